@@ -1,0 +1,21 @@
+"""Every domain's router, mounted under /api/v1 in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from pingan.audit.router import router as audit_router
+from pingan.auth.router import router as auth_router
+from pingan.http.catalogue import router as catalogue_router
+from pingan.incidents.router import router as incidents_router
+from pingan.units.router import router as units_router
+
+API_PREFIX = "/api/v1"
+DOMAIN_ROUTERS = (auth_router, incidents_router, units_router, audit_router, catalogue_router)
+
+
+def api_router() -> APIRouter:
+    api = APIRouter(prefix=API_PREFIX)
+    for router in DOMAIN_ROUTERS:
+        api.include_router(router)
+    return api

@@ -1,0 +1,1 @@
+"""Users, roles, login tokens and the permission rules every endpoint declares."""

@@ -1,0 +1,26 @@
+"""The roles of Pingan's users (see MISSION.md "Who uses it")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    VOLUNTEER = "volunteer"
+    OFFICER = "officer"
+    DISPATCHER = "dispatcher"
+    COMMANDER = "commander"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+ROLE_NAMES_ZH = {
+    Role.CITIZEN: "群众",
+    Role.VOLUNTEER: "志愿者/网格员",
+    Role.OFFICER: "民警/辅警",
+    Role.DISPATCHER: "指挥调度员",
+    Role.COMMANDER: "指挥长",
+    Role.ADMIN: "系统管理员",
+    Role.AUDITOR: "审计员",
+}

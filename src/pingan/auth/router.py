@@ -1,0 +1,151 @@
+"""HTTP adapter for login, logout, self-registration and account management."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from pingan.auth import service
+from pingan.auth.actor import Actor
+from pingan.auth.models import User
+from pingan.auth.roles import Role
+from pingan.auth.schemas import (
+    ActiveChange,
+    LoginRequest,
+    RegisterRequest,
+    TokenResponse,
+    UserCreate,
+    UserPublic,
+)
+from pingan.http.deps import (
+    SessionDep,
+    SettingsDep,
+    VaultDep,
+    bearer_token,
+    client_ip,
+    current_user,
+    permit,
+)
+from pingan.http.paging import Limit, Offset, Page
+from pingan.pii.phone import mask_phone
+from pingan.pii.vault import Vault
+
+router = APIRouter(tags=["auth 认证与用户"])
+
+
+def to_public(user: User, vault: Vault) -> UserPublic:
+    phone = vault.decrypt(user.phone_enc) if user.phone_enc else None
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        phone_masked=mask_phone(phone) if phone else None,
+        unit_id=user.unit_id,
+        active=user.active,
+        created_at=user.created_at,
+    )
+
+
+@router.post("/auth/login", summary="登录 / log in")
+def login(
+    body: LoginRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    vault: VaultDep,
+) -> TokenResponse:
+    issued = service.login(
+        session,
+        service.LoginPolicy(
+            token_ttl=timedelta(minutes=settings.token_ttl_minutes),
+            max_failures=settings.login_max_failures,
+            max_failures_per_ip=settings.login_max_failures_per_ip,
+            window=timedelta(seconds=settings.login_window_seconds),
+        ),
+        username=body.username,
+        password=body.password,
+        ip=client_ip(request),
+    )
+    return TokenResponse(
+        access_token=issued.token, expires_at=issued.expires_at, user=to_public(issued.user, vault)
+    )
+
+
+@router.post("/auth/logout", status_code=204, summary="注销令牌 / log out")
+def logout(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(current_user)],
+    token: Annotated[str, Depends(bearer_token)],
+) -> None:
+    actor = Actor(user.id, user.username, Role(user.role), client_ip(request))
+    service.logout(session, actor, token)
+
+
+@router.get("/auth/me", summary="当前用户 / who am I")
+def me(user: Annotated[User, Depends(current_user)], vault: VaultDep) -> UserPublic:
+    return to_public(user, vault)
+
+
+@router.post("/auth/register", status_code=201, summary="群众注册 / citizen sign-up")
+def register(
+    body: RegisterRequest, request: Request, session: SessionDep, vault: VaultDep
+) -> UserPublic:
+    user = service.register_citizen(
+        session,
+        vault,
+        username=body.username,
+        password=body.password,
+        phone=body.phone,
+        ip=client_ip(request),
+    )
+    return to_public(user, vault)
+
+
+@router.get("/users", summary="用户列表 / list users")
+def list_users(
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("user.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[UserPublic]:
+    rows, total = service.list_users(session, actor, limit=limit, offset=offset)
+    return Page[UserPublic](
+        items=[to_public(u, vault) for u in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.post("/users", status_code=201, summary="创建用户 / create a user")
+def create_user(
+    body: UserCreate,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("user.write")],
+) -> UserPublic:
+    user = service.create_user(
+        session,
+        actor,
+        vault,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        display_name=body.display_name,
+        phone=body.phone,
+        unit_id=body.unit_id,
+    )
+    return to_public(user, vault)
+
+
+@router.put("/users/{user_id}/active", summary="启用或停用 / enable or disable")
+def set_active(
+    user_id: int,
+    body: ActiveChange,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("user.write")],
+) -> UserPublic:
+    return to_public(service.set_active(session, actor, user_id, body.active), vault)

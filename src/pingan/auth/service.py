@@ -1,0 +1,275 @@
+"""Use cases for accounts and sessions: create users, log in, resolve bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pingan.audit import service as audit
+from pingan.auth.actor import Actor
+from pingan.auth.models import AuthToken, LoginAttempt, User
+from pingan.auth.passwords import (
+    DUMMY_HASH,
+    WeakPassword,
+    check_strength,
+    hash_password,
+    verify_password,
+)
+from pingan.auth.policy import role_may
+from pingan.auth.roles import Role
+from pingan.db.base import utcnow
+from pingan.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
+from pingan.pii.vault import Vault
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    token_ttl: timedelta
+    max_failures: int
+    max_failures_per_ip: int
+    window: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Refuse unless the actor's role holds the permission (system actors always may)."""
+    if actor.user_id is None and actor.role is None:
+        return
+    if actor.role is None or not role_may(actor.role, permission):
+        raise Forbidden(
+            f"角色 {actor.role} 无权执行 {permission} / role {actor.role} may not {permission}"
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_username(username: str) -> str:
+    name = username.strip()
+    if not 3 <= len(name) <= 64 or any(c.isspace() for c in name):
+        raise ValidationFailed(
+            "用户名需3-64个字符且不含空格 / username: 3-64 characters, no spaces"
+        )
+    return name
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    phone: str | None = None,
+    unit_id: int | None = None,
+) -> User:
+    """Create an account of any role (admins, or the CLI acting as the system)."""
+    require(actor, "user.write")
+    return _add_user(
+        session,
+        actor,
+        vault,
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        phone=phone,
+        unit_id=unit_id,
+    )
+
+
+def _add_user(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None,
+    phone: str | None,
+    unit_id: int | None,
+) -> User:
+    name = _check_username(username)
+    try:
+        check_strength(password)
+        normalised_phone = normalise_phone(phone) if phone else None
+    except (WeakPassword, InvalidPhone) as exc:
+        raise ValidationFailed(str(exc)) from exc
+    if session.execute(select(User.id).where(User.username == name)).first():
+        raise Conflict(f"用户名已存在: {name} / username already taken", code="username_taken")
+    user = User(
+        username=name,
+        display_name=display_name or name,
+        role=role.value,
+        password_hash=hash_password(password),
+        phone_enc=vault.encrypt(normalised_phone) if normalised_phone else None,
+        phone_index=vault.index(normalised_phone) if normalised_phone else None,
+        unit_id=unit_id,
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        {
+            "username": name,
+            "role": role.value,
+            "phone": mask_phone(normalised_phone) if normalised_phone else None,
+        },
+    )
+    session.commit()
+    return user
+
+
+def register_citizen(
+    session: Session, vault: Vault, *, username: str, password: str, phone: str, ip: str | None
+) -> User:
+    """Self-service sign-up for the citizen app: always the citizen role, phone required."""
+    return _add_user(
+        session,
+        Actor(None, f"register:{username[:40]}", Role.CITIZEN, ip),
+        vault,
+        username=username,
+        password=password,
+        role=Role.CITIZEN,
+        display_name=None,
+        phone=phone,
+        unit_id=None,
+    )
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    require(actor, "user.write")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"用户不存在: {user_id} / no such user")
+    user.active = active
+    if not active:
+        for token in session.execute(
+            select(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked.is_(False))
+        ).scalars():
+            token.revoked = True
+    audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user_id)
+    session.commit()
+    return user
+
+
+def _recent_failures(session: Session, since: datetime, **where: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
+    )
+    for column, value in where.items():
+        query = query.where(getattr(LoginAttempt, column) == value)
+    return session.execute(query).scalar_one()
+
+
+def login(
+    session: Session, policy: LoginPolicy, *, username: str, password: str, ip: str
+) -> IssuedToken:
+    """Check the password and issue a short-lived bearer token.
+
+    Failed attempts are stored, so the limit holds across processes: after too many
+    failures for a username (or from one address) within the window, further attempts get
+    429 until the window passes, even with the right password.
+    """
+    now = utcnow()
+    since = now - policy.window
+    if (
+        _recent_failures(session, since, username=username) >= policy.max_failures
+        or _recent_failures(session, since, ip=ip) >= policy.max_failures_per_ip
+    ):
+        raise TooManyRequests(
+            "登录失败次数过多，请稍后再试 / too many failed logins, try again later",
+            retry_after=int(policy.window.total_seconds()),
+        )
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    ok = ok and user is not None and user.active
+    session.add(LoginAttempt(username=username[:64], ip=ip, at=now, success=ok))
+    who = Actor(user.id if user else None, username[:64], Role(user.role) if user else None, ip)
+    if not ok or user is None:
+        audit.record(session, who, "auth.login_failed", "user", user.id if user else None)
+        session.commit()
+        raise Unauthorized("用户名或密码错误 / wrong username or password", code="bad_credentials")
+    token = secrets.token_urlsafe(32)
+    expires = now + policy.token_ttl
+    session.add(
+        AuthToken(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            issued_at=now,
+            expires_at=expires,
+            revoked=False,
+        )
+    )
+    audit.record(session, who, "auth.login", "user", user.id)
+    session.commit()
+    return IssuedToken(token=token, expires_at=expires, user=user)
+
+
+def logout(session: Session, actor: Actor, token: str) -> None:
+    row = session.execute(
+        select(AuthToken).where(AuthToken.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if row is not None:
+        row.revoked = True
+        audit.record(session, actor, "auth.logout", "user", actor.user_id)
+        session.commit()
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The active user behind a bearer token, or Unauthorized with the reason."""
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        raise Unauthorized("令牌无效 / invalid token", code="invalid_token")
+    tok, user = row
+    if tok.revoked or not user.active:
+        raise Unauthorized("令牌已注销 / token revoked", code="token_revoked")
+    if tok.expires_at <= utcnow():
+        raise Unauthorized(
+            "令牌已过期，请重新登录 / token expired, log in again", code="token_expired"
+        )
+    return user
+
+
+def list_users(
+    session: Session, actor: Actor, *, limit: int, offset: int
+) -> tuple[list[User], int]:
+    require(actor, "user.read")
+    total = session.execute(select(func.count()).select_from(User)).scalar_one()
+    rows = session.execute(select(User).order_by(User.id).limit(limit).offset(offset)).scalars()
+    return list(rows), total

@@ -1,0 +1,167 @@
+"""The `pingan` command: serve, demo, db, user, audit."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pingan.auth.roles import Role
+from pingan.config import Settings
+
+app = typer.Typer(help="平安 Pingan — 城市公安平台 / police platform", no_args_is_help=True)
+db_app = typer.Typer(help="数据库 / store", no_args_is_help=True)
+user_app = typer.Typer(help="用户 / users", no_args_is_help=True)
+audit_app = typer.Typer(help="审计 / audit trail", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
+
+
+def _settings(data_dir: Path | None = None) -> Settings:
+    return Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=2)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from pingan.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """把数据库迁移到最新版本 / migrate the store to the newest schema."""
+    from pingan.db import migrate
+    from pingan.db.engine import Database
+
+    settings = _settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    migrate.upgrade(db.engine)
+    typer.echo(
+        f"数据库已是最新版本 / store at {migrate.current_revision(db.engine)} ({db.dialect})"
+    )
+    db.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """启动服务（先执行 db upgrade）/ serve the API and web UI (run `db upgrade` first)."""
+    _serve(_settings(data_dir), host, port)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="演示数据目录 / demo data directory")] = Path(
+        "pingan-demo"
+    ),
+    reset: Annotated[
+        bool, typer.Option(help="清空并重建演示数据 / rebuild the demo store")
+    ] = False,
+    no_serve: Annotated[bool, typer.Option(help="只建库不启动 / build only")] = False,
+) -> None:
+    """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
+    from pingan.demo import build_demo
+
+    settings = Settings(data_dir=data_dir, database_url=None)
+    accounts = build_demo(settings, reset=reset)
+    if accounts:
+        typer.echo("演示账号（一次性密码，仅显示这一次）/ demo accounts (one-time passwords):")
+        for username, role, password in accounts:
+            typer.echo(f"  {username:<12} {role:<11} {password}")
+    else:
+        typer.echo(f"使用已有演示库 {data_dir} / using the existing demo store (--reset rebuilds)")
+    typer.echo(f"打开 / open http://{host}:{port}/  ·  API: http://{host}:{port}/api/docs")
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="角色 / role")],
+    display_name: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="从标准输入读取密码 / read the password from stdin")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """新建用户（首个管理员由此创建）/ add a user; the first admin is created this way."""
+    from pingan.auth import service
+    from pingan.auth.actor import Actor
+    from pingan.db.engine import Database
+    from pingan.errors import DomainError
+    from pingan.pii.vault import Vault
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再次输入 / again: ") != password:
+            _fail("两次输入的密码不一致 / passwords differ")
+    settings = _settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
+    try:
+        with db.session() as session:
+            user = service.create_user(
+                session,
+                Actor.system("cli"),
+                vault,
+                username=username,
+                password=password,
+                role=role,
+                display_name=display_name,
+                phone=phone,
+            )
+            typer.echo(f"已创建用户 {user.username} ({user.role}) / user created, id {user.id}")
+    except DomainError as exc:
+        _fail(exc.detail)
+    finally:
+        db.dispose()
+
+
+@audit_app.command("verify")
+def audit_verify(data_dir: DataDir = None) -> None:
+    """校验审计链是否被篡改 / check the audit trail's hash chain (exit 1 if broken)."""
+    from pingan.audit import service
+    from pingan.db.engine import Database
+
+    settings = _settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    with db.session() as session:
+        result = service.verify(session)
+    db.dispose()
+    if result.ok:
+        typer.echo(f"审计链完好，共 {result.checked} 条 / audit chain intact ({result.checked})")
+        return
+    typer.secho(
+        f"审计链被篡改！/ audit chain BROKEN ({len(result.problems)} problems):",
+        err=True,
+        fg=typer.colors.RED,
+    )
+    for problem in result.problems[:50]:
+        typer.echo(f"  - {problem}", err=True)
+    raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,37 @@
+"""All settings in one place, read from PINGAN_* environment variables.
+
+The embedded default keeps everything in one data directory (SQLite in WAL mode, the secret
+key for personal-data encryption); a bureau that outgrows one machine points
+PINGAN_DATABASE_URL at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGAN_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("pingan-data"), description="embedded store and keys")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite")
+    secret_key: str | None = Field(
+        default=None, description="base64 key for personal data; default: <data_dir>/secret.key"
+    )
+    token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    login_window_seconds: int = Field(default=900, ge=1)
+    sql_echo: bool = False
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The store URL, defaulting to a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'pingan.db').resolve()}"

@@ -1,0 +1,1 @@
+"""The store: engine, sessions, column types and Alembic migrations."""

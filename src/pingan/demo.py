@@ -1,0 +1,219 @@
+"""Build a demo store: one account per role, units on Kangbashi's streets, sample incidents.
+
+Everything is written through the domain services, so the demo's audit trail and timelines
+are the same as a real store's. Passwords are random and printed once by `pingan demo`.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from pingan.auth import service as auth_service
+from pingan.auth.actor import Actor
+from pingan.auth.models import User
+from pingan.auth.passwords import generate_password
+from pingan.auth.roles import Role
+from pingan.config import Settings
+from pingan.db import migrate
+from pingan.db.base import utcnow
+from pingan.db.engine import Database
+from pingan.incidents import service as incidents
+from pingan.incidents.catalogue import Source
+from pingan.incidents.lifecycle import Action
+from pingan.pii.vault import Vault
+from pingan.units import service as units
+
+# Approximate centres of Kangbashi's key areas (WGS-84); the road network comes later.
+PLACES = {
+    "music_fountain": ("音乐喷泉", 109.7835, 39.5993),
+    "lakeside": ("乌兰木伦湖湖滨", 109.7760, 39.5975),
+    "bridge_3": ("三号桥", 109.7905, 39.5985),
+    "central_square": ("中心广场", 109.7830, 39.6085),
+    "museum": ("鄂尔多斯博物馆", 109.7875, 39.6055),
+    "theatre": ("大剧院", 109.7795, 39.6050),
+    "shopping_street": ("商业步行街", 109.7720, 39.6120),
+}
+
+DEMO_UNITS = [
+    ("PTU-01", "ptu", "music_fountain"),
+    ("PTU-02", "ptu", "central_square"),
+    ("巡A01", "patrol_car", "lakeside"),
+    ("巡A02", "patrol_car", "shopping_street"),
+    ("巡A03", "patrol_car", "museum"),
+    ("步01", "foot_patrol", "music_fountain"),
+    ("步02", "foot_patrol", "lakeside"),
+    ("步03", "foot_patrol", "bridge_3"),
+    ("步04", "foot_patrol", "central_square"),
+    ("步05", "foot_patrol", "shopping_street"),
+    ("交01", "traffic", "bridge_3"),
+    ("交02", "traffic", "theatre"),
+    ("犬01", "k9", "music_fountain"),
+    ("机器人01", "patrol_robot", "lakeside"),
+    ("机器人02", "patrol_robot", "central_square"),
+    ("无人机01", "drone", "museum"),
+    ("蓝朋友01", "volunteer", "music_fountain"),
+    ("网格员01", "volunteer", "shopping_street"),
+]
+
+DEMO_ROLES = [
+    ("admin", Role.ADMIN),
+    ("commander", Role.COMMANDER),
+    ("dispatcher", Role.DISPATCHER),
+    ("officer", Role.OFFICER),
+    ("volunteer", Role.VOLUNTEER),
+    ("auditor", Role.AUDITOR),
+    ("citizen", Role.CITIZEN),
+]
+
+
+def _store_has_users(db: Database) -> bool:
+    from sqlalchemy import func, inspect, select
+
+    if "users" not in inspect(db.engine).get_table_names():
+        return False
+    with db.session() as session:
+        return session.execute(select(func.count()).select_from(User)).scalar_one() > 0
+
+
+def _remove_sqlite_files(settings: Settings) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path = settings.data_dir / f"pingan.db{suffix}"
+        if path.exists():
+            path.unlink()
+
+
+def build_demo(settings: Settings, *, reset: bool = False) -> list[tuple[str, str, str]]:
+    """Create the demo store; returns (username, role, one-time password), or [] if kept."""
+    if reset:
+        _remove_sqlite_files(settings)
+    db = Database(settings.resolved_database_url)
+    try:
+        migrate.upgrade(db.engine)
+        if _store_has_users(db):
+            return []
+        vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
+        return _populate(db, vault)
+    finally:
+        db.dispose()
+
+
+def _populate(db: Database, vault: Vault) -> list[tuple[str, str, str]]:
+    rng = random.Random(20260728)
+    system = Actor.system("demo")
+    accounts = []
+    with db.session() as session:
+        for username, role in DEMO_ROLES:
+            password = generate_password()
+            auth_service.create_user(
+                session,
+                system,
+                vault,
+                username=username,
+                password=password,
+                role=role,
+                phone="13800138000" if role is Role.CITIZEN else None,
+            )
+            accounts.append((username, role.value, password))
+        unit_ids = {}
+        for call_sign, kind, place in DEMO_UNITS:
+            _, lon, lat = PLACES[place]
+            jitter = (rng.uniform(-0.0015, 0.0015), rng.uniform(-0.001, 0.001))
+            unit = units.create_unit(
+                session,
+                system,
+                call_sign=call_sign,
+                kind=kind,
+                area_code=place,
+                post=(lon + jitter[0], lat + jitter[1]),
+            )
+            unit_ids[call_sign] = unit.id
+        _sample_incidents(session, system, vault, unit_ids)
+    return accounts
+
+
+def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    """A short evening at the fountain: one case closed, one on scene, one just received."""
+    now = utcnow()
+    t0 = now - timedelta(minutes=50)
+    _, lon, lat = PLACES["music_fountain"]
+    closed = incidents.create_incident(
+        session,
+        system,
+        vault,
+        incidents.NewIncident(
+            type_code="missing_person",
+            summary="音乐喷泉东侧一名6岁男孩与家人走散，穿红色上衣",
+            lon=lon + 0.0004,
+            lat=lat,
+            source=Source.CALL_110,
+            area_code="music_fountain",
+            address="康巴什区音乐喷泉东侧",
+            reporter_name="王女士",
+            reporter_phone="13912345678",
+            received_at=t0,
+        ),
+    )
+    unit = unit_ids["步01"]
+    incidents.dispatch_units(session, system, closed.id, [unit], at=t0 + timedelta(seconds=20))
+    incidents.progress_unit(
+        session, system, closed.id, unit, Action.ACKNOWLEDGE, at=t0 + timedelta(seconds=30)
+    )
+    incidents.progress_unit(
+        session, system, closed.id, unit, Action.EN_ROUTE, at=t0 + timedelta(seconds=35)
+    )
+    incidents.progress_unit(
+        session, system, closed.id, unit, Action.ON_SCENE, at=t0 + timedelta(seconds=95)
+    )
+    incidents.resolve(
+        session,
+        system,
+        closed.id,
+        outcome="已在喷泉南侧找到孩子，交还家长",
+        at=t0 + timedelta(minutes=12),
+    )
+    incidents.close(session, system, closed.id, note="家长确认")
+
+    t1 = now - timedelta(minutes=8)
+    _, lon, lat = PLACES["shopping_street"]
+    busy = incidents.create_incident(
+        session,
+        system,
+        vault,
+        incidents.NewIncident(
+            type_code="disturbance",
+            summary="步行街商户与游客发生口角",
+            lon=lon,
+            lat=lat + 0.0003,
+            source=Source.CALL_110,
+            area_code="shopping_street",
+            received_at=t1,
+        ),
+    )
+    car = unit_ids["巡A02"]
+    incidents.dispatch_units(session, system, busy.id, [car], at=t1 + timedelta(seconds=40))
+    incidents.progress_unit(
+        session, system, busy.id, car, Action.ACKNOWLEDGE, at=t1 + timedelta(seconds=50)
+    )
+    incidents.progress_unit(
+        session, system, busy.id, car, Action.EN_ROUTE, at=t1 + timedelta(seconds=55)
+    )
+    incidents.progress_unit(
+        session, system, busy.id, car, Action.ON_SCENE, at=t1 + timedelta(seconds=230)
+    )
+
+    _, lon, lat = PLACES["bridge_3"]
+    incidents.create_incident(
+        session,
+        system,
+        vault,
+        incidents.NewIncident(
+            type_code="breakdown",
+            summary="三号桥北引道一辆小客车抛锚",
+            lon=lon,
+            lat=lat + 0.0005,
+            source=Source.CALL_110,
+            area_code="bridge_3",
+            received_at=now - timedelta(minutes=2),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Geography: coordinates, road network, travel times, spatial lookups (pure core)."""

@@ -1,0 +1,42 @@
+"""Read-only reference data for clients: incident types, unit kinds, sources, targets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+
+from pingan.auth.actor import Actor
+from pingan.http.deps import permit
+from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
+from pingan.incidents.lifecycle import STATE_NAMES_ZH
+from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
+
+router = APIRouter(prefix="/catalogue", tags=["catalogue 字典"])
+Reader = Annotated[Actor, permit("catalogue.read")]
+
+
+@router.get("/incident-types", summary="警情类别 / incident types")
+def get_incident_types(actor: Reader) -> list[dict[str, Any]]:
+    return [asdict(t) for t in incident_types().values()]
+
+
+@router.get("/unit-kinds", summary="警力类型 / unit kinds")
+def get_unit_kinds(actor: Reader) -> list[dict[str, Any]]:
+    return [asdict(k) for k in unit_kinds().values()]
+
+
+@router.get("/response-targets", summary="1-3-5分钟到场目标 / response targets")
+def get_response_targets(actor: Reader) -> list[dict[str, Any]]:
+    tiers, late = response_tiers()
+    return [asdict(t) for t in (*tiers, late)]
+
+
+@router.get("/labels", summary="状态与来源名称 / labels for states and sources")
+def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
+    return {
+        "incident_states": {str(k): v for k, v in STATE_NAMES_ZH.items()},
+        "unit_statuses": {str(k): v for k, v in STATUS_NAMES_ZH.items()},
+        "sources": {str(k): v for k, v in SOURCE_NAMES_ZH.items()},
+    }

@@ -1,0 +1,1 @@
+"""Incidents (警情): types, the lifecycle state machine, case numbers and the timeline."""

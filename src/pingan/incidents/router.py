@@ -1,0 +1,216 @@
+"""HTTP adapter for incidents: parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from pingan.auth.actor import Actor
+from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.paging import Limit, Offset, Page
+from pingan.incidents import service
+from pingan.incidents.lifecycle import Action, State
+from pingan.incidents.schemas import (
+    CancelRequest,
+    CloseRequest,
+    DispatchRequest,
+    IncidentCreate,
+    IncidentDetail,
+    IncidentPublic,
+    MergeRequest,
+    ReporterContact,
+    ResolveRequest,
+    UnitStep,
+)
+
+router = APIRouter(prefix="/incidents", tags=["incidents 警情"])
+
+
+def _detail(session: SessionDep, actor: Actor, incident_id: int) -> IncidentDetail:
+    incident = service.get_incident(session, actor, incident_id)
+    return IncidentDetail.model_validate(
+        {
+            **IncidentPublic.model_validate(incident).model_dump(),
+            "timeline": service.timeline(session, actor, incident_id),
+            "assignments": service.assignments(session, actor, incident_id),
+        }
+    )
+
+
+@router.post("", status_code=201, summary="接警登记 / report an incident")
+def create_incident(
+    body: IncidentCreate,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("incident.create")],
+) -> IncidentDetail:
+    incident = service.create_incident(
+        session,
+        actor,
+        vault,
+        service.NewIncident(
+            type_code=body.type,
+            summary=body.summary,
+            lon=body.lon,
+            lat=body.lat,
+            crs=body.crs,
+            source=body.source,
+            address=body.address,
+            area_code=body.area_code,
+            priority=body.priority,
+            reporter_name=body.reporter_name,
+            reporter_phone=body.reporter_phone,
+            reporter_id_number=body.reporter_id_number,
+            received_at=body.received_at,
+        ),
+    )
+    return _detail(session, actor, incident.id)
+
+
+@router.get("", summary="警情列表 / list incidents")
+def list_incidents(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    state: Annotated[list[State] | None, Query(description="状态 / states")] = None,
+    type: Annotated[str | None, Query(description="类别 / type code")] = None,
+    priority: Annotated[int | None, Query(ge=1, le=4)] = None,
+    area: Annotated[str | None, Query(description="重点区域 / key area code")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="接警时间起 (ISO 8601)")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="接警时间止 (ISO 8601)")] = None,
+    case_number: str | None = None,
+) -> Page[IncidentPublic]:
+    rows, total = service.list_incidents(
+        session,
+        actor,
+        service.IncidentFilter(
+            states=[s.value for s in state] if state else None,
+            type_code=type,
+            priority=priority,
+            area_code=area,
+            since=since,
+            until=until,
+            case_number=case_number,
+        ),
+        limit=limit,
+        offset=offset,
+    )
+    return Page[IncidentPublic](
+        items=[IncidentPublic.model_validate(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
+def get_incident(
+    incident_id: int, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
+) -> IncidentDetail:
+    return _detail(session, actor, incident_id)
+
+
+@router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
+def reporter_contact(
+    incident_id: int,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("incident.read_pii")],
+) -> ReporterContact:
+    return ReporterContact(**service.reporter_contact(session, actor, vault, incident_id))
+
+
+@router.post("/{incident_id}/dispatch", summary="派警 / dispatch units")
+def dispatch(
+    incident_id: int,
+    body: DispatchRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.dispatch")],
+) -> IncidentDetail:
+    service.dispatch_units(session, actor, incident_id, body.unit_ids, note=body.note, at=body.at)
+    return _detail(session, actor, incident_id)
+
+
+def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
+    @router.post(
+        f"/{{incident_id}}/units/{{unit_id}}/{action.value.replace('_', '-')}",
+        summary=summary,
+        name=f"unit_{action.value}",
+    )
+    def endpoint(
+        incident_id: int,
+        unit_id: int,
+        body: UnitStep,
+        session: SessionDep,
+        actor: Annotated[Actor, permit("incident.progress")],
+    ) -> IncidentDetail:
+        service.progress_unit(
+            session, actor, incident_id, unit_id, action, at=body.at, note=body.note
+        )
+        return _detail(session, actor, incident_id)
+
+    return endpoint
+
+
+_step(Action.ACKNOWLEDGE, "签收 / unit acknowledges")
+_step(Action.EN_ROUTE, "出警 / unit sets off")
+_step(Action.ON_SCENE, "到场 / unit arrives")
+
+
+@router.post("/{incident_id}/units/{unit_id}/release", summary="收队 / release a unit")
+def release(
+    incident_id: int,
+    unit_id: int,
+    body: UnitStep,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.progress")],
+) -> IncidentDetail:
+    service.release_unit(session, actor, incident_id, unit_id, note=body.note)
+    return _detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/resolve", summary="处警反馈 / report the outcome")
+def resolve(
+    incident_id: int,
+    body: ResolveRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.resolve")],
+) -> IncidentDetail:
+    service.resolve(session, actor, incident_id, outcome=body.outcome, at=body.at)
+    return _detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/close", summary="结案 / close")
+def close(
+    incident_id: int,
+    body: CloseRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.close")],
+) -> IncidentDetail:
+    service.close(session, actor, incident_id, note=body.note)
+    return _detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/cancel", summary="撤销 / cancel")
+def cancel(
+    incident_id: int,
+    body: CancelRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.cancel")],
+) -> IncidentDetail:
+    service.cancel(session, actor, incident_id, reason=body.reason)
+    return _detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/merge", summary="合并重复警情 / merge a duplicate")
+def merge(
+    incident_id: int,
+    body: MergeRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.merge")],
+) -> IncidentDetail:
+    service.merge(session, actor, incident_id, into_id=body.into_id, note=body.note)
+    return _detail(session, actor, incident_id)

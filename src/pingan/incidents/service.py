@@ -1,0 +1,586 @@
+"""Use cases for incidents: report, dispatch, follow each unit to the scene, close.
+
+Each public function is one transaction: it checks the actor's permission, validates,
+changes the rows, appends the timeline step and the audit record, and commits — so a change
+without its audit record cannot exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pingan.audit import service as audit
+from pingan.auth.actor import Actor
+from pingan.auth.roles import Role
+from pingan.auth.service import require
+from pingan.db.base import utcnow
+from pingan.db.case_numbers import next_case_number
+from pingan.errors import Conflict, NotFound, ValidationFailed
+from pingan.geo.coords import Crs
+from pingan.geo.input import validated_point
+from pingan.incidents.catalogue import Source, classify_response, incident_types
+from pingan.incidents.lifecycle import (
+    TERMINAL,
+    Action,
+    IllegalTransition,
+    State,
+    next_state,
+)
+from pingan.incidents.models import Assignment, Incident, IncidentEvent
+from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
+from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
+from pingan.pii.vault import Vault
+from pingan.units import service as units
+from pingan.units.catalogue import UnitStatus
+
+CASE_PREFIX = "JQ"
+MAX_CLOCK_SKEW = timedelta(seconds=60)
+
+# Assignment states in order; a unit's own progress never goes backwards.
+ASSIGNMENT_ORDER = ("dispatched", "acknowledged", "en_route", "on_scene")
+UNIT_STATUS_FOR = {
+    Action.ACKNOWLEDGE: UnitStatus.DISPATCHED,
+    Action.EN_ROUTE: UnitStatus.EN_ROUTE,
+    Action.ON_SCENE: UnitStatus.ON_SCENE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewIncident:
+    """What a report says, as received by any adapter (API, CLI, simulator, device)."""
+
+    type_code: str
+    summary: str
+    lon: float
+    lat: float
+    source: Source
+    crs: Crs = Crs.WGS84
+    address: str | None = None
+    area_code: str | None = None
+    priority: int | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    reporter_id_number: str | None = None
+    received_at: datetime | None = None
+
+
+def _check_time(at: datetime | None, *, not_before: datetime | None = None) -> datetime:
+    now = utcnow()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise ValidationFailed("时间必须带时区 / timestamps need a time zone", code="naive_time")
+    if at > now + MAX_CLOCK_SKEW:
+        raise ValidationFailed("时间不能在未来 / time is in the future", code="future_time")
+    if not_before is not None and at < not_before:
+        raise ValidationFailed(
+            "时间早于上一步骤 / time is earlier than the previous step", code="time_order"
+        )
+    return at
+
+
+def _append_event(
+    session: Session,
+    incident: Incident,
+    actor: Actor,
+    kind: str,
+    *,
+    at: datetime,
+    from_state: str | None = None,
+    unit_id: int | None = None,
+    note: str | None = None,
+    data: dict | None = None,
+) -> IncidentEvent:
+    """One timeline step plus its audit record; the two always travel together."""
+    seq = (
+        session.execute(
+            select(func.coalesce(func.max(IncidentEvent.seq), 0)).where(
+                IncidentEvent.incident_id == incident.id
+            )
+        ).scalar_one()
+        + 1
+    )
+    event = IncidentEvent(
+        incident_id=incident.id,
+        seq=seq,
+        kind=kind,
+        from_state=from_state,
+        to_state=incident.state,
+        unit_id=unit_id,
+        actor=actor.username,
+        actor_role=str(actor.role) if actor.role else None,
+        at=at,
+        note=note,
+        data=data or {},
+    )
+    session.add(event)
+    audit.record(
+        session,
+        actor,
+        f"incident.{kind}",
+        "incident",
+        incident.id,
+        {
+            "case_number": incident.case_number,
+            "state": incident.state,
+            "unit_id": unit_id,
+            **(data or {}),
+        },
+    )
+    return event
+
+
+def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncident) -> Incident:
+    require(actor, "incident.create")
+    types = incident_types()
+    itype = types.get(new.type_code)
+    if itype is None:
+        raise ValidationFailed(
+            f"未知警情类别 {new.type_code}；可选: {', '.join(types)} / unknown incident type",
+            code="unknown_incident_type",
+        )
+    if actor.role is Role.CITIZEN and new.source is not Source.CITIZEN_APP:
+        raise ValidationFailed(
+            "群众报警来源须为 citizen_app / citizens report via the app", code="bad_source"
+        )
+    summary = new.summary.strip()
+    if not summary:
+        raise ValidationFailed("警情描述不能为空 / summary must not be empty", code="empty_summary")
+    lon, lat = validated_point(new.lon, new.lat, new.crs)
+    try:
+        phone = normalise_phone(new.reporter_phone) if new.reporter_phone else None
+        id_number = normalise_id_number(new.reporter_id_number) if new.reporter_id_number else None
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), code="bad_phone") from exc
+    except InvalidIdNumber as exc:
+        raise ValidationFailed(str(exc), code="bad_id_number") from exc
+    received = _check_time(new.received_at)
+    if new.received_at is not None and received < utcnow() - timedelta(days=7):
+        raise ValidationFailed(
+            "接警时间过早（超过7天）/ received time more than 7 days ago", code="stale_time"
+        )
+    incident = Incident(
+        case_number=next_case_number(session, CASE_PREFIX, received),
+        type_code=itype.code,
+        priority=new.priority or itype.priority,
+        state=State.RECEIVED.value,
+        source=new.source.value,
+        summary=summary,
+        lon=lon,
+        lat=lat,
+        address=new.address,
+        area_code=new.area_code,
+        reporter_name=new.reporter_name,
+        reporter_phone_enc=vault.encrypt(phone) if phone else None,
+        reporter_phone_masked=mask_phone(phone) if phone else None,
+        reporter_phone_index=vault.index(phone) if phone else None,
+        reporter_id_enc=vault.encrypt(id_number) if id_number else None,
+        reporter_id_masked=mask_id_number(id_number) if id_number else None,
+        reporter_user_id=actor.user_id if actor.role is Role.CITIZEN else None,
+        created_by=actor.username,
+        received_at=received,
+        version=1,
+    )
+    session.add(incident)
+    session.flush()
+    _append_event(
+        session,
+        incident,
+        actor,
+        "received",
+        at=received,
+        data={"type": itype.code, "priority": incident.priority, "source": new.source.value},
+    )
+    session.commit()
+    return incident
+
+
+def _visible(actor: Actor, incident: Incident) -> bool:
+    return actor.role is not Role.CITIZEN or incident.reporter_user_id == actor.user_id
+
+
+def get_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
+    """An incident the actor may see; others' reports are 'not found' to a citizen."""
+    require(actor, "incident.read")
+    incident = session.get(Incident, incident_id)
+    if incident is None or not _visible(actor, incident):
+        raise NotFound(f"警情不存在: {incident_id} / no such incident", code="incident_not_found")
+    return incident
+
+
+def _locked(session: Session, actor: Actor, incident_id: int) -> Incident:
+    """Load the incident FOR UPDATE so two handlers' transitions apply one after the other."""
+    incident = session.execute(
+        select(Incident).where(Incident.id == incident_id).with_for_update()
+    ).scalar_one_or_none()
+    if incident is None or not _visible(actor, incident):
+        raise NotFound(f"警情不存在: {incident_id} / no such incident", code="incident_not_found")
+    return incident
+
+
+def _transition(incident: Incident, action: Action) -> str:
+    """Apply the state machine; returns the previous state. 409 with the reason if illegal."""
+    before = incident.state
+    try:
+        incident.state = next_state(State(before), action).value
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), code="illegal_transition") from exc
+    incident.version += 1
+    return before
+
+
+def dispatch_units(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    unit_ids: list[int],
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> list[Assignment]:
+    """Send units. Each unit is claimed with a conditional UPDATE: if another dispatcher took
+    it first, the whole request fails with 409 and nothing is written."""
+    require(actor, "incident.dispatch")
+    if not unit_ids or len(set(unit_ids)) != len(unit_ids):
+        raise ValidationFailed("需指定不重复的警力 / give one or more distinct units")
+    incident = _locked(session, actor, incident_id)
+    at = _check_time(at, not_before=incident.received_at)
+    before = _transition(incident, Action.DISPATCH)
+    created = []
+    for unit_id in unit_ids:
+        unit = units.get_unit(session, unit_id)
+        if not units.claim_for_dispatch(session, unit_id):
+            session.rollback()
+            raise Conflict(
+                f"警力 {unit.call_sign} 当前不可派（状态: {unit.status}）/ unit {unit.call_sign} "
+                f"is not available ({unit.status})",
+                code="unit_unavailable",
+            )
+        assignment = Assignment(
+            incident_id=incident.id,
+            unit_id=unit_id,
+            state="dispatched",
+            dispatched_by=actor.username,
+            dispatched_at=at,
+        )
+        session.add(assignment)
+        created.append(assignment)
+        _append_event(
+            session,
+            incident,
+            actor,
+            "dispatched",
+            at=at,
+            from_state=before,
+            unit_id=unit_id,
+            note=note,
+            data={"call_sign": unit.call_sign},
+        )
+        before = incident.state
+    if incident.dispatched_at is None:
+        incident.dispatched_at = at
+    session.commit()
+    return created
+
+
+def _active_assignment(session: Session, incident_id: int, unit_id: int) -> Assignment:
+    assignment = session.execute(
+        select(Assignment).where(
+            Assignment.incident_id == incident_id,
+            Assignment.unit_id == unit_id,
+            Assignment.state != "released",
+        )
+    ).scalar_one_or_none()
+    if assignment is None:
+        raise NotFound(
+            f"该警力未派往此警情: {unit_id} / unit is not assigned to this incident",
+            code="assignment_not_found",
+        )
+    return assignment
+
+
+def progress_unit(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    unit_id: int,
+    action: Action,
+    *,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> Incident:
+    """A unit acknowledges (签收), sets off (出警) or arrives (到场).
+
+    The incident follows its first unit; the first arrival fixes the response time and its
+    1/3/5-minute class.
+    """
+    if action not in UNIT_STATUS_FOR:
+        raise ValidationFailed(f"不支持的动作 {action} / unsupported unit action")
+    require(actor, "incident.progress")
+    incident = _locked(session, actor, incident_id)
+    assignment = _active_assignment(session, incident_id, unit_id)
+    stage = action.value if action is not Action.ACKNOWLEDGE else "acknowledged"
+    if ASSIGNMENT_ORDER.index(stage) <= ASSIGNMENT_ORDER.index(assignment.state):
+        raise Conflict(
+            f"该警力已处于 {assignment.state}，不能回到 {stage} / "
+            f"unit is already {assignment.state}",
+            code="illegal_transition",
+        )
+    previous_times = [
+        assignment.dispatched_at,
+        assignment.acknowledged_at,
+        assignment.en_route_at,
+        assignment.on_scene_at,
+    ]
+    latest = max(t for t in previous_times if t is not None)
+    at = _check_time(at, not_before=latest)
+    before = _transition(incident, action)
+    assignment.state = stage
+    setattr(assignment, f"{stage}_at", at)
+    units.move_status(session, unit_id, UNIT_STATUS_FOR[action])
+    field = f"{stage}_at"
+    data: dict = {}
+    if getattr(incident, field) is None:
+        setattr(incident, field, at)
+        if action is Action.ON_SCENE:
+            seconds = (at - incident.received_at).total_seconds()
+            incident.response_seconds = seconds
+            incident.response_tier = classify_response(seconds).code
+            data = {"response_seconds": round(seconds, 1), "tier": incident.response_tier}
+    _append_event(
+        session,
+        incident,
+        actor,
+        stage,
+        at=at,
+        from_state=before,
+        unit_id=unit_id,
+        note=note,
+        data=data,
+    )
+    session.commit()
+    return incident
+
+
+def release_unit(
+    session: Session, actor: Actor, incident_id: int, unit_id: int, *, note: str | None = None
+) -> Incident:
+    """Stand a unit down from the incident (back to available)."""
+    require(actor, "incident.progress")
+    incident = _locked(session, actor, incident_id)
+    assignment = _active_assignment(session, incident_id, unit_id)
+    now = utcnow()
+    assignment.state, assignment.released_at = "released", now
+    units.move_status(session, unit_id, UnitStatus.AVAILABLE)
+    _append_event(
+        session,
+        incident,
+        actor,
+        "unit_released",
+        at=now,
+        from_state=incident.state,
+        unit_id=unit_id,
+        note=note,
+    )
+    session.commit()
+    return incident
+
+
+def _release_all(session: Session, incident: Incident, at: datetime) -> list[int]:
+    released = []
+    for assignment in session.execute(
+        select(Assignment).where(
+            Assignment.incident_id == incident.id, Assignment.state != "released"
+        )
+    ).scalars():
+        assignment.state, assignment.released_at = "released", at
+        units.move_status(session, assignment.unit_id, UnitStatus.AVAILABLE)
+        released.append(assignment.unit_id)
+    return released
+
+
+def _finish(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    action: Action,
+    permission: str,
+    *,
+    note: str | None,
+    at: datetime | None = None,
+    extra: dict | None = None,
+) -> Incident:
+    require(actor, permission)
+    incident = _locked(session, actor, incident_id)
+    before = _transition(incident, action)
+    at = _check_time(at, not_before=incident.received_at)
+    released = _release_all(session, incident, at) if action is not Action.CLOSE else []
+    setattr(
+        incident,
+        {
+            Action.RESOLVE: "resolved_at",
+            Action.CLOSE: "closed_at",
+            Action.CANCEL: "cancelled_at",
+            Action.MERGE: "closed_at",
+        }[action],
+        at,
+    )
+    _append_event(
+        session,
+        incident,
+        actor,
+        incident.state,
+        at=at,
+        from_state=before,
+        note=note,
+        data={**(extra or {}), **({"released_units": released} if released else {})},
+    )
+    return incident
+
+
+def resolve(
+    session: Session, actor: Actor, incident_id: int, *, outcome: str, at: datetime | None = None
+) -> Incident:
+    """Feedback (反馈): the outcome is recorded and every unit is released."""
+    if not outcome.strip():
+        raise ValidationFailed("处警反馈不能为空 / outcome must not be empty", code="empty_outcome")
+    incident = _finish(
+        session, actor, incident_id, Action.RESOLVE, "incident.resolve", note=outcome, at=at
+    )
+    incident.outcome = outcome.strip()
+    session.commit()
+    return incident
+
+
+def close(session: Session, actor: Actor, incident_id: int, *, note: str | None = None) -> Incident:
+    incident = _finish(session, actor, incident_id, Action.CLOSE, "incident.close", note=note)
+    session.commit()
+    return incident
+
+
+def cancel(session: Session, actor: Actor, incident_id: int, *, reason: str) -> Incident:
+    if not reason.strip():
+        raise ValidationFailed(
+            "撤销须说明原因 / a cancellation needs a reason", code="empty_reason"
+        )
+    incident = _finish(session, actor, incident_id, Action.CANCEL, "incident.cancel", note=reason)
+    session.commit()
+    return incident
+
+
+def merge(
+    session: Session, actor: Actor, incident_id: int, *, into_id: int, note: str | None = None
+) -> Incident:
+    """Mark a duplicate report as merged into the incident that carries on."""
+    if into_id == incident_id:
+        raise ValidationFailed("不能合并到自身 / cannot merge an incident into itself")
+    target = session.get(Incident, into_id)
+    if target is None:
+        raise NotFound(
+            f"目标警情不存在: {into_id} / no such target incident", code="incident_not_found"
+        )
+    if State(target.state) in TERMINAL:
+        raise Conflict(
+            "目标警情已结束 / the target incident is already finished", code="target_finished"
+        )
+    incident = _finish(
+        session,
+        actor,
+        incident_id,
+        Action.MERGE,
+        "incident.merge",
+        note=note,
+        extra={"into": target.case_number},
+    )
+    incident.merged_into_id = into_id
+    session.commit()
+    return incident
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    states: list[str] | None = None
+    type_code: str | None = None
+    priority: int | None = None
+    area_code: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    case_number: str | None = None
+
+
+def list_incidents(
+    session: Session, actor: Actor, flt: IncidentFilter, *, limit: int = 50, offset: int = 0
+) -> tuple[list[Incident], int]:
+    require(actor, "incident.read")
+    query = select(Incident)
+    if actor.role is Role.CITIZEN:
+        query = query.where(Incident.reporter_user_id == actor.user_id)
+    if flt.states:
+        query = query.where(Incident.state.in_(flt.states))
+    if flt.type_code:
+        query = query.where(Incident.type_code == flt.type_code)
+    if flt.priority:
+        query = query.where(Incident.priority == flt.priority)
+    if flt.area_code:
+        query = query.where(Incident.area_code == flt.area_code)
+    if flt.since:
+        query = query.where(Incident.received_at >= flt.since)
+    if flt.until:
+        query = query.where(Incident.received_at < flt.until)
+    if flt.case_number:
+        query = query.where(Incident.case_number == flt.case_number)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(
+        query.order_by(Incident.received_at.desc(), Incident.id.desc()).limit(limit).offset(offset)
+    ).scalars()
+    return list(rows), total
+
+
+def timeline(session: Session, actor: Actor, incident_id: int) -> list[IncidentEvent]:
+    get_incident(session, actor, incident_id)
+    return list(
+        session.execute(
+            select(IncidentEvent)
+            .where(IncidentEvent.incident_id == incident_id)
+            .order_by(IncidentEvent.seq)
+        ).scalars()
+    )
+
+
+def assignments(session: Session, actor: Actor, incident_id: int) -> list[Assignment]:
+    get_incident(session, actor, incident_id)
+    return list(
+        session.execute(
+            select(Assignment).where(Assignment.incident_id == incident_id).order_by(Assignment.id)
+        ).scalars()
+    )
+
+
+def reporter_contact(
+    session: Session, actor: Actor, vault: Vault, incident_id: int
+) -> dict[str, str | None]:
+    """Unmasked reporter phone and ID number for those who must call back; audited."""
+    require(actor, "incident.read_pii")
+    incident = get_incident(session, actor, incident_id)
+    audit.record(
+        session,
+        actor,
+        "incident.read_pii",
+        "incident",
+        incident_id,
+        {"case_number": incident.case_number},
+    )
+    session.commit()
+    return {
+        "reporter_name": incident.reporter_name,
+        "reporter_phone": vault.decrypt(incident.reporter_phone_enc)
+        if incident.reporter_phone_enc
+        else None,
+        "reporter_id_number": vault.decrypt(incident.reporter_id_enc)
+        if incident.reporter_id_enc
+        else None,
+    }

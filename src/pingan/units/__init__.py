@@ -1,0 +1,1 @@
+"""Units (警力): kinds, capabilities, status and last known positions."""

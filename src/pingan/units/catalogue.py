@@ -1,0 +1,55 @@
+"""Unit kinds and statuses, read from kinds.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    DISPATCHED = "dispatched"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    OFF_DUTY = "off_duty"
+
+
+STATUS_NAMES_ZH = {
+    UnitStatus.AVAILABLE: "空闲",
+    UnitStatus.DISPATCHED: "已派",
+    UnitStatus.EN_ROUTE: "途中",
+    UnitStatus.ON_SCENE: "到场",
+    UnitStatus.OFF_DUTY: "下班",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UnitKind:
+    code: str
+    name_zh: str
+    name_en: str
+    mode: str
+    crew: int
+    police: bool
+    capabilities: tuple[str, ...]
+
+
+@cache
+def unit_kinds() -> dict[str, UnitKind]:
+    raw = yaml.safe_load(resources.files("pingan.units").joinpath("kinds.yaml").read_text("utf-8"))
+    return {
+        code: UnitKind(
+            code=code,
+            name_zh=spec["name_zh"],
+            name_en=spec["name_en"],
+            mode=spec["mode"],
+            crew=int(spec["crew"]),
+            police=bool(spec["police"]),
+            capabilities=tuple(spec.get("capabilities") or ()),
+        )
+        for code, spec in raw.items()
+    }

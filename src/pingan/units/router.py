@@ -1,0 +1,104 @@
+"""HTTP adapter for units."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pingan.auth.actor import Actor
+from pingan.db.base import utcnow
+from pingan.errors import ValidationFailed
+from pingan.http.deps import SessionDep, permit
+from pingan.http.paging import Limit, Offset, Page
+from pingan.units import service
+from pingan.units.catalogue import UnitStatus
+from pingan.units.models import Unit
+from pingan.units.schemas import DutyChange, PositionReport, UnitCreate, UnitPublic
+
+router = APIRouter(prefix="/units", tags=["units 警力"])
+
+
+def _public(unit: Unit) -> UnitPublic:
+    out = UnitPublic.model_validate(unit)
+    if unit.position_at is not None:
+        out.position_age_s = round((utcnow() - unit.position_at).total_seconds(), 1)
+    return out
+
+
+@router.post("", status_code=201, summary="登记警力 / register a unit")
+def create_unit(
+    body: UnitCreate, session: SessionDep, actor: Annotated[Actor, permit("unit.write")]
+) -> UnitPublic:
+    post = None
+    if body.post_lon is not None or body.post_lat is not None:
+        if body.post_lon is None or body.post_lat is None:
+            raise ValidationFailed("岗点需同时给出经纬度 / give both post_lon and post_lat")
+        post = (body.post_lon, body.post_lat)
+    unit = service.create_unit(
+        session,
+        actor,
+        call_sign=body.call_sign,
+        kind=body.kind,
+        name=body.name,
+        capabilities=body.capabilities,
+        crew_size=body.crew_size,
+        area_code=body.area_code,
+        post=post,
+        crs=body.crs,
+        on_duty=body.on_duty,
+    )
+    return _public(unit)
+
+
+@router.get("", summary="警力列表 / list units")
+def list_units(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    kind: str | None = None,
+    status: Annotated[list[UnitStatus] | None, Query()] = None,
+    area: str | None = None,
+) -> Page[UnitPublic]:
+    rows, total = service.list_units(
+        session,
+        kind=kind,
+        status=[s.value for s in status] if status else None,
+        area_code=area,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[UnitPublic](
+        items=[_public(u) for u in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/{unit_id}", summary="警力详情 / one unit")
+def get_unit(
+    unit_id: int, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
+) -> UnitPublic:
+    return _public(service.get_unit(session, unit_id))
+
+
+@router.put("/{unit_id}/position", summary="上报位置 / report position")
+def report_position(
+    unit_id: int,
+    body: PositionReport,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.position")],
+) -> UnitPublic:
+    unit = service.report_position(
+        session, actor, unit_id, lon=body.lon, lat=body.lat, at=body.at, crs=body.crs
+    )
+    return _public(unit)
+
+
+@router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
+def set_duty(
+    unit_id: int,
+    body: DutyChange,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.status")],
+) -> UnitPublic:
+    return _public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))

@@ -1,0 +1,59 @@
+"""API shapes for units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from pingan.geo.coords import Crs
+
+
+class UnitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    call_sign: str = Field(min_length=1, max_length=40, description="呼号 / call sign")
+    kind: str = Field(description="警力类型，见 /catalogue/unit-kinds / unit kind")
+    name: str | None = Field(default=None, max_length=100)
+    capabilities: list[str] | None = Field(default=None, max_length=30)
+    crew_size: int | None = Field(default=None, ge=0, le=50)
+    area_code: str | None = Field(default=None, max_length=40)
+    post_lon: float | None = None
+    post_lat: float | None = None
+    crs: Crs = Crs.WGS84
+    on_duty: bool = True
+
+
+class UnitPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    call_sign: str
+    kind: str
+    name: str
+    capabilities: list[str]
+    crew_size: int
+    status: str
+    area_code: str | None
+    post_lon: float | None
+    post_lat: float | None
+    lon: float | None
+    lat: float | None
+    position_at: datetime | None
+    position_age_s: float | None = None
+    status_at: datetime
+
+
+class PositionReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lon: float
+    lat: float
+    crs: Crs = Crs.WGS84
+    at: AwareDatetime | None = Field(default=None, description="定位时间 / fix time; default now")
+
+
+class DutyChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_duty: bool

@@ -1,0 +1,1 @@
+"""The command-centre web UI: static files served by the same process, no CDN."""
