@@ -8,8 +8,10 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from pingan import __version__
 from pingan.api import api_router
@@ -40,7 +42,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         description="城市公安接处警、调度、勤务与便民服务平台 / "
         "incident handling, dispatch, deployment and citizen services for a city police bureau",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             store["ok"] = store["revision"] == store["head"]
             if not store["ok"]:
                 store["error"] = "数据库未迁移到最新版本 / store schema is not at head"
-        except Exception as exc:
+        except (SQLAlchemyError, OSError) as exc:
             store["ok"], store["error"] = False, type(exc).__name__
         body = {
             "status": "ok" if store["ok"] else "unhealthy",
@@ -71,6 +73,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         return JSONResponse(body, status_code=200 if store["ok"] else 503)
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR)), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        # FastAPI's default page loads Swagger UI from a CDN; police networks have none.
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="平安 Pingan API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -1,0 +1,58 @@
+"""The CLI on a real SQLite store: db upgrade, user add, audit verify, demo."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from typer.testing import CliRunner
+
+from pingan.cli import app
+
+runner = CliRunner()
+
+
+def test_upgrade_add_user_and_verify(tmp_path, monkeypatch):
+    monkeypatch.setenv("PINGAN_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PINGAN_DATABASE_URL", raising=False)
+    r = runner.invoke(app, ["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        ["user", "add", "chief", "--role", "admin", "--password-stdin"],
+        input="Very-secret-1\n",
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        ["user", "add", "chief", "--role", "admin", "--password-stdin"],
+        input="Very-secret-1\n",
+    )
+    assert r.exit_code == 2 and "chief" in r.output
+    r = runner.invoke(
+        app, ["user", "add", "weak", "--role", "admin", "--password-stdin"], input="short\n"
+    )
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["user", "add", "x", "--role", "king", "--password-stdin"], input="a\n")
+    assert r.exit_code != 0
+    r = runner.invoke(app, ["audit", "verify"])
+    assert r.exit_code == 0 and "1" in r.output
+
+    with sqlite3.connect(tmp_path / "pingan.db") as conn:
+        conn.execute("UPDATE audit_log SET actor = 'intruder' WHERE seq = 1")
+    r = runner.invoke(app, ["audit", "verify"])
+    assert r.exit_code == 1 and "seq 1" in r.output
+
+
+def test_demo_builds_once_and_prints_one_time_passwords(tmp_path):
+    r = runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--no-serve"])
+    assert r.exit_code == 0, r.output
+    assert "admin" in r.output and "dispatcher" in r.output
+    r = runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--no-serve"])
+    assert r.exit_code == 0 and "--reset" in r.output  # kept, passwords not shown again
+    with sqlite3.connect(tmp_path / "pingan.db") as conn:
+        assert conn.execute("SELECT count(*) FROM incidents").fetchone()[0] == 3
+        assert conn.execute("SELECT count(*) FROM units").fetchone()[0] > 10
+        hashes = [h for (h,) in conn.execute("SELECT password_hash FROM users")]
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    r = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
+    assert r.exit_code == 0
