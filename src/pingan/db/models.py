@@ -2,9 +2,18 @@
 
 from pingan.audit import models as audit_models
 from pingan.auth import models as auth_models
+from pingan.bus import models as bus_models
 from pingan.db import case_numbers
 from pingan.db.base import Base
 from pingan.incidents import models as incident_models
 from pingan.units import models as unit_models
 
-__all__ = ["Base", "audit_models", "auth_models", "case_numbers", "incident_models", "unit_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "bus_models",
+    "case_numbers",
+    "incident_models",
+    "unit_models",
+]

@@ -17,6 +17,7 @@ from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
 from pingan.auth.service import require
+from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
 from pingan.errors import Conflict, NotFound, ValidationFailed
@@ -95,7 +96,7 @@ def _append_event(
     note: str | None = None,
     data: dict | None = None,
 ) -> IncidentEvent:
-    """One timeline step plus its audit record; the two always travel together."""
+    """One timeline step, its event for other domains and its audit record, always together."""
     seq = (
         session.execute(
             select(func.coalesce(func.max(IncidentEvent.seq), 0)).where(
@@ -118,6 +119,26 @@ def _append_event(
         data=data or {},
     )
     session.add(event)
+    outbox.publish(
+        session,
+        f"incident.{kind}",
+        "incident",
+        incident.id,
+        {
+            "incident_id": incident.id,
+            "case_number": incident.case_number,
+            "type": incident.type_code,
+            "priority": incident.priority,
+            "state": incident.state,
+            "from_state": from_state,
+            "unit_id": unit_id,
+            "at": at.isoformat(),
+            "lon": incident.lon,
+            "lat": incident.lat,
+            "area_code": incident.area_code,
+            **(data or {}),
+        },
+    )
     audit.record(
         session,
         actor,

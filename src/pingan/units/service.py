@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
+from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
@@ -143,15 +144,28 @@ def set_duty(session: Session, actor: Actor, unit_id: int, *, on_duty: bool) -> 
 def _transition_status(
     session: Session, unit_id: int, source: UnitStatus | tuple[UnitStatus, ...], target: UnitStatus
 ) -> bool:
-    """Compare-and-set the unit's status in one UPDATE; True if this caller won."""
+    """Compare-and-set the unit's status in one UPDATE; True if this caller won.
+
+    A won change is announced as `unit.status_changed` in the same transaction.
+    """
     sources = (source,) if isinstance(source, UnitStatus) else source
+    now = utcnow()
     result = session.execute(
         update(Unit)
         .where(Unit.id == unit_id, Unit.status.in_([s.value for s in sources]))
-        .values(status=target.value, status_at=utcnow(), version=Unit.version + 1)
+        .values(status=target.value, status_at=now, version=Unit.version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    outbox.publish(
+        session,
+        "unit.status_changed",
+        "unit",
+        unit_id,
+        {"unit_id": unit_id, "status": target.value, "at": now.isoformat()},
+    )
+    return True
 
 
 def claim_for_dispatch(session: Session, unit_id: int) -> bool:
