@@ -1,0 +1,623 @@
+"""Unit recommendation for an incident (pure core): who to send, why, and what is missing.
+
+Steps, after Resgrid's recommender: keep only ``available`` units whose kind and
+capabilities fit a line of the run card; use each unit's last position unless it is older
+than ``stale_after_s`` (then its post, and say so); refuse units with no usable position,
+with the reason; shortlist the nearest by straight line per requirement; rank the shortlist
+by road ETA in the unit's own mode — one backward Dijkstra per mode from the incident
+(``TravelTimes.many_to_one``), drones by straight line plus launch delay; then fill the card
+line by line with the soonest units, fewest units first where a crew size is required.
+Every pick and every unmet line carries a sentence for the dispatcher, Chinese then English.
+
+Also here: whether a newly freed unit should replace an assigned one
+(``suggest_reassignment``) and what share of a key area lies within the 1/3/5-minute reach
+of the available units (``area_coverage``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import shapely
+
+from pingan.dispatch.response_plans import Plan, Requirement
+from pingan.geo.graph import haversine_m_array, local_xy
+from pingan.geo.profiles import FlyProfile
+from pingan.geo.travel_time import DEFAULT_TIERS_S, TravelTimes
+
+AVAILABLE = "available"
+STALE_AFTER_S = 1800.0
+SHORTLIST_EXTRA = 6  # straight-line candidates ranked by road per requirement, beyond need
+_DETOUR = 2.0  # road distance rarely exceeds twice the straight line in a city
+_SLACK_S = 60.0  # plus connectors and slow stretches; too small only costs another search
+_WIDEN = 4.0  # second try: four times the first horizon
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A unit as the recommender sees it (plain data; the service fills it from the store)."""
+
+    unit_id: str
+    kind: str
+    mode: str  # drive / walk / bike / fly
+    status: str = AVAILABLE
+    capabilities: frozenset[str] = frozenset()
+    crew: int = 1
+    position: tuple[float, float] | None = None  # (lon, lat)
+    position_age_s: float | None = None
+    post: tuple[float, float] | None = None  # home post (岗点)
+    name: str = ""  # call sign shown to people, e.g. "A12"
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """Travel models per mode: a ``TravelTimes`` per road mode and the drone profile."""
+
+    roads: Mapping[str, TravelTimes]
+    fly: FlyProfile | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    unit_id: str
+    kind: str
+    requirement: int
+    eta_s: float
+    distance_m: float
+    crew: int
+    from_post: bool
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    unit_id: str
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unmet:
+    requirement: int
+    missing_units: int
+    missing_crew: int
+    text_zh: str
+    text_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    plan: Plan
+    picks: tuple[Pick, ...]
+    unmet: tuple[Unmet, ...]
+    refused: tuple[Refusal, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unmet
+
+    def lines(self) -> list[str]:
+        """What the dispatcher reads: each pick, then each gap, then each refusal."""
+        out = [f"{p.text_zh} / {p.text_en}" for p in self.picks]
+        out += [f"{u.text_zh} / {u.text_en}" for u in self.unmet]
+        out += [f"{r.unit_id}: {r.reason_zh} / {r.reason_en}" for r in self.refused]
+        return out
+
+
+# -- words ------------------------------------------------------------------------------------
+@cache
+def _kind_names() -> dict[str, tuple[str, str]]:
+    try:
+        from pingan.units.catalogue import unit_kinds
+
+        return {k: (v.name_zh, v.name_en) for k, v in unit_kinds().items()}
+    except (ImportError, OSError, ValueError, KeyError, TypeError):  # optional for this core
+        return {}
+
+
+def kind_name(kind: str) -> tuple[str, str]:
+    return _kind_names().get(kind, (kind, kind.replace("_", " ")))
+
+
+def fmt_duration(seconds: float) -> tuple[str, str]:
+    s = round(seconds)
+    m, s = divmod(s, 60)
+    if m == 0:
+        return f"{s}秒", f"{s} s"
+    return (f"{m}分{s:02d}秒", f"{m} min {s:02d} s") if s else (f"{m}分钟", f"{m} min")
+
+
+def fmt_distance(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+def _requirement_words(req: Requirement) -> tuple[str, str]:
+    names = [kind_name(k) for k in req.kinds]
+    zh = "/".join(n[0] for n in names)
+    en = "/".join(n[1] for n in names)
+    if req.capabilities:
+        zh += f"（能力: {', '.join(req.capabilities)}）"
+        en += f" (capabilities: {', '.join(req.capabilities)})"
+    return zh, en
+
+
+# -- positions --------------------------------------------------------------------------------
+def _position(u: Candidate, stale_after_s: float) -> tuple[tuple[float, float] | None, bool, bool]:
+    """(position to use, taken from the post?, is the live position stale?)."""
+    if u.position is not None and (u.position_age_s or 0.0) <= stale_after_s:
+        return u.position, False, False
+    stale = u.position is not None
+    if u.post is not None:
+        return u.post, True, stale
+    return u.position, False, stale
+
+
+def _position_words(u: Candidate, from_post: bool, stale: bool) -> tuple[str, str]:
+    """Why a unit's ETA is less certain than usual ('' when its live position is fresh)."""
+    if not stale and not from_post:
+        return "", ""
+    if not stale:
+        return "无实时位置，按岗点估算", "no live position, estimated from its post"
+    az, ae = fmt_duration(u.position_age_s or 0.0)
+    if from_post:
+        return f"位置已过期 {az}，按岗点估算", f"position {ae} old, estimated from its post"
+    return f"位置已过期 {az}，且无岗点", f"position {ae} old and no post"
+
+
+class UnitPool:
+    """Available units, positioned and snapped once, ready for many recommendations.
+
+    Build it when positions change (≈ 2 ms for 500 units); each recommendation then costs
+    only the incident's searches. ``recommend`` builds one itself when given a plain list.
+    """
+
+    def __init__(
+        self, units: Sequence[Candidate], travel: Travel, *, stale_after_s: float = STALE_AFTER_S
+    ) -> None:
+        self.travel = travel
+        self.units: list[Candidate] = []
+        self.refused: list[tuple[str, Refusal]] = []  # (kind, refusal)
+        self.all_units = list(units)
+        lonlat, from_post, stale = [], [], []
+        for u in units:
+            if u.status != AVAILABLE:
+                continue
+            no_road = u.mode != "fly" and u.mode not in travel.roads
+            if no_road or (u.mode == "fly" and not travel.fly):
+                self._refuse(
+                    u, f"没有“{u.mode}”出行方式的路网或配置", f"no travel model for mode {u.mode!r}"
+                )
+                continue
+            pos, post, old = _position(u, stale_after_s)
+            if pos is None:
+                self._refuse(
+                    u, "无位置信息且无岗点，无法计算到达时间", "no position and no post: no ETA"
+                )
+                continue
+            self.units.append(u)
+            lonlat.append((float(pos[0]), float(pos[1])))
+            from_post.append(post)
+            stale.append(old)
+        self.lonlat = np.asarray(lonlat, dtype=np.float64).reshape(-1, 2)
+        self.from_post = np.asarray(from_post, dtype=bool)
+        self.stale = np.asarray(stale, dtype=bool)
+        self.mode = np.asarray([u.mode for u in self.units], dtype=object)
+        self.crew = np.asarray([u.crew for u in self.units], dtype=np.int64)
+        # Snap every road unit once per mode; refuse the ones no road network reaches.
+        self.snapped = {}
+        self.local = np.full(len(self.units), -1, dtype=np.int64)
+        usable = np.ones(len(self.units), dtype=bool)
+        for mode, engine in travel.roads.items():
+            idx = np.flatnonzero(self.mode == mode)
+            if idx.size == 0:
+                continue
+            snap = engine.snap(self.lonlat[idx], strict=False)
+            self.snapped[mode] = snap
+            self.local[idx] = np.arange(idx.size)
+            for k in np.flatnonzero(~snap.ok):
+                usable[idx[k]] = False
+                self._refuse(self.units[idx[k]], *_split(snap.reason[k]))
+        self.usable = usable
+        sig_of: dict[tuple[str, frozenset[str]], int] = {}
+        self.sig = np.asarray(
+            [
+                sig_of.setdefault((u.kind, frozenset(u.capabilities)), len(sig_of))
+                for u in self.units
+            ],
+            dtype=np.int64,
+        )
+        self.sigs = list(sig_of)
+
+    def _refuse(self, u: Candidate, zh: str, en: str) -> None:
+        self.refused.append((u.kind, Refusal(u.unit_id, zh, en)))
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def fits(self, req: Requirement) -> np.ndarray:
+        """Which pooled units may fill ``req`` (kind and capabilities; snapped where needed)."""
+        caps = set(req.capabilities)
+        ok = np.array([k in req.kinds and caps <= c for k, c in self.sigs], dtype=bool)
+        return ok[self.sig] & self.usable if len(self.units) else np.zeros(0, dtype=bool)
+
+
+# -- road times ---------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Times:
+    eta: np.ndarray
+    limited: set[str] = field(default_factory=set)  # modes with a unit beyond the horizon
+    dist: dict[int, float] = field(default_factory=dict)
+    lengths: dict[int, object] = field(default_factory=dict)  # index -> callable giving metres
+
+    def distance(self, i: int) -> float:
+        if i not in self.dist:
+            self.dist[i] = float(self.lengths[i]())
+        return self.dist[i]
+
+
+def _road_times(
+    incident: tuple[float, float],
+    pool: UnitPool,
+    chosen: np.ndarray,
+    straight: np.ndarray,
+    horizon_rank: int | None,
+    widen: float = 1.0,
+    previous: _Times | None = None,
+) -> tuple[_Times, list[Refusal]]:
+    """ETA of the shortlisted units, one backward search per mode from the incident.
+
+    With ``horizon_rank`` k each search stops a little beyond the k-th nearest unit's likely
+    ETA (2× straight line at the graph's typical speed), so it stays local. Units beyond get
+    ``inf`` and ``limited`` is set so the caller can search again without a horizon.
+    """
+    times = previous or _Times(np.full(len(pool), np.inf))
+    redo = set(times.limited) if previous else set(pool.mode[chosen].tolist())
+    times.limited = set()
+    refused: list[Refusal] = []
+    travel = pool.travel
+    for mode in sorted(redo):
+        idx = chosen[pool.mode[chosen] == mode]
+        if mode == "fly":
+            for i in idx:
+                times.eta[i] = travel.fly.time_s(float(straight[i]))
+                times.dist[int(i)] = float(straight[i])
+            continue
+        engine = travel.roads[mode]
+        target = engine.snap([incident], strict=False)
+        if not target.ok[0]:
+            zh, en = _split(target.reason[0])
+            refused += [Refusal(pool.units[i].unit_id, f"现场{zh}", f"incident {en}") for i in idx]
+            continue
+        src = pool.snapped[mode].take(pool.local[idx])
+        limit = None
+        if horizon_rank is not None:
+            near = np.sort(straight[idx])[: max(1, horizon_rank)][-1]
+            limit = widen * (_DETOUR * float(near) / engine.typical_speed_mps + _SLACK_S)
+        result = engine.many_to_one(src, target, limit_s=limit)
+        finite = np.isfinite(result.eta_s)
+        if limit is not None and not finite.all():
+            times.limited.add(mode)
+        times.eta[idx[finite]] = result.eta_s[finite]
+        for k in np.flatnonzero(finite):
+            times.lengths[int(idx[k])] = lambda r=result, k=int(k): r.length_m(k)
+    return times, refused
+
+
+def _split(reason: str | None) -> tuple[str, str]:
+    zh, _, en = (reason or "无法定位 / cannot place").partition(" / ")
+    return zh, en
+
+
+# -- the recommender ----------------------------------------------------------------------------
+def recommend(
+    incident: tuple[float, float],
+    plan: Plan,
+    units: Sequence[Candidate] | UnitPool,
+    travel: Travel | None = None,
+    *,
+    stale_after_s: float = STALE_AFTER_S,
+    shortlist_extra: int = SHORTLIST_EXTRA,
+) -> Recommendation:
+    """Fill ``plan`` for an incident at ``incident`` (lon, lat) with the soonest fitting units.
+
+    ``units`` is a list of candidates (then ``travel`` is required) or a prepared
+    ``UnitPool``. Searches first to a local horizon; if that leaves a line of the card
+    unfilled while a shortlisted unit lay beyond it, searches the whole graph.
+    """
+    if isinstance(units, UnitPool):
+        pool = units
+    else:
+        if travel is None:
+            raise ValueError("需要出行模型 / travel models are required with a list of units")
+        pool = UnitPool(units, travel, stale_after_s=stale_after_s)
+    straight = haversine_m_array(incident[0], incident[1], pool.lonlat[:, 0], pool.lonlat[:, 1])
+    fits = [pool.fits(r) for r in plan.requirements]
+    chosen: set[int] = set()
+    rank = 1
+    for req, ok in zip(plan.requirements, fits, strict=True):
+        cand = np.flatnonzero(ok)
+        if req.within_m is not None:
+            chosen.update(cand[straight[cand] <= req.within_m].tolist())
+        need = req.units + max(0, req.min_crew)
+        rank = max(rank, need)
+        order = np.argsort(straight[cand], kind="stable")[: need + shortlist_extra]
+        chosen.update(cand[order].tolist())
+    shortlist = np.array(sorted(chosen), dtype=np.int64)
+    times, refused = _road_times(incident, pool, shortlist, straight, rank + 1)
+    picks, unmet = _fill_plan(plan, fits, pool, times, shortlist, straight)
+    for widen in (_WIDEN, None):  # a wider horizon, then the whole graph
+        if not (unmet and times.limited):
+            break
+        rank_or_none = None if widen is None else rank + 1
+        times, again = _road_times(
+            incident, pool, shortlist, straight, rank_or_none, widen or 1, previous=times
+        )
+        refused += again
+        picks, unmet = _fill_plan(plan, fits, pool, times, shortlist, straight)
+    kinds = {k for r in plan.requirements for k in r.kinds}
+    refused = [r for k, r in pool.refused if k in kinds] + refused
+    return Recommendation(plan, tuple(picks), tuple(unmet), tuple(refused))
+
+
+def _fill_plan(plan, fits, pool: UnitPool, times: _Times, shortlist, straight):
+    picks: list[Pick] = []
+    unmet: list[Unmet] = []
+    taken: set[int] = set()
+    finite = np.isfinite(times.eta)
+    for r_i, (req, ok) in enumerate(zip(plan.requirements, fits, strict=True)):
+        cand = [int(i) for i in shortlist if ok[i] and finite[i] and i not in taken]
+        cand.sort(key=lambda i: (times.eta[i], pool.units[i].unit_id))
+        if req.within_m is not None:
+            got = [i for i in cand if straight[i] <= req.within_m]
+        else:
+            got = _fill(cand, req, pool.units)
+        taken.update(got)
+        picks += [_pick(i, r_i, req, pool, times) for i in got]
+        crew = sum(pool.units[i].crew for i in got)
+        if req.within_m is None and (len(got) < req.units or crew < req.min_crew):
+            unmet.append(_unmet(r_i, req, got, crew, pool, ok, times))
+    return picks, unmet
+
+
+def _fill(pool: list[int], req: Requirement, units: list[Candidate]) -> list[int]:
+    """Soonest units until both the unit count and the crew total are met.
+
+    When one more unit must close the crew gap, take the soonest unit big enough to close it,
+    so the card is met with the fewest units.
+    """
+    got: list[int] = []
+    crew = 0
+    rest = list(pool)
+    while rest and (len(got) < req.units or crew < req.min_crew):
+        gap = req.min_crew - crew
+        pick = rest[0]
+        if len(got) + 1 >= req.units and gap > 0:
+            big = [i for i in rest if units[i].crew >= gap]
+            pick = big[0] if big else pick
+        got.append(pick)
+        crew += units[pick].crew
+        rest.remove(pick)
+    return got
+
+
+def _pick(i: int, r_i: int, req: Requirement, pool: UnitPool, times: _Times) -> Pick:
+    u = pool.units[i]
+    kz, ke = kind_name(u.kind)
+    dz, de = fmt_duration(times.eta[i])
+    dist = fmt_distance(times.distance(i))
+    how_zh, how_en = ("直线", "straight line") if u.mode == "fly" else ("道路", "by road")
+    fill_zh, fill_en = _crew_words(u)
+    if req.note_zh:
+        fill_zh, fill_en = f"{fill_zh}，{req.note_zh}", f"{fill_en}, {req.note_en or req.note_zh}"
+    pz, pe = _position_words(u, bool(pool.from_post[i]), bool(pool.stale[i]))
+    pz, pe = (f"（{pz}）", f" ({pe})") if pz else ("", "")
+    label = u.name or u.unit_id
+    return Pick(
+        unit_id=u.unit_id,
+        kind=u.kind,
+        requirement=r_i,
+        eta_s=float(times.eta[i]),
+        distance_m=times.distance(i),
+        crew=u.crew,
+        from_post=bool(pool.from_post[i]),
+        text_zh=f"{kz} {label} 预计 {dz}到达（{how_zh} {dist}）{pz}，满足: {fill_zh}",
+        text_en=f"{ke} {label}, ETA {de} {how_en} ({dist}){pe}, fills: {fill_en}",
+    )
+
+
+def _crew_words(u: Candidate) -> tuple[str, str]:
+    if u.crew <= 0:
+        return kind_name(u.kind)
+    if _is_police(u.kind):
+        return f"{u.crew} 名警力", f"{u.crew} officer{'s' if u.crew != 1 else ''}"
+    return f"{u.crew} 人", f"{u.crew} {'people' if u.crew != 1 else 'person'}"
+
+
+@cache
+def _police_kinds() -> frozenset[str]:
+    try:
+        from pingan.units.catalogue import unit_kinds
+
+        return frozenset(k for k, v in unit_kinds().items() if v.police)
+    except (ImportError, OSError, ValueError, KeyError, TypeError):
+        return frozenset({"patrol_car", "foot_patrol", "ptu", "traffic", "k9"})
+
+
+def _is_police(kind: str) -> bool:
+    return kind in _police_kinds()
+
+
+def _unmet(r_i: int, req: Requirement, got, crew, pool: UnitPool, ok, times: _Times) -> Unmet:
+    missing_u = max(0, req.units - len(got))
+    missing_c = max(0, req.min_crew - crew)
+    rz, re = _requirement_words(req)
+    kinds, caps = set(req.kinds), set(req.capabilities)
+    mine = [u for u in pool.all_units if u.kind in kinds]
+    busy = sum(1 for u in mine if u.status != AVAILABLE)
+    no_cap = sum(1 for u in mine if u.status == AVAILABLE and not caps <= set(u.capabilities))
+    no_pos = sum(1 for k, _ in pool.refused if k in kinds)
+    far = sum(1 for i in np.flatnonzero(ok) if not np.isfinite(times.eta[i]))
+    gaps_zh, gaps_en = [], []
+    if missing_u:
+        gaps_zh.append(f"还缺 {missing_u} 个单位")
+        gaps_en.append(f"{missing_u} more unit{'s' if missing_u > 1 else ''} needed")
+    if missing_c:
+        gaps_zh.append(f"还缺 {missing_c} 名警力")
+        gaps_en.append(f"{missing_c} more officer{'s' if missing_c > 1 else ''} needed")
+    why_zh = (
+        f"同类单位: 忙碌 {busy}，缺少能力 {no_cap}，无可用位置 {no_pos}，未排入或无法到达 {far}"
+    )
+    why_en = (
+        f"units of these kinds: busy {busy}, lacking capability {no_cap}, "
+        f"no usable position {no_pos}, not shortlisted or unreachable {far}"
+    )
+    return Unmet(
+        requirement=r_i,
+        missing_units=missing_u,
+        missing_crew=missing_c,
+        text_zh=f"未满足: {rz} {'，'.join(gaps_zh)}（{why_zh}）",
+        text_en=f"Unmet: {re}: {'; '.join(gaps_en)} ({why_en})",
+    )
+
+
+# -- re-assignment --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Reassignment:
+    freed_unit_id: str
+    replaces_unit_id: str
+    freed_eta_s: float
+    current_eta_s: float
+    text_zh: str
+    text_en: str
+
+    @property
+    def saves_s(self) -> float:
+        return self.current_eta_s - self.freed_eta_s
+
+
+def suggest_reassignment(
+    incident: tuple[float, float],
+    assigned: Sequence[tuple[Candidate, float]],
+    freed: Candidate,
+    travel: Travel,
+    *,
+    min_gain_s: float = 60.0,
+    stale_after_s: float = STALE_AFTER_S,
+) -> Reassignment | None:
+    """Should ``freed`` take over from an assigned unit still on its way?
+
+    ``assigned`` pairs each unit en route with its remaining ETA. The freed unit may replace
+    one of the same kind with no more capabilities and no larger crew than it has; the one it
+    would beat by the most, by at least ``min_gain_s``.
+    """
+    plan = Plan("reassignment", None, (Requirement(kinds=(freed.kind,)),))
+    rec = recommend(incident, plan, [freed], travel, stale_after_s=stale_after_s, shortlist_extra=0)
+    if not rec.picks:
+        return None
+    eta = rec.picks[0].eta_s
+    can = [
+        (u, t)
+        for u, t in assigned
+        if u.kind == freed.kind
+        and set(u.capabilities) <= set(freed.capabilities)
+        and u.crew <= freed.crew
+        and t - eta >= min_gain_s
+    ]
+    if not can:
+        return None
+    worst, t = max(can, key=lambda p: p[1])
+    kz, ke = kind_name(freed.kind)
+    fz, fe = fmt_duration(eta)
+    cz, ce = fmt_duration(t)
+    gz, ge = fmt_duration(t - eta)
+    a, b = freed.name or freed.unit_id, worst.name or worst.unit_id
+    return Reassignment(
+        freed_unit_id=freed.unit_id,
+        replaces_unit_id=worst.unit_id,
+        freed_eta_s=eta,
+        current_eta_s=float(t),
+        text_zh=f"建议改派: 刚空闲的{kz} {a} 预计 {fz}到达，比 {b}（还需 {cz}）快 {gz}",
+        text_en=(
+            f"Suggest re-assignment: freed {ke} {a} arrives in {fe}, "
+            f"{ge} sooner than {b} ({ce} left)"
+        ),
+    )
+
+
+# -- coverage of a key area -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AreaCoverage:
+    """Share of sample points of an area reached within each tier, and each point's time."""
+
+    share: dict[float, float]
+    points: np.ndarray  # (k, 2) lon/lat sample points
+    time_s: np.ndarray  # fastest arrival at each point
+
+
+def sample_polygon(polygon: Sequence[tuple[float, float]], max_points: int = 300) -> np.ndarray:
+    """A regular grid of about ``max_points`` (lon, lat) points inside the polygon."""
+    ring = np.asarray(polygon, dtype=np.float64)
+    lon0, lat0 = float(ring[:, 0].mean()), float(ring[:, 1].mean())
+    xy = local_xy(ring[:, 0], ring[:, 1], lon0, lat0)
+    poly = shapely.Polygon(xy)
+    if poly.is_empty or poly.area <= 0:
+        return ring[:1].copy()
+    step = math.sqrt(poly.area / max(1, max_points))
+    x0, y0, x1, y1 = poly.bounds
+    gx, gy = np.meshgrid(np.arange(x0 + step / 2, x1, step), np.arange(y0 + step / 2, y1, step))
+    inside = shapely.contains_xy(poly, gx.ravel(), gy.ravel())
+    pts = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+    if pts.shape[0] == 0:
+        c = poly.representative_point()
+        pts = np.array([[c.x, c.y]])
+    k = math.pi / 180.0 * 6371008.8
+    return np.column_stack(
+        [pts[:, 0] / (k * math.cos(math.radians(lat0))) + lon0, pts[:, 1] / k + lat0]
+    )
+
+
+def area_coverage(
+    polygon: Sequence[tuple[float, float]],
+    units: Sequence[Candidate],
+    travel: Travel,
+    *,
+    tiers_s: Sequence[float] = DEFAULT_TIERS_S,
+    max_points: int = 300,
+    stale_after_s: float = STALE_AFTER_S,
+) -> AreaCoverage:
+    """Share of a key area within reach of the available units for each 1/3/5-minute tier.
+
+    One multi-source Dijkstra per mode (``nearest_source``); drones by straight line.
+    """
+    pts = sample_polygon(polygon, max_points)
+    best = np.full(pts.shape[0], np.inf)
+    horizon = float(max(tiers_s))
+    by_mode: dict[str, list[tuple[float, float]]] = {}
+    for u in units:
+        if u.status != AVAILABLE:
+            continue
+        pos, _, _ = _position(u, stale_after_s)  # stale: the post, as for recommendations
+        if pos is not None:
+            by_mode.setdefault(u.mode, []).append(pos)
+    for mode, positions in sorted(by_mode.items()):
+        p = np.asarray(positions, dtype=np.float64)
+        if mode == "fly" and travel.fly is not None:
+            for lon, lat in p:
+                d = haversine_m_array(lon, lat, pts[:, 0], pts[:, 1])
+                best = np.minimum(
+                    best, travel.fly.launch_delay_s + d / (travel.fly.speed_kmh / 3.6)
+                )
+        elif mode in travel.roads:
+            engine = travel.roads[mode]
+            src = engine.snap(p, strict=False)
+            dst = engine.snap(pts, strict=False)
+            if src.ok.any() and dst.ok.any():
+                t, _ = engine.nearest_source(src.take(np.flatnonzero(src.ok)), dst, limit_s=horizon)
+                best = np.minimum(best, np.where(dst.ok, t, np.inf))
+    share = {float(t): float(np.mean(best <= t)) for t in tiers_s}
+    return AreaCoverage(share, pts, best)

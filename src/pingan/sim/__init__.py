@@ -1,0 +1,1 @@
+"""The sample city (synthetic Kangbashi) and the day's simulation for the demo."""
