@@ -56,3 +56,30 @@ def test_demo_builds_once_and_prints_one_time_passwords(tmp_path):
     assert all(h.startswith("$argon2id$") for h in hashes)
     r = runner.invoke(app, ["audit", "verify", "--data-dir", str(tmp_path)])
     assert r.exit_code == 0
+
+
+def test_geo_import_compiles_graphs_and_refuses_bad_files(tmp_path):
+    from pathlib import Path
+
+    monaco = Path(__file__).parent / "data" / "osm" / "monaco.osm.pbf"
+    r = runner.invoke(app, ["geo", "import", str(monaco), "--out", str(tmp_path),
+                            "--modes", "drive"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "monaco.drive.npz").exists() and "OpenStreetMap" in r.output
+    bad = tmp_path / "bad.osm"
+    bad.write_text("not xml")
+    r = runner.invoke(app, ["geo", "import", str(bad)])
+    assert r.exit_code == 2 and "OSM" in r.output
+    r = runner.invoke(app, ["geo", "import", str(tmp_path / "missing.pbf")])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["geo", "import", str(monaco), "--modes", "hovercraft"])
+    assert r.exit_code == 2
+
+
+def test_report_response_on_the_demo_store(tmp_path):
+    runner.invoke(app, ["demo", "--data-dir", str(tmp_path), "--no-serve"])
+    r = runner.invoke(app, ["report", "response", "--data-dir", str(tmp_path), "--by", "type"])
+    assert r.exit_code == 0, r.output
+    assert "missing_person" in r.output and "100%" in r.output
+    r = runner.invoke(app, ["report", "response", "--data-dir", str(tmp_path), "--by", "x"])
+    assert r.exit_code == 2

@@ -6,12 +6,22 @@ from fastapi import APIRouter
 
 from pingan.audit.router import router as audit_router
 from pingan.auth.router import router as auth_router
+from pingan.dispatch.router import router as dispatch_router
+from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.router import router as incidents_router
 from pingan.units.router import router as units_router
 
 API_PREFIX = "/api/v1"
-DOMAIN_ROUTERS = (auth_router, incidents_router, units_router, audit_router, catalogue_router)
+DOMAIN_ROUTERS = (
+    auth_router,
+    incidents_router,
+    units_router,
+    dispatch_router,
+    geo_router,
+    audit_router,
+    catalogue_router,
+)
 
 
 def api_router() -> APIRouter:

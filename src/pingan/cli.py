@@ -19,6 +19,10 @@ audit_app = typer.Typer(help="审计 / audit trail", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+geo_app = typer.Typer(help="路网 / road network", no_args_is_help=True)
+report_app = typer.Typer(help="报表 / reports", no_args_is_help=True)
+app.add_typer(geo_app, name="geo")
+app.add_typer(report_app, name="report")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
@@ -161,6 +165,83 @@ def audit_verify(data_dir: DataDir = None) -> None:
     for problem in result.problems[:50]:
         typer.echo(f"  - {problem}", err=True)
     raise typer.Exit(code=1)
+
+
+@geo_app.command("import")
+def geo_import(
+    osm_file: Annotated[Path, typer.Argument(help="OSM 文件 (.osm / .osm.pbf)")],
+    out: Annotated[Path, typer.Option(help="输出目录 / where to write the graphs")] = Path("."),
+    modes: Annotated[str, typer.Option(help="出行方式 / modes, comma-separated")] = (
+        "drive,walk,bike"
+    ),
+) -> None:
+    """把 OSM 路网编译为紧凑图文件 / compile an OSM extract into graph files per mode."""
+    import time
+
+    from pingan.geo.graph import GraphError
+    from pingan.geo.osm_import import import_osm
+
+    if not osm_file.is_file():
+        _fail(f"文件不存在: {osm_file} / no such file")
+    started = time.perf_counter()
+    try:
+        graphs = import_osm(osm_file, tuple(m.strip() for m in modes.split(",") if m.strip()))
+    except GraphError as exc:
+        _fail(str(exc))
+    out.mkdir(parents=True, exist_ok=True)
+    for mode, graph in graphs.items():
+        path = graph.save(out / f"{osm_file.name.split('.')[0]}.{mode}.npz")
+        typer.echo(f"{mode:<6} {graph.n_nodes:>8} nodes {graph.n_arcs:>8} arcs -> {path}")
+    typer.echo(f"用时 / took {time.perf_counter() - started:.2f} s · {graph.meta['licence']}")
+
+
+@report_app.command("response")
+def report_response(
+    by: Annotated[str, typer.Option(help="all / area / type / priority / shift / day")] = "all",
+    days: Annotated[int, typer.Option(help="最近几天 / last N days")] = 7,
+    data_dir: DataDir = None,
+) -> None:
+    """1-3-5分钟到场统计 / response-time compliance from stored timestamps."""
+    from datetime import timedelta
+
+    from pingan.auth.actor import Actor
+    from pingan.db.base import utcnow
+    from pingan.db.engine import Database
+    from pingan.dispatch.service import response_report
+    from pingan.errors import DomainError
+
+    settings = _settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    try:
+        with db.session() as session:
+            rows = response_report(
+                session,
+                Actor.system("cli"),
+                since=utcnow() - timedelta(days=days),
+                until=None,
+                by=by,
+            )
+    except DomainError as exc:
+        _fail(exc.detail)
+    finally:
+        db.dispose()
+    typer.echo(
+        f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'1分钟':>8}{'3分钟':>8}{'5分钟':>8}"
+        f"{'P50':>8}{'P90':>8}"
+    )
+
+    def pct(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0%}"
+
+    def secs(v: float | None) -> str:
+        return "-" if v is None else f"{v:.0f}s"
+
+    for r in rows:
+        typer.echo(
+            f"{r.group:<22}{r.incidents:>6}{r.responded:>6}{pct(r.within['tier1']):>8}"
+            f"{pct(r.within['tier3']):>8}{pct(r.within['tier5']):>8}"
+            f"{secs(r.p50_s):>8}{secs(r.p90_s):>8}"
+        )
 
 
 if __name__ == "__main__":

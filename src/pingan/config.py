@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     sql_echo: bool = False
+    city_osm: Path | None = Field(
+        default=None, description="OSM extract of the city; default: the synthetic sample"
+    )
+    city_areas: Path | None = Field(default=None, description="key-area YAML for that city")
 
     @cached_property
     def resolved_database_url(self) -> str:

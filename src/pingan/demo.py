@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import shapely
+
 from pingan.auth import service as auth_service
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
@@ -18,22 +20,25 @@ from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
+from pingan.geo.city import load_key_areas, sample_paths
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
 from pingan.units import service as units
 
-# Approximate centres of Kangbashi's key areas (WGS-84); the road network comes later.
-PLACES = {
-    "music_fountain": ("音乐喷泉", 109.7835, 39.5993),
-    "lakeside": ("乌兰木伦湖湖滨", 109.7760, 39.5975),
-    "bridge_3": ("三号桥", 109.7905, 39.5985),
-    "central_square": ("中心广场", 109.7830, 39.6085),
-    "museum": ("鄂尔多斯博物馆", 109.7875, 39.6055),
-    "theatre": ("大剧院", 109.7795, 39.6050),
-    "shopping_street": ("商业步行街", 109.7720, 39.6120),
-}
+
+def _places() -> dict[str, tuple[str, float, float]]:
+    """A point inside each key area of the sample city (name, lon, lat)."""
+    areas, _ = load_key_areas(sample_paths()[1])
+    out = {}
+    for code, area in areas.items():
+        p = shapely.Polygon(area.polygon).representative_point()
+        out[code] = (area.name_zh, p.x, p.y)
+    return out
+
+
+PLACES = _places()
 
 DEMO_UNITS = [
     ("PTU-01", "ptu", "music_fountain"),
@@ -118,7 +123,7 @@ def _populate(db: Database, vault: Vault) -> list[tuple[str, str, str]]:
         unit_ids = {}
         for call_sign, kind, place in DEMO_UNITS:
             _, lon, lat = PLACES[place]
-            jitter = (rng.uniform(-0.0015, 0.0015), rng.uniform(-0.001, 0.001))
+            jitter = (rng.uniform(-0.0008, 0.0008), rng.uniform(-0.0004, 0.0004))
             unit = units.create_unit(
                 session,
                 system,

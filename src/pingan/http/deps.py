@@ -20,7 +20,9 @@ from pingan.auth.models import User
 from pingan.auth.policy import allowed_roles
 from pingan.auth.roles import Role
 from pingan.config import Settings
+from pingan.dispatch.service import PoolCache
 from pingan.errors import Forbidden, Unauthorized
+from pingan.geo.city import City
 from pingan.pii.vault import Vault
 
 _bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌 / token from /auth/login")
@@ -39,7 +41,17 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_city(request: Request) -> City:
+    return request.app.state.city.get()
+
+
+def get_pools(request: Request) -> PoolCache:
+    return request.app.state.pools
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+CityDep = Annotated[City, Depends(get_city)]
+PoolsDep = Annotated[PoolCache, Depends(get_pools)]
 VaultDep = Annotated[Vault, Depends(get_vault)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

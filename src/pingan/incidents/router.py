@@ -28,7 +28,7 @@ from pingan.incidents.schemas import (
 router = APIRouter(prefix="/incidents", tags=["incidents 警情"])
 
 
-def _detail(session: SessionDep, actor: Actor, incident_id: int) -> IncidentDetail:
+def incident_detail(session: SessionDep, actor: Actor, incident_id: int) -> IncidentDetail:
     incident = service.get_incident(session, actor, incident_id)
     return IncidentDetail.model_validate(
         {
@@ -66,7 +66,7 @@ def create_incident(
             received_at=body.received_at,
         ),
     )
-    return _detail(session, actor, incident.id)
+    return incident_detail(session, actor, incident.id)
 
 
 @router.get("", summary="警情列表 / list incidents")
@@ -110,7 +110,7 @@ def list_incidents(
 def get_incident(
     incident_id: int, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
 ) -> IncidentDetail:
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 @router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
@@ -131,7 +131,7 @@ def dispatch(
     actor: Annotated[Actor, permit("incident.dispatch")],
 ) -> IncidentDetail:
     service.dispatch_units(session, actor, incident_id, body.unit_ids, note=body.note, at=body.at)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
@@ -150,7 +150,7 @@ def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
         service.progress_unit(
             session, actor, incident_id, unit_id, action, at=body.at, note=body.note
         )
-        return _detail(session, actor, incident_id)
+        return incident_detail(session, actor, incident_id)
 
     return endpoint
 
@@ -169,7 +169,7 @@ def release(
     actor: Annotated[Actor, permit("incident.progress")],
 ) -> IncidentDetail:
     service.release_unit(session, actor, incident_id, unit_id, note=body.note)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 @router.post("/{incident_id}/resolve", summary="处警反馈 / report the outcome")
@@ -180,7 +180,7 @@ def resolve(
     actor: Annotated[Actor, permit("incident.resolve")],
 ) -> IncidentDetail:
     service.resolve(session, actor, incident_id, outcome=body.outcome, at=body.at)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 @router.post("/{incident_id}/close", summary="结案 / close")
@@ -191,7 +191,7 @@ def close(
     actor: Annotated[Actor, permit("incident.close")],
 ) -> IncidentDetail:
     service.close(session, actor, incident_id, note=body.note)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 @router.post("/{incident_id}/cancel", summary="撤销 / cancel")
@@ -202,7 +202,7 @@ def cancel(
     actor: Annotated[Actor, permit("incident.cancel")],
 ) -> IncidentDetail:
     service.cancel(session, actor, incident_id, reason=body.reason)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)
 
 
 @router.post("/{incident_id}/merge", summary="合并重复警情 / merge a duplicate")
@@ -213,4 +213,4 @@ def merge(
     actor: Annotated[Actor, permit("incident.merge")],
 ) -> IncidentDetail:
     service.merge(session, actor, incident_id, into_id=body.into_id, note=body.note)
-    return _detail(session, actor, incident_id)
+    return incident_detail(session, actor, incident_id)

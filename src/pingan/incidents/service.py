@@ -254,6 +254,48 @@ def _transition(incident: Incident, action: Action) -> str:
     return before
 
 
+def _assign(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    unit_id: int,
+    *,
+    at: datetime,
+    before: str,
+    note: str | None,
+    kind: str = "dispatched",
+) -> Assignment:
+    """Claim one unit atomically and record the assignment; 409 if someone else has it."""
+    unit = units.get_unit(session, unit_id)
+    if not units.claim_for_dispatch(session, unit_id):
+        session.rollback()
+        raise Conflict(
+            f"警力 {unit.call_sign} 当前不可派（状态: {unit.status}）/ unit {unit.call_sign} "
+            f"is not available ({unit.status})",
+            code="unit_unavailable",
+        )
+    assignment = Assignment(
+        incident_id=incident.id,
+        unit_id=unit_id,
+        state="dispatched",
+        dispatched_by=actor.username,
+        dispatched_at=at,
+    )
+    session.add(assignment)
+    _append_event(
+        session,
+        incident,
+        actor,
+        kind,
+        at=at,
+        from_state=before,
+        unit_id=unit_id,
+        note=note,
+        data={"call_sign": unit.call_sign},
+    )
+    return assignment
+
+
 def dispatch_units(
     session: Session,
     actor: Actor,
@@ -273,34 +315,7 @@ def dispatch_units(
     before = _transition(incident, Action.DISPATCH)
     created = []
     for unit_id in unit_ids:
-        unit = units.get_unit(session, unit_id)
-        if not units.claim_for_dispatch(session, unit_id):
-            session.rollback()
-            raise Conflict(
-                f"警力 {unit.call_sign} 当前不可派（状态: {unit.status}）/ unit {unit.call_sign} "
-                f"is not available ({unit.status})",
-                code="unit_unavailable",
-            )
-        assignment = Assignment(
-            incident_id=incident.id,
-            unit_id=unit_id,
-            state="dispatched",
-            dispatched_by=actor.username,
-            dispatched_at=at,
-        )
-        session.add(assignment)
-        created.append(assignment)
-        _append_event(
-            session,
-            incident,
-            actor,
-            "dispatched",
-            at=at,
-            from_state=before,
-            unit_id=unit_id,
-            note=note,
-            data={"call_sign": unit.call_sign},
-        )
+        created.append(_assign(session, actor, incident, unit_id, at=at, before=before, note=note))
         before = incident.state
     if incident.dispatched_at is None:
         incident.dispatched_at = at
@@ -407,6 +422,60 @@ def release_unit(
         unit_id=unit_id,
         note=note,
     )
+    session.commit()
+    return incident
+
+
+def reassign(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    *,
+    from_unit_id: int,
+    to_unit_id: int,
+    note: str | None = None,
+) -> Incident:
+    """Send a sooner unit instead of one still on its way, in one transaction.
+
+    The new unit is claimed first (atomically); only then is the old one released, so the
+    incident is never left without the unit it had if the new one was taken meanwhile.
+    """
+    require(actor, "incident.dispatch")
+    if from_unit_id == to_unit_id:
+        raise ValidationFailed("改派前后须为不同警力 / give two different units")
+    incident = _locked(session, actor, incident_id)
+    if State(incident.state) in TERMINAL or incident.state == State.RESOLVED:
+        raise Conflict("警情已结束，不能改派 / the incident is finished", code="illegal_transition")
+    old = _active_assignment(session, incident_id, from_unit_id)
+    if old.state == "on_scene":
+        raise Conflict(
+            "原警力已到场，无需改派 / the unit is already on scene", code="already_on_scene"
+        )
+    now = utcnow()
+    _assign(
+        session,
+        actor,
+        incident,
+        to_unit_id,
+        at=now,
+        before=incident.state,
+        note=note,
+        kind="reassigned",
+    )
+    old.state, old.released_at = "released", now
+    units.move_status(session, from_unit_id, UnitStatus.AVAILABLE)
+    _append_event(
+        session,
+        incident,
+        actor,
+        "unit_released",
+        at=now,
+        from_state=incident.state,
+        unit_id=from_unit_id,
+        note=note,
+        data={"replaced_by": to_unit_id},
+    )
+    incident.version += 1
     session.commit()
     return incident
 

@@ -67,9 +67,9 @@ def create_unit(
         area_code=area_code,
         post_lon=post_lon,
         post_lat=post_lat,
-        lon=post_lon,
-        lat=post_lat,
-        position_at=now if post else None,
+        lon=None,  # no live fix yet: the recommender falls back to the post and says so
+        lat=None,
+        position_at=None,
         status_at=now,
         version=1,
     )

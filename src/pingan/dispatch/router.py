@@ -1,0 +1,156 @@
+"""HTTP adapter for dispatch: recommendation, re-assignment, routes, coverage, reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from pingan.auth.actor import Actor
+from pingan.dispatch import service
+from pingan.dispatch.schemas import (
+    AreaCoveragePublic,
+    KpiRowPublic,
+    ReassignmentPublic,
+    ReassignRequest,
+    RecommendationPublic,
+    RequirementPublic,
+    ResponseReport,
+    RoutePublic,
+)
+from pingan.http.deps import CityDep, PoolsDep, SessionDep, permit
+from pingan.incidents import service as incidents
+from pingan.incidents.catalogue import response_tiers
+from pingan.incidents.router import IncidentDetail, incident_detail
+
+router = APIRouter(tags=["dispatch 调度"])
+
+
+@router.get("/incidents/{incident_id}/recommendation", summary="推荐警力 / recommend units")
+def recommendation(
+    incident_id: int,
+    session: SessionDep,
+    city: CityDep,
+    pools: PoolsDep,
+    actor: Annotated[Actor, permit("dispatch.recommend")],
+) -> RecommendationPublic:
+    result = service.recommend_for_incident(session, actor, city, pools, incident_id)
+    rec = result.recommendation
+    return RecommendationPublic(
+        incident_id=result.incident_id,
+        case_number=result.case_number,
+        plan_type=rec.plan.incident_type,
+        plan_priority=rec.plan.priority,
+        requirements=[
+            RequirementPublic(
+                **{**asdict(r), "kinds": list(r.kinds), "capabilities": list(r.capabilities)}
+            )
+            for r in rec.plan.requirements
+        ],
+        complete=rec.complete,
+        picks=[{**asdict(p), "unit_id": int(p.unit_id)} for p in rec.picks],
+        unmet=[asdict(u) for u in rec.unmet],
+        refused=[{**asdict(r), "unit_id": int(r.unit_id)} for r in rec.refused],
+        unit_ids=[int(p.unit_id) for p in rec.picks],
+    )
+
+
+@router.post("/incidents/{incident_id}/reassign", summary="改派 / re-assign a unit")
+def reassign(
+    incident_id: int,
+    body: ReassignRequest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.dispatch")],
+) -> IncidentDetail:
+    incidents.reassign(
+        session,
+        actor,
+        incident_id,
+        from_unit_id=body.from_unit_id,
+        to_unit_id=body.to_unit_id,
+        note=body.note,
+    )
+    return incident_detail(session, actor, incident_id)
+
+
+@router.get("/units/{unit_id}/reassignments", summary="改派建议 / where this free unit is sooner")
+def reassignments(
+    unit_id: int,
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("dispatch.recommend")],
+) -> list[ReassignmentPublic]:
+    return [
+        ReassignmentPublic(
+            incident_id=inc.id,
+            case_number=inc.case_number,
+            freed_unit_id=unit_id,
+            replaces_unit_id=int(s.replaces_unit_id),
+            freed_eta_s=s.freed_eta_s,
+            current_eta_s=s.current_eta_s,
+            text_zh=s.text_zh,
+            text_en=s.text_en,
+        )
+        for inc, s in service.reassignment_suggestions(session, actor, city, unit_id)
+    ]
+
+
+@router.get("/units/{unit_id}/route", summary="到达路线与时间 / route and ETA to a point")
+def unit_route(
+    unit_id: int,
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("dispatch.read")],
+    lon: Annotated[float, Query(description="目的地经度 / destination longitude")],
+    lat: Annotated[float, Query(description="目的地纬度 / destination latitude")],
+) -> RoutePublic:
+    result = service.unit_route(session, actor, city, unit_id, lon, lat)
+    route = result.route
+    return RoutePublic(
+        unit_id=result.unit.id,
+        mode=result.mode,
+        eta_s=result.eta_s,
+        length_m=route.length_m if route else None,
+        geometry={"type": "LineString", "coordinates": [list(c) for c in route.coords]}
+        if route
+        else None,
+    )
+
+
+@router.get("/dispatch/coverage", summary="重点区域1-3-5分钟覆盖 / key-area coverage now")
+def coverage(
+    session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("dispatch.read")]
+) -> list[AreaCoveragePublic]:
+    tiers, _ = response_tiers()
+    code_of = {float(t.seconds): t.code for t in tiers}  # type: ignore[arg-type]
+    return [
+        AreaCoveragePublic(
+            area_code=code,
+            name_zh=city.key_areas[code].name_zh,
+            name_en=city.key_areas[code].name_en,
+            share={code_of[t]: round(v, 4) for t, v in cov.share.items()},
+            sample_points=int(cov.points.shape[0]),
+        )
+        for code, cov in service.coverage(session, actor, city)
+    ]
+
+
+@router.get("/reports/response", summary="1-3-5分钟到场统计 / response report")
+def response_report(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("report.read")],
+    by: Annotated[str, Query(description="all / area / type / priority / shift / day")] = "all",
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+) -> ResponseReport:
+    rows = service.response_report(session, actor, since=since, until=until, by=by)
+    tiers, _ = response_tiers()
+    return ResponseReport(
+        by=by,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        tiers={t.code: float(t.seconds) for t in tiers},  # type: ignore[arg-type]
+        rows=[KpiRowPublic(**asdict(r)) for r in rows],
+    )

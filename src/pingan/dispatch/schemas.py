@@ -1,0 +1,110 @@
+"""API shapes for recommendations, routes, isochrones, coverage and response reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PickPublic(BaseModel):
+    unit_id: int
+    kind: str
+    requirement: int
+    eta_s: float
+    distance_m: float
+    crew: int
+    from_post: bool
+    text_zh: str
+    text_en: str
+
+
+class UnmetPublic(BaseModel):
+    requirement: int
+    missing_units: int
+    missing_crew: int
+    text_zh: str
+    text_en: str
+
+
+class RefusalPublic(BaseModel):
+    unit_id: int
+    reason_zh: str
+    reason_en: str
+
+
+class RequirementPublic(BaseModel):
+    kinds: list[str]
+    units: int
+    min_crew: int
+    capabilities: list[str]
+    within_m: float | None
+    note_zh: str
+    note_en: str
+
+
+class RecommendationPublic(BaseModel):
+    incident_id: int
+    case_number: str
+    plan_type: str
+    plan_priority: int | None
+    requirements: list[RequirementPublic]
+    complete: bool
+    picks: list[PickPublic]
+    unmet: list[UnmetPublic]
+    refused: list[RefusalPublic]
+    unit_ids: list[int] = Field(description="推荐派遣的警力 / the units to send, soonest first")
+
+
+class ReassignRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_unit_id: int
+    to_unit_id: int
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ReassignmentPublic(BaseModel):
+    incident_id: int
+    case_number: str
+    freed_unit_id: int
+    replaces_unit_id: int
+    freed_eta_s: float
+    current_eta_s: float
+    text_zh: str
+    text_en: str
+
+
+class RoutePublic(BaseModel):
+    unit_id: int
+    mode: str
+    eta_s: float
+    length_m: float | None
+    geometry: dict[str, Any] | None = Field(description="GeoJSON LineString, null for drones")
+
+
+class AreaCoveragePublic(BaseModel):
+    area_code: str
+    name_zh: str
+    name_en: str
+    share: dict[str, float] = Field(description="tier code -> share of the area reached")
+    sample_points: int
+
+
+class KpiRowPublic(BaseModel):
+    group: str
+    incidents: int
+    responded: int
+    no_arrival: int
+    within: dict[str, float | None]
+    p50_s: float | None
+    p90_s: float | None
+    mean_s: float | None
+
+
+class ResponseReport(BaseModel):
+    by: str
+    since: str | None
+    until: str | None
+    tiers: dict[str, float]
+    rows: list[KpiRowPublic]

@@ -1,0 +1,251 @@
+"""Use cases for dispatch: recommend units for an incident, suggest re-assignments, ETAs,
+isochrones, key-area coverage and response reports — the store side of the pure engines."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pingan.auth.actor import Actor
+from pingan.auth.service import require
+from pingan.db.base import utcnow
+from pingan.dispatch.kpi import KpiRow, ResponseRecord, summarize
+from pingan.dispatch.recommend import (
+    AreaCoverage,
+    Candidate,
+    Reassignment,
+    Recommendation,
+    UnitPool,
+    area_coverage,
+    recommend,
+    suggest_reassignment,
+)
+from pingan.dispatch.response_plans import Plan, Requirement, load_plans
+from pingan.errors import ValidationFailed
+from pingan.geo.city import City
+from pingan.geo.coords import haversine_m
+from pingan.geo.input import validated_point
+from pingan.geo.travel_time import Isochrone, Route, SnapError
+from pingan.incidents import service as incidents
+from pingan.incidents.catalogue import response_tiers
+from pingan.incidents.lifecycle import ACTIVE
+from pingan.incidents.models import Assignment, Incident
+from pingan.units import service as units
+from pingan.units.catalogue import UnitStatus, unit_kinds
+from pingan.units.models import Unit
+
+
+def candidate(unit: Unit, now: datetime) -> Candidate:
+    """A stored unit as the recommender sees it."""
+    kind = unit_kinds().get(unit.kind)
+    has_position = unit.lon is not None and unit.lat is not None
+    return Candidate(
+        unit_id=str(unit.id),
+        kind=unit.kind,
+        mode=kind.mode if kind else "drive",
+        status=unit.status,
+        capabilities=frozenset(unit.capabilities or ()),
+        crew=unit.crew_size,
+        position=(unit.lon, unit.lat) if has_position else None,
+        position_age_s=(now - unit.position_at).total_seconds()
+        if has_position and unit.position_at
+        else None,
+        post=(unit.post_lon, unit.post_lat) if unit.post_lon is not None else None,
+        name=unit.call_sign,
+    )
+
+
+class PoolCache:
+    """The prepared UnitPool, rebuilt only when a unit's status, version or position changed.
+
+    Building a pool snaps every unit once (a few ms for hundreds of units); recommendations
+    between position updates reuse it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._pool: UnitPool | None = None
+
+    def get(self, session: Session, city: City) -> UnitPool:
+        key = tuple(
+            session.execute(
+                select(
+                    func.count(Unit.id),
+                    func.sum(Unit.version),
+                    func.max(Unit.position_at),
+                    func.max(Unit.status_at),
+                )
+            ).one()
+        )
+        with self._lock:
+            if self._pool is not None and key == self._key:
+                return self._pool
+        now = utcnow()
+        rows = session.execute(select(Unit).where(Unit.status == UnitStatus.AVAILABLE)).scalars()
+        pool = UnitPool([candidate(u, now) for u in rows], city.travel)
+        with self._lock:
+            self._key, self._pool = key, pool
+        return pool
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecommendation:
+    incident_id: int
+    case_number: str
+    recommendation: Recommendation
+
+
+def recommend_for_incident(
+    session: Session, actor: Actor, city: City, pools: PoolCache, incident_id: int
+) -> IncidentRecommendation:
+    """Which available units to send, soonest by road, filling the type's run card."""
+    require(actor, "dispatch.recommend")
+    incident = incidents.get_incident(session, actor, incident_id)
+    plan = load_plans().plan_for(incident.type_code, incident.priority)
+    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city))
+    return IncidentRecommendation(incident.id, incident.case_number, rec)
+
+
+def _eta(point: tuple[float, float], unit: Candidate, city: City) -> float | None:
+    """A unit's remaining ETA to a point (its status aside), or None when it has no route."""
+    one = replace(unit, status=UnitStatus.AVAILABLE.value)
+    plan = Plan("eta", None, (Requirement(kinds=(unit.kind,)),))
+    rec = recommend(point, plan, [one], city.travel, shortlist_extra=0)
+    return rec.picks[0].eta_s if rec.picks else None
+
+
+def reassignment_suggestions(
+    session: Session, actor: Actor, city: City, freed_unit_id: int, *, min_gain_s: float = 60.0
+) -> list[tuple[Incident, Reassignment]]:
+    """Active incidents where the freed unit would arrive sooner than a unit still en route."""
+    require(actor, "dispatch.recommend")
+    freed = units.get_unit(session, freed_unit_id)
+    if freed.status != UnitStatus.AVAILABLE:
+        return []
+    now = utcnow()
+    freed_c = candidate(freed, now)
+    rows = session.execute(
+        select(Incident, Assignment, Unit)
+        .join(Assignment, Assignment.incident_id == Incident.id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(
+            Incident.state.in_([s.value for s in ACTIVE]),
+            Assignment.state.in_(["dispatched", "acknowledged", "en_route"]),
+            Unit.kind == freed.kind,
+        )
+    ).all()
+    by_incident: dict[int, tuple[Incident, list[Candidate]]] = {}
+    for inc, _, unit in rows:
+        by_incident.setdefault(inc.id, (inc, []))[1].append(candidate(unit, now))
+    out = []
+    for inc, assigned in by_incident.values():
+        point = (inc.lon, inc.lat)
+        remaining = [(u, eta) for u in assigned if (eta := _eta(point, u, city)) is not None]
+        suggestion = suggest_reassignment(
+            point, remaining, freed_c, city.travel, min_gain_s=min_gain_s
+        )
+        if suggestion is not None:
+            out.append((inc, suggestion))
+    out.sort(key=lambda pair: pair[1].current_eta_s - pair[1].freed_eta_s, reverse=True)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRoute:
+    unit: Unit
+    mode: str
+    eta_s: float
+    route: Route | None  # None for drones, which fly straight
+
+
+def unit_route(
+    session: Session, actor: Actor, city: City, unit_id: int, lon: float, lat: float
+) -> UnitRoute:
+    """Road route and ETA from a unit's position (or post) to a point; drones fly straight."""
+    require(actor, "dispatch.read")
+    unit = units.get_unit(session, unit_id)
+    target = validated_point(lon, lat)
+    c = candidate(unit, utcnow())
+    origin = c.position or c.post
+    if origin is None:
+        raise ValidationFailed(
+            f"警力 {unit.call_sign} 无位置且无岗点，无法计算 / unit has no position and no post",
+            code="no_position",
+        )
+    if c.mode == "fly":
+        return UnitRoute(unit, "fly", city.travel.fly.time_s(haversine_m(*origin, *target)), None)
+    engine = city.travel.roads.get(c.mode)
+    if engine is None:
+        raise ValidationFailed(
+            f"无 {c.mode} 路网 / no network for mode {c.mode}", code="no_network"
+        )
+    try:
+        route = engine.route(origin, target)
+    except SnapError as exc:
+        raise ValidationFailed(str(exc), code="no_route") from exc
+    return UnitRoute(unit, c.mode, route.eta_s, route)
+
+
+def isochrones(
+    city: City, lon: float, lat: float, mode: str, tiers_s: tuple[float, ...]
+) -> list[Isochrone]:
+    """Roads reachable from a point within each tier, for the map."""
+    point = validated_point(lon, lat)
+    engine = city.travel.roads.get(mode)
+    if engine is None:
+        raise ValidationFailed(
+            f"未知出行方式 {mode}；可选: {', '.join(city.travel.roads)} / unknown mode",
+            code="bad_mode",
+        )
+    if not tiers_s or any(t <= 0 or t > 3600 for t in tiers_s):
+        raise ValidationFailed("时间阈值须在 1-3600 秒 / tiers must be 1-3600 s", code="bad_tiers")
+    try:
+        return engine.isochrones(point, tiers_s)
+    except SnapError as exc:
+        raise ValidationFailed(str(exc), code="no_route") from exc
+
+
+def coverage(session: Session, actor: Actor, city: City) -> list[tuple[str, AreaCoverage]]:
+    """For each key area, the share within 1/3/5 minutes of the units available now."""
+    require(actor, "dispatch.read")
+    now = utcnow()
+    available = [
+        candidate(u, now)
+        for u in session.execute(select(Unit).where(Unit.status == UnitStatus.AVAILABLE)).scalars()
+    ]
+    tiers, _ = response_tiers()
+    tiers_s = tuple(float(t.seconds) for t in tiers)  # type: ignore[arg-type]
+    return [
+        (code, area_coverage(area.polygon, available, city.travel, tiers_s=tiers_s))
+        for code, area in city.key_areas.items()
+    ]
+
+
+def response_report(
+    session: Session, actor: Actor, *, since: datetime | None, until: datetime | None, by: str
+) -> list[KpiRow]:
+    """1/3/5-minute compliance and percentiles from stored timestamps only."""
+    require(actor, "report.read")
+    query = select(
+        Incident.received_at,
+        Incident.on_scene_at,
+        Incident.type_code,
+        Incident.priority,
+        Incident.area_code,
+        Incident.state,
+    )
+    if since:
+        query = query.where(Incident.received_at >= since)
+    if until:
+        query = query.where(Incident.received_at < until)
+    records = [ResponseRecord(*row) for row in session.execute(query)]
+    tiers, _ = response_tiers()
+    try:
+        return summarize(records, [(t.code, float(t.seconds)) for t in tiers], by)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), code="bad_grouping") from exc

@@ -1,0 +1,26 @@
+"""Load the configured city once per process, on first use, from any thread."""
+
+from __future__ import annotations
+
+import threading
+
+from pingan.config import Settings
+from pingan.geo.city import City, load_city
+
+
+class CityProvider:
+    """Lazy, thread-safe holder: the API starts at once and the graphs load on first need."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._city: City | None = None
+
+    def get(self) -> City:
+        if self._city is None:
+            with self._lock:
+                if self._city is None:
+                    s = self._settings
+                    self._city = load_city(s.city_osm, s.city_areas,
+                                           cache_dir=s.data_dir / "graphs")
+        return self._city
