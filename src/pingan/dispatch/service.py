@@ -6,7 +6,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
+from importlib import resources
 
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +28,7 @@ from pingan.dispatch.recommend import (
     suggest_reassignment,
 )
 from pingan.dispatch.response_plans import Plan, Requirement, load_plans
-from pingan.errors import ValidationFailed
+from pingan.errors import Conflict, ValidationFailed
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.input import validated_point
@@ -249,3 +252,51 @@ def response_report(
         return summarize(records, [(t.code, float(t.seconds)) for t in tiers], by)  # type: ignore[arg-type]
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="bad_grouping") from exc
+
+
+@cache
+def auto_dispatch_policy() -> dict[str, frozenset[int] | None]:
+    """Type -> priorities that auto-dispatch (None: every priority), from auto_dispatch.yaml."""
+    raw = yaml.safe_load(
+        resources.files("pingan.dispatch").joinpath("auto_dispatch.yaml").read_text("utf-8")
+    )
+    return {
+        code: None if prios == "all" else frozenset(int(p) for p in prios)
+        for code, prios in (raw.get("types") or {}).items()
+    }
+
+
+def auto_dispatches(type_code: str, priority: int) -> bool:
+    policy = auto_dispatch_policy()
+    if type_code not in policy:
+        return False
+    prios = policy[type_code]
+    return prios is None or priority in prios
+
+
+AUTO_DISPATCHER = Actor(user_id=None, username="auto-dispatch", role=None)
+
+
+def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: int) -> list[int]:
+    """Send the recommended units for a new incident when the policy says so.
+
+    Returns the units sent ([] when the policy says wait, or nothing fits). A unit taken by a
+    dispatcher in the meantime makes the claim fail; the incident then waits for a person.
+    """
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.state != "received":
+        return []
+    if not auto_dispatches(incident.type_code, incident.priority):
+        return []
+    plan = load_plans().plan_for(incident.type_code, incident.priority)
+    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city))
+    unit_ids = [int(p.unit_id) for p in rec.picks]
+    if not unit_ids:
+        return []
+    note = "自动派警 / auto-dispatched: " + "; ".join(p.text_zh for p in rec.picks)
+    try:
+        incidents.dispatch_units(session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500])
+    except Conflict:
+        session.rollback()
+        return []
+    return unit_ids
