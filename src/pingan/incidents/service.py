@@ -409,21 +409,39 @@ def release_unit(
     require(actor, "incident.progress")
     incident = _locked(session, actor, incident_id)
     assignment = _active_assignment(session, incident_id, unit_id)
-    now = utcnow()
-    assignment.state, assignment.released_at = "released", now
-    units.move_status(session, unit_id, UnitStatus.AVAILABLE)
+    _release(session, actor, incident, assignment, at=utcnow(), note=note)
+    session.commit()
+    return incident
+
+
+def _stand_down(session: Session, assignment: Assignment, at: datetime) -> None:
+    assignment.state, assignment.released_at = "released", at
+    units.move_status(session, assignment.unit_id, UnitStatus.AVAILABLE)
+
+
+def _release(
+    session: Session,
+    actor: Actor,
+    incident: Incident,
+    assignment: Assignment,
+    *,
+    at: datetime,
+    note: str | None,
+    data: dict | None = None,
+) -> None:
+    """Stand one unit down and record it on the timeline."""
+    _stand_down(session, assignment, at)
     _append_event(
         session,
         incident,
         actor,
         "unit_released",
-        at=now,
+        at=at,
         from_state=incident.state,
-        unit_id=unit_id,
+        unit_id=assignment.unit_id,
         note=note,
+        data=data,
     )
-    session.commit()
-    return incident
 
 
 def reassign(
@@ -462,19 +480,7 @@ def reassign(
         note=note,
         kind="reassigned",
     )
-    old.state, old.released_at = "released", now
-    units.move_status(session, from_unit_id, UnitStatus.AVAILABLE)
-    _append_event(
-        session,
-        incident,
-        actor,
-        "unit_released",
-        at=now,
-        from_state=incident.state,
-        unit_id=from_unit_id,
-        note=note,
-        data={"replaced_by": to_unit_id},
-    )
+    _release(session, actor, incident, old, at=now, note=note, data={"replaced_by": to_unit_id})
     incident.version += 1
     session.commit()
     return incident
@@ -487,8 +493,7 @@ def _release_all(session: Session, incident: Incident, at: datetime) -> list[int
             Assignment.incident_id == incident.id, Assignment.state != "released"
         )
     ).scalars():
-        assignment.state, assignment.released_at = "released", at
-        units.move_status(session, assignment.unit_id, UnitStatus.AVAILABLE)
+        _stand_down(session, assignment, at)
         released.append(assignment.unit_id)
     return released
 
