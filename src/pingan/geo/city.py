@@ -19,8 +19,7 @@ import yaml
 from pingan.dispatch.recommend import Travel
 from pingan.geo.graph import GraphError, RoadGraph
 from pingan.geo.osm_import import GRAPH_MODES, import_osm
-from pingan.geo.profiles import _default_path as default_profiles_path
-from pingan.geo.profiles import fly_profile
+from pingan.geo.profiles import default_profiles_path, fly_profile
 from pingan.geo.travel_time import TravelTimes
 
 SAMPLE_OSM = "kangbashi_sample.osm"

@@ -52,7 +52,7 @@ class FlyProfile:
         return self.launch_delay_s + distance_m / (self.speed_kmh / 3.6)
 
 
-def _default_path() -> Path:
+def default_profiles_path() -> Path:
     return Path(str(resources.files("pingan.geo").joinpath("speed_profiles.yaml")))
 
 
@@ -68,7 +68,7 @@ def _load(path: str) -> dict:
 
 
 def profile_names(path: str | Path | None = None) -> tuple[str, ...]:
-    return tuple(_load(str(path or _default_path())))
+    return tuple(_load(str(path or default_profiles_path())))
 
 
 def road_profile(name: str, path: str | Path | None = None) -> RoadProfile:
@@ -118,7 +118,7 @@ def fly_profile(name: str = "fly", path: str | Path | None = None) -> FlyProfile
 
 
 def _raw(name: str, path: str | Path | None) -> dict:
-    profiles = _load(str(path or _default_path()))
+    profiles = _load(str(path or default_profiles_path()))
     if name not in profiles:
         known = ", ".join(profiles)
         raise ProfileError(f"未知的出行方式: {name!r}（可选: {known}）/ unknown profile {name!r}")
