@@ -49,6 +49,13 @@ def test_no_warning_when_the_crowd_is_leaving_or_far_off():
     assert warn(100, Level.NORMAL, 0.01, CFG, usable_area_m2=1000, capacity=None) is None
 
 
+def test_the_warning_names_every_level_within_the_horizon():
+    w = warn(1000, Level.NORMAL, 4.0, CFG, usable_area_m2=1000, capacity=None)
+    assert [lv for lv, _ in w.steps] == [Level.YELLOW, Level.ORANGE]  # red is > 15 min away
+    assert w.level is Level.ORANGE and w.seconds == 750
+    assert "黄色" in w.text_zh and "橙色" in w.text_zh
+
+
 def test_level_limits_take_the_lower_scale():
     limits = level_limits(CFG, usable_area_m2=1000, capacity=1500)
     assert limits[Level.YELLOW] == min(0.8 * 1500, 2.0 * 1000)

@@ -43,9 +43,11 @@ def level_limits(
 
 @dataclass(frozen=True, slots=True)
 class Warning:
+    """The most severe level the trend reaches within the horizon, and every step on the way."""
+
     level: Level
     seconds: float
-    limit: float
+    steps: tuple[tuple[Level, float], ...]  # (level, seconds until it is reached)
     net_inflow_per_min: float
     text_zh: str
     text_en: str
@@ -60,27 +62,27 @@ def warn(
     usable_area_m2: float | None,
     capacity: int | None,
 ) -> Warning | None:
-    """The next level above `current` that the trend reaches within the horizon, if any."""
+    """Levels above `current` that the trend reaches within the horizon, or None."""
     if net_inflow_s is None or net_inflow_s <= 0:
         return None
     limits = level_limits(cfg, usable_area_m2=usable_area_m2, capacity=capacity)
-    for level in sorted(lv for lv in limits if lv > current):
-        limit = limits[level]
-        if limit <= count:
-            continue
-        seconds = (limit - count) / net_inflow_s
-        if seconds > cfg.early_warning_horizon_s:
-            return None
-        minutes = max(1, round(seconds / 60))
-        per_min = net_inflow_s * 60
-        return Warning(
-            level=level,
-            seconds=seconds,
-            limit=limit,
-            net_inflow_per_min=per_min,
-            text_zh=f"按当前净流入（每分钟约{per_min:.0f}人），约{minutes}分钟后达到"
-            f"{LEVEL_ZH[level]}等级，请减少进入",
-            text_en=f"{level.code} in ~{minutes} min at the current net inflow "
-            f"(~{per_min:.0f} people/min) unless inflow is reduced",
-        )
-    return None
+    steps = tuple(
+        (level, (limits[level] - count) / net_inflow_s)
+        for level in sorted(lv for lv in limits if lv > current and limits[lv] > count)
+        if (limits[level] - count) / net_inflow_s <= cfg.early_warning_horizon_s
+    )
+    if not steps:
+        return None
+    per_min = net_inflow_s * 60
+    when_zh = "、".join(f"约{max(1, round(t / 60))}分钟后达到{LEVEL_ZH[lv]}" for lv, t in steps)
+    when_en = ", ".join(f"{lv.code} in ~{max(1, round(t / 60))} min" for lv, t in steps)
+    level, seconds = steps[-1]
+    return Warning(
+        level=level,
+        seconds=seconds,
+        steps=steps,
+        net_inflow_per_min=per_min,
+        text_zh=f"按当前净流入（每分钟约{per_min:.0f}人），{when_zh}等级，请减少进入",
+        text_en=f"{when_en} at the current net inflow (~{per_min:.0f} people/min) "
+        "unless inflow is reduced",
+    )

@@ -22,6 +22,7 @@ class AreaThresholds:
     silent_after_s: float
     early_warning_horizon_s: float
     trend_window_s: float
+    physical_max_ppm2: float
 
 
 @cache
@@ -51,6 +52,7 @@ def thresholds_for(area_code: str | None) -> AreaThresholds:
         silent_after_s=float(merged["silent_after_s"]),
         early_warning_horizon_s=float(merged["early_warning_horizon_s"]),
         trend_window_s=float(merged["trend_window_s"]),
+        physical_max_ppm2=float(merged["physical_max_ppm2"]),
     )
 
 

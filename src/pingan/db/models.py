@@ -3,6 +3,7 @@
 from pingan.audit import models as audit_models
 from pingan.auth import models as auth_models
 from pingan.bus import models as bus_models
+from pingan.crowd import models as crowd_models
 from pingan.db import case_numbers
 from pingan.db.base import Base
 from pingan.incidents import models as incident_models
@@ -14,6 +15,7 @@ __all__ = [
     "auth_models",
     "bus_models",
     "case_numbers",
+    "crowd_models",
     "incident_models",
     "unit_models",
 ]

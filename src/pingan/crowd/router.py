@@ -1,0 +1,113 @@
+"""HTTP adapter for crowd monitoring."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from pingan.auth.actor import Actor
+from pingan.crowd import service
+from pingan.crowd.schemas import (
+    AlertPublic,
+    AreaCountPublic,
+    AreaStatusPublic,
+    IngestResponse,
+    ReadingBatch,
+)
+from pingan.db.base import utcnow
+from pingan.http.deps import CityDep, SessionDep, permit
+from pingan.http.paging import Limit, Offset, Page
+
+router = APIRouter(prefix="/crowd", tags=["crowd 客流"])
+
+
+@router.post("/readings", summary="上报客流读数 / report counts")
+def ingest(
+    body: ReadingBatch,
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("crowd.ingest")],
+) -> IngestResponse:
+    result = service.ingest(
+        session,
+        actor,
+        city,
+        [
+            service.NewReading(
+                source_id=r.source_id,
+                area_code=r.area_code,
+                kind=r.kind,
+                at=r.at,
+                count=r.count,
+                entered=r.entered,
+                exited=r.exited,
+            )
+            for r in body.readings
+        ],
+    )
+    return IngestResponse(
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        alerts=[AlertPublic.model_validate(a) for a in result.alerts],
+    )
+
+
+@router.get("/areas", summary="各重点区域当前等级 / current level per area")
+def areas(
+    session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("crowd.read")]
+) -> list[AreaStatusPublic]:
+    return [
+        AreaStatusPublic(
+            area_code=s.area.code,
+            name_zh=s.area.name_zh,
+            name_en=s.area.name_en,
+            level=s.level,
+            since=s.since,
+            count=s.count,
+            sigma=s.sigma,
+            density_ppm2=s.density_ppm2,
+            capacity_share=s.capacity_share,
+            instant_capacity=s.area.instant_capacity,
+            usable_area_m2=s.area.usable_area_m2,
+            at=s.at,
+            fresh_sources=s.fresh_sources,
+            silent_sources=s.silent_sources,
+        )
+        for s in service.area_status(session, actor, city)
+    ]
+
+
+@router.get("/areas/{area_code}/history", summary="客流历史 / count history")
+def history(
+    area_code: str,
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("crowd.read")],
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+) -> list[AreaCountPublic]:
+    until = until or utcnow()
+    rows = service.history(
+        session, actor, city, area_code, since=since or until - timedelta(hours=6), until=until
+    )
+    return [AreaCountPublic.model_validate(r) for r in rows]
+
+
+@router.get("/alerts", summary="客流告警 / crowd alerts")
+def alerts(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("crowd.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    area: Annotated[str | None, Query(description="重点区域 / key area")] = None,
+    since: AwareDatetime | None = None,
+) -> Page[AlertPublic]:
+    rows, total = service.alerts(
+        session, actor, area_code=area, since=since, limit=limit, offset=offset
+    )
+    return Page[AlertPublic](
+        items=[AlertPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )

@@ -1,0 +1,73 @@
+"""API shapes for crowd counts, area status, history and alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class ReadingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: str = Field(min_length=1, max_length=64, description="传感器编号 / source id")
+    area_code: str = Field(max_length=40, description="重点区域 / key area")
+    kind: str = Field(description="gate / camera / drone / wifi / manual")
+    at: AwareDatetime = Field(description="读数时间 / time of the count")
+    count: float = Field(description="区域内人数 / people in the area now")
+    entered: int | None = Field(default=None, description="本时段进入人数 / entries since last")
+    exited: int | None = Field(default=None, description="本时段离开人数 / exits since last")
+
+
+class ReadingBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    readings: list[ReadingIn] = Field(min_length=1, max_length=5000)
+
+
+class AlertPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    area_code: str
+    kind: str
+    level: str
+    at: datetime
+    text_zh: str
+    text_en: str
+    data: dict[str, Any]
+
+
+class IngestResponse(BaseModel):
+    accepted: int
+    duplicates: int
+    alerts: list[AlertPublic]
+
+
+class AreaStatusPublic(BaseModel):
+    area_code: str
+    name_zh: str
+    name_en: str
+    level: str = Field(description="normal / yellow / orange / red / critical / unknown")
+    since: datetime | None
+    count: float | None
+    sigma: float | None
+    density_ppm2: float | None
+    capacity_share: float | None
+    instant_capacity: int | None
+    usable_area_m2: float | None
+    at: datetime | None
+    fresh_sources: int
+    silent_sources: list[str]
+
+
+class AreaCountPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    count: float
+    sigma: float | None
+    density_ppm2: float | None
+    capacity_share: float | None
+    level: str
