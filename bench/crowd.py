@@ -1,0 +1,162 @@
+"""Crowd benchmark: count-reading ingest throughput and reading-to-alert latency.
+
+    .venv/bin/python bench/crowd.py [--quick] [--postgres URL]
+
+Readings from 700 sources (100 per key area of the sample city) go through the real service
+(`pingan.crowd.service.ingest`: validation, idempotent insert, fusion, level tracking and
+early warning, one transaction per batch) into a SQLite store (and PostgreSQL when a URL is
+given). Baseline in the same run: the same service fed one reading per transaction, as a
+naive gateway would. Latency: a build-up in one area, one reading per second of simulated
+time, timed from the call to the alert it raises (in-process). Forecast accuracy and
+detector speed have their own benchmarks: bench/crowd_forecast.py and bench/video.py.
+Prints a table, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from pingan.auth.actor import Actor
+from pingan.crowd import service
+from pingan.db import migrate
+from pingan.db.engine import Database
+from pingan.geo.city import load_city
+
+SENSOR = Actor.system("bench")
+BATCH = 5000  # the API's largest batch; a gateway flushes about once a second
+
+
+def fresh_store(url: str | None, tmp: Path) -> Database:
+    db = Database(url or f"sqlite:///{tmp / f'crowd-{time.monotonic_ns()}.db'}")
+    migrate.upgrade(db.engine)
+    return db
+
+
+def readings(city, n: int, start: datetime, per_area: int = 100) -> list[service.NewReading]:
+    """n readings spread over sources and areas, one per source per second, moderate counts."""
+    areas = list(city.key_areas.values())
+    rng = np.random.default_rng(7)
+    out = []
+    sources = [(a, f"{a.code}-cam{i:03d}") for a in areas for i in range(per_area)]
+    for k in range(n):
+        area, sid = sources[k % len(sources)]
+        at = start + timedelta(seconds=k // len(sources))
+        base = 0.3 * (area.instant_capacity or 1000)
+        out.append(
+            service.NewReading(
+                sid, area.code, "camera", at, float(base * (1 + 0.05 * rng.standard_normal()))
+            )
+        )
+    return out
+
+
+def throughput(db: Database, city, batch: list[service.NewReading], size: int) -> float:
+    t0 = time.perf_counter()
+    with db.session() as session:
+        for i in range(0, len(batch), size):
+            service.ingest(session, SENSOR, city, batch[i : i + size])
+    return len(batch) / (time.perf_counter() - t0)
+
+
+def alert_latency(db: Database, city, seconds: int) -> tuple[list[float], list[float]]:
+    """A build-up on Bridge No. 3, one gate reading per simulated second: the time from the
+    ingest call to the area's judged level (every reading) and to each alert it raised."""
+    area = city.key_areas["bridge_3"]
+    start = datetime.now(UTC) - timedelta(seconds=seconds + 5)
+    judged, alerted = [], []
+    with db.session() as session:
+        for t in range(seconds):
+            count = 0.5 * area.instant_capacity + t * 0.004 * area.instant_capacity
+            r = service.NewReading(
+                "b3-gate", area.code, "gate", start + timedelta(seconds=t), count
+            )
+            t0 = time.perf_counter()
+            result = service.ingest(session, SENSOR, city, [r])
+            ms = (time.perf_counter() - t0) * 1000
+            judged.append(ms)
+            if result.alerts:
+                alerted.append(ms)
+    return judged, alerted
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--postgres", help="also measure on this PostgreSQL URL")
+    args = ap.parse_args()
+    n = 7_000 if args.quick else 70_000
+    naive_n = 300 if args.quick else 2_000
+    repeat = 1 if args.quick else 3
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        city = load_city(cache_dir=tmp)
+        stores = {"sqlite": None, **({"postgresql": args.postgres} if args.postgres else {})}
+        figures: dict[str, float] = {}
+        rows = []
+        for name, url in stores.items():
+            start = datetime.now(UTC) - timedelta(hours=2)
+            ours, naive = [], []
+            for _ in range(repeat):
+                db = fresh_store(url, tmp)
+                ours.append(throughput(db, city, readings(city, n, start), BATCH))
+                db.dispose()
+                db = fresh_store(url, tmp)
+                naive.append(throughput(db, city, readings(city, naive_n, start), 1))
+                db.dispose()
+            figures[f"{name}_readings_per_s"] = round(statistics.median(ours))
+            figures[f"{name}_baseline_readings_per_s"] = round(statistics.median(naive))
+            rows.append(
+                (
+                    f"ingest, batches of {BATCH} ({name})",
+                    figures[f"{name}_readings_per_s"],
+                    "readings/s",
+                )
+            )
+            rows.append(
+                (
+                    f"baseline: one reading per transaction ({name})",
+                    figures[f"{name}_baseline_readings_per_s"],
+                    "readings/s",
+                )
+            )
+        db = fresh_store(None, tmp)
+        judged, alerted = alert_latency(db, city, 200 if args.quick else 600)
+        db.dispose()
+        for key, values in (("reading", judged), ("alert", alerted)):
+            figures[f"{key}_p50_ms"] = round(float(np.percentile(values, 50)), 2)
+            figures[f"{key}_p99_ms"] = round(float(np.percentile(values, 99)), 2)
+        figures["alerts_measured"] = len(alerted)
+        rows.append(
+            (
+                "reading → level judged p50 / p99 (in-process, SQLite)",
+                f"{figures['reading_p50_ms']} / {figures['reading_p99_ms']}",
+                "ms",
+            )
+        )
+        rows.append(
+            (
+                f"reading → alert p50 / p99 ({len(alerted)} alerts)",
+                f"{figures['alert_p50_ms']} / {figures['alert_p99_ms']}",
+                "ms",
+            )
+        )
+    figures["speedup_sqlite"] = round(
+        figures["sqlite_readings_per_s"] / figures["sqlite_baseline_readings_per_s"], 1
+    )
+    print(f"{'measure':<56}{'value':>16}  unit")
+    for label, value, unit in rows:
+        print(f"{label:<56}{value!s:>16}  {unit}")
+    print(f"{'speed-up over the baseline (SQLite)':<56}{figures['speedup_sqlite']:>16}  x")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
