@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
+import shapely
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,7 +27,12 @@ from pingan.crowd.early_warning import net_inflow_per_s, warn
 from pingan.crowd.fusion import SourceReading, fuse
 from pingan.crowd.levels import LEVEL_ZH, Change, Level, Observation, TrackerState, step
 from pingan.crowd.models import AreaCount, AreaLevel, CountReading, CountSource, CrowdAlert
-from pingan.crowd.settings import measure_for, source_sigma, thresholds_for
+from pingan.crowd.settings import (
+    incident_priority,
+    measure_for,
+    source_sigma,
+    thresholds_for,
+)
 from pingan.db.base import utcnow
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
@@ -260,6 +267,7 @@ def _alert(session: Session, area: KeyArea, kind: str, level: Level, at: datetim
         data=data,
     )
     session.add(alert)
+    lon, lat = _anchor(area)
     outbox.publish(
         session,
         f"crowd.{kind}",
@@ -273,10 +281,24 @@ def _alert(session: Session, area: KeyArea, kind: str, level: Level, at: datetim
             "at": at.isoformat(),
             "text_zh": zh,
             "text_en": en,
+            "lon": lon,
+            "lat": lat,
+            "suggested_priority": incident_priority(level.code),
             **data,
         },
     )
     return alert
+
+
+@cache
+def _anchor_of(polygon: tuple[tuple[float, float], ...]) -> tuple[float, float]:
+    p = shapely.Polygon(polygon).representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def _anchor(area: KeyArea) -> tuple[float, float]:
+    """A point inside the area, where an incident about it is placed on the map."""
+    return _anchor_of(area.polygon)
 
 
 def _change_words(area: KeyArea, change: Change, count: float) -> tuple[str, str]:

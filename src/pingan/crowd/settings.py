@@ -62,5 +62,11 @@ def measure_for(level: str) -> tuple[str, str]:
     return (m["zh"], m["en"]) if m else ("", "")
 
 
+def incident_priority(level: str) -> int | None:
+    """The incident priority a level calls for (None: no incident at this level)."""
+    value = (_raw().get("incident_priority") or {}).get(level)
+    return int(value) if value is not None else None
+
+
 def source_sigma() -> dict[str, float]:
     return {k: float(v) for k, v in _raw()["source_sigma"].items()}

@@ -19,6 +19,7 @@ class Source(StrEnum):
     VIDEO_ANALYTICS = "video_analytics"
     DEVICE = "device"  # robot, drone, body camera
     OFFICER = "officer"  # officer-initiated (自行发现)
+    SENSOR = "sensor"  # crowd counters and other monitoring (客流监测)
 
 
 SOURCE_NAMES_ZH = {
@@ -28,6 +29,7 @@ SOURCE_NAMES_ZH = {
     Source.VIDEO_ANALYTICS: "视频分析",
     Source.DEVICE: "警用设备",
     Source.OFFICER: "民警自行发现",
+    Source.SENSOR: "客流监测",
 }
 
 

@@ -25,6 +25,7 @@ from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
 from pingan.incidents.catalogue import Source, classify_response, incident_types
 from pingan.incidents.lifecycle import (
+    ACTIVE,
     TERMINAL,
     Action,
     IllegalTransition,
@@ -565,6 +566,58 @@ def cancel(session: Session, actor: Actor, incident_id: int, *, reason: str) -> 
     incident = _finish(session, actor, incident_id, Action.CANCEL, "incident.cancel", note=reason)
     session.commit()
     return incident
+
+
+def add_note(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    *,
+    note: str,
+    priority: int | None = None,
+    data: dict | None = None,
+) -> Incident:
+    """Add a step to an open incident's timeline (new facts, a raised priority)."""
+    require(actor, "incident.dispatch")
+    if not note.strip():
+        raise ValidationFailed("备注不能为空 / a note must not be empty", code="empty_note")
+    incident = _locked(session, actor, incident_id)
+    if State(incident.state) in TERMINAL:
+        raise Conflict("警情已结束 / the incident is finished", code="illegal_transition")
+    extra = dict(data or {})
+    kind = "noted"
+    if priority is not None and priority != incident.priority:
+        if not 1 <= priority <= 4:
+            raise ValidationFailed("优先级须为1-4 / priority must be 1-4")
+        extra["priority_before"], incident.priority = incident.priority, priority
+        kind = "reprioritised"
+    incident.version += 1
+    _append_event(
+        session,
+        incident,
+        actor,
+        kind,
+        at=utcnow(),
+        from_state=incident.state,
+        note=note.strip()[:2000],
+        data=extra,
+    )
+    session.commit()
+    return incident
+
+
+def open_incident_for_area(session: Session, type_code: str, area_code: str) -> Incident | None:
+    """The newest unfinished incident of a type in a key area (to update, not duplicate)."""
+    return session.execute(
+        select(Incident)
+        .where(
+            Incident.type_code == type_code,
+            Incident.area_code == area_code,
+            Incident.state.in_([s.value for s in ACTIVE]),
+        )
+        .order_by(Incident.received_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def merge(
