@@ -34,6 +34,7 @@ from pingan.crowd.settings import (
     thresholds_for,
 )
 from pingan.db.base import utcnow
+from pingan.db.tx import finish
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
 
@@ -179,7 +180,7 @@ def ingest(
             None,
             {"accepted": new, "areas": sorted(by_area)},
         )
-    session.commit()
+    finish(session)
     return result
 
 
@@ -436,7 +437,7 @@ def check_silent(session: Session, city: City, now: datetime | None = None) -> l
                     {"source_id": src.id, "silent_s": round(quiet)},
                 )
             )
-    session.commit()
+    finish(session)
     return alerts
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.db.base import utcnow
+from pingan.db.tx import deferred_commit, finish
 from pingan.dispatch.kpi import KpiRow, ResponseRecord, summarize
 from pingan.dispatch.recommend import (
     AreaCoverage,
@@ -295,8 +296,12 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
         return []
     note = "自动派警 / auto-dispatched: " + "; ".join(p.text_zh for p in rec.picks)
     try:
-        incidents.dispatch_units(session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500])
+        # a unit taken meanwhile undoes only this attempt (savepoint), not the caller's work
+        with session.begin_nested(), deferred_commit(session):
+            incidents.dispatch_units(
+                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500]
+            )
     except Conflict:
-        session.rollback()
         return []
+    finish(session)
     return unit_ids

@@ -20,6 +20,7 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
+from pingan.db.tx import finish
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
@@ -217,7 +218,7 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
         at=received,
         data={"type": itype.code, "priority": incident.priority, "source": new.source.value},
     )
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -269,7 +270,6 @@ def _assign(
     """Claim one unit atomically and record the assignment; 409 if someone else has it."""
     unit = units.get_unit(session, unit_id)
     if not units.claim_for_dispatch(session, unit_id):
-        session.rollback()
         raise Conflict(
             f"警力 {unit.call_sign} 当前不可派（状态: {unit.status}）/ unit {unit.call_sign} "
             f"is not available ({unit.status})",
@@ -320,7 +320,7 @@ def dispatch_units(
         before = incident.state
     if incident.dispatched_at is None:
         incident.dispatched_at = at
-    session.commit()
+    finish(session)
     return created
 
 
@@ -399,7 +399,7 @@ def progress_unit(
         note=note,
         data=data,
     )
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -411,7 +411,7 @@ def release_unit(
     incident = _locked(session, actor, incident_id)
     assignment = _active_assignment(session, incident_id, unit_id)
     _release(session, actor, incident, assignment, at=utcnow(), note=note)
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -483,7 +483,7 @@ def reassign(
     )
     _release(session, actor, incident, old, at=now, note=note, data={"replaced_by": to_unit_id})
     incident.version += 1
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -548,13 +548,13 @@ def resolve(
         session, actor, incident_id, Action.RESOLVE, "incident.resolve", note=outcome, at=at
     )
     incident.outcome = outcome.strip()
-    session.commit()
+    finish(session)
     return incident
 
 
 def close(session: Session, actor: Actor, incident_id: int, *, note: str | None = None) -> Incident:
     incident = _finish(session, actor, incident_id, Action.CLOSE, "incident.close", note=note)
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -564,7 +564,7 @@ def cancel(session: Session, actor: Actor, incident_id: int, *, reason: str) -> 
             "撤销须说明原因 / a cancellation needs a reason", code="empty_reason"
         )
     incident = _finish(session, actor, incident_id, Action.CANCEL, "incident.cancel", note=reason)
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -602,7 +602,7 @@ def add_note(
         note=note.strip()[:2000],
         data=extra,
     )
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -645,7 +645,7 @@ def merge(
         extra={"into": target.case_number},
     )
     incident.merged_into_id = into_id
-    session.commit()
+    finish(session)
     return incident
 
 
@@ -722,7 +722,7 @@ def reporter_contact(
         incident_id,
         {"case_number": incident.case_number},
     )
-    session.commit()
+    finish(session)
     return {
         "reporter_name": incident.reporter_name,
         "reporter_phone": vault.decrypt(incident.reporter_phone_enc)

@@ -12,6 +12,7 @@ from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
+from pingan.db.tx import finish
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
@@ -83,7 +84,7 @@ def create_unit(
         unit.id,
         {"call_sign": call_sign, "kind": kind, "crew_size": crew},
     )
-    session.commit()
+    finish(session)
     return unit
 
 
@@ -118,7 +119,7 @@ def report_position(
         unit_id,
         {"lon": round(lon, 6), "lat": round(lat, 6)},
     )
-    session.commit()
+    finish(session)
     return unit
 
 
@@ -136,7 +137,7 @@ def set_duty(session: Session, actor: Actor, unit_id: int, *, on_duty: bool) -> 
             code="unit_busy",
         )
     audit.record(session, actor, "unit.status", "unit", unit_id, {"status": target.value})
-    session.commit()
+    finish(session)
     session.refresh(unit)
     return unit
 
