@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
-from pingan.crowd import service
+from pingan.crowd import forecasting, service
 from pingan.crowd.schemas import (
     AlertPublic,
     AreaCountPublic,
     AreaStatusPublic,
+    ForecastPublic,
     IngestResponse,
     ReadingBatch,
 )
@@ -94,6 +95,23 @@ def history(
         session, actor, city, area_code, since=since or until - timedelta(hours=6), until=until
     )
     return [AreaCountPublic.model_validate(r) for r in rows]
+
+
+@router.get("/forecast", summary="各区域客流预测 / forecast per area")
+def forecast(
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("crowd.read")],
+    hours: Annotated[int, Query(ge=1, le=168, description="预测小时数 / hours ahead")] = 24,
+) -> ForecastPublic:
+    result = forecasting.forecast(session, actor, city, hours=hours)
+    return ForecastPublic(
+        model=result.model,
+        issued_at=result.issued_at,
+        history_days=result.history_days,
+        hours=result.hours,
+        areas=result.values,
+    )
 
 
 @router.get("/alerts", summary="客流告警 / crowd alerts")

@@ -71,3 +71,11 @@ class AreaCountPublic(BaseModel):
     density_ppm2: float | None
     capacity_share: float | None
     level: str
+
+
+class ForecastPublic(BaseModel):
+    model: str = Field(description="lightgbm / ets / seasonal_naive")
+    issued_at: datetime
+    history_days: float
+    hours: list[datetime] = Field(description="每小时起点（本地时间）/ local hour starts")
+    areas: dict[str, list[float | None]] = Field(description="区域 → 每小时平均人数")
