@@ -62,8 +62,9 @@ def test_geo_import_compiles_graphs_and_refuses_bad_files(tmp_path):
     from pathlib import Path
 
     monaco = Path(__file__).parent / "data" / "osm" / "monaco.osm.pbf"
-    r = runner.invoke(app, ["geo", "import", str(monaco), "--out", str(tmp_path),
-                            "--modes", "drive"])
+    r = runner.invoke(
+        app, ["geo", "import", str(monaco), "--out", str(tmp_path), "--modes", "drive"]
+    )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "monaco.drive.npz").exists() and "OpenStreetMap" in r.output
     bad = tmp_path / "bad.osm"

@@ -11,8 +11,9 @@ T0 = datetime(2026, 7, 28, 12, 0, tzinfo=UTC)  # 20:00 in Kangbashi
 
 
 def rec(secs, area="a", state="closed", type_code="theft", at=T0):
-    return ResponseRecord(at, at + timedelta(seconds=secs) if secs is not None else None,
-                          type_code, 2, area, state)
+    return ResponseRecord(
+        at, at + timedelta(seconds=secs) if secs is not None else None, type_code, 2, area, state
+    )
 
 
 def test_compliance_and_percentiles():

@@ -21,6 +21,7 @@ class CityProvider:
             with self._lock:
                 if self._city is None:
                     s = self._settings
-                    self._city = load_city(s.city_osm, s.city_areas,
-                                           cache_dir=s.data_dir / "graphs")
+                    self._city = load_city(
+                        s.city_osm, s.city_areas, cache_dir=s.data_dir / "graphs"
+                    )
         return self._city

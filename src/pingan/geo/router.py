@@ -39,15 +39,21 @@ def key_areas(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
         ring = [list(p) for p in a.polygon]
         if ring and ring[0] != ring[-1]:
             ring.append(ring[0])
-        features.append({
-            "type": "Feature",
-            "id": a.code,
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "properties": {"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en,
-                           "usable_area_m2": a.usable_area_m2,
-                           "instant_capacity": a.instant_capacity,
-                           "daily_capacity": a.daily_capacity},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": a.code,
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "code": a.code,
+                    "name_zh": a.name_zh,
+                    "name_en": a.name_en,
+                    "usable_area_m2": a.usable_area_m2,
+                    "instant_capacity": a.instant_capacity,
+                    "daily_capacity": a.daily_capacity,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -67,9 +73,12 @@ def isochrones(
             {
                 "type": "Feature",
                 "geometry": mapping(iso.polygon),
-                "properties": {"seconds": iso.threshold_s, "mode": mode,
-                               "road_length_m": round(iso.road_length_m, 1),
-                               "nodes": int(iso.nodes.shape[0])},
+                "properties": {
+                    "seconds": iso.threshold_s,
+                    "mode": mode,
+                    "road_length_m": round(iso.road_length_m, 1),
+                    "nodes": int(iso.nodes.shape[0]),
+                },
             }
             for iso in result
         ],
