@@ -172,3 +172,84 @@ def test_duration_words():
     assert fmt_duration(130) == ("2分10秒", "2 min 10 s")
     assert fmt_duration(45) == ("45秒", "45 s")
     assert fmt_duration(120) == ("2分钟", "2 min")
+
+
+# -- the two ETA paths (contraction hierarchy, Dijkstra with horizons) give one answer ---------
+def _random_fleet(seed: int, n: int = 60) -> list[Candidate]:
+    rng = np.random.default_rng(seed)
+    kinds = [
+        ("patrol_car", "drive", 2, ARREST),
+        ("ptu", "drive", 4, ARREST),
+        ("foot_patrol", "walk", 2, ARREST),
+        ("volunteer", "walk", 1, frozenset({"search", "mediation"})),
+        ("drone", "fly", 0, frozenset({"aerial_view", "search"})),
+    ]
+    units = []
+    for i in range(n):
+        kind, mode, crew, caps = kinds[int(rng.integers(len(kinds)))]
+        dx, dy = float(rng.uniform(-2500, 2500)), float(rng.uniform(-1500, 2500))
+        units.append(_unit(f"R{i:02d}", kind=kind, mode=mode, crew=crew, capabilities=caps,
+                           dx=dx, dy=dy))  # fmt: skip
+    return units
+
+
+def _answer(rec):
+    picks = [
+        (p.unit_id, p.requirement, round(p.eta_s, 6), round(p.distance_m, 4)) for p in rec.picks
+    ]
+    return picks, [(u.requirement, u.missing_units, u.missing_crew) for u in rec.unmet]
+
+
+@pytest.fixture
+def dijkstra_only(monkeypatch):
+    """Recommendations through ``_by_dijkstra``, as without ``routingkit-cch``."""
+    from pingan.geo.travel_time import TravelTimes
+
+    monkeypatch.setattr(TravelTimes, "has_hierarchy", property(lambda self: False))
+
+
+def _cases():
+    plans = load_plans()
+    types = ["crowding", "theft", "fight", "missing_person", "traffic_accident", "disturbance"]
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        where = _off(float(rng.uniform(-2000, 2000)), float(rng.uniform(-1000, 2000)))
+        yield seed, where, plans.plan_for(types[seed % len(types)], 1 + seed % 3)
+
+
+def test_hierarchy_and_dijkstra_give_the_same_card(travel, monkeypatch):
+    pytest.importorskip("routingkit_cch")
+    from pingan.geo.travel_time import TravelTimes
+
+    fast = [_answer(recommend(w, plan, _random_fleet(s), travel)) for s, w, plan in _cases()]
+    monkeypatch.setattr(TravelTimes, "has_hierarchy", property(lambda self: False))
+    slow = [_answer(recommend(w, plan, _random_fleet(s), travel)) for s, w, plan in _cases()]
+    assert fast == slow
+
+
+def test_horizons_never_change_the_answer(travel, dijkstra_only, monkeypatch):
+    import pingan.dispatch.recommend as rec_mod
+
+    limited = [_answer(recommend(w, plan, _random_fleet(s), travel)) for s, w, plan in _cases()]
+    monkeypatch.setattr(rec_mod, "_DETOUR", 0.05)  # horizons far too short: every mode reruns
+    monkeypatch.setattr(rec_mod, "_SLACK_S", 0.0)
+    tight = [_answer(recommend(w, plan, _random_fleet(s), travel)) for s, w, plan in _cases()]
+    monkeypatch.setattr(rec_mod, "_horizons", lambda *a: {m: None for m in ("drive", "walk")})
+    whole = [_answer(recommend(w, plan, _random_fleet(s), travel)) for s, w, plan in _cases()]
+    assert limited == whole and tight == whole
+
+
+def test_everyone_in_the_zone_is_listed_whatever_their_road_time(travel, dijkstra_only):
+    # two volunteers at hand and one 950 m off (over 11 min on foot): a search horizon sized
+    # for the near ones used to drop the far one silently; the zone line lists all three
+    def vol(uid, dx, dy=0.0):
+        caps = frozenset({"search"})
+        return _unit(uid, kind="volunteer", mode="walk", crew=1, capabilities=caps, dx=dx, dy=dy)
+
+    units = [vol("V1", 50), vol("V2", 80), vol("V3", -950, -100)]
+    plan = Plan("missing_person", None, (Requirement(kinds=("volunteer",), within_m=1000.0),))
+    rec = recommend(SQUARE, plan, units, travel)
+    etas = {p.unit_id: p.eta_s for p in rec.picks}
+    assert set(etas) == {"V1", "V2", "V3"} and etas["V3"] > 600
+    ref = travel.roads["walk"].many_to_one(np.array([u.position for u in units]), SQUARE).eta_s
+    assert [etas[u] for u in ("V1", "V2", "V3")] == pytest.approx(ref.tolist(), rel=1e-12)

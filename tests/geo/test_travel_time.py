@@ -172,3 +172,131 @@ def test_walk_ignores_one_way(monaco):
     p = _points(g, 8, 15, jitter=0)
     t = walk.matrix(p, p)
     assert np.allclose(t, t.T, rtol=1e-5, atol=1e-3)
+
+
+# -- reserved query slots, one-point snapping, contraction hierarchy -------------------------
+def _fresh_search(engine, reverse, nodes, costs, limit):
+    """The search as first written: virtual nodes appended to a freshly built matrix."""
+    from scipy.sparse import csr_matrix
+
+    g = engine.graph
+    base = g.csr_time_reversed if reverse else g.csr_time
+    n, k = g.n_nodes, nodes.shape[0]
+    allowed = np.isfinite(costs)
+    indptr = np.concatenate([base.indptr, base.indptr[-1] + np.cumsum(allowed.sum(axis=1))])
+    indices = np.concatenate([base.indices, nodes[allowed].astype(base.indices.dtype)])
+    data = np.concatenate([base.data, costs[allowed]])
+    aug = csr_matrix((data, indices, indptr.astype(base.indptr.dtype)), shape=(n + k, n + k))
+    return dijkstra(aug, indices=np.arange(n, n + k), limit=limit, return_predecessors=True)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_reserved_slots_give_what_a_fresh_build_gives(monaco_drive, reverse):
+    g, n = monaco_drive.graph, monaco_drive.graph.n_nodes
+    for seed, k, limit in ((1, 40, np.inf), (2, 3, 120.0), (3, 17, 300.0), (4, 1, np.inf)):
+        pts = monaco_drive.snap(_points(g, seed, k), strict=False)
+        nodes, costs = monaco_drive._arrive(pts) if reverse else monaco_drive._depart(pts)
+        costs[0, 1] = np.inf  # a one-way end: the slot stays a self-loop
+        dist, pred = monaco_drive._search(reverse, nodes, costs, limit, predecessors=True)
+        ref, ref_pred = _fresh_search(monaco_drive, reverse, nodes, costs, limit)
+        assert np.array_equal(dist[:, :n], ref[:, :n])
+        assert np.array_equal(pred[:, :n], ref_pred[:, :n])
+
+
+def test_one_point_snap_equals_the_batch_snap(monaco_drive):
+    g = monaco_drive.graph
+    pts = _points(g, 31, 50, jitter=3e-4)
+    batch = monaco_drive.snap(pts)
+    for i in range(len(pts)):
+        one = monaco_drive.snap(pts[i : i + 1])
+        for name in ("seg", "frac", "dist_m", "road_lon", "road_lat", "lon", "lat"):
+            assert getattr(one, name)[0] == getattr(batch, name)[i], name
+    far = monaco_drive.snap([(7.50, 43.60)], strict=False)  # falls back to the batch path
+    assert not far.ok[0] and "500" in far.reason[0]
+
+
+@pytest.fixture(scope="module")
+def monaco_walk(monaco) -> TravelTimes:
+    return TravelTimes(monaco["walk"])
+
+
+@pytest.mark.parametrize("mode", ["drive", "walk"])
+def test_hierarchy_matches_dijkstra_on_random_pairs(monaco_drive, monaco_walk, mode):
+    pytest.importorskip("routingkit_cch")
+    engine = monaco_drive if mode == "drive" else monaco_walk
+    g = engine.graph
+    same = checked = 0
+    for seed in range(40):
+        src = engine.snap(_points(g, seed, 8, jitter=2e-4), strict=False)
+        dst = engine.snap(_points(g, seed + 1000, 1, jitter=2e-4), strict=False)
+        ref = engine.many_to_one(src, dst)
+        ranked = engine.ranked_to(src, dst)
+        assert np.array_equal(np.isfinite(ranked.rank_s), np.isfinite(ref.eta_s))
+        for i in np.flatnonzero(np.isfinite(ref.eta_s)):
+            eta = ranked.eta(int(i))
+            assert eta == pytest.approx(ref.eta_s[i], rel=1e-12, abs=1e-9)
+            assert abs(ranked.rank_s[i] - eta) <= ranked.err_s
+            assert ranked.length_m(int(i)) == pytest.approx(ref.length_m(int(i)), rel=1e-9)
+            same += eta == ref.eta_s[i]
+            checked += 1
+    assert checked > 250 and same >= 0.95 * checked  # same route: bit-identical time
+
+
+def test_hierarchy_route_draws_the_dijkstra_route(monaco_drive):
+    pytest.importorskip("routingkit_cch")
+    g = monaco_drive.graph
+    p = _points(g, 11, 2)
+    ranked = monaco_drive.ranked_to(p[:1], p[1])
+    route = monaco_drive.route(p[0], p[1])
+    assert ranked.eta(0) == pytest.approx(route.eta_s, rel=1e-12)
+    assert ranked.nodes(0) == route.nodes and ranked.coords(0) == route.coords
+
+
+@FAST
+@given(seed=st.integers(0, 10_000))
+def test_hierarchy_eta_never_beats_the_straight_line(monaco_drive, seed):
+    pytest.importorskip("routingkit_cch")
+    g = monaco_drive.graph
+    p, q = _points(g, seed, 6), _points(g, seed + 7, 1)
+    ranked = monaco_drive.ranked_to(p, q[0])
+    straight = haversine_m_array(p[:, 0], p[:, 1], q[0, 0], q[0, 1])
+    for i in np.flatnonzero(np.isfinite(ranked.rank_s)):
+        assert ranked.eta(int(i)) >= straight[i] / g.top_speed_mps - 1e-6
+
+
+def test_engine_is_safe_to_share_between_threads(monaco_drive):
+    from concurrent.futures import ThreadPoolExecutor
+
+    g = monaco_drive.graph
+    jobs = [(_points(g, s, 12), _points(g, s + 500, 1)[0]) for s in range(24)]
+
+    def work(job):
+        src, dst = job
+        out = [monaco_drive.matrix(src, [dst], limit_s=400.0)[:, 0]]
+        if monaco_drive.has_hierarchy:
+            ranked = monaco_drive.ranked_to(src, dst)
+            out.append([ranked.eta(i) if np.isfinite(r) else np.inf
+                        for i, r in enumerate(ranked.rank_s)])  # fmt: skip
+        return out
+
+    serial = [work(j) for j in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(work, jobs * 3))
+    for a, b in zip(serial * 3, threaded, strict=True):
+        for x, y in zip(a, b, strict=True):
+            assert np.array_equal(np.asarray(x), np.asarray(y))
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_an_engine_used_by_worker_threads_can_be_dropped_by_another(sample_city):
+    pytest.importorskip("routingkit_cch")
+    import gc
+    from concurrent.futures import ThreadPoolExecutor
+
+    box = [TravelTimes(sample_city["drive"])]
+    p = _points(box[0].graph, 5, 6)
+    with ThreadPoolExecutor(2) as workers:
+        etas = list(workers.map(lambda i: box[0].ranked_to(p[:5], p[5]).eta(i), range(4)))
+        box.clear()  # the query objects stay with their threads, freed when those end
+        gc.collect()
+    assert all(e > 0 for e in etas)

@@ -147,6 +147,25 @@ class RoadGraph:
         """Transposed travel-time matrix: Dijkstra on it gives times *to* a node."""
         return self.csr_time.T.tocsr()
 
+    def csr_with_slots(self, slots: int, *, reverse: bool = False) -> csr_matrix:
+        """A fresh copy of the travel-time matrix (or its transpose) with ``slots`` extra nodes.
+
+        Nodes ``n … n + slots - 1`` are virtual query points with two arcs each, stored after
+        the ``nnz`` arcs of the plain matrix; they start as self-loops (never relaxed:
+        Dijkstra skips a settled node) and a query overwrites them in place. No arc enters a
+        virtual node, so the stale arcs of unused slots are never reached. Built once per
+        thread and reused, this replaces a ~100 µs CSR rebuild on every search.
+        """
+        base = self.csr_time_reversed if reverse else self.csr_time
+        n, m = self.n_nodes, base.nnz
+        own = np.repeat(np.arange(n, n + slots, dtype=np.int32), 2)
+        indptr = np.concatenate(
+            [base.indptr.astype(np.int32), m + 2 * np.arange(1, slots + 1, dtype=np.int32)]
+        )
+        indices = np.concatenate([base.indices.astype(np.int32), own])
+        data = np.concatenate([base.data, np.zeros(2 * slots)])
+        return csr_matrix((data, indices, indptr), shape=(n + slots, n + slots), copy=False)
+
     def _csr(self, weights: np.ndarray) -> csr_matrix:
         n = self.n_nodes
         return csr_matrix(

@@ -5,32 +5,49 @@ Algorithm and why
 * **Snapping**: a shapely ``STRtree`` over the graph's straight segments (in local metres)
   answers "nearest segment" for thousands of points in one vectorised call; the offset along
   the segment is the projection of the point onto it. Points farther than ``max_snap_m`` or
-  not finite are refused with a reason.
+  not finite are refused with a reason. A single point (an incident) takes a scalar path
+  with the same arithmetic (≈ 30 µs instead of 60 µs).
 * **Partial edges**: a snapped point sits *inside* a segment. Each query point becomes a
-  virtual node appended to the CSR graph, joined to the segment's end nodes by arcs costing
-  the partial time (fraction × arc time, one-way rules kept) plus the straight "connector"
-  from the point to the road at walking speed. The arrival side is closed the same way, and
-  two points on the same segment may travel directly along it.
-* **Shortest paths**: SciPy ``csgraph.dijkstra`` (binary heap, O((V+E) log V), in C). It is
-  run from the *smaller* side of a matrix: forward from the sources, or backward on the
-  transposed graph from the targets; ``limit=`` stops each search at the time horizon that
-  matters (e.g. 300 s for the 5-minute tier), so a search touches only its neighbourhood.
-  ``min_only=True`` with all sources at once gives "nearest of many" in one pass.
-  Contraction hierarchies (RoutingKit, ~0.08 s for 2000×300) would be faster for unlimited
-  queries but add a native dependency; with ``limit`` SciPy already meets the target.
+  virtual node joined to the segment's end nodes by arcs costing the partial time
+  (fraction × arc time, one-way rules kept) plus the straight "connector" from the point to
+  the road at walking speed. The arrival side is closed the same way, and two points on the
+  same segment may travel directly along it. The virtual nodes live in reserved slots of a
+  per-thread copy of the graph and its transpose (``RoadGraph.csr_with_slots``), whose arcs
+  are overwritten per query: same arcs in the same order as appending them to a fresh matrix
+  (identical distances and predecessors), without the ~100 µs rebuild per search.
+* **Shortest paths, exact**: SciPy ``csgraph.dijkstra`` (binary heap, in C). It is run
+  from the *smaller* side of a matrix — forward from the sources, or backward on the
+  transposed graph from the targets — in blocks of 64 rows so the distance block stays in
+  cache; ``limit=`` stops each search at the time horizon that matters (e.g. 300 s for the
+  5-minute tier). ``min_only=True`` with all sources at once gives "nearest of many".
+  SciPy holds the GIL, so threads do not speed a matrix up.
+* **Many units to one incident: contraction hierarchy** (``ranked_to``, optional
+  ``routingkit-cch``, RoutingKit's CCH, BSD-2-Clause). Built once per graph (nested
+  dissection order, contraction, customization: ≈ 0.25 s Monaco drive, 0.5 s walk;
+  ``prepare()``). RoutingKit weights are 31-bit integers, so arc times are rounded at the
+  finest scale where any route still fits (≈ 4 µs per unit on Monaco drive). One bucket
+  sweep ranks all sources at once (≈ 40 µs for 20); ``Ranked.eta`` then takes a chosen
+  source's route and adds its float arc times in Dijkstra's order, so the time is
+  bit-identical to ``many_to_one`` whenever both pick the same route (all but a handful of
+  ulp-level ties on random Monaco pairs) and ``rank_s`` is within ``err_s`` of it. A
+  Dijkstra from the incident costs 0.2–2 ms depending on how far the units are (a whole
+  walk graph: 2–5 ms); the hierarchy's cost does not depend on distance.
 
 Measured with ``bench/dispatch.py`` on the Monaco drive graph (14,360 nodes / 25,543 arcs),
-2-core machine, medians: 2,000 × 300 matrix with a 300 s limit 0.10–0.14 s, 0.49 s without
-(plain SciPy Dijkstra from 300 nodes, no limit: 0.39 s); one recommendation (backward
-searches per mode, 500 units) p50 1.5 ms; three isochrones (1/3/5 min) with polygons
-0.15–0.5 s.
+2-core machine, medians: 2,000 × 300 matrix with a 300 s limit 0.09–0.10 s (0.10–0.14 s
+before the reserved slots and row blocks), 0.38–0.43 s without (plain SciPy Dijkstra from
+300 nodes, no limit: 0.36–0.41 s); one recommendation (500 units) p50 0.55 ms, p99 1.4 ms
+with the hierarchy (backward searches per mode: p50 1.4 ms, p99 6–8 ms); three isochrones
+(1/3/5 min) with polygons 0.15–0.5 s. Other machines' load moves these by up to 30 %.
 
 Times are seconds (float64), ``inf`` where unreachable within the limit.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,14 +59,36 @@ from scipy.sparse.csgraph import dijkstra
 
 from pingan.geo.graph import EARTH_RADIUS_M, GraphError, RoadGraph, local_xy
 
+try:  # optional: without it recommendations fall back to Dijkstra with search horizons
+    import routingkit_cch as _rk
+except ImportError:  # pragma: no cover - depends on the environment
+    _rk = None
+
 DEFAULT_MAX_SNAP_M = 500.0
 DEFAULT_TIERS_S = (60.0, 180.0, 300.0)
+_MIN_SLOTS = 8
+_CHUNK = 64  # matrix rows per Dijkstra call: the distance block stays in cache
+_INT_LIMIT = 2**31 - 1  # RoutingKit weights and distances are 31-bit integers
+# Hierarchy query objects hold search buffers and must be used and freed by the thread that
+# made them: one set per thread and hierarchy, here, where no other thread drops them (an
+# engine's own thread-local would be freed by whichever thread collects the engine).
+_THREAD_QUERIES = threading.local()
+_HIERARCHY_IDS = itertools.count()
 
 
 def _part(share: np.ndarray, arc_time: np.ndarray) -> np.ndarray:
     """Time for a share of an arc: 0 for no share (already at the node), inf on a missing arc."""
-    with np.errstate(invalid="ignore"):
-        return np.where(share <= 0, 0.0, np.where(np.isfinite(arc_time), share * arc_time, np.inf))
+    finite = np.isfinite(arc_time)
+    out = share * np.where(finite, arc_time, 0.0)
+    out[(share > 0) & ~finite] = np.inf
+    return out
+
+
+def _pairs(nodes: np.ndarray, costs: np.ndarray, scale: float) -> list[tuple[int, int, float]]:
+    """(node, offset in integer units, offset in seconds) for a point's allowed end nodes."""
+    ok = np.isfinite(costs)
+    units = np.rint(costs[ok] * scale).astype(np.int64)
+    return list(zip(nodes[ok].tolist(), units.tolist(), costs[ok].tolist(), strict=True))
 
 
 def _cells_polygon(pieces: np.ndarray, cell_m: float) -> shapely.Geometry:
@@ -162,6 +201,64 @@ class ToTarget:
         return path
 
 
+@dataclass(frozen=True, slots=True)
+class _Hierarchy:
+    """A customized contraction hierarchy of one graph, on integer arc times."""
+
+    metric: object  # routingkit_cch.CCHMetric (immutable once built: shared by threads)
+    scale: float  # integer units per second
+    err_s: float  # bound on |rounded − exact| time of any route, end pieces included
+    key: int  # unique, for this thread's query objects
+
+
+@dataclass(slots=True)
+class Ranked:
+    """Many-to-one by contraction hierarchy: sources ranked, exact routes of the chosen ones.
+
+    ``rank_s`` is each source's time on arc times rounded to ``1/scale`` s (``inf`` where
+    unreachable), within ``err_s`` of the exact time of the route the hierarchy picks;
+    ``eta(i)`` is that exact time (the route's own arc times summed as Dijkstra sums them,
+    so it is bit-identical to ``many_to_one`` whenever both find the same route).
+    """
+
+    rank_s: np.ndarray
+    err_s: float
+    _engine: TravelTimes
+    _sources: Snapped
+    _target: Snapped
+    _direct: np.ndarray
+    _depart: tuple[np.ndarray, np.ndarray, np.ndarray]  # (S, 2) nodes, offset units, seconds
+    _ends: list[tuple[int, int, float]]  # the target's (node, offset units, seconds)
+    _routes: dict[int, tuple[float, list[int], list[int]]]  # i -> (time, arcs, end nodes)
+
+    def eta(self, i: int) -> float:
+        return self._route(i)[0]
+
+    def length_m(self, i: int) -> float:
+        _, arcs, ends = self._route(i)
+        a = np.asarray(arcs, dtype=np.int64)
+        return self._engine._path_length(ends, self._sources, i, self._target, a)
+
+    def coords(self, i: int) -> list[tuple[float, float]]:
+        return self._engine._path_coords(self.nodes(i), self._sources, i, self._target)
+
+    def nodes(self, i: int) -> list[int]:
+        """Graph nodes along source ``i``'s route ([] when it goes directly)."""
+        _, arcs, ends = self._route(i)
+        return self._engine._arc_nodes(arcs) if arcs else ends[:1]
+
+    def _route(self, i: int) -> tuple[float, list[int], list[int]]:
+        if i not in self._routes:
+            if not math.isfinite(self.rank_s[i]):
+                raise GraphError(f"第 {i} 个出发点无法到达 / source {i} cannot reach the target")
+            nodes, units, secs = (a[i].tolist() for a in self._depart)
+            starts = [s for s in zip(nodes, units, secs, strict=True) if math.isfinite(s[2])]
+            self._routes[i] = self._engine._hierarchy_route(
+                starts, self._ends, float(self._direct[i])
+            )
+        return self._routes[i]
+
+
 class TravelTimes:
     """Travel-time engine for one road graph (one mode). Safe to share between threads."""
 
@@ -184,6 +281,8 @@ class TravelTimes:
         self._arc_key = key[self._arc_order]
         # Length-weighted mean speed: a realistic pace for search horizons (not a bound).
         self.typical_speed_mps = float(length.sum() / t.sum())
+        self._nnz = int(graph.csr_time.nnz)
+        self._scratch = threading.local()  # per-thread graphs with reserved query slots
 
     # -- snapping -------------------------------------------------------------------------
     @cached_property
@@ -201,6 +300,10 @@ class TravelTimes:
         get ``seg = -1`` and a bilingual ``reason`` so a caller can explain them.
         """
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if pts.shape[0] == 1:  # an incident: the same steps without array bookkeeping
+            one = self._snap_one(float(pts[0, 0]), float(pts[0, 1]))
+            if one is not None:
+                return one
         lon, lat = pts[:, 0].copy(), pts[:, 1].copy()
         n = pts.shape[0]
         seg = np.full(n, -1, dtype=np.int64)
@@ -241,6 +344,35 @@ class TravelTimes:
             raise SnapError(f"第 {bad} 个点: {reason[bad]} ({lon[bad]}, {lat[bad]})")
         return snapped
 
+    def _snap_one(self, lon: float, lat: float) -> Snapped | None:
+        """``snap`` of one valid point within reach (≈ 2× faster); ``None`` for anything else."""
+        if not (math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):
+            return None
+        xy = self._xy(np.array([lon]), np.array([lat]))
+        hit, d = self._tree.query_nearest(
+            shapely.points(xy), return_distance=True, all_matches=False
+        )
+        if not d.shape[0] or not d[0] <= self.max_snap_m:
+            return None
+        si = int(hit[1, 0])
+        u, v = int(self._seg_u[si]), int(self._seg_v[si])
+        (ax, ay), (bx, by) = self.graph.xy[u].tolist(), self.graph.xy[v].tolist()
+        (px, py), (dx, dy) = xy[0].tolist(), (bx - ax, by - ay)
+        den = dx * dx + dy * dy
+        t = ((px - ax) * dx + (py - ay) * dy) / den if den > 0 else 0.0
+        t = min(1.0, max(0.0, t))
+        g = self.graph
+        road_lon = float(g.lon[u]) + t * (float(g.lon[v]) - float(g.lon[u]))
+        road_lat = float(g.lat[u]) + t * (float(g.lat[v]) - float(g.lat[u]))
+
+        def arr(x, dtype=np.float64):
+            return np.array([x], dtype=dtype)
+
+        return Snapped(
+            arr(lon), arr(lat), arr(si, np.int64), arr(t), arr(float(d[0])),
+            arr(road_lon), arr(road_lat), (None,),
+        )  # fmt: skip
+
     def _xy(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         return local_xy(lon, lat, *self.graph.origin)
 
@@ -265,26 +397,33 @@ class TravelTimes:
     # -- end-point arcs ---------------------------------------------------------------------
     def _depart(self, s: Snapped) -> tuple[np.ndarray, np.ndarray]:
         """Nodes (n, 2) a point can drive *to* first, and the cost to each (inf = not allowed)."""
-        seg, t = np.maximum(s.seg, 0), s.frac
-        nodes = np.stack([self._seg_v[seg], self._seg_u[seg]], axis=1)
-        costs = np.stack([_part(1 - t, self._seg_tf[seg]), _part(t, self._seg_tb[seg])], axis=1)
-        return nodes, self._with_connector(costs, s)
+        return self._ends(s, depart=True)
 
     def _arrive(self, s: Snapped) -> tuple[np.ndarray, np.ndarray]:
         """Nodes (n, 2) a point can be reached *from*, and the cost from each."""
-        seg, t = np.maximum(s.seg, 0), s.frac
-        nodes = np.stack([self._seg_u[seg], self._seg_v[seg]], axis=1)
-        costs = np.stack([_part(t, self._seg_tf[seg]), _part(1 - t, self._seg_tb[seg])], axis=1)
-        return nodes, self._with_connector(costs, s)
+        return self._ends(s, depart=False)
 
-    def _with_connector(self, costs: np.ndarray, s: Snapped) -> np.ndarray:
-        costs = costs + (np.nan_to_num(s.dist_m, nan=0.0) / self._connector)[:, None]
+    def _ends(self, s: Snapped, *, depart: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Both end nodes of each point's segment, with the partial arc time plus connector.
+
+        Leaving, the point drives to ``v`` on the u→v arc and to ``u`` on the v→u arc;
+        arriving, it comes from ``u`` on the u→v arc and from ``v`` on the v→u arc.
+        """
+        seg, t = np.maximum(s.seg, 0), s.frac
+        u, v, tf, tb = self._seg_u[seg], self._seg_v[seg], self._seg_tf[seg], self._seg_tb[seg]
+        if depart:
+            nodes = np.column_stack([v, u])
+            costs = np.column_stack([_part(1.0 - t, tf), _part(t, tb)])
+        else:
+            nodes = np.column_stack([u, v])
+            costs = np.column_stack([_part(t, tf), _part(1.0 - t, tb)])
+        costs += (np.where(s.ok, s.dist_m, 0.0) / self._connector)[:, None]
         costs[~s.ok] = np.inf
-        return costs
+        return nodes, costs
 
     def _direct(self, src: Snapped, dst: Snapped) -> np.ndarray:
         """(S, T) time along a shared segment without visiting a node; inf elsewhere."""
-        same = (src.seg[:, None] == dst.seg[None, :]) & src.ok[:, None] & dst.ok[None, :]
+        same = (src.seg[:, None] == dst.seg[None, :]) & (src.seg >= 0)[:, None]
         out = np.full(same.shape, np.inf)
         if not same.any():
             return out
@@ -295,6 +434,15 @@ class TravelTimes:
         return out
 
     # -- searches ---------------------------------------------------------------------------
+    def _slots(self, reverse: bool, k: int) -> csr_matrix:
+        """This thread's graph (or transpose) with at least ``k`` reserved virtual nodes."""
+        graphs = self._scratch.__dict__.setdefault("graphs", {})
+        g = graphs.get(reverse)
+        if g is None or g.shape[0] - self.graph.n_nodes < k:
+            cap = max(_MIN_SLOTS, 1 << (k - 1).bit_length())
+            g = graphs[reverse] = self.graph.csr_with_slots(cap, reverse=reverse)
+        return g
+
     def _search(
         self,
         reverse: bool,
@@ -305,19 +453,24 @@ class TravelTimes:
         min_only: bool = False,
         predecessors: bool = False,
     ):
-        """Dijkstra from virtual nodes appended to the graph (one per row of ``nodes``)."""
-        base = self.graph.csr_time_reversed if reverse else self.graph.csr_time
+        """Dijkstra from virtual nodes ``n, n+1, …`` (one per row of ``nodes``).
+
+        The virtual nodes' arcs (to the two end nodes of the snapped segment, at the partial
+        cost) are written into reserved slots of a per-thread copy of the graph; a forbidden
+        direction stays a self-loop. Same arcs in the same order as a fresh build, so the
+        same distances and predecessors, without rebuilding the matrix per query.
+        """
         n, k = self.graph.n_nodes, nodes.shape[0]
+        g = self._slots(reverse, k)
         allowed = np.isfinite(costs)
-        counts = allowed.sum(axis=1)
-        indptr = np.concatenate([base.indptr, base.indptr[-1] + np.cumsum(counts)])
-        indices = np.concatenate([base.indices, nodes[allowed].astype(base.indices.dtype)])
-        data = np.concatenate([base.data, costs[allowed]])
-        aug = csr_matrix((data, indices, indptr.astype(base.indptr.dtype)), shape=(n + k, n + k))
+        own = np.arange(n, n + k)[:, None]
+        lo, hi = self._nnz, self._nnz + 2 * k
+        g.indices[lo:hi] = np.where(allowed, nodes, own).ravel()
+        g.data[lo:hi] = np.where(allowed, costs, 0.0).ravel()
         return dijkstra(
-            aug,
+            g,
             directed=True,
-            indices=np.arange(n, n + k),
+            indices=own[:, 0],
             limit=limit,
             min_only=min_only,
             return_predecessors=predecessors or min_only,
@@ -339,15 +492,18 @@ class TravelTimes:
         """
         src, dst = self._as_snapped(sources), self._as_snapped(targets)
         limit = np.inf if limit_s is None else float(limit_s)
-        if len(src) <= len(dst):
-            nodes, costs = self._depart(src)
-            dist = self._search(False, nodes, costs, limit)
-            out = self._through(dist, *self._arrive(dst))
-        else:
-            nodes, costs = self._arrive(dst)
-            dist = self._search(True, nodes, costs, limit)
-            out = self._through(dist, *self._depart(src)).T
-        out = np.minimum(out, self._direct(src, dst))
+        forward = len(src) <= len(dst)
+        (nodes, costs), ends = (
+            (self._depart(src), self._arrive(dst))
+            if forward
+            else (self._arrive(dst), self._depart(src))
+        )
+        out = np.empty((nodes.shape[0], ends[0].shape[0]))
+        for lo in range(0, nodes.shape[0], _CHUNK):
+            hi = lo + _CHUNK
+            dist = self._search(not forward, nodes[lo:hi], costs[lo:hi], limit)
+            out[lo:hi] = self._through(dist, *ends)
+        out = np.minimum(out if forward else out.T, self._direct(src, dst))
         out[out > limit] = np.inf
         return out
 
@@ -403,6 +559,142 @@ class TravelTimes:
         time[unreachable] = np.inf
         who = np.where(unreachable, -1, who)
         return time, who.astype(np.int64)
+
+    # -- contraction hierarchy ------------------------------------------------------------
+    @property
+    def has_hierarchy(self) -> bool:
+        """Whether ``ranked_to`` is available (the ``routingkit-cch`` package is installed)."""
+        return _rk is not None
+
+    def prepare(self) -> None:
+        """Build the snapping index and, when available, the hierarchy now, not on first use.
+
+        ≈ 0.25 s for Monaco drive, 0.5 s for walk; call it when a city is loaded so the first
+        recommendation does not pay for it.
+        """
+        _ = self._tree
+        if self.has_hierarchy:
+            _ = self._hierarchy
+
+    @cached_property
+    def _hierarchy(self) -> _Hierarchy:
+        """Nested-dissection order, contraction and customization (≈ 0.2 s on Monaco drive).
+
+        Arc times become integers at the finest scale where any route — bounded by the
+        time to and from one node, plus two end pieces — still fits in 31 bits.
+        """
+        if _rk is None:
+            raise GraphError("未安装 routingkit-cch / routingkit-cch is not installed")
+        g = self.graph
+        t = g.time_s.astype(np.float64)
+        out = dijkstra(g.csr_time, indices=0)
+        back = dijkstra(g.csr_time_reversed, indices=0)
+        if np.isfinite(out).all() and np.isfinite(back).all():  # via node 0, any pair
+            longest = float(out.max() + back.max())
+        else:  # not strongly connected: no simple route is longer than all arcs together
+            longest = float(t.sum())
+        longest += 2 * (self.max_snap_m / self._connector + float(t.max()))  # end pieces
+        scale = max(1, math.floor(_INT_LIMIT / (2.0 * longest)))
+        tail, head = g.tails.tolist(), g.indices.tolist()
+        order = _rk.compute_order_inertial(g.n_nodes, tail, head, g.lat.tolist(), g.lon.tolist())
+        cch = _rk.CCH(order, tail, head, False)
+        weights = np.maximum(1, np.rint(t * scale)).astype(np.int64)
+        metric = _rk.CCHMetric(cch, weights.tolist())
+        # |rounding| ≤ 1 unit per arc of a simple route (< n arcs; ≤ ½ unless raised to 1)
+        # and ½ per end piece
+        err = (g.n_nodes + 1) / scale
+        return _Hierarchy(metric, float(scale), err, next(_HIERARCHY_IDS))
+
+    # plain lists for the per-route loops of ``_hierarchy_route`` (a few hundred arcs each)
+    @cached_property
+    def _time_list(self) -> list[float]:
+        return self.graph.time_s.astype(np.float64).tolist()
+
+    @cached_property
+    def _tail_list(self) -> list[int]:
+        return self.graph.tails.tolist()
+
+    @cached_property
+    def _head_list(self) -> list[int]:
+        return self.graph.indices.tolist()
+
+    def _queries(self):
+        """This thread's query objects (they hold search buffers; the metric is shared)."""
+        h = self._hierarchy
+        mine = _THREAD_QUERIES.__dict__.setdefault("by_key", {})
+        q = mine.get(h.key)
+        if q is None:
+            q = mine[h.key] = (_rk.CCHQuery(h.metric), _rk.CCHManyToOne(h.metric, [0]))
+        return q
+
+    def ranked_to(self, sources, target) -> Ranked:
+        """Each source's time to one point by contraction hierarchy (≈ 40 µs for 20 sources).
+
+        One bucket sweep gives every source's time on rounded arc times (``rank_s``, for
+        ranking); ``Ranked.eta`` then recovers the exact time of a chosen source's route.
+        """
+        src = self._as_snapped(sources)
+        dst = target if isinstance(target, Snapped) else self.snap(np.reshape(target, (1, 2)))
+        return self._ranked(src, dst, *self._depart(src))
+
+    def _ranked(
+        self, src: Snapped, dst: Snapped, d_nodes: np.ndarray, d_costs: np.ndarray
+    ) -> Ranked:
+        """``ranked_to`` with the sources' departure arcs already known (cached by a pool)."""
+        h = self._hierarchy
+        direct = self._direct(src, dst)[:, 0]
+        t_nodes, t_costs = self._arrive(dst)
+        ends = _pairs(t_nodes[0], t_costs[0], h.scale)
+        ok = np.isfinite(d_costs)
+        units = np.zeros(d_costs.shape, dtype=np.int64)
+        units[ok] = np.rint(d_costs[ok] * h.scale)
+        total = np.full(d_costs.shape, np.inf)
+        if ends and ok.any():
+            _, many = self._queries()
+            many.repin_sources(d_nodes[ok].tolist())
+            got = many.distances_to_multi([(n, u) for n, u, _ in ends])
+            total[ok] = np.array([math.inf if d is None else d for d in got]) + units[ok]
+        rank = np.minimum(total.min(axis=1) / h.scale, direct)
+        return Ranked(rank, h.err_s, self, src, dst, direct, (d_nodes, units, d_costs), ends, {})
+
+    def _hierarchy_route(
+        self,
+        starts: list[tuple[int, int, float]],
+        ends: list[tuple[int, int, float]],
+        direct: float,
+    ) -> tuple[float, list[int], list[int]]:
+        """Exact time, arcs and end nodes of the hierarchy's route (no nodes: the direct way).
+
+        The route's arc times are added one by one from the target side, as the backward
+        Dijkstra adds them, so equal routes give bit-identical times.
+        """
+        none: tuple[float, list[int], list[int]] = (direct, [], [])
+        if not starts or not ends:
+            return none
+        query, _ = self._queries()
+        res = query.run_multi([(n, u) for n, u, _ in starts], [(n, u) for n, u, _ in ends])
+        try:  # the binding panics if a result outlives the next query
+            found = res.distance is not None
+            arcs = res.arc_path if found else []
+            node = res.node_path[0] if found and not arcs else -1
+        finally:
+            del res
+        if not found:
+            return none
+        first = self._tail_list[arcs[0]] if arcs else node
+        last = self._head_list[arcs[-1]] if arcs else node
+        time = min(c for n, _, c in ends if n == last)
+        step = self._time_list
+        for a in reversed(arcs):
+            time += step[a]
+        time += min(c for n, _, c in starts if n == first)
+        return none if direct <= time else (time, arcs, [first, last])
+
+    def _arc_nodes(self, arcs: list[int]) -> list[int]:
+        """Node path along a chain of arcs."""
+        g = self.graph
+        a = np.asarray(arcs, dtype=np.int64)
+        return [*g.tails[a].tolist(), int(g.indices[a[-1]])] if a.size else []
 
     def route(self, source, target) -> Route:
         """Fastest road path from one point to another, with ETA, length and geometry."""
@@ -469,12 +761,15 @@ class TravelTimes:
         p = np.asarray(path, dtype=np.int64)
         return self._arc_order[np.searchsorted(self._arc_key, p[:-1] * self.graph.n_nodes + p[1:])]
 
-    def _path_length(self, path: list[int], src: Snapped, i: int, dst: Snapped) -> float:
+    def _path_length(
+        self, path: list[int], src: Snapped, i: int, dst: Snapped, arcs: np.ndarray | None = None
+    ) -> float:
         g = self.graph
         gaps = float(src.dist_m[i] + dst.dist_m[0])
         if not path:  # along a shared segment
             return gaps + abs(float(dst.frac[0] - src.frac[i])) * self._seg_len[src.seg[i]]
-        inner = float(g.length_m[self._arcs(path)].astype(np.float64).sum())
+        arcs = self._arcs(path) if arcs is None else arcs  # path[0], path[-1] and the arcs
+        inner = float(g.length_m[arcs].astype(np.float64).sum())
         first = self._partial_len(src, i, path[0])
         last = self._partial_len(dst, 0, path[-1])
         return gaps + first + inner + last
