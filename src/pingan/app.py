@@ -13,16 +13,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from pingan import __version__
+from pingan import __version__, runtime
 from pingan.api import api_router
 from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.engine import Database
-from pingan.dispatch.service import PoolCache
-from pingan.geo.provider import CityProvider
 from pingan.http import problems
 from pingan.http.limits import BodySizeLimit
-from pingan.pii.vault import Vault
 
 WEB_DIR = resources.files("pingan.web") / "static"
 
@@ -50,9 +47,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
-    app.state.city = CityProvider(settings)
-    app.state.pools = PoolCache()
+    shared = runtime.configure(settings)  # the same vault, city and pools for event handlers
+    app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     problems.install(app)
     app.include_router(api_router())

@@ -11,6 +11,7 @@ import typer
 
 from pingan.auth.roles import Role
 from pingan.config import Settings
+from pingan.devices.cli import devices_app
 
 app = typer.Typer(help="平安 Pingan — 城市公安平台 / police platform", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / store", no_args_is_help=True)
@@ -23,6 +24,7 @@ geo_app = typer.Typer(help="路网 / road network", no_args_is_help=True)
 report_app = typer.Typer(help="报表 / reports", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
 app.add_typer(report_app, name="report")
+app.add_typer(devices_app, name="devices")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
@@ -40,8 +42,18 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from pingan.app import create_app
+    from pingan.bus.registry import load_handlers
+    from pingan.bus.worker import Backbone
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app_ = create_app(settings)
+    app_.state.city.warm_in_background()
+    # The outbox relay runs beside the server; in-process mode also runs the handlers here.
+    load_handlers()
+    backbone = Backbone(settings, app_.state.db, consumers=not settings.bus_url).start()
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level="info")
+    finally:
+        backbone.stop()
 
 
 @db_app.command("upgrade")
@@ -95,6 +107,30 @@ def demo(
     typer.echo(f"打开 / open http://{host}:{port}/  ·  API: http://{host}:{port}/api/docs")
     if not no_serve:
         _serve(settings, host, port)
+
+
+@app.command()
+def worker(
+    consumer: Annotated[
+        list[str] | None,
+        typer.Option(help="只运行这些订阅者（可重复）/ run only these consumers (repeatable)"),
+    ] = None,
+    load: Annotated[
+        list[str] | None,
+        typer.Option(help="另外加载的处理模块 / extra handler modules to import (repeatable)"),
+    ] = None,
+    relay: Annotated[
+        bool, typer.Option(help="同时运行发件箱投递 / also run the outbox relay")
+    ] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """运行事件投递与订阅者，直到 SIGTERM / run the outbox relay and event consumers."""
+    import logging
+
+    from pingan.bus.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_worker(_settings(data_dir), relay=relay, only=consumer or None, extra_modules=load or ())
 
 
 @user_app.command("add")

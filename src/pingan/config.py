@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     sql_echo: bool = False
+    bus_url: str | None = Field(
+        default=None, description="nats://host:4222 for NATS JetStream; default in-process"
+    )
+    bus_stream: str = Field(default="PINGAN_EVENTS", description="JetStream stream name")
+    bus_subject_prefix: str = Field(default="pingan.events", description="event subjects")
+    bus_ack_wait_seconds: float = Field(default=30.0, gt=0, description="redelivery after")
+    bus_retry_delay_seconds: float = Field(default=0.5, gt=0, description="first retry back-off")
+    bus_poll_seconds: float = Field(default=0.5, gt=0, description="relay poll fallback")
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from pingan.bus.models import OutboxEvent
@@ -25,6 +26,7 @@ class Event:
     aggregate_seq: int
     payload: dict[str, Any]
     created_at: datetime
+    outbox_id: int = 0  # the outbox row's id: global order, and a consumer's starting point
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> Event:
@@ -36,7 +38,39 @@ class Event:
             row.aggregate_seq,
             row.payload,
             row.created_at,
+            row.id,
         )
+
+    def to_json(self) -> bytes:
+        """The wire form (NATS message body)."""
+        body = asdict(self)
+        body["created_at"] = self.created_at.isoformat()
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Event:
+        body = json.loads(data)
+        body["created_at"] = datetime.fromisoformat(body["created_at"])
+        return cls(**body)
+
+
+# Set on a session that queued an event, so the relay is woken only by commits that matter.
+PENDING_KEY = "pingan.bus.pending"
+
+
+_table = OutboxEvent.__table__
+_NEXT_SEQ = (
+    select(func.coalesce(func.max(_table.c.aggregate_seq), 0) + 1)
+    .where(
+        _table.c.aggregate_type == bindparam("seq_type"),
+        _table.c.aggregate_id == bindparam("seq_id"),
+    )
+    .scalar_subquery()
+)
+# Built once: numbering and insert in one statement, one round trip, no ORM unit of work.
+_INSERT = (
+    insert(_table).values(aggregate_seq=_NEXT_SEQ).returning(_table.c.id, _table.c.aggregate_seq)
+)
 
 
 def publish(
@@ -52,25 +86,17 @@ def publish(
     incident row FOR UPDATE, SQLite's write lock); the unique constraint catches any slip.
     Callers put no clear personal data in payloads.
     """
-    aggregate_id = str(aggregate_id)
-    seq = (
-        session.execute(
-            select(func.coalesce(func.max(OutboxEvent.aggregate_seq), 0)).where(
-                OutboxEvent.aggregate_type == aggregate_type,
-                OutboxEvent.aggregate_id == aggregate_id,
-            )
-        ).scalar_one()
-        + 1
-    )
-    row = OutboxEvent(
-        event_id=str(uuid.uuid4()),
-        type=type,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        aggregate_seq=seq,
-        payload=payload,
-        created_at=utcnow(),
-        delivered_at=None,
-    )
-    session.add(row)
+    values = {
+        "event_id": str(uuid.uuid4()),
+        "type": type,
+        "aggregate_type": aggregate_type,
+        "aggregate_id": str(aggregate_id),
+        "payload": payload,
+        "created_at": utcnow(),
+        "delivered_at": None,
+    }
+    params = {**values, "seq_type": aggregate_type, "seq_id": values["aggregate_id"]}
+    row_id, seq = session.connection().execute(_INSERT, params).one()
+    row = OutboxEvent(id=row_id, aggregate_seq=seq, **values)
+    session.info[PENDING_KEY] = True
     return row

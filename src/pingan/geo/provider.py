@@ -25,3 +25,17 @@ class CityProvider:
                         s.city_osm, s.city_areas, cache_dir=s.data_dir / "graphs"
                     )
         return self._city
+
+    def warm(self) -> None:
+        """Load the city and build each mode's snapping index and hierarchy now.
+
+        A server calls this in the background at start, so the first 110 call's
+        recommendation does not wait for the graphs.
+        """
+        for engine in self.get().travel.roads.values():
+            engine.prepare()
+
+    def warm_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.warm, name="city-warm", daemon=True)
+        thread.start()
+        return thread

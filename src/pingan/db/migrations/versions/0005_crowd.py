@@ -1,7 +1,7 @@
 """crowd counts, levels and alerts
 
 Revision ID: 0005_crowd
-Revises: 0002_outbox
+Revises: 0004_bus_delivery
 Create Date: 2026-11-28 18:14:33.582664
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_crowd"
-down_revision: str | None = "0002_outbox"
+down_revision: str | None = "0004_bus_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
