@@ -13,6 +13,7 @@ from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.router import router as incidents_router
 from pingan.units.router import router as units_router
+from pingan.video.router import router as video_router
 
 API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
@@ -22,6 +23,7 @@ DOMAIN_ROUTERS = (
     devices_router,
     dispatch_router,
     crowd_router,
+    video_router,
     geo_router,
     audit_router,
     catalogue_router,

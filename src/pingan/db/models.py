@@ -9,6 +9,7 @@ from pingan.db.base import Base
 from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
 from pingan.units import models as unit_models
+from pingan.video import models as video_models
 
 __all__ = [
     "Base",
@@ -20,4 +21,5 @@ __all__ = [
     "device_models",
     "incident_models",
     "unit_models",
+    "video_models",
 ]

@@ -1,0 +1,202 @@
+"""API shapes for cameras, patrol observations, the rota and premises checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from pingan.geo.coords import Crs
+
+Point = list[float]
+DeviceId = str  # 20 digits (GB/T 28181 device code, GA/T 1400 APE id)
+
+
+class CameraFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=100, description="名称 / name")
+    area_code: str | None = Field(
+        default=None, max_length=40, description="所看护的重点区域 / key area watched"
+    )
+    premises_id: int | None = Field(default=None, description="所属行业场所 / premises")
+    source: str | None = Field(
+        default=None, max_length=500, description="取流/抓图地址或文件 / stream, snapshot or file"
+    )
+    gb28181_id: DeviceId | None = Field(default=None, description="GB/T 28181 设备编码（20位）")
+    gat1400_id: DeviceId | None = Field(default=None, description="GA/T 1400 采集设备编码（20位）")
+    frame_width: int | None = Field(default=None, description="画面宽度（像素）/ frame width")
+    frame_height: int | None = Field(default=None, description="画面高度（像素）/ frame height")
+    roi: list[Point] | None = Field(
+        default=None, max_length=64, description="检测区域多边形（像素）/ region of interest"
+    )
+    forbidden_zones: list[list[Point]] | None = Field(
+        default=None, max_length=8, description="禁入区域（像素）/ forbidden zones"
+    )
+    floor_area_m2: float | None = Field(
+        default=None, description="检测区域对应的可用地面面积（平方米）/ usable floor area"
+    )
+    gathering_count: int | None = Field(
+        default=None, description="聚集人数阈值（可选）/ own gathering count threshold"
+    )
+    detector: Literal["hog", "onnx"] | None = Field(default=None, description="hog / onnx")
+    model_path: str | None = Field(
+        default=None, max_length=500, description="ONNX 模型文件路径 / ONNX model path"
+    )
+    status: Literal["active", "maintenance"] | None = Field(default=None)
+
+
+class CameraCreate(CameraFields):
+    code: str = Field(min_length=1, max_length=40, description="摄像机编号 / camera code")
+    name: str = Field(min_length=1, max_length=100)
+    lon: float
+    lat: float
+    crs: Crs = Crs.WGS84
+    source: str = Field(min_length=1, max_length=500)
+    frame_width: int
+    frame_height: int
+    roi: list[Point] = Field(max_length=64)
+
+
+class CameraUpdate(CameraFields):
+    lon: float | None = None
+    lat: float | None = None
+    crs: Crs = Crs.WGS84
+
+
+class CameraPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    lon: float
+    lat: float
+    area_code: str | None
+    premises_id: int | None
+    source: str
+    gb28181_id: str | None
+    gat1400_id: str | None
+    frame_width: int
+    frame_height: int
+    roi: list[Point]
+    forbidden_zones: list[list[Point]]
+    floor_area_m2: float | None
+    gathering_count: int | None
+    detector: str
+    model_path: str | None
+    status: str
+    last_checked_at: datetime | None
+    last_alert_at: datetime | None
+    created_at: datetime
+    version: int
+
+
+class ObservationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    camera_id: int
+    area_code: str | None
+    at: datetime
+    count: float | None = Field(description="人数；画面可疑时为空 / people; null when suspect")
+    density_ppm2: float | None
+    level: str = Field(description="normal…critical，可疑时为 unknown")
+    suspect: bool
+    reason: str | None
+    detector: str
+    elapsed_ms: float | None
+    events: list[dict[str, Any]]
+    incident_id: int | None
+
+
+class PatrolRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    camera_ids: list[int] | None = Field(
+        default=None,
+        max_length=50,
+        description="立即检查这些摄像机（默认按轮巡表）/ check these now",
+    )
+
+
+class PatrolResult(BaseModel):
+    at: datetime
+    checked: list[ObservationPublic]
+    incidents: list[int]
+
+
+class RotaCameraPublic(BaseModel):
+    camera_id: int
+    code: str
+    area_code: str | None
+    weight: float
+    interval_now_min: float
+    visits: int
+    worst_gap_min: float | None
+    late_visits: int
+
+
+class RotaPublic(BaseModel):
+    start: datetime
+    minutes: int
+    capacity_per_min: int
+    load_now_per_min: float = Field(description="当前所需检查次数/分钟 / checks needed per minute")
+    cameras: list[RotaCameraPublic]
+
+
+class PremisesCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    kind: str = Field(description="hotel / entertainment / internet_cafe / bar / pawnshop / other")
+    licence_no: str | None = Field(default=None, max_length=40, description="许可证号")
+    address: str | None = Field(default=None, max_length=200)
+    lon: float
+    lat: float
+    crs: Crs = Crs.WGS84
+    check_every_days: int = Field(default=7, description="视频检查周期（天）/ check every N days")
+
+
+class PremisesPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: str
+    licence_no: str | None
+    address: str | None
+    lon: float
+    lat: float
+    check_every_days: int
+    status: str
+    created_at: datetime
+    last_checked_at: datetime | None
+    next_due_at: datetime
+    camera_ids: list[int] = []
+
+
+class OverduePublic(PremisesPublic):
+    overdue_days: float
+
+
+class CheckCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    result: str = Field(description="ok / issues / violation / no_signal")
+    notes: str | None = Field(default=None, max_length=2000)
+    camera_ids: list[int] = Field(default_factory=list, max_length=50)
+    at: AwareDatetime | None = Field(default=None, description="检查时间，默认现在 / time")
+
+
+class CheckPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    premises_id: int
+    at: datetime
+    officer: str
+    result: str
+    notes: str | None
+    camera_ids: list[int]
