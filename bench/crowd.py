@@ -1,15 +1,16 @@
 """Crowd benchmark: count-reading ingest throughput and reading-to-alert latency.
 
-    .venv/bin/python bench/crowd.py [--quick] [--postgres URL]
+    .venv/bin/python bench/crowd.py [--quick] [--postgres URL] [--ingest-only]
 
 Readings from 700 sources (100 per key area of the sample city) go through the real service
 (`pingan.crowd.service.ingest`: validation, idempotent insert, fusion, level tracking and
 early warning, one transaction per batch) into a SQLite store (and PostgreSQL when a URL is
 given). Baseline in the same run: the same service fed one reading per transaction, as a
 naive gateway would. Latency: a build-up in one area, one reading per second of simulated
-time, timed from the call to the alert it raises (in-process). Forecast accuracy and
-detector speed have their own benchmarks: bench/crowd_forecast.py and bench/video.py.
-Prints a table, then one JSON line.
+time, timed from the call to the alert it raises (in-process). Then, unless
+--ingest-only, it runs bench/crowd_forecast.py (forecast WAPE against seasonal-naive) and
+bench/video.py (detector frames per second) in their own processes and adds their figures,
+prefixed forecast_ and video_. Prints the tables, then one JSON line.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from companion import companion
 
 from pingan.auth.actor import Actor
 from pingan.crowd import service
@@ -91,6 +93,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--postgres", help="also measure on this PostgreSQL URL")
+    ap.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="skip the forecast (bench/crowd_forecast.py) and detector (bench/video.py) parts",
+    )
     args = ap.parse_args()
     n = 7_000 if args.quick else 70_000
     naive_n = 300 if args.quick else 2_000
@@ -155,6 +162,10 @@ def main() -> None:
     for label, value, unit in rows:
         print(f"{label:<56}{value!s:>16}  {unit}")
     print(f"{'speed-up over the baseline (SQLite)':<56}{figures['speedup_sqlite']:>16}  x")
+    if not args.ingest_only:
+        for prefix, script in (("forecast", "crowd_forecast.py"), ("video", "video.py")):
+            part = companion(script, *(["--quick"] if args.quick else []))
+            figures.update({f"{prefix}_{k}": v for k, v in part.items()})
     print(json.dumps(figures))
 
 

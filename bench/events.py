@@ -1,6 +1,6 @@
-"""Event backbone benchmark (outbox part): events committed AND delivered, per second.
+"""Event backbone benchmark: events committed AND delivered per second, and device positions.
 
-    .venv/bin/python bench/events.py [--quick] [--postgres URL] [--nats URL]
+    .venv/bin/python bench/events.py [--quick] [--postgres URL] [--nats URL] [--outbox-only]
 
 On a throwaway PostgreSQL database, producer threads write events through
 `pingan.bus.outbox.publish` in their own transactions (each thread owns its aggregates, as a
@@ -10,7 +10,9 @@ to a subscriber callback). The clock stops when the last event has arrived and t
 empty; arrival order is checked per aggregate. Baseline in the same run: the naive way, one
 commit plus one synchronous publish per message. A last row times the consumer side: the
 idempotent, ordered `handle_once` path, one transaction per event.
-Medians of several repetitions. Prints a table, then one JSON line.
+Medians of several repetitions. Then, unless --outbox-only, bench/mqtt_positions.py runs in
+its own process (2,000 devices at 5 Hz through Mosquitto into live state) and its figures are
+added, prefixed positions_. Prints the tables, then one JSON line.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 
+from companion import companion
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -208,6 +211,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few-second smoke run")
     parser.add_argument(
+        "--outbox-only", action="store_true", help="skip bench/mqtt_positions.py (MQTT positions)"
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "PINGAN_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres"
@@ -293,6 +299,9 @@ def main() -> None:
         print(f"{label:<52} {rate:>10.0f} {disorder!s:>13}")
     if not have_nats:
         print(f"(NATS not reachable at {args.nats}: in-process only)")
+    if not args.outbox_only:  # the issue's other figure: device positions over MQTT
+        part = companion("mqtt_positions.py", *(["--quick"] if args.quick else []))
+        figures.update({f"positions_{k}": v for k, v in part.items()})
     print(json.dumps(figures))
 
 

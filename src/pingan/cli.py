@@ -41,6 +41,7 @@ def _fail(message: str) -> None:
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
+    from pingan import jobs
     from pingan.app import create_app
     from pingan.bus.registry import load_handlers
     from pingan.bus.worker import Backbone
@@ -50,9 +51,12 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     # The outbox relay runs beside the server; in-process mode also runs the handlers here.
     load_handlers()
     backbone = Backbone(settings, app_.state.db, consumers=not settings.bus_url).start()
+    timer = jobs.start(settings, app_.state.db)  # silent sensors, video patrol
     try:
         uvicorn.run(app_, host=host, port=port, log_level="info")
     finally:
+        if timer is not None:
+            timer.stop()
         backbone.stop()
 
 

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     bus_ack_wait_seconds: float = Field(default=30.0, gt=0, description="redelivery after")
     bus_retry_delay_seconds: float = Field(default=0.5, gt=0, description="first retry back-off")
     bus_poll_seconds: float = Field(default=0.5, gt=0, description="relay poll fallback")
+    sensor_check_seconds: float = Field(
+        default=30.0, ge=0, description="silent count-source check; 0: off in this process"
+    )
+    video_patrol_seconds: float = Field(
+        default=60.0, ge=0, description="video patrol rota step; 0: off in this process"
+    )
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )

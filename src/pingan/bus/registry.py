@@ -15,9 +15,6 @@ NATS, its durable consumer. Several worker processes running the same name share
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from pingan.bus.outbox import Event
 from pingan.bus.patterns import matches_any, validate
+from pingan.domains import import_domain_modules
 
 Handler = Callable[[Session, Event], None]
 """Apply one event inside the given session; the caller commits (do not commit here)."""
@@ -95,13 +93,4 @@ registry = Registry()
 
 def load_handlers(extra_modules: Iterable[str] = ()) -> list[str]:
     """Import every `pingan.<domain>.handlers` module (and any extra ones); return their names."""
-    import pingan
-
-    names = []
-    for info in pkgutil.iter_modules(pingan.__path__):
-        if info.ispkg and importlib.util.find_spec(f"pingan.{info.name}.handlers") is not None:
-            names.append(f"pingan.{info.name}.handlers")
-    names.extend(extra_modules)
-    for name in names:
-        importlib.import_module(name)
-    return names
+    return import_domain_modules("handlers", extra_modules)

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterable
 from types import FrameType
 
-from pingan import runtime
+from pingan import jobs, runtime
 from pingan.bus.jetstream import NatsBus, NatsConfig
 from pingan.bus.registry import Registry, load_handlers, registry
 from pingan.bus.relay import Relay
@@ -110,9 +110,12 @@ def run_worker(
     db = Database(settings.resolved_database_url, echo=settings.sql_echo)
     try:
         backbone = Backbone(settings, db, relay=relay, only=only).start()
+        timer = jobs.start(settings, db)
         try:
             stop.wait()
         finally:
+            if timer is not None:
+                timer.stop()
             backbone.stop()
     finally:
         db.dispose()

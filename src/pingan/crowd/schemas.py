@@ -13,7 +13,7 @@ class ReadingIn(BaseModel):
 
     source_id: str = Field(min_length=1, max_length=64, description="传感器编号 / source id")
     area_code: str = Field(max_length=40, description="重点区域 / key area")
-    kind: str = Field(description="gate / camera / drone / wifi / manual")
+    kind: str = Field(description="gate / camera / video / drone / wifi / manual")
     at: AwareDatetime = Field(description="读数时间 / time of the count")
     count: float = Field(description="区域内人数 / people in the area now")
     entered: int | None = Field(default=None, description="本时段进入人数 / entries since last")

@@ -38,7 +38,7 @@ from pingan.db.tx import finish
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
 
-SOURCE_KINDS = frozenset({"gate", "camera", "drone", "wifi", "manual"})
+SOURCE_KINDS = frozenset({"gate", "camera", "video", "drone", "wifi", "manual"})
 MAX_SKEW = timedelta(seconds=60)
 MAX_AGE = timedelta(days=1)
 

@@ -48,11 +48,13 @@ class MqttGateway:
         on_message: Callable[[str, bytes], None],
         counters: Counters,
         on_connected: Callable[[], None] | None = None,
+        extra_subscriptions: list[tuple[str, int]] | None = None,
     ) -> None:
         self.host, self.port, tls, user, password = broker_address(url)
         self.counters = counters
         self._on_message = on_message
         self._on_connected = on_connected
+        self._extra = list(extra_subscriptions or [])
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         c = mqtt.Client(
@@ -95,7 +97,7 @@ class MqttGateway:
         self.counters.note("mqtt_connects")
         no_delay(client)
         self.connected.set()
-        client.subscribe(subscriptions())
+        client.subscribe(subscriptions() + self._extra)
         if self._on_connected:
             try:
                 self._on_connected()

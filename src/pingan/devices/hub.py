@@ -10,14 +10,17 @@ import logging
 import time
 from typing import Any
 
+from paho.mqtt.client import topic_matches_sub
+
 from pingan.db.engine import Database
 from pingan.devices import store
 from pingan.devices.config import DeviceSettings
 from pingan.devices.counters import Counters
 from pingan.devices.ingest import Ingestor
 from pingan.devices.live import LiveState, view_from_raw
-from pingan.devices.periodic import Periodic
 from pingan.devices.protocol import TimeRules
+from pingan.devices.topics import TopicHandler, load_routes
+from pingan.periodic import Periodic
 
 log = logging.getLogger("pingan.devices")
 
@@ -66,17 +69,21 @@ class DeviceHub:
         )
         self.gateway = None
         self.sender = None
+        self.topics: list[tuple[str, TopicHandler]] = []  # other domains' inbound topics
         if settings.mqtt_url:
             from pingan.devices.gateway import MqttGateway
             from pingan.devices.sender import CommandSender
 
+            routes = load_routes()
+            self.topics = [(r.filter, r.factory(db, self.counters)) for r in routes]
             self.gateway = MqttGateway(
                 settings.mqtt_url,
                 client_id=settings.mqtt_client_id,
                 clean_session=settings.mqtt_clean_session,
-                on_message=self.ingestor.on_mqtt,
+                on_message=self._on_mqtt,
                 counters=self.counters,
                 on_connected=lambda: self._commands.kick("send"),
+                extra_subscriptions=[(r.filter, r.qos) for r in routes],
             )
             self.sender = CommandSender(db, self.gateway, self.counters)
             self._commands = (
@@ -98,6 +105,8 @@ class DeviceHub:
         if self._mirror is not None:
             self._mirror.start()
         if self.gateway is not None:
+            for _, handler in self.topics:
+                handler.start()
             self.gateway.start()
             self._commands.start()
         self._started = True
@@ -112,6 +121,8 @@ class DeviceHub:
         if self.gateway is not None:
             self._commands.stop()
             self.gateway.stop()
+            for _, handler in self.topics:
+                handler.stop()
         self._store.stop()
         if self._mirror is not None:
             self._mirror.stop()
@@ -122,6 +133,14 @@ class DeviceHub:
             log.exception("final device flush failed")
         if self.redis is not None:
             self.redis.close()
+
+    def _on_mqtt(self, topic: str, raw: bytes) -> None:
+        """Device channels to the ingest path; other domains' topics to their handlers."""
+        for topic_filter, handler in self.topics:
+            if topic_matches_sub(topic_filter, topic):
+                handler.on_message(topic, raw)
+                return
+        self.ingestor.on_mqtt(topic, raw)
 
     def _job_failed(self, name: str) -> None:
         self.counters.note(f"{name}_errors")

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-log = logging.getLogger("pingan.devices")
+log = logging.getLogger("pingan.periodic")
 
 
 @dataclass(slots=True)
