@@ -138,9 +138,8 @@ def main() -> None:
     print(f"{'instance':<22}{'solver':<20}{'objective':>12}{'gap':>10}{'seconds':>10}  status")
     for name, who, r in rows:
         gap = "?" if r["gap"] is None else f"{r['gap']:.4%}"
-        print(
-            f"{name:<22}{who:<20}{r['objective']:>12.2f}{gap:>10}{r['seconds']:>10.2f}  {r['status']}"
-        )
+        obj, secs = f"{r['objective']:.2f}", f"{r['seconds']:.2f}"
+        print(f"{name:<22}{who:<20}{obj:>12}{gap:>10}{secs:>10}  {r['status']}")
     a = figures["A"]
     figures["A_speedup_vs_spopt"] = a["spopt_mclp_cbc"]["seconds"] / a["ours_highs"]["seconds"]
     figures["A_same_optimum"] = bool(

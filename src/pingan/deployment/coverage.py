@@ -308,6 +308,9 @@ def _highs(time_limit_s: float, mip_rel_gap: float) -> highspy.Highs:
     h.setOptionValue("time_limit", float(time_limit_s))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
+    # The sparse covering model is already reduced (merged rows, radius-limited pairs);
+    # HiGHS presolve costs more than it saves here (0.64 s vs 0.12 s at 2,000 × 300).
+    h.setOptionValue("presolve", "off")
     return h
 
 
