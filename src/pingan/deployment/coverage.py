@@ -354,6 +354,10 @@ def solve_exact(
         sol.col_value = _full_columns(problem, model, cover, dense, st.x)
         sol.value_valid = True
         h.setSolution(sol)
+        # With that incumbent HiGHS's own primal heuristics and symmetry detection mostly
+        # cost time here (measured on Monaco 2,000 × 300: 0.08 s vs 0.11 s to optimality).
+        h.setOptionValue("mip_heuristic_effort", 0.0)
+        h.setOptionValue("mip_detect_symmetry", False)
     tier_obj: dict[str, float] = {}
     if lexicographic:
         full_cost = np.asarray(model.lp.col_cost_)
