@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pingan.audit.router import router as audit_router
 from pingan.auth.router import router as auth_router
 from pingan.crowd.router import router as crowd_router
+from pingan.deployment.router import router as deployment_router
 from pingan.devices.router import router as devices_router
 from pingan.dispatch.router import router as dispatch_router
 from pingan.geo.router import router as geo_router
@@ -23,6 +24,7 @@ DOMAIN_ROUTERS = (
     devices_router,
     dispatch_router,
     crowd_router,
+    deployment_router,
     video_router,
     geo_router,
     audit_router,

@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, audit."""
+"""The `pingan` command: serve, demo, db, user, audit, plan."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 
 from pingan.auth.roles import Role
 from pingan.config import Settings
+from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
 
 app = typer.Typer(help="平安 Pingan — 城市公安平台 / police platform", no_args_is_help=True)
@@ -25,6 +26,7 @@ report_app = typer.Typer(help="报表 / reports", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
 app.add_typer(report_app, name="report")
 app.add_typer(devices_app, name="devices")
+app.add_typer(plan_app, name="plan")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

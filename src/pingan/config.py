@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )
     city_areas: Path | None = Field(default=None, description="key-area YAML for that city")
+    city_posts: Path | None = Field(
+        default=None, description="posts YAML (stations, kiosks, PTU points); default: sample"
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -6,6 +6,7 @@ from pingan.bus import models as bus_models
 from pingan.crowd import models as crowd_models
 from pingan.db import case_numbers
 from pingan.db.base import Base
+from pingan.deployment import models as deployment_models
 from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
 from pingan.units import models as unit_models
@@ -18,6 +19,7 @@ __all__ = [
     "bus_models",
     "case_numbers",
     "crowd_models",
+    "deployment_models",
     "device_models",
     "incident_models",
     "unit_models",

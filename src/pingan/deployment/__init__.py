@@ -1,0 +1,1 @@
+"""Deployment planning: demand, candidate posts, coverage optimiser, patrol beats, plans."""

@@ -1,0 +1,141 @@
+"""HTTP adapter for deployment planning (精准布警)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
+
+from pingan.auth.actor import Actor
+from pingan.deployment import export, service
+from pingan.deployment.models import DeploymentPlan
+from pingan.deployment.schemas import (
+    PlanCreate,
+    PlanPublic,
+    PlanWithPosts,
+    PostPublic,
+    Replan,
+    ReplanResult,
+)
+from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
+from pingan.http.paging import Limit, Offset, Page
+
+router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
+
+
+def _full(session: Session, actor: Actor, plan: DeploymentPlan) -> PlanWithPosts:
+    posts = service.plan_posts(session, actor, plan.id)
+    return PlanWithPosts(
+        **PlanPublic.model_validate(plan).model_dump(),
+        posts=[PostPublic.model_validate(p) for p in posts],
+    )
+
+
+@router.post("/plans", status_code=201, summary="生成布警方案 / make a plan for a shift")
+def make_plan(
+    body: PlanCreate,
+    session: SessionDep,
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("deployment.plan")],
+) -> PlanWithPosts:
+    plan = service.make_plan(
+        session,
+        actor,
+        city,
+        day=body.date,
+        shift_code=body.shift,
+        posts_path=settings.city_posts,
+        solver=body.solver,
+        lexicographic=body.lexicographic,
+        unit_ids=body.unit_ids,
+    )
+    return _full(session, actor, plan)
+
+
+@router.get("/plans", summary="布警方案列表 / list plans")
+def list_plans(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("deployment.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    date: str | None = None,
+) -> Page[PlanPublic]:
+    rows, total = service.list_plans(session, actor, day=date, limit=limit, offset=offset)
+    items = [PlanPublic.model_validate(p) for p in rows]
+    return Page[PlanPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/plans/{plan_id}", summary="布警方案 / one plan with its posts")
+def get_plan(
+    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+) -> PlanWithPosts:
+    return _full(session, actor, service.get_plan(session, actor, plan_id))
+
+
+@router.get("/plans/{plan_id}/geojson", summary="地图数据 / posts and loops as GeoJSON")
+def plan_geojson(
+    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+) -> dict[str, Any]:
+    plan = service.get_plan(session, actor, plan_id)
+    return export.to_geojson(plan, service.plan_posts(session, actor, plan_id))
+
+
+@router.get("/plans/{plan_id}/export.csv", summary="导出CSV / export as CSV")
+def plan_csv(
+    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+) -> Response:
+    plan = service.get_plan(session, actor, plan_id)
+    data = export.to_csv(plan, service.plan_posts(session, actor, plan_id))
+    name = f"deployment-plan-{plan.id}.csv"
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/plans/{plan_id}/export.pdf", summary="导出PDF / export as PDF")
+def plan_pdf(
+    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+) -> Response:
+    plan = service.get_plan(session, actor, plan_id)
+    data = export.to_pdf(plan, service.plan_posts(session, actor, plan_id))
+    name = f"deployment-plan-{plan.id}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/plans/{plan_id}/approve", summary="批准方案 / approve a plan (commander)")
+def approve(
+    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.approve")]
+) -> PlanWithPosts:
+    return _full(session, actor, service.approve(session, actor, plan_id))
+
+
+@router.post("/plans/{plan_id}/replan", status_code=201, summary="客流变化后重新布警 / re-plan")
+def replan(
+    plan_id: int,
+    body: Replan,
+    session: SessionDep,
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("deployment.plan")],
+) -> ReplanResult:
+    plan, before = service.replan(
+        session,
+        actor,
+        city,
+        plan_id,
+        crowds=body.crowds,
+        max_moves=body.max_moves,
+        max_move_s=body.max_move_s,
+        posts_path=settings.city_posts,
+    )
+    return ReplanResult(
+        plan=_full(session, actor, plan), coverage_before=before, coverage_after=plan.coverage
+    )

@@ -1,0 +1,140 @@
+"""Deployment plans over HTTP on both stores: make, read, map, export, approve, re-plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from pingan.audit.models import AuditRecord
+from pingan.auth.roles import Role
+from pingan.bus.models import OutboxEvent
+from tests.helpers import create_unit
+
+FOUNTAIN_KIOSK = (109.7800, 39.5955)
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+def _units(client, accounts) -> list[dict]:
+    h = accounts.headers(Role.COMMANDER)
+    made = []
+    for i in range(4):
+        made.append(
+            create_unit(
+                client,
+                h,
+                f"F{i}",
+                kind="foot_patrol",
+                post_lon=FOUNTAIN_KIOSK[0],
+                post_lat=FOUNTAIN_KIOSK[1],
+            )
+        )
+    for i in range(3):
+        made.append(create_unit(client, h, f"C{i}", kind="patrol_car"))
+    made.append(create_unit(client, h, "P0", kind="ptu"))
+    made.append(create_unit(client, h, "D0", kind="drone"))
+    return made
+
+
+def test_a_commander_approves_a_plan_made_from_data(client, accounts, db):
+    units = _units(client, accounts)
+    disp = accounts.headers(Role.DISPATCHER)
+    r = client.post(
+        "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "day"}, headers=disp
+    )
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["status"] == "draft" and plan["version"] == 1
+    assert plan["solver"] == "highs" and plan["mip_rel_gap"] == 0.001
+    assert 0 <= plan["gap"] <= 0.001
+    assert plan["detail"]["crowd_source"] == "typical_profile"  # no stored counts yet
+    posted = {p["unit_id"] for p in plan["posts"]}
+    drone = next(u for u in units if u["kind"] == "drone")
+    assert drone["id"] not in posted
+    unplaced = {u["unit_id"]: u for u in plan["detail"]["unplaced"]}
+    assert "serves no response tier" in unplaced[drone["id"]]["reason_en"]
+    assert len(posted) + len(unplaced) == len(units)
+    assert plan["coverage"]["tier3"] >= plan["coverage"]["tier1"] > 0
+    assert any(p["loop"] for p in plan["posts"] if p["unit_kind"] == "foot_patrol")
+
+    geo = client.get(f"/api/v1/deployment/plans/{plan['id']}/geojson", headers=disp).json()
+    kinds = [f["properties"]["kind"] for f in geo["features"]]
+    assert kinds.count("post") == len(posted) and "patrol_loop" in kinds
+    csv = client.get(f"/api/v1/deployment/plans/{plan['id']}/export.csv", headers=disp)
+    assert csv.status_code == 200 and "呼号" in csv.content.decode("utf-8-sig")
+    assert csv.content.decode("utf-8-sig").count("\n") >= len(posted) + 3
+    pdf = client.get(f"/api/v1/deployment/plans/{plan['id']}/export.pdf", headers=disp)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf.content
+
+    # only a commander approves; the approval is audited and published
+    r = client.post(f"/api/v1/deployment/plans/{plan['id']}/approve", headers=disp)
+    assert r.status_code == 403
+    cmd = accounts.headers(Role.COMMANDER)
+    r = client.post(f"/api/v1/deployment/plans/{plan['id']}/approve", headers=cmd)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved" and r.json()["approved_by"] == "commander1"
+    again = client.post(f"/api/v1/deployment/plans/{plan['id']}/approve", headers=cmd)
+    assert again.status_code == 409
+    with db.session() as s:
+        events = s.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "deployment.plan_approved")
+        ).all()
+        assert [e.payload["plan_id"] for e in events] == [plan["id"]]
+        actions = set(s.scalars(select(AuditRecord.action)))
+        assert {"deployment.plan", "deployment.approve"} <= actions
+
+    # crowds move to the shopping street: re-plan moving at most one unit
+    body = {"crowds": {"shopping_street": 20000}, "max_moves": 1, "max_move_s": 900}
+    r = client.post(f"/api/v1/deployment/plans/{plan['id']}/replan", json=body, headers=disp)
+    assert r.status_code == 201, r.text
+    res = r.json()
+    new = res["plan"]
+    assert new["version"] == 2 and new["based_on_id"] == plan["id"]
+    assert len(new["detail"]["moves"]) <= 1
+    assert sum(res["coverage_after"].values()) >= sum(res["coverage_before"].values()) - 1e-9
+    kept = {p["unit_id"]: p["site_code"] for p in plan["posts"]}
+    changed = [p for p in new["posts"] if kept.get(p["unit_id"]) != p["site_code"]]
+    assert len(changed) <= 1
+    r = client.post(f"/api/v1/deployment/plans/{new['id']}/approve", headers=cmd)
+    assert r.status_code == 200
+    listed = client.get(f"/api/v1/deployment/plans?date={TOMORROW}", headers=disp).json()
+    assert {p["id"]: p["status"] for p in listed["items"]} == {
+        plan["id"]: "superseded",
+        new["id"]: "approved",
+    }
+
+
+def test_bad_requests_are_refused_with_reasons_and_store_nothing(client, accounts, db):
+    disp = accounts.headers(Role.DISPATCHER)
+    r = client.post(
+        "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "day"}, headers=disp
+    )
+    assert r.status_code == 422 and "no units" in r.json()["detail"]
+    h = accounts.headers(Role.COMMANDER)
+    drone = create_unit(client, h, "D1", kind="drone")
+    r = client.post(
+        "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "day"}, headers=disp
+    )
+    assert r.status_code == 422 and "no unit can be posted" in r.json()["detail"]
+    assert drone["call_sign"] in r.json()["detail"]
+    r = client.post(
+        "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "brunch"}, headers=disp
+    )
+    assert r.status_code == 422 and "unknown shift" in r.json()["detail"]
+    r = client.post(
+        "/api/v1/deployment/plans",
+        json={"date": TOMORROW, "shift": "day", "unit_ids": [9999]},
+        headers=disp,
+    )
+    assert r.status_code == 404
+    r = client.post("/api/v1/deployment/plans/77/approve", headers=h)
+    assert r.status_code == 404
+    off = client.post(
+        "/api/v1/deployment/plans",
+        json={"date": TOMORROW, "shift": "day"},
+        headers=accounts.headers(Role.OFFICER),
+    )
+    assert off.status_code == 403
+    listed = client.get("/api/v1/deployment/plans", headers=disp).json()
+    assert listed["total"] == 0
