@@ -8,6 +8,7 @@ from pingan.db import case_numbers
 from pingan.db.base import Base
 from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
+from pingan.services import models as service_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "crowd_models",
     "device_models",
     "incident_models",
+    "service_models",
     "unit_models",
     "video_models",
 ]
