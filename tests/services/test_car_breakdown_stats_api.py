@@ -88,6 +88,7 @@ def test_breakdowns_dispatched_cleared_and_statistics_match_the_store(
         "problem": "发动机无法启动，停在右侧车道",
         "plate": "蒙K12345",
         "phone": "13512345678",
+        "area_code": "music_fountain",
     }
     first = client.post(f"{API}/breakdowns", json=body, headers=citizen).json()
     assert first["status"] == "requested" and first["phone_masked"] == "135****5678"
@@ -129,7 +130,11 @@ def test_breakdowns_dispatched_cleared_and_statistics_match_the_store(
         ).status_code
         == 403
     )
-    for bad, code in (({**body, "lon": None}, "no_place"), ({**body, "plate": "X"}, "bad_plate")):
+    for bad, code in (
+        ({**body, "lon": None}, "no_place"),
+        ({**body, "plate": "X"}, "bad_plate"),
+        ({**body, "area_code": "atlantis"}, "unknown_area"),
+    ):
         r = client.post(f"{API}/breakdowns", json=bad, headers=citizen)
         assert r.status_code == 422 and r.json()["code"] == code
 
@@ -151,6 +156,9 @@ def test_breakdowns_dispatched_cleared_and_statistics_match_the_store(
     assert stored["breakdowns_helped"] == 2
     assert {k: stats[k] for k in stored} == stored
     assert client.get(f"{API}/stats", headers=citizen).status_code == 403
+    here = client.get(f"{API}/stats", params={"area": "music_fountain"}, headers=dispatcher)
+    elsewhere = client.get(f"{API}/stats", params={"area": "museum"}, headers=dispatcher)
+    assert here.json()["breakdowns_helped"] == 2 and elsewhere.json()["breakdowns_requested"] == 0
 
     monkeypatch.setenv("PINGAN_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
     out = CliRunner().invoke(app, ["report", "services", "--days", "30"])

@@ -28,12 +28,19 @@ def cell(lon: float, lat: float, grid_m: float | None = None) -> tuple[int, int]
 
 
 def cells_around(lon: float, lat: float, radius_m: float | None = None) -> list[tuple[int, int]]:
-    """Cells whose squares may hold a point within the radius."""
+    """Cells whose squares may hold a point within the radius (corner cells left out)."""
     rules = settings.lost_found()
-    r = radius_m or rules["search_radius_m"]
-    n = math.ceil(r / rules["grid_m"]) + 1
+    g = rules["grid_m"]
+    r = (radius_m or rules["search_radius_m"]) / g
+    n = math.ceil(r)
     cx, cy = cell(lon, lat)
-    return [(cx + dx, cy + dy) for dx in range(-n, n + 1) for dy in range(-n, n + 1)]
+    # A cell dx away is at least (|dx| - 1) cells from any point of the centre cell.
+    return [
+        (cx + dx, cy + dy)
+        for dx in range(-n, n + 1)
+        for dy in range(-n, n + 1)
+        if max(abs(dx) - 1, 0) ** 2 + max(abs(dy) - 1, 0) ** 2 <= r * r
+    ]
 
 
 def window(at: datetime, query_kind: str) -> tuple[datetime, datetime]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import shapely
 
 from pingan.db.base import utcnow
 from pingan.errors import ValidationFailed
@@ -54,6 +55,14 @@ def area(city: City | None, code: str | None) -> str | None:
         known = ", ".join(city.key_areas) if city else ""
         raise bad(f"未知重点区域 {code}；可选 {known} / unknown key area", "unknown_area")
     return code
+
+
+def area_at(city: City, lon: float, lat: float) -> str | None:
+    """The key area a point lies in, if any (first match in file order)."""
+    for code, key_area in city.key_areas.items():
+        if shapely.contains_xy(shapely.Polygon(key_area.polygon), lon, lat):
+            return code
+    return None
 
 
 @dataclass(frozen=True, slots=True)

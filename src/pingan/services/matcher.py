@@ -7,11 +7,12 @@ similarity, distance and time gap are weighted (weights in settings.yaml) into 0
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -65,10 +66,15 @@ def _fields(item: Item) -> dict[str, Any]:
     return {k: getattr(item, k) for k in Item.__slots__}
 
 
+@lru_cache(maxsize=4096)
+def _folded(value: str) -> str:
+    return fold(value).strip()
+
+
 def _same(a: str | None, b: str | None) -> float | None:
     if not a or not b:
         return None
-    return 1.0 if fold(a).strip() == fold(b).strip() else 0.0
+    return 1.0 if _folded(a) == _folded(b) else 0.0
 
 
 def _fmt_distance(m: float) -> tuple[str, str]:
@@ -109,40 +115,48 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     return ", ".join(zh), ", ".join(en)
 
 
-def score(q: Item, c: Item) -> Match | None:
-    """Score one candidate for the query; None when the categories clash."""
+def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
+    """(score, by identifier, distance m, gap h), or None when the categories clash."""
     rules = settings.lost_found()
+    by_id = bool(q.identifier_keys & c.identifier_keys)
+    if not by_id and q.category != c.category and "other" not in (q.category, c.category):
+        return None
     dist = haversine_m(q.lon, q.lat, c.lon, c.lat)
     gap_h = abs((c.at - q.at).total_seconds()) / 3600
-    by_id = bool(q.identifier_keys & c.identifier_keys)
     if by_id:
-        s = 1.0
-    else:
-        known = {q.category, c.category} - {"other"}
-        if len(known) > 1:
-            return None
-        w = rules["weights"]
-        attrs = [x for x in (_same(q.colour, c.colour), _same(q.brand, c.brand)) if x is not None]
-        parts = {
-            "category": 1.0 if q.category == c.category else 0.5,
-            "attributes": sum(attrs) / len(attrs) if attrs else 0.5,
-            "text": dice(q.tokens, c.tokens),
-            "distance": math.exp(-dist / rules["distance_scale_m"]),
-            "time": math.exp(-gap_h / rules["time_scale_h"]),
-        }
-        if any(x == 0.0 for x in attrs) and len(attrs) == 2:
-            parts["attributes"] = 0.0
-        s = sum(w[k] * v for k, v in parts.items()) / sum(w.values())
-        s = min(s, 0.99)  # only an identifier gives certainty
+        return 1.0, True, dist, gap_h
+    w = rules["weights"]
+    attrs = [x for x in (_same(q.colour, c.colour), _same(q.brand, c.brand)) if x is not None]
+    attributes = sum(attrs) / len(attrs) if attrs else 0.5
+    if len(attrs) == 2 and 0.0 in attrs:
+        attributes = 0.0  # colour and brand both known and one differs
+    total = (
+        w["category"] * (1.0 if q.category == c.category else 0.5)
+        + w["attributes"] * attributes
+        + w["text"] * dice(q.tokens, c.tokens)
+        + w["distance"] * math.exp(-dist / rules["distance_scale_m"])
+        + w["time"] * math.exp(-gap_h / rules["time_scale_h"])
+    ) / sum(w.values())
+    return min(total, 0.99), False, dist, gap_h  # only an identifier gives certainty
+
+
+def _match(q: Item, c: Item, value: tuple[float, bool, float, float]) -> Match:
+    s, by_id, dist, gap_h = value
     zh, en = _explain(q, c, by_id, dist, gap_h)
     return Match(c.id, round(s, 4), by_id, round(dist, 1), round(gap_h, 2), zh, en)
 
 
+def score(q: Item, c: Item) -> Match | None:
+    """Score one candidate for the query, with its reason; None when the categories clash."""
+    value = _value(q, c)
+    return None if value is None else _match(q, c, value)
+
+
 def rank(q: Item, candidates: Iterable[Item], *, top: int = 5) -> list[Match]:
-    """Best candidates first: identifier matches, then by score."""
-    scored = [m for c in candidates if (m := score(q, c)) is not None]
-    scored.sort(key=lambda m: (not m.by_identifier, -m.score, m.item_id))
-    return scored[:top]
+    """Best candidates first: identifier matches, then by score; reasons for the top only."""
+    scored = [(v, c) for c in candidates if (v := _value(q, c)) is not None]
+    best = heapq.nsmallest(top, scored, key=lambda vc: (not vc[0][1], -vc[0][0], vc[1].id))
+    return [_match(q, c, v) for v, c in best]
 
 
 def keyword_rank(q: Item, candidates: Iterable[Item], *, top: int = 5) -> list[int]:

@@ -174,7 +174,7 @@ def find_car(
             basis=basis,
             reason=reason if basis == "officer" else None,
             requested_by=actor.username,
-            area_code=None,
+            area_code=common.area_at(city, read.lon, read.lat),
         )
     )
     audit.record(
