@@ -63,6 +63,9 @@ def test_lost_item_matched_claimed_and_handed_over(client, accounts, png_b64):
     assert r.status_code == 201, r.text
     claim = r.json()
     assert claim["proof"] == "details" and claim["status"] == "verified"
+    details = f"{API}/items/{found['id']}/details"
+    assert client.get(details, headers=citizen).status_code == 403
+    assert "橘猫" in client.get(details, headers=officer).json()["hidden_details"]
 
     # Both sides confirm; the claimant cannot confirm for the holder.
     holder = f"{API}/claims/{claim['id']}/holder-confirm"
@@ -80,7 +83,7 @@ def test_lost_item_matched_claimed_and_handed_over(client, accounts, png_b64):
         "/api/v1/audit", params={"object_type": "help_item"}, headers=accounts.headers(Role.AUDITOR)
     ).json()
     assert IMEI not in str(audit) and "13912345678" not in str(audit)
-    assert {"lost_found.claimed", "lost_found.found_registered"} <= {
+    assert {"lost_found.claimed", "lost_found.details_read", "lost_found.found_registered"} <= {
         a["action"] for a in audit["items"]
     }
 

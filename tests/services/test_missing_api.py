@@ -52,6 +52,9 @@ def test_missing_child_alerted_sighted_found_and_handed_over(client, accounts, d
         f"/api/v1/incidents/{report['incident_id']}", headers=accounts.headers(Role.DISPATCHER)
     ).json()
     assert incident["type_code"] == "missing_person"
+    guardian = f"{API}/{report['id']}/guardian"
+    assert client.get(guardian, headers=volunteer).status_code == 403
+    assert client.get(guardian, headers=officer).json()["guardian_phone"] == "13612345678"
     alerts = client.get(f"{API}/{report['id']}/alerts", headers=citizen).json()
     assert alerts[0]["unit_ids"] == [near["id"]]
 

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from pingan.auth.actor import Actor
-from pingan.auth.policy import role_may
 from pingan.auth.roles import Role
 from pingan.errors import NotFound
 
 
 def is_citizen(actor: Actor) -> bool:
     return actor.role is Role.CITIZEN
-
-
-def may_see_pii(actor: Actor) -> bool:
-    """Roles that need unmasked contacts and identifiers (policy: services.read_pii)."""
-    return actor.role is not None and role_may(actor.role, "services.read_pii")
 
 
 def own_or_staff(actor: Actor, owner_user_id: int | None, what: str) -> None:

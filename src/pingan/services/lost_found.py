@@ -408,6 +408,10 @@ def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -
     return LifecycleResult(announced, disposed)
 
 
-def hidden_details(vault: Vault, row: HelpItem) -> str | None:
-    """Held-back details, for the roles that register and hand over items."""
+def hidden_details(session: Session, actor: Actor, vault: Vault, item_id: int) -> str | None:
+    """Held-back details, for the roles that register and hand over items; the read is audited."""
+    require(actor, "services.read_pii")
+    row = _item(session, item_id)
+    audit.record(session, actor, "lost_found.details_read", "help_item", row.id, {})
+    finish(session)
     return vault.decrypt(row.hidden_details_enc) if row.hidden_details_enc else None

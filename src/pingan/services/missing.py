@@ -222,6 +222,17 @@ def list_reports(
     return list(rows.scalars()), total
 
 
+def guardian_contact(
+    session: Session, actor: Actor, vault: Vault, report_id: int
+) -> tuple[str, str]:
+    """The guardian's name and unmasked phone, for the roles that call them; audited."""
+    require(actor, "services.read_pii")
+    row = _report(session, report_id)
+    audit.record(session, actor, "missing.guardian_read", "missing_report", row.id, {})
+    finish(session)
+    return row.guardian_name, vault.decrypt(row.guardian_phone_enc)
+
+
 def alerts(session: Session, actor: Actor, report_id: int) -> list[MissingAlert]:
     get_report(session, actor, report_id)
     query = select(MissingAlert).where(MissingAlert.report_id == report_id)

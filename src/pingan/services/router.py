@@ -16,7 +16,6 @@ from pingan.geo.city import City
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
 from pingan.http.paging import Limit, Offset, Page
 from pingan.services import breakdown, lost_found, missing, parking, stats
-from pingan.services.access import may_see_pii
 from pingan.services.schemas import (
     AlertPublic,
     BreakdownCreate,
@@ -152,8 +151,7 @@ def hidden_details(
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
 ) -> dict[str, str | None]:
-    row = lost_found.get_item(session, actor, item_id)
-    return {"hidden_details": lost_found.hidden_details(vault, row)}
+    return {"hidden_details": lost_found.hidden_details(session, actor, vault, item_id)}
 
 
 @router.get("/lost-found/items/{item_id}/matches", summary="匹配候选 / ranked matches")
@@ -258,9 +256,8 @@ def guardian_contact(
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
 ) -> dict[str, str]:
-    row = missing.get_report(session, actor, report_id)
-    phone = vault.decrypt(row.guardian_phone_enc) if may_see_pii(actor) else ""
-    return {"guardian_name": row.guardian_name, "guardian_phone": phone}
+    name, phone = missing.guardian_contact(session, actor, vault, report_id)
+    return {"guardian_name": name, "guardian_phone": phone}
 
 
 @router.get("/missing/{report_id}/alerts", summary="推送记录 / alert pushes")
