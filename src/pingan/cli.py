@@ -286,5 +286,50 @@ def report_response(
         )
 
 
+@report_app.command("services")
+def report_services(
+    days: Annotated[int, typer.Option(help="最近几天 / last N days")] = 365,
+    area: Annotated[str | None, typer.Option(help="重点区域代码 / key-area code")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """便民服务统计 / help services counted as the article counts them."""
+    from datetime import timedelta
+
+    from pingan.auth.actor import Actor
+    from pingan.db.base import utcnow
+    from pingan.db.engine import Database
+    from pingan.services.stats import service_stats
+
+    settings = _settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    until = utcnow() + timedelta(seconds=1)
+    try:
+        with db.session() as session:
+            s = service_stats(
+                session,
+                Actor.system("cli"),
+                since=until - timedelta(days=days),
+                until=until,
+                area=area,
+            )
+    finally:
+        db.dispose()
+    rate = "-" if s.return_rate is None else f"{s.return_rate:.0%}"
+    hours = "-" if s.time_to_return_h_median is None else f"{s.time_to_return_h_median:.1f} h"
+    for label, value in (
+        ("帮助找车 / cars found", s.cars_found),
+        ("归还失物 / lost items returned", s.items_returned),
+        ("拾得物登记 / found items registered", s.found_items),
+        ("失物报失 / lost reports", s.lost_reports),
+        ("归还率 / return rate", rate),
+        ("归还用时中位数 / median time to return", hours),
+        ("找回走失人员 / missing people found", s.missing_found),
+        ("走失报告 / missing-person reports", s.missing_reported),
+        ("救助故障车辆 / breakdowns helped", s.breakdowns_helped),
+        ("故障求助 / breakdown requests", s.breakdowns_requested),
+    ):
+        typer.echo(f"{label:<40}{value!s:>10}")
+
+
 if __name__ == "__main__":
     app()

@@ -9,6 +9,7 @@ from pingan.db.base import Base
 from pingan.deployment import models as deployment_models
 from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
+from pingan.services import models as service_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
@@ -22,6 +23,7 @@ __all__ = [
     "deployment_models",
     "device_models",
     "incident_models",
+    "service_models",
     "unit_models",
     "video_models",
 ]

@@ -1,0 +1,1 @@
+"""Help services for citizens: lost and found, missing people, parked cars, breakdowns."""

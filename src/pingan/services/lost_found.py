@@ -1,0 +1,417 @@
+"""Lost and found (遗失招领): reports, found items, matching, claims, hand-over, disposal.
+
+Found items are announced publicly without the details that prove ownership (identifiers,
+held-back details, brand, photo); a claim must show one of them; the hand-over needs both
+the holder's and the claimant's confirmation. Unclaimed items are disposed of after the
+retention period in settings.yaml (one year, Civil Code art. 318), with a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pingan.audit import service as audit
+from pingan.auth.actor import Actor
+from pingan.auth.service import require
+from pingan.bus import outbox
+from pingan.db.base import utcnow
+from pingan.db.case_numbers import next_case_number
+from pingan.db.tx import finish
+from pingan.errors import Conflict, Forbidden, NotFound
+from pingan.geo.city import City
+from pingan.pii.vault import Vault
+from pingan.services import candidates, common, identifiers, settings
+from pingan.services.access import is_citizen, own_or_staff
+from pingan.services.matcher import Item, Match, categories, prepare, rank
+from pingan.services.models import HelpClaim, HelpIdentifier, HelpItem
+from pingan.services.text import bigrams, coverage
+
+OPEN = ("open", "announced")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSpec:
+    """A lost report or found item as any adapter receives it."""
+
+    kind: str
+    category: str
+    description: str
+    lon: float | None
+    lat: float | None
+    at: datetime | None
+    colour: str | None = None
+    brand: str | None = None
+    identifiers: dict[str, str] = field(default_factory=dict)
+    hidden_details: str | None = None
+    place: str | None = None
+    area_code: str | None = None
+    holder: str | None = None
+    storage: str | None = None
+    contact_phone: str | None = None
+    photo_b64: str | None = None
+
+
+def _check(spec: ItemSpec, actor: Actor) -> None:
+    if spec.kind not in ("lost", "found"):
+        raise common.bad("类型须为 lost 或 found / kind: lost or found", "bad_kind")
+    require(actor, "services.report" if spec.kind == "lost" else "services.register_found")
+    if spec.category not in categories():
+        known = ", ".join(categories())
+        raise common.bad(f"未知物品类别；可选 {known} / unknown category", "bad_category")
+    if not spec.description.strip():
+        raise common.bad("物品描述不能为空 / a description is required", "empty_description")
+    if spec.kind == "found" and not (spec.holder and spec.storage):
+        raise common.bad(
+            "拾得物须登记保管人和存放处 / a found item needs its holder and storage",
+            "no_storage",
+        )
+
+
+def to_match_item(row: HelpItem, keys: frozenset[str]) -> Item:
+    base = Item(
+        row.id,
+        row.category,
+        row.description,
+        row.lon,
+        row.lat,
+        row.at,
+        row.colour,
+        row.brand,
+        keys,
+    )
+    return prepare(base, settings.lost_found()["tokenizer"])
+
+
+def _keys_of(session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
+    out: dict[int, set[str]] = {i: set() for i in ids}
+    if ids:
+        rows = session.execute(
+            select(HelpIdentifier.item_id, HelpIdentifier.key).where(
+                HelpIdentifier.item_id.in_(ids)
+            )
+        )
+        for item_id, key in rows:
+            out[item_id].add(key)
+    return {i: frozenset(k) for i, k in out.items()}
+
+
+def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[HelpItem]:
+    """Opposite side, still open: by identifier hash, or by category, time window and grid."""
+    other = "found" if row.kind == "lost" else "lost"
+    start, end = candidates.window(row.at, row.kind)
+    cells = candidates.cells_around(row.lon, row.lat)
+    xs, ys = [c[0] for c in cells], [c[1] for c in cells]
+    query = select(HelpItem).where(
+        HelpItem.kind == other,
+        HelpItem.status.in_(OPEN),
+        HelpItem.at.between(start, end),
+        HelpItem.cell_x.between(min(xs), max(xs)),
+        HelpItem.cell_y.between(min(ys), max(ys)),
+    )
+    cats = candidates.categories_for(row.category)
+    if cats:
+        query = query.where(HelpItem.category.in_(cats))
+    found = {r.id: r for r in session.execute(query).scalars()}
+    if keys:
+        by_id = select(HelpItem).join(HelpIdentifier, HelpIdentifier.item_id == HelpItem.id)
+        by_id = by_id.where(
+            HelpIdentifier.key.in_(keys), HelpItem.kind == other, HelpItem.status.in_(OPEN)
+        )
+        found.update({r.id: r for r in session.execute(by_id).scalars()})
+    found.pop(row.id, None)
+    return list(found.values())
+
+
+def _rank(session: Session, row: HelpItem) -> list[Match]:
+    keys = _keys_of(session, [row.id])[row.id]
+    pool = _candidates(session, row, keys)
+    pool_keys = _keys_of(session, [c.id for c in pool])
+    q = to_match_item(row, keys)
+    return rank(q, (to_match_item(c, pool_keys[c.id]) for c in pool))
+
+
+def register(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    city: City | None,
+    photo_dir: Path,
+    spec: ItemSpec,
+) -> tuple[HelpItem, list[Match]]:
+    """Store a lost report or found item and rank the other side against it."""
+    _check(spec, actor)
+    if is_citizen(actor) and spec.kind == "found":
+        raise Forbidden("群众请将拾得物交至警务站 / citizens hand found items to a police desk")
+    at = common.when(spec.at, "丢失/拾得时间 / time lost or found")
+    lon, lat = common.where(spec.lon, spec.lat)
+    area = common.area(city, spec.area_code)
+    try:
+        idents = identifiers.parse(spec.identifiers)
+    except identifiers.InvalidIdentifier as exc:
+        raise common.bad(str(exc), "bad_identifier") from exc
+    contact = common.phone(vault, spec.contact_phone, required=spec.kind == "lost")
+    photo = common.photo(photo_dir, spec.photo_b64)
+    cx, cy = candidates.cell(lon, lat)
+    prefix = "YS" if spec.kind == "lost" else "ZL"
+    row = HelpItem(
+        case_number=next_case_number(session, prefix, utcnow()),
+        kind=spec.kind,
+        status="open",
+        category=spec.category,
+        description=spec.description.strip(),
+        colour=spec.colour,
+        brand=spec.brand,
+        hidden_details_enc=vault.encrypt(spec.hidden_details) if spec.hidden_details else None,
+        identifiers_masked={i.kind: identifiers.mask(i.kind, i.value) for i in idents},
+        lon=lon,
+        lat=lat,
+        cell_x=cx,
+        cell_y=cy,
+        place=spec.place,
+        area_code=area,
+        at=at,
+        holder=spec.holder,
+        storage=spec.storage,
+        photo_path=photo,
+        contact_phone_enc=contact.enc if contact else None,
+        contact_phone_masked=contact.masked if contact else None,
+        reporter_user_id=actor.user_id if is_citizen(actor) else None,
+        created_by=actor.username,
+    )
+    session.add(row)
+    session.flush()
+    for ident in idents:
+        session.add(HelpIdentifier(item_id=row.id, kind=ident.kind, key=ident.key(vault)))
+    session.flush()
+    matches = _rank(session, row)
+    threshold = settings.lost_found()["alert_threshold"]
+    alerts = [m for m in matches if m.by_identifier or m.score >= threshold]
+    payload = {"case_number": row.case_number, "kind": row.kind, "category": row.category}
+    outbox.publish(session, f"lost_found.{row.kind}_registered", "help_item", row.id, payload)
+    if alerts:
+        best = {"item_id": alerts[0].item_id, "score": alerts[0].score}
+        outbox.publish(session, "lost_found.matched", "help_item", row.id, {**payload, **best})
+    audit.record(
+        session,
+        actor,
+        f"lost_found.{row.kind}_registered",
+        "help_item",
+        row.id,
+        {**payload, "identifiers": row.identifiers_masked, "matches": len(alerts)},
+    )
+    finish(session)
+    return row, matches
+
+
+def _item(session: Session, item_id: int) -> HelpItem:
+    row = session.get(HelpItem, item_id)
+    if row is None:
+        raise NotFound(f"物品记录不存在: {item_id} / no such item", code="item_not_found")
+    return row
+
+
+def get_item(session: Session, actor: Actor, item_id: int) -> HelpItem:
+    require(actor, "services.read")
+    row = _item(session, item_id)
+    own_or_staff(actor, row.reporter_user_id, "物品记录")
+    return row
+
+
+def matches(session: Session, actor: Actor, item_id: int) -> list[Match]:
+    """Ranked candidates for a stored item, best first, each with its reason."""
+    return _rank(session, get_item(session, actor, item_id))
+
+
+def list_items(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[HelpItem], int]:
+    """Staff see all; a citizen sees their own reports."""
+    require(actor, "services.read")
+    query = select(HelpItem)
+    if is_citizen(actor):
+        query = query.where(HelpItem.reporter_user_id == actor.user_id)
+    if kind:
+        query = query.where(HelpItem.kind == kind)
+    if status:
+        query = query.where(HelpItem.status == status)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(HelpItem.id.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+def public_listing(
+    session: Session, actor: Actor, *, category: str | None, limit: int, offset: int
+) -> tuple[list[HelpItem], int]:
+    """Found items waiting for their owner (the adapter shows no proof-of-ownership fields)."""
+    require(actor, "services.read")
+    query = select(HelpItem).where(HelpItem.kind == "found", HelpItem.status.in_(OPEN))
+    if category:
+        query = query.where(HelpItem.category == category)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(HelpItem.at.desc()).limit(limit).offset(offset))
+    return list(rows.scalars()), total
+
+
+def claim(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    item_id: int,
+    *,
+    claimant_name: str,
+    identifiers_given: dict[str, str] | None = None,
+    details: str | None = None,
+    lost_item_id: int | None = None,
+) -> HelpClaim:
+    """Record a claim only when ownership is shown: an identifier, or the held-back details."""
+    require(actor, "services.report")
+    item = _item(session, item_id)
+    if item.kind != "found" or item.status not in OPEN:
+        raise Conflict("该物品不可认领 / the item cannot be claimed now", code="not_claimable")
+    if lost_item_id is not None:
+        lost = _item(session, lost_item_id)
+        own_or_staff(actor, lost.reporter_user_id, "遗失报告")
+    try:
+        given = identifiers.parse(identifiers_given)
+    except identifiers.InvalidIdentifier as exc:
+        raise common.bad(str(exc), "bad_identifier") from exc
+    keys = _keys_of(session, [item.id])[item.id]
+    proof = None
+    if any(g.key(vault) in keys for g in given):
+        proof = "identifier"
+    elif item.hidden_details_enc and details:
+        hidden = vault.decrypt(item.hidden_details_enc)
+        share = coverage(bigrams(hidden), bigrams(details))
+        if share >= settings.lost_found()["claim_details_min"]:
+            proof = "details"
+    if proof is None:
+        raise Forbidden(
+            "无法证明物主身份：标识号或未公开特征不符 / ownership not proven: "
+            "no identifier or held-back detail matches",
+            code="ownership_not_proven",
+        )
+    row = HelpClaim(
+        item_id=item.id,
+        lost_item_id=lost_item_id,
+        claimant_user_id=actor.user_id,
+        claimant_name=claimant_name,
+        proof=proof,
+        status="verified",
+    )
+    item.status = "claimed"
+    session.add(row)
+    session.flush()
+    audit.record(
+        session, actor, "lost_found.claimed", "help_item", item.id, {"claim": row.id, "by": proof}
+    )
+    finish(session)
+    return row
+
+
+def _claim(session: Session, claim_id: int) -> HelpClaim:
+    row = session.get(HelpClaim, claim_id)
+    if row is None:
+        raise NotFound(f"认领记录不存在: {claim_id} / no such claim", code="claim_not_found")
+    return row
+
+
+def confirm_handover(session: Session, actor: Actor, claim_id: int, side: str) -> HelpClaim:
+    """Holder (desk staff) and claimant each confirm; the item is returned when both have."""
+    row = _claim(session, claim_id)
+    now = utcnow()
+    if row.status != "verified":
+        raise Conflict("认领已办结 / the claim is already closed", code="claim_closed")
+    if side == "holder":
+        require(actor, "services.handover")
+        row.holder_confirmed_by, row.holder_confirmed_at = actor.username, now
+    elif side == "claimant":
+        require(actor, "services.report")
+        if actor.user_id != row.claimant_user_id:
+            raise Forbidden("只有认领人本人可确认领取 / only the claimant confirms receipt")
+        row.claimant_confirmed_at = now
+    else:
+        raise common.bad("side 须为 holder 或 claimant / side: holder or claimant", "bad_side")
+    detail: dict[str, object] = {"claim": row.id, "side": side}
+    if row.holder_confirmed_at and row.claimant_confirmed_at:
+        row.status = "handed_over"
+        item = _item(session, row.item_id)
+        item.status, item.returned_at = "returned", now
+        if row.lost_item_id:
+            lost = _item(session, row.lost_item_id)
+            lost.status, lost.returned_at = "returned", now
+        payload = {"case_number": item.case_number, "claim": row.id}
+        outbox.publish(session, "lost_found.returned", "help_item", item.id, payload)
+        detail["returned"] = True
+    audit.record(session, actor, "lost_found.handover_confirmed", "help_claim", row.id, detail)
+    finish(session)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleResult:
+    announced: list[int]
+    disposed: list[int]
+
+
+def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -> LifecycleResult:
+    """Announce new found items; dispose of those unclaimed past the retention period."""
+    require(actor, "services.lifecycle")
+    now = now or utcnow()
+    rules = settings.lost_found()
+    due = now - timedelta(days=rules["announce_after_days"])
+    to_announce = session.execute(
+        select(HelpItem).where(
+            HelpItem.kind == "found",
+            HelpItem.status == "open",
+            HelpItem.announced_at.is_(None),
+            HelpItem.created_at <= due,
+        )
+    ).scalars()
+    announced = []
+    for row in to_announce:
+        row.status, row.announced_at = "announced", now
+        announced.append(row.id)
+        outbox.publish(
+            session, "lost_found.announced", "help_item", row.id, {"case": row.case_number}
+        )
+    expired = now - timedelta(days=rules["retention_days"])
+    to_dispose = session.execute(
+        select(HelpItem).where(
+            HelpItem.kind == "found",
+            HelpItem.status == "announced",
+            HelpItem.announced_at <= expired,
+        )
+    ).scalars()
+    disposed = []
+    note = (
+        f"招领公告满{rules['retention_days']}天无人认领，依《民法典》第318条归国家所有 / "
+        f"unclaimed {rules['retention_days']} days after the announcement (Civil Code art. 318)"
+    )
+    for row in to_dispose:
+        row.status, row.disposed_at, row.disposal_note = "disposed", now, note
+        disposed.append(row.id)
+    if announced or disposed:
+        detail = {"announced": announced, "disposed": disposed}
+        audit.record(session, actor, "lost_found.lifecycle", "help_item", None, detail)
+    finish(session)
+    return LifecycleResult(announced, disposed)
+
+
+def hidden_details(session: Session, actor: Actor, vault: Vault, item_id: int) -> str | None:
+    """Held-back details, for the roles that register and hand over items; the read is audited."""
+    require(actor, "services.read_pii")
+    row = _item(session, item_id)
+    audit.record(session, actor, "lost_found.details_read", "help_item", row.id, {})
+    finish(session)
+    return vault.decrypt(row.hidden_details_enc) if row.hidden_details_enc else None

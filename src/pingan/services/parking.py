@@ -1,0 +1,189 @@
+"""Finding a parked car (找车): ANPR reads in, last sighting out, with a walking route.
+
+The location is revealed only to the registered owner (ID number checked by hash) or to an
+officer who records why; every query, refused or not, leaves an audit record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pingan.audit import service as audit
+from pingan.auth.actor import Actor
+from pingan.auth.service import require
+from pingan.db.base import utcnow
+from pingan.db.tx import finish
+from pingan.errors import Forbidden, NotFound
+from pingan.geo.city import City
+from pingan.geo.travel_time import Route, SnapError
+from pingan.pii.vault import Vault
+from pingan.services import common, plates, settings
+from pingan.services.access import is_citizen
+from pingan.services.models import CarFind, PlateRead, VehicleOwner
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSpec:
+    plate: str
+    camera_id: str
+    lon: float | None
+    lat: float | None
+    at: datetime | None
+    confidence: float | None = None
+    place: str | None = None
+
+
+def _plate(raw: str) -> str:
+    try:
+        return plates.normalise(raw)
+    except plates.InvalidPlate as exc:
+        raise common.bad(str(exc), "bad_plate") from exc
+
+
+def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> list[PlateRead]:
+    """Store a batch of plate reads; one bad read refuses the batch (nothing stored)."""
+    require(actor, "services.anpr_ingest")
+    rows = []
+    for r in reads:
+        plate = _plate(r.plate)
+        lon, lat = common.where(r.lon, r.lat)
+        if not r.camera_id.strip():
+            raise common.bad("缺少摄像机编号 / camera_id is required", "no_camera")
+        if r.confidence is not None and not 0 <= r.confidence <= 1:
+            raise common.bad("置信度须在0-1之间 / confidence in 0…1", "bad_confidence")
+        rows.append(
+            PlateRead(
+                plate=plate,
+                plate_key=plates.fold(plate),
+                camera_id=r.camera_id.strip(),
+                lon=lon,
+                lat=lat,
+                at=common.when(r.at, "识别时间 / read time"),
+                confidence=r.confidence,
+                place=r.place,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    audit.record(session, actor, "parking.reads_ingested", "plate_read", None, {"n": len(rows)})
+    finish(session)
+    return rows
+
+
+def register_owner(
+    session: Session, actor: Actor, vault: Vault, *, plate: str, owner_id_number: str
+) -> VehicleOwner:
+    """Record who owns a plate (checked at a desk against the driving licence)."""
+    require(actor, "services.vehicle_register")
+    value = _plate(plate)
+    owner = common.id_number(vault, owner_id_number)
+    row = session.execute(select(VehicleOwner).where(VehicleOwner.plate == value)).scalar()
+    if row is None:
+        row = VehicleOwner(plate=value, owner_id_key="", owner_id_masked="", registered_by="")
+        session.add(row)
+    row.owner_id_key, row.owner_id_masked = owner.key, owner.masked
+    row.registered_by = actor.username
+    session.flush()
+    audit.record(
+        session, actor, "parking.owner_registered", "vehicle", value, {"owner": owner.masked}
+    )
+    finish(session)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    read: PlateRead
+    exact: bool
+    route: Route | None
+
+
+def last_sighting(session: Session, plate: str) -> tuple[PlateRead, bool] | None:
+    """The newest read of the plate, tolerating OCR confusions; exact reads win ties."""
+    since = utcnow() - timedelta(days=settings.parking()["max_age_days"])
+    query = (
+        select(PlateRead)
+        .where(PlateRead.plate_key == plates.fold(plate), PlateRead.at >= since)
+        .order_by(PlateRead.at.desc(), PlateRead.id.desc())
+        .limit(20)
+    )
+    reads = list(session.execute(query).scalars())
+    if not reads:
+        return None
+    newest = reads[0]
+    return newest, newest.plate == plate
+
+
+def _refuse(session: Session, actor: Actor, plate: str, why: str, message: str) -> Forbidden:
+    """The refused query is audited and committed before the refusal is raised."""
+    audit.record(session, actor, "parking.query_refused", "vehicle", plate, {"why": why})
+    finish(session)
+    return Forbidden(message, code=why)
+
+
+def find_car(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    city: City,
+    *,
+    plate: str,
+    lon: float | None,
+    lat: float | None,
+    owner_id_number: str | None = None,
+    reason: str | None = None,
+) -> Found:
+    """Where the car was last seen and how to walk there, for an owner or a stated reason."""
+    require(actor, "services.car_find")
+    value = _plate(plate)
+    here = common.where(lon, lat)
+    if is_citizen(actor) or not reason:
+        owner = session.execute(select(VehicleOwner).where(VehicleOwner.plate == value)).scalar()
+        given = common.id_number(vault, owner_id_number) if owner_id_number else None
+        if owner is None or given is None or given.key != owner.owner_id_key:
+            raise _refuse(
+                session,
+                actor,
+                value,
+                "owner_not_verified",
+                "未能核实车主身份，不能提供位置 / owner not verified: location withheld",
+            )
+        basis = "owner"
+    else:
+        basis = "officer"
+    hit = last_sighting(session, value)
+    if hit is None:
+        audit.record(session, actor, "parking.query", "vehicle", value, {"found": False})
+        finish(session)
+        raise NotFound(
+            "近期没有该车的识别记录 / no recent sighting of this plate", code="no_sighting"
+        )
+    read, exact = hit
+    try:
+        route = city.travel.roads["walk"].route(here, (read.lon, read.lat))
+    except (KeyError, SnapError):
+        route = None  # the point is off the walking network: the location alone still helps
+    session.add(
+        CarFind(
+            plate=value,
+            read_id=read.id,
+            basis=basis,
+            reason=reason if basis == "officer" else None,
+            requested_by=actor.username,
+            area_code=common.area_at(city, read.lon, read.lat),
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "parking.query",
+        "vehicle",
+        value,
+        {"found": True, "basis": basis, "reason": reason, "read": read.id, "exact": exact},
+    )
+    finish(session)
+    return Found(read, exact, route)

@@ -1,0 +1,500 @@
+"""HTTP adapter for the help services: lost and found, missing people, cars, breakdowns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
+
+from pingan.auth.actor import Actor
+from pingan.db.base import utcnow
+from pingan.geo.city import City
+from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.paging import Limit, Offset, Page
+from pingan.services import breakdown, lost_found, missing, parking, stats
+from pingan.services.schemas import (
+    AlertPublic,
+    BreakdownCreate,
+    BreakdownDispatch,
+    BreakdownPublic,
+    CarFindRequest,
+    CarFindResult,
+    ClaimCreate,
+    ClaimPublic,
+    FoundPersonCreate,
+    FoundPersonResult,
+    IngestResult,
+    ItemCreate,
+    ItemCreated,
+    ItemPublic,
+    LifecyclePublic,
+    ListingPublic,
+    MatchPublic,
+    MissingClose,
+    MissingCreate,
+    MissingPublic,
+    OwnerCreate,
+    OwnerPublic,
+    PersonMatchPublic,
+    ProfileCreate,
+    ProfilePublic,
+    ProfileReport,
+    ReadsIngest,
+    SightingCreate,
+    SightingPublic,
+    StatsPublic,
+    TowCreate,
+    TowPublic,
+)
+
+router = APIRouter(prefix="/services", tags=["services 便民服务"])
+
+
+def _photos(settings: SettingsDep) -> Path:
+    return settings.data_dir / "help_photos"
+
+
+def _city_for(request: Request, area_code: str | None) -> City | None:
+    """The city is loaded only when a key area has to be checked."""
+    return get_city(request) if area_code else None
+
+
+# -- lost and found ------------------------------------------------------------------------
+def _register(
+    kind: str,
+    body: ItemCreate,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Actor,
+) -> ItemCreated:
+    spec = lost_found.ItemSpec(kind=kind, **body.model_dump())
+    city = _city_for(request, body.area_code)
+    row, matches = lost_found.register(session, actor, vault, city, _photos(settings), spec)
+    return ItemCreated(
+        item=ItemPublic.model_validate(row),
+        matches=[MatchPublic(**asdict(m)) for m in matches],
+    )
+
+
+@router.post("/lost-found/lost", status_code=201, summary="报失 / report a lost item")
+def report_lost(
+    body: ItemCreate,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> ItemCreated:
+    return _register("lost", body, request, session, vault, settings, actor)
+
+
+@router.post("/lost-found/found", status_code=201, summary="登记拾得物 / register a found item")
+def register_found(
+    body: ItemCreate,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("services.register_found")],
+) -> ItemCreated:
+    return _register("found", body, request, session, vault, settings, actor)
+
+
+@router.get("/lost-found/items", summary="物品记录（群众仅见本人）/ items (own for citizens)")
+def list_items(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    kind: str | None = None,
+    status: str | None = None,
+) -> Page[ItemPublic]:
+    rows, total = lost_found.list_items(
+        session, actor, kind=kind, status=status, limit=limit, offset=offset
+    )
+    items = [ItemPublic.model_validate(r) for r in rows]
+    return Page[ItemPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/lost-found/public", summary="招领公告 / public listing of found items")
+def public_listing(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    category: str | None = None,
+) -> Page[ListingPublic]:
+    rows, total = lost_found.public_listing(
+        session, actor, category=category, limit=limit, offset=offset
+    )
+    items = [ListingPublic.model_validate(r) for r in rows]
+    return Page[ListingPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/lost-found/items/{item_id}", summary="物品详情 / one item")
+def get_item(
+    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> ItemPublic:
+    return ItemPublic.model_validate(lost_found.get_item(session, actor, item_id))
+
+
+@router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
+def hidden_details(
+    item_id: int,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.read_pii")],
+) -> dict[str, str | None]:
+    return {"hidden_details": lost_found.hidden_details(session, actor, vault, item_id)}
+
+
+@router.get("/lost-found/items/{item_id}/matches", summary="匹配候选 / ranked matches")
+def item_matches(
+    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> list[MatchPublic]:
+    return [MatchPublic(**asdict(m)) for m in lost_found.matches(session, actor, item_id)]
+
+
+@router.post(
+    "/lost-found/items/{item_id}/claims", status_code=201, summary="认领 / claim a found item"
+)
+def claim_item(
+    item_id: int,
+    body: ClaimCreate,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> ClaimPublic:
+    row = lost_found.claim(
+        session,
+        actor,
+        vault,
+        item_id,
+        claimant_name=body.claimant_name,
+        identifiers_given=body.identifiers,
+        details=body.details,
+        lost_item_id=body.lost_item_id,
+    )
+    return ClaimPublic.model_validate(row)
+
+
+@router.post(
+    "/lost-found/claims/{claim_id}/holder-confirm", summary="保管方确认交付 / holder hands over"
+)
+def holder_confirm(
+    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
+) -> ClaimPublic:
+    return ClaimPublic.model_validate(
+        lost_found.confirm_handover(session, actor, claim_id, "holder")
+    )
+
+
+@router.post(
+    "/lost-found/claims/{claim_id}/claimant-confirm", summary="认领人确认领取 / claimant receives"
+)
+def claimant_confirm(
+    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
+) -> ClaimPublic:
+    row = lost_found.confirm_handover(session, actor, claim_id, "claimant")
+    return ClaimPublic.model_validate(row)
+
+
+@router.post("/lost-found/lifecycle", summary="公告与到期处置 / announce and dispose")
+def run_lifecycle(
+    session: SessionDep, actor: Annotated[Actor, permit("services.lifecycle")]
+) -> LifecyclePublic:
+    result = lost_found.run_lifecycle(session, actor)
+    return LifecyclePublic(announced=result.announced, disposed=result.disposed)
+
+
+# -- missing people --------------------------------------------------------------------------
+@router.post("/missing", status_code=201, summary="走失报告 / report a missing person")
+def report_missing(
+    body: MissingCreate,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> MissingPublic:
+    spec = missing.MissingSpec(**body.model_dump())
+    city = _city_for(request, body.area_code)
+    row = missing.report(session, actor, vault, city, _photos(settings), spec)
+    return MissingPublic.model_validate(row)
+
+
+@router.get("/missing", summary="走失报告列表 / missing-person reports")
+def list_missing(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    status: str | None = None,
+) -> Page[MissingPublic]:
+    rows, total = missing.list_reports(session, actor, status=status, limit=limit, offset=offset)
+    items = [MissingPublic.model_validate(r) for r in rows]
+    return Page[MissingPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/missing/{report_id}", summary="走失报告详情 / one report")
+def get_missing(
+    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> MissingPublic:
+    return MissingPublic.model_validate(missing.get_report(session, actor, report_id))
+
+
+@router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
+def guardian_contact(
+    report_id: int,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.read_pii")],
+) -> dict[str, str]:
+    name, phone = missing.guardian_contact(session, actor, vault, report_id)
+    return {"guardian_name": name, "guardian_phone": phone}
+
+
+@router.get("/missing/{report_id}/alerts", summary="推送记录 / alert pushes")
+def missing_alerts(
+    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> list[AlertPublic]:
+    return [AlertPublic.model_validate(a) for a in missing.alerts(session, actor, report_id)]
+
+
+@router.get("/missing/{report_id}/cap", summary="CAP 1.2 预警消息 / CAP 1.2 alert")
+def missing_cap(
+    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> Response:
+    xml = missing.cap_message(session, actor, report_id)
+    return Response(content=xml, media_type="application/cap+xml")
+
+
+@router.post("/missing/radius", summary="按时间扩大推送半径 / grow alert radii")
+def grow_radius(
+    session: SessionDep, actor: Annotated[Actor, permit("services.missing_manage")]
+) -> list[AlertPublic]:
+    return [AlertPublic.model_validate(a) for a in missing.grow_radius(session, actor)]
+
+
+@router.post(
+    "/missing/{report_id}/sightings", status_code=201, summary="目击线索 / report a sighting"
+)
+def add_sighting(
+    report_id: int,
+    body: SightingCreate,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.sighting")],
+) -> SightingPublic:
+    row = missing.add_sighting(session, actor, report_id, **body.model_dump())
+    return SightingPublic.model_validate(row)
+
+
+@router.get("/missing/{report_id}/sightings", summary="目击线索（GeoJSON）/ sightings map")
+def sightings_map(
+    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> dict:
+    rows = missing.sightings(session, actor, report_id)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                "properties": SightingPublic.model_validate(s).model_dump(mode="json"),
+            }
+            for s in rows
+        ],
+    }
+
+
+@router.post("/missing/found-persons", status_code=201, summary="登记寻获人员 / person found")
+def found_person(
+    body: FoundPersonCreate,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.found_person")],
+) -> FoundPersonResult:
+    person, ranked = missing.register_found_person(session, actor, **body.model_dump())
+    return FoundPersonResult(
+        found_person_id=person.id, matches=[PersonMatchPublic(**asdict(m)) for m in ranked]
+    )
+
+
+@router.post("/missing/{report_id}/close", summary="交还监护人并结案 / hand over and close")
+def close_missing(
+    report_id: int,
+    body: MissingClose,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.missing_manage")],
+) -> MissingPublic:
+    row = missing.close(session, actor, vault, report_id, **body.model_dump())
+    return MissingPublic.model_validate(row)
+
+
+@router.post("/missing/profiles", status_code=201, summary="预登记易走失人员 / at-risk profile")
+def create_profile(
+    body: ProfileCreate,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> ProfilePublic:
+    spec = missing.ProfileSpec(**body.model_dump())
+    row = missing.create_profile(session, actor, vault, _photos(settings), spec)
+    return ProfilePublic.model_validate(row)
+
+
+@router.post(
+    "/missing/profiles/{profile_id}/report", status_code=201, summary="一键报告 / instant report"
+)
+def report_from_profile(
+    profile_id: int,
+    body: ProfileReport,
+    session: SessionDep,
+    vault: VaultDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> MissingPublic:
+    row = missing.report_from_profile(
+        session, actor, vault, None, _photos(settings), profile_id, **body.model_dump()
+    )
+    return MissingPublic.model_validate(row)
+
+
+# -- parked cars -----------------------------------------------------------------------------
+@router.post("/parking/reads", status_code=201, summary="车牌识别数据 / ANPR plate reads")
+def ingest_reads(
+    body: ReadsIngest,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.anpr_ingest")],
+) -> IngestResult:
+    reads = [parking.ReadSpec(**r.model_dump()) for r in body.reads]
+    return IngestResult(stored=len(parking.ingest(session, actor, reads)))
+
+
+@router.post("/parking/owners", status_code=201, summary="登记车主 / register a plate's owner")
+def register_owner(
+    body: OwnerCreate,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.vehicle_register")],
+) -> OwnerPublic:
+    row = parking.register_owner(session, actor, vault, **body.model_dump())
+    return OwnerPublic.model_validate(row)
+
+
+@router.post("/parking/find", summary="找车 / where is my car")
+def find_car(
+    body: CarFindRequest,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.car_find")],
+) -> CarFindResult:
+    found = parking.find_car(session, actor, vault, get_city(request), **body.model_dump())
+    r, route = found.read, found.route
+    return CarFindResult(
+        plate_read=r.plate,
+        exact=found.exact,
+        camera_id=r.camera_id,
+        place=r.place,
+        lon=r.lon,
+        lat=r.lat,
+        seen_at=r.at,
+        walk_eta_s=route.eta_s if route else None,
+        walk_length_m=route.length_m if route else None,
+        walk_route=[list(c) for c in route.coords] if route else None,
+    )
+
+
+# -- breakdowns ------------------------------------------------------------------------------
+@router.post("/tow-services", status_code=201, summary="登记救援公司 / register a tow service")
+def register_tow(
+    body: TowCreate, session: SessionDep, actor: Annotated[Actor, permit("services.tow_write")]
+) -> TowPublic:
+    return TowPublic.model_validate(breakdown.register_tow(session, actor, **body.model_dump()))
+
+
+@router.get("/tow-services", summary="救援公司 / tow services")
+def list_tows(
+    session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> list[TowPublic]:
+    return [TowPublic.model_validate(t) for t in breakdown.list_tows(session, actor)]
+
+
+@router.post("/breakdowns", status_code=201, summary="车辆故障求助 / breakdown help")
+def request_breakdown(
+    body: BreakdownCreate,
+    request: Request,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.report")],
+) -> BreakdownPublic:
+    city = _city_for(request, body.area_code)
+    row = breakdown.request(session, actor, vault, city, **body.model_dump())
+    return BreakdownPublic.model_validate(row)
+
+
+@router.get("/breakdowns", summary="故障求助列表 / breakdown requests")
+def list_breakdowns(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.read")],
+    limit: Limit = 50,
+    offset: Offset = 0,
+    status: str | None = None,
+) -> Page[BreakdownPublic]:
+    rows, total = breakdown.list_breakdowns(
+        session, actor, status=status, limit=limit, offset=offset
+    )
+    items = [BreakdownPublic.model_validate(r) for r in rows]
+    return Page[BreakdownPublic](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/breakdowns/{breakdown_id}", summary="故障求助详情 / one request")
+def get_breakdown(
+    breakdown_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+) -> BreakdownPublic:
+    return BreakdownPublic.model_validate(breakdown.get(session, actor, breakdown_id))
+
+
+@router.post("/breakdowns/{breakdown_id}/dispatch", summary="派出交警或救援 / dispatch help")
+def dispatch_breakdown(
+    breakdown_id: int,
+    body: BreakdownDispatch,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("services.breakdown_dispatch")],
+) -> BreakdownPublic:
+    row = breakdown.dispatch(session, actor, vault, breakdown_id, **body.model_dump())
+    return BreakdownPublic.model_validate(row)
+
+
+@router.post("/breakdowns/{breakdown_id}/clear", summary="已疏通 / cleared")
+def clear_breakdown(
+    breakdown_id: int,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.breakdown_clear")],
+) -> BreakdownPublic:
+    return BreakdownPublic.model_validate(breakdown.clear(session, actor, breakdown_id))
+
+
+# -- statistics ------------------------------------------------------------------------------
+@router.get("/stats", summary="便民服务统计 / help-service statistics")
+def service_stats(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.stats")],
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    area: Annotated[str | None, Query(max_length=40)] = None,
+) -> StatsPublic:
+    until = until or utcnow() + timedelta(seconds=1)
+    since = since or until - timedelta(days=365)
+    return StatsPublic(
+        **asdict(stats.service_stats(session, actor, since=since, until=until, area=area))
+    )

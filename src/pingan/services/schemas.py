@@ -1,0 +1,367 @@
+"""API shapes of the help services. Time and place are optional here so that their absence
+is refused by the service with its own bilingual reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ItemCreate(Body):
+    category: str = Field(max_length=20, description="物品类别 / category")
+    description: str = Field(max_length=1000, description="中文描述 / description")
+    colour: str | None = Field(default=None, max_length=20)
+    brand: str | None = Field(default=None, max_length=40)
+    identifiers: dict[str, str] = Field(
+        default_factory=dict, max_length=3, description="imei / serial / id_number"
+    )
+    hidden_details: str | None = Field(
+        default=None, max_length=1000, description="不公开的特征（认领核验用）/ held-back details"
+    )
+    lon: float | None = None
+    lat: float | None = None
+    at: AwareDatetime | None = Field(default=None, description="丢失/拾得时间 / when")
+    place: str | None = Field(default=None, max_length=200)
+    area_code: str | None = Field(default=None, max_length=40)
+    holder: str | None = Field(default=None, max_length=100, description="保管人 / holder")
+    storage: str | None = Field(default=None, max_length=200, description="存放处 / storage")
+    contact_phone: str | None = Field(default=None, max_length=20)
+    photo_b64: str | None = Field(default=None, description="照片（base64）/ photo")
+
+
+class MatchPublic(BaseModel):
+    item_id: int
+    score: float
+    by_identifier: bool
+    distance_m: float
+    gap_h: float
+    reason_zh: str
+    reason_en: str
+
+
+class ItemPublic(BaseModel):
+    """An item as staff and its own reporter see it: identifiers masked."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_number: str
+    kind: str
+    status: str
+    category: str
+    description: str
+    colour: str | None
+    brand: str | None
+    identifiers_masked: dict[str, str]
+    lon: float
+    lat: float
+    place: str | None
+    area_code: str | None
+    at: datetime
+    holder: str | None
+    storage: str | None
+    photo_path: str | None
+    contact_phone_masked: str | None
+    created_at: datetime
+    announced_at: datetime | None
+    returned_at: datetime | None
+    disposed_at: datetime | None
+    disposal_note: str | None
+
+
+class ItemCreated(BaseModel):
+    item: ItemPublic
+    matches: list[MatchPublic]
+
+
+class ListingPublic(BaseModel):
+    """The public notice: nothing that proves ownership (no identifiers, brand, photo)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_number: str
+    category: str
+    description: str
+    colour: str | None
+    place: str | None
+    at: datetime
+    storage: str | None
+    status: str
+
+
+class ClaimCreate(Body):
+    claimant_name: str = Field(min_length=1, max_length=64)
+    identifiers: dict[str, str] = Field(default_factory=dict, max_length=3)
+    details: str | None = Field(default=None, max_length=1000)
+    lost_item_id: int | None = None
+
+
+class ClaimPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    lost_item_id: int | None
+    claimant_name: str
+    proof: str
+    status: str
+    holder_confirmed_by: str | None
+    holder_confirmed_at: datetime | None
+    claimant_confirmed_at: datetime | None
+
+
+class LifecyclePublic(BaseModel):
+    announced: list[int]
+    disposed: list[int]
+
+
+class MissingCreate(Body):
+    kind: Literal["child", "elder", "visitor"]
+    name: str = Field(max_length=64)
+    age: int | None = Field(default=None, ge=0, le=130)
+    description: str = Field(max_length=1000, description="体貌特征 / description")
+    clothing: str | None = Field(default=None, max_length=500, description="衣着 / clothing")
+    lon: float | None = None
+    lat: float | None = None
+    last_seen_at: AwareDatetime | None = None
+    area_code: str | None = Field(default=None, max_length=40)
+    guardian_name: str = Field(min_length=1, max_length=64)
+    guardian_phone: str = Field(max_length=20)
+    guardian_id_number: str = Field(max_length=18)
+    photo_b64: str | None = None
+
+
+class MissingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_number: str
+    kind: str
+    status: str
+    name: str
+    age: int | None
+    description: str
+    clothing: str | None
+    photo_path: str | None
+    lon: float
+    lat: float
+    last_seen_at: datetime
+    area_code: str | None
+    guardian_name: str
+    guardian_phone_masked: str
+    guardian_id_masked: str
+    profile_id: int | None
+    incident_id: int | None
+    radius_km: float
+    created_at: datetime
+    found_at: datetime | None
+    closed_at: datetime | None
+
+
+class AlertPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    radius_km: float
+    unit_ids: list[int]
+
+
+class SightingCreate(Body):
+    lon: float | None = None
+    lat: float | None = None
+    at: AwareDatetime | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+class SightingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    lon: float
+    lat: float
+    at: datetime
+    note: str | None
+    reported_by: str
+
+
+class FoundPersonCreate(Body):
+    kind: Literal["child", "elder", "visitor"]
+    apparent_age: int | None = Field(default=None, ge=0, le=130)
+    description: str = Field(max_length=1000)
+    lon: float | None = None
+    lat: float | None = None
+    at: AwareDatetime | None = None
+
+
+class PersonMatchPublic(BaseModel):
+    report_id: int
+    case_number: str
+    score: float
+    distance_m: float
+
+
+class FoundPersonResult(BaseModel):
+    found_person_id: int
+    matches: list[PersonMatchPublic]
+
+
+class MissingClose(Body):
+    guardian_id_number: str = Field(max_length=18)
+    found_person_id: int | None = None
+
+
+class ProfileCreate(Body):
+    kind: Literal["child", "elder", "visitor"]
+    name: str = Field(max_length=64)
+    age: int | None = Field(default=None, ge=0, le=130)
+    description: str = Field(max_length=1000)
+    habits: str | None = Field(default=None, max_length=1000, description="习惯、常去地点")
+    guardian_name: str = Field(min_length=1, max_length=64)
+    guardian_phone: str = Field(max_length=20)
+    guardian_id_number: str = Field(max_length=18)
+    photo_b64: str | None = None
+
+
+class ProfilePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    name: str
+    age: int | None
+    guardian_name: str
+    guardian_phone_masked: str
+    created_at: datetime
+
+
+class ProfileReport(Body):
+    lon: float | None = None
+    lat: float | None = None
+    last_seen_at: AwareDatetime | None = None
+    clothing: str | None = Field(default=None, max_length=500)
+
+
+class PlateReadCreate(Body):
+    plate: str = Field(max_length=16)
+    camera_id: str = Field(max_length=40)
+    lon: float | None = None
+    lat: float | None = None
+    at: AwareDatetime | None = None
+    confidence: float | None = None
+    place: str | None = Field(default=None, max_length=200)
+
+
+class ReadsIngest(Body):
+    reads: list[PlateReadCreate] = Field(min_length=1, max_length=1000)
+
+
+class IngestResult(BaseModel):
+    stored: int
+
+
+class OwnerCreate(Body):
+    plate: str = Field(max_length=16)
+    owner_id_number: str = Field(max_length=18)
+
+
+class OwnerPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    plate: str
+    owner_id_masked: str
+    registered_by: str
+
+
+class CarFindRequest(Body):
+    plate: str = Field(max_length=16)
+    lon: float | None = Field(default=None, description="求助人位置 / where the requester is")
+    lat: float | None = None
+    owner_id_number: str | None = Field(default=None, max_length=18)
+    reason: str | None = Field(default=None, max_length=500, description="民警查询事由")
+
+
+class CarFindResult(BaseModel):
+    plate_read: str
+    exact: bool
+    camera_id: str
+    place: str | None
+    lon: float
+    lat: float
+    seen_at: datetime
+    walk_eta_s: float | None
+    walk_length_m: float | None
+    walk_route: list[list[float]] | None
+
+
+class TowCreate(Body):
+    name: str = Field(max_length=100)
+    phone: str = Field(max_length=20)
+
+
+class TowPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    phone: str
+    active: bool
+
+
+class BreakdownCreate(Body):
+    lon: float | None = None
+    lat: float | None = None
+    vehicle: str = Field(max_length=200)
+    problem: str = Field(max_length=500)
+    plate: str | None = Field(default=None, max_length=16)
+    phone: str | None = Field(default=None, max_length=20)
+    area_code: str | None = Field(default=None, max_length=40)
+
+
+class BreakdownDispatch(Body):
+    to: Literal["police", "tow"]
+    tow_service_id: int | None = None
+
+
+class BreakdownPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_number: str
+    status: str
+    plate: str | None
+    vehicle: str
+    problem: str
+    lon: float
+    lat: float
+    area_code: str | None
+    phone_masked: str | None
+    assigned_to: str | None
+    tow_service_id: int | None
+    incident_id: int | None
+    created_at: datetime
+    dispatched_at: datetime | None
+    cleared_at: datetime | None
+
+
+class StatsPublic(BaseModel):
+    since: datetime
+    until: datetime
+    area_code: str | None
+    cars_found: int
+    lost_reports: int
+    found_items: int
+    items_returned: int
+    return_rate: float | None
+    time_to_return_h_median: float | None
+    missing_reported: int
+    missing_found: int
+    breakdowns_requested: int
+    breakdowns_helped: int

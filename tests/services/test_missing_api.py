@@ -1,0 +1,172 @@
+"""Missing people over HTTP on both stores: report with an incident and alerts in a growing
+radius, CAP 1.2, sightings, a found child matched, hand-over to the verified guardian."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+from pingan.auth.roles import Role
+from pingan.services.cap import CAP_NS
+from pingan.services.models import MissingReport
+from tests.helpers import FOUNTAIN, create_unit
+from tests.services.conftest import BAD_ID, GUARDIAN_ID, OTHER_ID, ago
+
+API = "/api/v1/services/missing"
+CAP_REQUIRED = ("identifier", "sender", "sent", "status", "msgType", "scope")
+INFO_REQUIRED = ("category", "event", "urgency", "severity", "certainty")
+
+
+def missing_body(**over):
+    body = {
+        "kind": "child",
+        "name": "小明",
+        "age": 6,
+        "description": "男孩，身高约1米2，短发，圆脸",
+        "clothing": "红色上衣，蓝色牛仔裤，白色运动鞋",
+        "lon": FOUNTAIN[0],
+        "lat": FOUNTAIN[1],
+        "last_seen_at": ago(minutes=20),
+        "guardian_name": "张女士",
+        "guardian_phone": "13612345678",
+        "guardian_id_number": GUARDIAN_ID,
+    }
+    body.update(over)
+    return body
+
+
+def test_missing_child_alerted_sighted_found_and_handed_over(client, accounts, db, png_b64):
+    commander, citizen = accounts.headers(Role.COMMANDER), accounts.headers(Role.CITIZEN)
+    officer, volunteer = accounts.headers(Role.OFFICER), accounts.headers(Role.VOLUNTEER)
+    near = create_unit(client, commander, "巡A01")
+    far = create_unit(
+        client, commander, "志B01", kind="volunteer", post_lon=FOUNTAIN[0] + 0.05
+    )  # ≈ 4.3 km east
+
+    r = client.post(API, json=missing_body(photo_b64=png_b64), headers=citizen)
+    assert r.status_code == 201, r.text
+    report = r.json()
+    assert report["guardian_phone_masked"] == "136****5678" and report["radius_km"] == 1
+    assert GUARDIAN_ID not in r.text and report["photo_path"]
+    incident = client.get(
+        f"/api/v1/incidents/{report['incident_id']}", headers=accounts.headers(Role.DISPATCHER)
+    ).json()
+    assert incident["type_code"] == "missing_person"
+    guardian = f"{API}/{report['id']}/guardian"
+    assert client.get(guardian, headers=volunteer).status_code == 403
+    assert client.get(guardian, headers=officer).json()["guardian_phone"] == "13612345678"
+    alerts = client.get(f"{API}/{report['id']}/alerts", headers=citizen).json()
+    assert alerts[0]["unit_ids"] == [near["id"]]
+
+    # Two hours later the radius is 10 km and the volunteer is alerted too.
+    with db.session() as s:
+        row = s.get(MissingReport, report["id"])
+        row.last_seen_at = row.last_seen_at - timedelta(hours=2)
+        s.commit()
+    grown = client.post(f"{API}/radius", headers=officer).json()
+    assert grown[0]["radius_km"] == 10 and set(grown[0]["unit_ids"]) == {near["id"], far["id"]}
+
+    xml = client.get(f"{API}/{report['id']}/cap", headers=citizen)
+    root = ET.fromstring(xml.content)
+    assert root.tag == f"{{{CAP_NS}}}alert"
+    for tag in CAP_REQUIRED:
+        assert root.find(f"{{{CAP_NS}}}{tag}") is not None, tag
+    infos = root.findall(f"{{{CAP_NS}}}info")
+    assert {i.find(f"{{{CAP_NS}}}language").text for i in infos} == {"zh-CN", "en-US"}
+    for info in infos:
+        for tag in INFO_REQUIRED:
+            assert info.find(f"{{{CAP_NS}}}{tag}") is not None, tag
+        circle = info.find(f"{{{CAP_NS}}}area/{{{CAP_NS}}}circle").text
+        assert circle.endswith(" 10") and circle.startswith(f"{FOUNTAIN[1]:.6f},")
+
+    sighting = {
+        "lon": FOUNTAIN[0] + 0.001,
+        "lat": FOUNTAIN[1],
+        "at": ago(minutes=5),
+        "note": "往湖边走",
+    }
+    assert (
+        client.post(f"{API}/{report['id']}/sightings", json=sighting, headers=volunteer).status_code
+        == 201
+    )
+    geo = client.get(f"{API}/{report['id']}/sightings", headers=officer).json()
+    assert geo["features"][0]["geometry"]["coordinates"] == [sighting["lon"], sighting["lat"]]
+
+    found = client.post(
+        f"{API}/found-persons",
+        json={
+            "kind": "child",
+            "apparent_age": 6,
+            "description": "男孩短发圆脸，穿红色上衣蓝色牛仔裤",
+            "lon": FOUNTAIN[0] + 0.002,
+            "lat": FOUNTAIN[1],
+            "at": ago(minutes=1),
+        },
+        headers=volunteer,
+    ).json()
+    assert found["matches"][0]["report_id"] == report["id"]
+
+    url = f"{API}/{report['id']}/close"
+    wrong = client.post(url, json={"guardian_id_number": OTHER_ID}, headers=officer)
+    assert wrong.status_code == 403 and wrong.json()["code"] == "guardian_not_verified"
+    assert (
+        client.post(url, json={"guardian_id_number": GUARDIAN_ID}, headers=citizen).status_code
+        == 403
+    )
+    done = client.post(
+        url,
+        json={"guardian_id_number": GUARDIAN_ID, "found_person_id": found["found_person_id"]},
+        headers=officer,
+    ).json()
+    assert done["status"] == "closed" and done["closed_at"]
+    assert (
+        client.post(url, json={"guardian_id_number": GUARDIAN_ID}, headers=officer).status_code
+        == 409
+    )
+
+    with db.session() as s:
+        from sqlalchemy import select
+
+        from pingan.bus.models import OutboxEvent
+
+        types = set(s.execute(select(OutboxEvent.type)).scalars())
+    assert {"missing.reported", "missing.radius_grown", "missing.sighted", "missing.found"} <= types
+
+
+def test_profile_gives_an_instant_report_and_bad_input_is_refused(client, accounts):
+    citizen = accounts.headers(Role.CITIZEN)
+    profile = client.post(
+        f"{API}/profiles",
+        json={
+            "kind": "elder",
+            "name": "王大爷",
+            "age": 78,
+            "description": "男，白发，戴眼镜，认知障碍",
+            "habits": "常去乌兰木伦湖边散步",
+            "guardian_name": "王先生",
+            "guardian_phone": "13712345678",
+            "guardian_id_number": GUARDIAN_ID,
+        },
+        headers=citizen,
+    )
+    assert profile.status_code == 201, profile.text
+    url = f"{API}/profiles/{profile.json()['id']}/report"
+    place = {"lon": FOUNTAIN[0], "lat": FOUNTAIN[1], "last_seen_at": ago(minutes=10)}
+    missing_profile = f"{API}/profiles/999/report"
+    assert client.post(missing_profile, json=place, headers=citizen).status_code == 404
+    r = client.post(url, json={**place, "clothing": "灰色外套"}, headers=citizen)
+    assert r.status_code == 201, r.text
+    assert (
+        r.json()["profile_id"] == profile.json()["id"] and "乌兰木伦湖" in r.json()["description"]
+    )
+
+    for body, code in (
+        (missing_body(guardian_id_number=BAD_ID), "bad_id_number"),
+        (missing_body(last_seen_at=None), "no_time"),
+        (missing_body(lon=None), "no_place"),
+        (missing_body(photo_b64="aGVsbG8="), "bad_photo"),
+        (missing_body(guardian_phone="12345"), "bad_phone"),
+    ):
+        bad = client.post(API, json=body, headers=citizen)
+        assert bad.status_code == 422 and bad.json()["code"] == code, (code, bad.text)
+    assert client.get(API, headers=citizen).json()["total"] == 1
