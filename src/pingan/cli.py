@@ -112,10 +112,17 @@ def demo(
     ] = False,
     no_serve: Annotated[bool, typer.Option(help="只建库不启动 / build only")] = False,
     day: Annotated[str, typer.Option(help="normal（约2万人）/ holiday（约5万人）")] = "holiday",
-    speed: Annotated[float, typer.Option(help="模拟倍速 / simulation speed × wall time")] = 1.0,
+    speed: Annotated[
+        float,
+        typer.Option(
+            help="回放倍速（1 为尽快）；追上当前时间后按实时运行 / replay speed "
+            "(1: flat out); live in real time once caught up"
+        ),
+    ] = 1.0,
     rewind_minutes: Annotated[
-        float, typer.Option(help="先快速补演最近几分钟 / first replay the last N minutes fast")
+        float, typer.Option(help="先回放最近几分钟 / first replay the last N minutes")
     ] = 30.0,
+    tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 2.0,
     busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
     auto_dispatch: Annotated[
         bool, typer.Option(help="模拟调度员自动派警 / a simulated dispatcher sends units")
@@ -148,12 +155,16 @@ def demo(
             day_kind=_day_kind(day),
             seed=seed,
             start=utcnow() - timedelta(minutes=rewind_minutes),
-            speed=speed,
-            rewind_speed=max(speed, 60.0),
+            speed=1.0,  # services refuse future times: live means real time
+            rewind_speed=speed if speed > 1 else None,
+            tick_s=tick,
             dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None,
             rate_scale=busy,
         )
-        typer.echo(f"模拟的一天已开始 / simulating a {day} day at ×{speed:g}")
+        typer.echo(
+            f"模拟的一天已开始 / simulating a {day} day: the last {rewind_minutes:g} min "
+            f"replayed, then live"
+        )
     _serve(settings, host, port, sim_config)
 
 

@@ -71,7 +71,9 @@ class Backbone:
             transport.register()
             self._consumer_subs = []
         # observers (the live hub) see what this process's relay confirmed
-        self.transport = ObservedTransport(transport, observers) if observers else transport
+        if observers:
+            transport = ObservedTransport(transport, observers)
+        self.transport = transport
         self.relay = (
             Relay(db, transport, poll_interval=settings.bus_poll_seconds) if relay else None
         )
