@@ -25,6 +25,7 @@ FAMILY_PERMISSION = {
     "crowd": "crowd.read",
     "device": "device.read",
     "video": "video.read",
+    "dispatch": "dispatch.recommend",
 }
 KEEPALIVE_S = 15.0
 MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the token is re-checked
@@ -57,11 +58,12 @@ async def _frames(
     flag = hub.waiter()
     started = idle_since = time.monotonic()
     try:
-        batch = hub.after(cursor)
-        if batch is None:  # unknown or expired cursor: tell the browser to reload snapshots
-            yield f"id: {hub.epoch}:{hub.seq}\nevent: resync\ndata: {{}}\n\n"
-            batch = []
         while True:
+            batch = hub.after(cursor)
+            if batch is None:  # unknown or expired cursor: the browser reloads its snapshots
+                cursor = Cursor(hub.epoch, hub.seq)
+                yield f"id: {hub.epoch}:{cursor.seq}\nevent: resync\ndata: {{}}\n\n"
+                batch = hub.after(cursor) or []
             for event in batch:
                 if visible(actor, event):
                     yield event.frame(hub.epoch)
@@ -74,12 +76,13 @@ async def _frames(
             if until_idle is not None and now - idle_since >= until_idle:
                 return
             wait = KEEPALIVE_S if until_idle is None else min(KEEPALIVE_S, until_idle)
+            flag.clear()
+            if hub.after(cursor):  # arrived while we were sending
+                continue
             try:
                 await asyncio.wait_for(flag.wait(), timeout=wait)
             except TimeoutError:
                 yield ": keepalive\n\n"
-            flag.clear()
-            batch = hub.after(cursor) or []
     finally:
         hub.drop(flag)
 

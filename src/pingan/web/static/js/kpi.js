@@ -12,6 +12,7 @@ const SERVICES = [
   ["breakdown", "车辆故障", "/api/v1/breakdowns"],
 ];
 let chart = null;
+let loads = 0;
 
 const tile = (key, value, na = false, id = null) =>
   el("div", { class: "tile" + (na ? " na" : ""), "data-kpi": id || key }, el("div", { class: "k" }, key), el("div", { class: "v" }, value));
@@ -42,6 +43,7 @@ export async function showKpi() {
     tiles.push(tile(t("alerts_today"), alerts.total, false, "alerts"));
   } catch { tiles.push(tile(t("alerts_today"), t("not_available"), true, "alerts")); }
   $("#kpi-tiles").replaceChildren(...tiles);
+  $("#kpi-tiles").dataset.loads = String(++loads); // each refresh is visible (tests wait on it)
   try {
     const byType = await api(`/api/v1/reports/response?by=type&since=${since}`);
     byType.rows = byType.rows.filter((r) => r.group !== "all");
