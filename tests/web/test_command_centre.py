@@ -133,7 +133,8 @@ def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:
     page.fill("#login-form input[name=password]", demo.passwords["citizen"])
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#view-citizen:not([hidden])")
-    assert page.input_value("#citizen-form textarea[name=summary]") == "在音乐喷泉南侧丢失黑色双肩包一个"
+    kept = page.input_value("#citizen-form textarea[name=summary]")
+    assert kept == "在音乐喷泉南侧丢失黑色双肩包一个"
 
     page.click("#citizen-form button[type=submit]")
     page.wait_for_selector("#citizen-result:has-text('已提交')")
