@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                 passwords[m.group(1)] = m.group(2)
             if "open http" in line or time.monotonic() > deadline:
                 break
+        # keep reading the server's log, or its pipe fills and the server blocks mid-test
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{url}/healthz").status_code == 200:

@@ -9,6 +9,11 @@ import pytest
 from tests.helpers import FOUNTAIN
 
 pytestmark = pytest.mark.timeout(180)
+SCALE = 0.6  # screenshots at 60 %: small PNGs for the artifacts and docs/screenshots
+
+
+def _page(browser, width: int = 1400, height: int = 860):  # type: ignore[no-untyped-def]
+    return browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=SCALE)
 
 
 def _login(page, demo, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +56,7 @@ def _responded(page, expect: int | None = None) -> int:  # type: ignore[no-untyp
 
 def test_dispatch_an_incident_live(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     """Log in, watch an incident arrive live, dispatch it, see the unit move and the KPI change."""
-    page = browser.new_page(viewport={"width": 1400, "height": 860})
+    page = _page(browser)
     _login(page, demo, "dispatcher")
     page.wait_for_selector("#live.ok")  # the live feed is connected
     page.wait_for_timeout(1500)  # roads and units drawn
@@ -109,7 +114,7 @@ def test_live_feed_resumes_without_gaps_or_duplicates(demo, browser) -> None:  #
 
 
 def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 400, "height": 820})
+    page = _page(browser, 400, 820)
     _login(page, demo, "citizen")
     form = page.wait_for_selector("#citizen-form")
     page.click("#citizen-form button[type=submit]")  # empty: every field says why, in Chinese
@@ -147,13 +152,16 @@ def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:
 
 def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     """Screens of the other views, and the map's frame time with 500 units and 200 incidents."""
-    page = browser.new_page(viewport={"width": 1400, "height": 860})
+    page = _page(browser)
     _login(page, demo, "commander")
     for view, ready in (("crowd", "#crowd-table tbody tr"), ("deploy", "#deploy-body *")):
         page.goto(f"{demo.url}/#{view}")
         page.wait_for_selector(ready)
         page.wait_for_timeout(800)
         page.screenshot(path=shots / f"{view}.png")
+    page.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 860})  # full scale for timing
+    _login(page, demo, "commander")
     page.goto(demo.url + "/#map")
     page.wait_for_selector("#live.ok")
     page.wait_for_timeout(1000)
@@ -162,7 +170,7 @@ def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: 
     assert result["frames"] > 0
     page.close()
 
-    phone = browser.new_page(viewport={"width": 390, "height": 800})
+    phone = _page(browser, 390, 800)
     _login(phone, demo, "officer")
     phone.wait_for_selector("#view-officer:not([hidden])")
     phone.wait_for_timeout(800)

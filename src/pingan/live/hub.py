@@ -32,7 +32,7 @@ class LiveEvent:
 
     def frame(self, epoch: str) -> str:
         """One SSE frame: `id`, `event` and a one-line JSON `data`."""
-        body = json.dumps({"type": self.type, **self.data}, ensure_ascii=False)
+        body = json.dumps(self.data, ensure_ascii=False)  # the event's name is in `event:`
         return f"id: {epoch}:{self.seq}\nevent: {self.type}\ndata: {body}\n\n"
 
 

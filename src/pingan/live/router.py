@@ -93,7 +93,7 @@ async def _frames(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def stream(
+async def stream(
     request: Request,
     session: SessionDep,
     actor: Annotated[Actor, permit("live.read")],
@@ -108,7 +108,10 @@ def stream(
 ) -> StreamingResponse:
     """Events the role may read, in delivery order; resume with the last `id:` received."""
     hub = _hub(request)
-    session.close()  # the stream may stay open for minutes: give the connection back now
+    # async endpoint: the connection the login check took goes back to the pool here and now,
+    # without waiting for a worker thread (many streams opening at once would otherwise hold
+    # every pooled connection while waiting for threads held by requests waiting for them)
+    session.close()
     return StreamingResponse(
         _frames(request, hub, actor, Cursor.parse(last_event_id or cursor), until_idle),
         media_type="text/event-stream",
