@@ -64,6 +64,7 @@ async function enter() {
   nav.hidden = false;
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
+  $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
   if (session.user.role !== "citizen" && session.user.role !== "admin") {
     startLive();
     // Unit positions are not events (too many): the map polls them; crowd levels every 15 s.
