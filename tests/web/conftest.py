@@ -83,7 +83,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(3)  # open event streams keep uvicorn waiting; nothing to save here
         except subprocess.TimeoutExpired:
             proc.kill()
 
