@@ -53,8 +53,8 @@ export async function loadCatalogue() {
 const named = (x, c) => (x ? (lang === "zh" ? x.name_zh : x.name_en) : c);
 export const typeName = (c) => named(catalogue.types[c], c);
 export const kindName = (c) => named(catalogue.kinds[c], c);
-export const stateName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.incident_states[s] || s : s);
-export const statusName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.unit_statuses[s] || s : s);
+export const stateName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.incident_states[s] || s : (s || "").replace("_", " "));
+export const statusName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.unit_statuses[s] || s : (s || "").replace("_", " "));
 export const fmtTime = (iso) => (iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
 export const fmtSecs = (s) => (s == null ? "-" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
 export const pct = (v) => (v == null ? "-" : `${Math.round(v * 100)}%`);

@@ -3,7 +3,7 @@ import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
 import { applyLang, setLang, lang } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
-import { initMap, stress } from "./map.js";
+import { initMap, stress, legend } from "./map.js";
 import { initQueue, openIncident } from "./queue.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
@@ -103,7 +103,7 @@ $("#login-form").addEventListener("submit", async (ev) => {
   } catch (e) { err.textContent = half(e.message); }
 });
 $("#logout").addEventListener("click", async () => { try { await post("/api/v1/auth/logout"); } catch { /* already gone */ } leave(); });
-$("#lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); route(); });
+$("#lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); legend(); route(); });
 window.addEventListener("hashchange", route);
 
 onLive((type, e) => {

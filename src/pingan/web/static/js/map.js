@@ -38,7 +38,8 @@ export async function initMap() {
   drawUnits(); drawIncidents(); colourAreas();
 }
 
-function legend() {
+export function legend() {
+  if (!map) return;
   const box = $("#legend"); box.replaceChildren();
   for (const [s, c] of Object.entries(STATUS_COLOR)) box.append(el("span", {}, el("i", { style: `background:${c}` }), statusName(s)));
   for (const [p, c] of Object.entries(PRIORITY_COLOR)) box.append(el("span", {}, el("i", { style: `background:${c};border-radius:0` }), `P${p}`));
