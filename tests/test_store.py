@@ -51,7 +51,7 @@ def test_first_page_and_api_docs_are_served_offline(client):
     page = client.get("/")
     assert page.status_code == 200 and "平安" in page.text
     assert "http://" not in page.text and "https://" not in page.text  # nothing from outside
-    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/js/main.js").status_code == 200
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "https://" not in docs.text and "http://" not in docs.text
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200

@@ -20,6 +20,7 @@ from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.http import problems
 from pingan.http.limits import BodySizeLimit
+from pingan.live.hub import LiveHub
 
 WEB_DIR = resources.files("pingan.web") / "static"
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.live = LiveHub()  # fed by the relay where the process runs one (`_serve`)
     shared = runtime.configure(settings)  # the same vault, city and pools for event handlers
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

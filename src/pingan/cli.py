@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,12 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
+from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
+
+if TYPE_CHECKING:
+    from pingan.sim.day import SimConfig
+
+DEFAULT_SEED = 20260728  # as pingan.sim.visitors.DEFAULT_SEED (not imported: numpy at start-up)
 
 app = typer.Typer(help="平安 Pingan — 城市公安平台 / police platform", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / store", no_args_is_help=True)
@@ -40,7 +46,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | None = None) -> None:
     import uvicorn
 
     from pingan import jobs
@@ -52,11 +58,24 @@ def _serve(settings: Settings, host: str, port: int) -> None:
     app_.state.city.warm_in_background()
     # The outbox relay runs beside the server; in-process mode also runs the handlers here.
     load_handlers()
-    backbone = Backbone(settings, app_.state.db, consumers=not settings.bus_url).start()
+    backbone = Backbone(
+        settings,
+        app_.state.db,
+        consumers=not settings.bus_url,
+        observers=[app_.state.live.attach().publish],
+    ).start()
     timer = jobs.start(settings, app_.state.db)  # silent sensors, video patrol
+    sim = None
+    if sim_config is not None:  # the demo's simulated day, beside the server
+        from pingan.sim.run import simulation_for
+
+        sim = simulation_for(settings, app_.state.db, sim_config)
+        sim.start_thread()
     try:
         uvicorn.run(app_, host=host, port=port, log_level="info")
     finally:
+        if sim is not None:
+            sim.stop()
         if timer is not None:
             timer.stop()
         backbone.stop()
@@ -98,6 +117,24 @@ def demo(
         bool, typer.Option(help="清空并重建演示数据 / rebuild the demo store")
     ] = False,
     no_serve: Annotated[bool, typer.Option(help="只建库不启动 / build only")] = False,
+    day: Annotated[str, typer.Option(help="normal（约2万人）/ holiday（约5万人）")] = "holiday",
+    speed: Annotated[
+        float,
+        typer.Option(
+            help="回放倍速（1 为尽快）；追上当前时间后按实时运行 / replay speed "
+            "(1: flat out); live in real time once caught up"
+        ),
+    ] = 1.0,
+    rewind_minutes: Annotated[
+        float, typer.Option(help="先回放最近几分钟 / first replay the last N minutes")
+    ] = 30.0,
+    tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 2.0,
+    busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
+    auto_dispatch: Annotated[
+        bool, typer.Option(help="模拟调度员自动派警 / a simulated dispatcher sends units")
+    ] = True,
+    simulate: Annotated[bool, typer.Option(help="运行模拟的一天 / run the simulated day")] = True,
+    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = DEFAULT_SEED,
 ) -> None:
     """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
     from pingan.demo import build_demo
@@ -111,8 +148,81 @@ def demo(
     else:
         typer.echo(f"使用已有演示库 {data_dir} / using the existing demo store (--reset rebuilds)")
     typer.echo(f"打开 / open http://{host}:{port}/  ·  API: http://{host}:{port}/api/docs")
-    if not no_serve:
-        _serve(settings, host, port)
+    if no_serve:
+        return
+    sim_config = None
+    if simulate:
+        from datetime import timedelta
+
+        from pingan.db.base import utcnow
+        from pingan.sim.day import SimConfig
+
+        sim_config = SimConfig(
+            day_kind=_day_kind(day),
+            seed=seed,
+            start=utcnow() - timedelta(minutes=rewind_minutes),
+            speed=1.0,  # services refuse future times: live means real time
+            rewind_speed=speed if speed > 1 else None,
+            tick_s=tick,
+            dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None,
+            rate_scale=busy,
+        )
+        typer.echo(
+            f"模拟的一天已开始 / simulating a {day} day: the last {rewind_minutes:g} min "
+            f"replayed, then live"
+        )
+    _serve(settings, host, port, sim_config)
+
+
+def _day_kind(day: str) -> str:
+    if day not in DAYS:
+        _fail(f"未知日期类型 {day}；可选 {', '.join(DAYS)} / unknown kind of day")
+    return day
+
+
+@app.command()
+def simulate(
+    day: Annotated[str, typer.Option(help="normal（约2万人）/ holiday（约5万人）")] = "normal",
+    hours: Annotated[float, typer.Option(help="模拟最近几小时 / simulate the last N hours")] = 24.0,
+    report: Annotated[bool, typer.Option(help="打印当日数据 / print the day's figures")] = False,
+    seed: Annotated[int, typer.Option(help="随机种子 / seed")] = DEFAULT_SEED,
+    busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
+    tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 15.0,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="数据目录（默认临时目录）/ store directory (default: a temporary one)"),
+    ] = None,
+) -> None:
+    """无界面快速模拟一天并出报表 / simulate a day headless, faster than real time."""
+    import tempfile
+    import time
+
+    from pingan.demo import build_demo
+    from pingan.sim.day import SimConfig
+    from pingan.sim.run import run_headless
+
+    if not 0 < hours <= 24:
+        _fail("小时数须在 0-24 之间（读数不能早于一天）/ hours must be within (0, 24]")
+    kind = _day_kind(day)
+    with tempfile.TemporaryDirectory(prefix="pingan-sim-") as tmp:
+        # a given directory keeps PINGAN_DATABASE_URL; the temporary store is always SQLite
+        settings = (
+            Settings(data_dir=data_dir)
+            if data_dir
+            else Settings(data_dir=Path(tmp), database_url=None)
+        )
+        build_demo(settings, sample_incidents=False)
+        started = time.perf_counter()
+        result = run_headless(
+            settings, SimConfig(day_kind=kind, seed=seed, rate_scale=busy, tick_s=tick), hours
+        )
+        took = time.perf_counter() - started
+    if report:
+        for line in result.lines():
+            typer.echo(line)
+    typer.echo(
+        f"用时 / took {took:.1f} s for {hours:g} simulated hours (×{hours * 3600 / took:.0f})"
+    )
 
 
 @app.command()

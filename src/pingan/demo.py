@@ -88,7 +88,9 @@ def _remove_sqlite_files(settings: Settings) -> None:
             path.unlink()
 
 
-def build_demo(settings: Settings, *, reset: bool = False) -> list[tuple[str, str, str]]:
+def build_demo(
+    settings: Settings, *, reset: bool = False, sample_incidents: bool = True
+) -> list[tuple[str, str, str]]:
     """Create the demo store; returns (username, role, one-time password), or [] if kept."""
     if reset:
         _remove_sqlite_files(settings)
@@ -98,12 +100,14 @@ def build_demo(settings: Settings, *, reset: bool = False) -> list[tuple[str, st
         if _store_has_users(db):
             return []
         vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
-        return _populate(db, vault)
+        return _populate(db, vault, sample_incidents=sample_incidents)
     finally:
         db.dispose()
 
 
-def _populate(db: Database, vault: Vault) -> list[tuple[str, str, str]]:
+def _populate(
+    db: Database, vault: Vault, *, sample_incidents: bool = True
+) -> list[tuple[str, str, str]]:
     rng = random.Random(20260728)
     system = Actor.system("demo")
     accounts = []
@@ -133,7 +137,8 @@ def _populate(db: Database, vault: Vault) -> list[tuple[str, str, str]]:
                 post=(lon + jitter[0], lat + jitter[1]),
             )
             unit_ids[call_sign] = unit.id
-        _sample_incidents(session, system, vault, unit_ids)
+        if sample_incidents:
+            _sample_incidents(session, system, vault, unit_ids)
     return accounts
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pingan.bus.consumer import Outcome, deliver, register_consumer
@@ -34,6 +34,29 @@ class Transport(Protocol):
 def backoff(attempt: int, base: float, cap: float = 5.0) -> float:
     """Delay before retry number `attempt` (1-based): doubling from `base`, capped."""
     return min(cap, base * 2 ** max(0, attempt - 1))
+
+
+class ObservedTransport:
+    """A transport that also shows every confirmed batch to observers (the live hub).
+
+    Observers see a batch only after the inner transport confirmed all of it, so they get
+    events in outbox order; a batch that failed is shown when the relay's retry succeeds.
+    """
+
+    def __init__(self, inner: Transport, observers: Sequence[Callable[[Sequence[Event]], None]]):
+        self.inner = inner
+        self.observers = tuple(observers)
+
+    def send(self, events: Sequence[Event]) -> None:
+        self.inner.send(events)
+        for observe in self.observers:
+            try:
+                observe(events)
+            except Exception:  # an observer must never stall the bus
+                log.exception("event observer failed")
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class InProcessTransport:

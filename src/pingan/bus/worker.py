@@ -12,14 +12,15 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 
 from pingan import jobs, runtime
 from pingan.bus.jetstream import NatsBus, NatsConfig
+from pingan.bus.outbox import Event
 from pingan.bus.registry import Registry, load_handlers, registry
 from pingan.bus.relay import Relay
-from pingan.bus.transport import InProcessTransport, Transport
+from pingan.bus.transport import InProcessTransport, ObservedTransport, Transport
 from pingan.config import Settings
 from pingan.db.engine import Database
 
@@ -50,6 +51,7 @@ class Backbone:
         relay: bool = True,
         consumers: bool = True,
         only: Iterable[str] | None = None,
+        observers: Sequence[Callable[[Sequence[Event]], None]] = (),
     ) -> None:
         self.db = db
         self.mode = "nats" if settings.bus_url else "inprocess"
@@ -68,6 +70,9 @@ class Backbone:
             transport = InProcessTransport(db, scoped, retry_delay=settings.bus_retry_delay_seconds)
             transport.register()
             self._consumer_subs = []
+        # observers (the live hub) see what this process's relay confirmed
+        if observers:
+            transport = ObservedTransport(transport, observers)
         self.transport = transport
         self.relay = (
             Relay(db, transport, poll_interval=settings.bus_poll_seconds) if relay else None

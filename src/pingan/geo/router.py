@@ -9,6 +9,7 @@ from shapely.geometry import mapping
 
 from pingan.auth.actor import Actor
 from pingan.dispatch import service as dispatch
+from pingan.geo.basemap import roads_geojson
 from pingan.http.deps import CityDep, permit
 
 router = APIRouter(prefix="/geo", tags=["geo 地图"])
@@ -30,6 +31,12 @@ def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
         "modes": {m: {"nodes": g.n_nodes, "arcs": g.n_arcs} for m, g in city.graphs.items()},
         "key_areas": len(city.key_areas),
     }
+
+
+@router.get("/roads", summary="路网底图 (GeoJSON) / the road network as the base map")
+def roads(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
+    graph = city.graphs.get("drive") or next(iter(city.graphs.values()))
+    return roads_geojson(graph)
 
 
 @router.get("/key-areas", summary="重点区域 (GeoJSON) / key areas")

@@ -82,7 +82,11 @@ class Permit:
         self.permission = permission
         self.roles = allowed_roles(permission)  # fails at import for an undeclared name
 
-    def __call__(self, request: Request, user: Annotated[User, Depends(current_user)]) -> Actor:
+    # async: no I/O here, and on SQLite the login check's transaction (BEGIN IMMEDIATE) is held
+    # from current_user on, so this step must not wait for a free worker thread
+    async def __call__(
+        self, request: Request, user: Annotated[User, Depends(current_user)]
+    ) -> Actor:
         role = Role(user.role)
         if role not in self.roles:
             raise Forbidden(

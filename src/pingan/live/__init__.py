@@ -1,0 +1,1 @@
+"""Live updates for the command centre: committed events pushed to browsers over SSE."""

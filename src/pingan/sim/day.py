@@ -1,0 +1,498 @@
+"""A simulated Kangbashi day, driven through the platform's own services.
+
+Every change goes through a domain service with a system actor (`sim-*`), so the store, the
+audit trail, the outbox events and therefore the live map see exactly what they would see
+from real devices, callers and officers. The simulation owns nothing but its random stream
+and the trips of units it is moving; everything else it reads back from the store each tick,
+so a dispatcher working in the browser at the same time is simply followed (a unit sent by
+hand drives along the road like any other).
+
+Activities are one function each (`ACTIVITIES`): a new kind of simulated activity (deployment
+re-plans, lost-and-found hand-ins, car finding, …) is one more function with the same shape.
+
+Time: the simulation clock runs from `start` at `speed` × wall time and never passes the wall
+clock (services refuse future timestamps); `speed=None` runs as fast as the store allows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import shapely
+from sqlalchemy.orm import Session
+
+from pingan.auth.actor import Actor
+from pingan.crowd import service as crowd
+from pingan.db.base import utcnow
+from pingan.db.engine import Database
+from pingan.dispatch import service as dispatch
+from pingan.dispatch.service import PoolCache
+from pingan.errors import DomainError
+from pingan.geo.city import City
+from pingan.incidents import service as incidents
+from pingan.incidents.catalogue import Source
+from pingan.incidents.lifecycle import Action
+from pingan.pii.vault import Vault
+from pingan.sim import visitors
+from pingan.sim.scenario import (
+    ACK_DELAY_S,
+    CLOSE_DELAY_S,
+    DISPATCHER_DELAY_S,
+    DWELL_H,
+    HANDLING_S,
+    OUTCOMES,
+    RATES_PER_1000,
+    REPORTS,
+    ROAD_INCIDENTS_PER_DAY,
+    SURGE,
+    day_for,
+)
+from pingan.units import service as units
+
+log = logging.getLogger(__name__)
+LOCAL = timezone(timedelta(hours=8))  # Asia/Shanghai, no daylight saving
+ACTIVE = ["received", "dispatched", "acknowledged", "en_route", "on_scene", "resolved"]
+AT_POST_M = 25.0  # a released unit closer than this to its post is home
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """What to simulate: which kind of day, from when, how fast and with which seed."""
+
+    day_kind: str = "normal"  # normal (≈20,000 visitors) or holiday (≈50,000)
+    seed: int = visitors.DEFAULT_SEED
+    start: datetime | None = None  # None: now
+    end: datetime | None = None  # None: run until stopped
+    speed: float | None = 1.0  # × wall time once live; None: as fast as possible
+    rewind_speed: float | None = None  # × wall time while replaying the past; None: flat out
+    tick_s: float = 10.0  # simulated seconds per step
+    dispatcher_delay_s: float | None = DISPATCHER_DELAY_S  # None: leave dispatching to people
+    rate_scale: float = 1.0  # multiplies every incident rate (a busier demo evening)
+
+
+@dataclass
+class Trip:
+    """A unit moving along a route: positions are interpolated by time along its length."""
+
+    coords: np.ndarray  # (k, 2) lon, lat
+    cum_m: np.ndarray  # (k,) distance along the route
+    started: datetime
+    eta_s: float
+    incident_id: int | None  # None: going back to its post
+
+    def position(self, t: datetime) -> tuple[float, float]:
+        share = min(1.0, max(0.0, (t - self.started).total_seconds() / max(self.eta_s, 1.0)))
+        along = share * self.cum_m[-1]
+        lon = float(np.interp(along, self.cum_m, self.coords[:, 0]))
+        lat = float(np.interp(along, self.cum_m, self.coords[:, 1]))
+        return lon, lat
+
+    def arrived(self, t: datetime) -> bool:
+        return (t - self.started).total_seconds() >= self.eta_s
+
+
+@dataclass
+class Figures:
+    """What the run did (the report reads the store, not these)."""
+
+    readings: int = 0
+    incidents: int = 0
+    dispatched: int = 0
+    positions: int = 0
+    refused: int = 0
+
+
+@dataclass
+class DaySimulation:
+    """One simulated stretch of a day over one store."""
+
+    db: Database
+    vault: Vault
+    city: City
+    pools: PoolCache
+    config: SimConfig
+    after_tick: Callable[[], None] | None = None  # e.g. drain the relay (headless runs)
+    rng: random.Random = field(init=False)
+    trips: dict[int, Trip] = field(default_factory=dict)
+    # (incident id, unit id) -> when its next step is due
+    due: dict[tuple[int, int], datetime] = field(
+        default_factory=dict
+    )  # (incident, unit) -> next step
+    figures: Figures = field(default_factory=Figures)
+    clock: datetime = field(init=False)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.config.seed)
+        self.clock = (self.config.start or utcnow()).replace(microsecond=0)
+        self._polygons = {
+            code: shapely.Polygon(a.polygon) for code, a in self.city.key_areas.items()
+        }
+        self._day = day_for(self.config.day_kind)
+        series = visitors.hourly_visitors(
+            self._day, self._day + timedelta(days=1), self.config.seed
+        )
+        self._arrivals = {c: series.counts[c].astype(float) for c in series.counts}
+        self._next_reading = self.clock
+
+    # -- time -------------------------------------------------------------------------------
+    def local_hour(self, t: datetime) -> float:
+        """Hours since local midnight, as a float (the visitor profile's clock)."""
+        lt = t.astimezone(LOCAL)
+        return lt.hour + lt.minute / 60 + lt.second / 3600
+
+    def arrivals_per_hour(self, code: str, t: datetime) -> float:
+        """Visitors arriving per hour in an area at time t (linear between hour midpoints)."""
+        series = self._arrivals.get(code)
+        if series is None:
+            return 0.0
+        h = self.local_hour(t) - 0.5
+        lo = math.floor(h)
+        w = h - lo
+        return float(series[lo % 24] * (1 - w) + series[(lo + 1) % 24] * w)
+
+    def occupancy(self, code: str, t: datetime) -> float:
+        """People present: arrivals over the usual stay, plus any scripted build-up."""
+        present = sum(
+            self.arrivals_per_hour(code, t - timedelta(hours=DWELL_H * k / 4)) * DWELL_H / 4
+            for k in range(4)
+        )
+        return present + surge(code, self.local_hour(t), self.config.day_kind, self.city)
+
+    # -- helpers used by the activities -----------------------------------------------------
+    def point_in(self, code: str) -> tuple[float, float]:
+        poly = self._polygons[code]
+        minx, miny, maxx, maxy = poly.bounds
+        for _ in range(100):
+            p = (self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy))
+            if poly.contains(shapely.Point(p)):
+                return p
+        q = poly.representative_point()
+        return q.x, q.y
+
+    def poisson(self, mean: float) -> int:
+        """Knuth's method: a seeded draw from our own stream (numpy's would need its own seed)."""
+        limit, k, p = math.exp(-mean), 0, 1.0
+        while True:
+            p *= self.rng.random()
+            if p <= limit:
+                return k
+            k += 1
+
+    # -- running ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one tick: every activity sees the interval [clock, clock + tick)."""
+        t = self.clock
+        dt = self.config.tick_s
+        for activity in ACTIVITIES:
+            with self.db.session() as session:
+                try:
+                    activity(self, session, t, dt)
+                except DomainError as exc:  # a refused step is logged, never fatal
+                    session.rollback()
+                    self.figures.refused += 1
+                    log.info("simulation step refused (%s): %s", activity.__name__, exc.detail)
+        if self.after_tick:
+            self.after_tick()
+        self.clock = t + timedelta(seconds=dt)
+
+    def run(self) -> Figures:
+        """Run until `end` (or `stop()`), pacing against the wall clock at `speed`."""
+        pace: float | None = -1.0
+        wall0, sim0 = time.monotonic(), self.clock
+        while not self._stop.is_set():
+            if self.config.end and self.clock >= self.config.end:
+                break
+            target = self.clock + timedelta(seconds=self.config.tick_s)
+            now_pace = self.config.rewind_speed if target < utcnow() else self.config.speed
+            if now_pace != pace:  # replaying the past, or live: pace from here
+                pace, wall0, sim0 = now_pace, time.monotonic(), self.clock
+            if pace is not None:
+                wall_due = wall0 + (target - sim0).total_seconds() / pace
+                if self._stop.wait(max(0.0, wall_due - time.monotonic())):
+                    break
+            lag = (target - utcnow()).total_seconds()
+            if lag > 0 and self._stop.wait(lag):  # never ahead of the wall clock
+                break
+            self.step()
+        return self.figures
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run_logged, name="pingan-sim", daemon=True)
+        thread.start()
+        return thread
+
+    def _run_logged(self) -> None:
+        try:
+            self.run()
+        except Exception:
+            log.exception("simulation stopped by an error")
+
+
+def surge(code: str, local_hour: float, day_kind: str, city: City) -> float:
+    """The scripted crowd build-up: people pressing onto the bridge after the fountain show."""
+    spec = SURGE.get(day_kind)
+    if spec is None or code != spec["area"] or code not in city.key_areas:
+        return 0.0
+    start, rise, hold, fall = spec["start_h"], spec["rise_h"], spec["hold_h"], spec["fall_h"]
+    peak = spec["capacity_share"] * (city.key_areas[code].instant_capacity or 0)
+    x = local_hour - start
+    if x < 0 or x > rise + hold + fall:
+        return 0.0
+    if x < rise:
+        return peak * x / rise
+    if x < rise + hold:
+        return peak
+    return peak * (1 - (x - rise - hold) / fall)
+
+
+# -- actors ------------------------------------------------------------------------------------
+COUNTERS = Actor.system("sim-counters")
+CALLERS = Actor.system("sim-callers")
+DISPATCHER = Actor.system("sim-dispatcher")
+OFFICERS = Actor.system("sim-officers")
+
+
+# -- activities: (sim, session, t, dt) -> None, one kind of simulated activity each ------------
+def count_readings(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Gate and camera counts per key area, once a simulated minute (crowd ingest service)."""
+    if t < sim._next_reading:
+        return
+    sim._next_reading = t + timedelta(seconds=60)
+    readings = []
+    for code in sim.city.key_areas:
+        present = sim.occupancy(code, t)
+        arriving = sim.arrivals_per_hour(code, t) / 60
+        entered = sim.poisson(arriving) if arriving < 500 else round(arriving)
+        exited = max(0, round(entered * sim.rng.uniform(0.85, 1.1)))
+        camera = max(0.0, present * sim.rng.gauss(1.0, 0.04))
+        readings += [
+            crowd.NewReading(f"sim-cam-{code}", code, "camera", t, round(camera)),
+            crowd.NewReading(
+                f"sim-gate-{code}", code, "gate", t, round(present), entered=entered, exited=exited
+            ),
+        ]
+    crowd.ingest(session, COUNTERS, sim.city, readings)
+    session.commit()
+    sim.figures.readings += len(readings)
+
+
+def new_incidents(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Calls for help at the rates visitors bring them (incidents service, as 110 takes them)."""
+    scale = sim.config.rate_scale
+    for code in sim.city.key_areas:
+        arriving = sim.arrivals_per_hour(code, t) * dt / 3600
+        for type_code, per_1000 in RATES_PER_1000.items():
+            for _ in range(sim.poisson(arriving * per_1000 / 1000 * scale)):
+                _report(sim, session, t, type_code, code)
+    for type_code, per_day in ROAD_INCIDENTS_PER_DAY.get(sim.config.day_kind, {}).items():
+        for _ in range(sim.poisson(per_day * dt / 86400 * scale)):
+            _report(sim, session, t, type_code, sim.rng.choice(sorted(sim.city.key_areas)))
+
+
+def _report(sim: DaySimulation, session: Session, t: datetime, type_code: str, code: str) -> None:
+    lon, lat = sim.point_in(code)
+    area = sim.city.key_areas[code]
+    at = t + timedelta(seconds=sim.rng.uniform(0, sim.config.tick_s))
+    at = min(at, utcnow())
+    summary = sim.rng.choice(REPORTS[type_code]).format(area=area.name_zh)
+    incidents.create_incident(
+        session,
+        CALLERS,
+        sim.vault,
+        incidents.NewIncident(
+            type_code=type_code,
+            summary=summary,
+            lon=lon,
+            lat=lat,
+            source=sim.rng.choice([Source.CALL_110, Source.CALL_110, Source.WALK_IN]),
+            area_code=code,
+            address=f"康巴什区{area.name_zh}",
+            received_at=at,
+        ),
+    )
+    sim.figures.incidents += 1
+
+
+def dispatcher(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """The duty dispatcher: sends the recommended units for waiting incidents (dispatch service)."""
+    delay = sim.config.dispatcher_delay_s
+    if delay is None:
+        return
+    waiting, _ = incidents.list_incidents(
+        session, DISPATCHER, incidents.IncidentFilter(states=["received"]), limit=100
+    )
+    for incident in sorted(waiting, key=lambda i: (i.priority, i.received_at)):
+        if (t - incident.received_at).total_seconds() < delay:
+            continue
+        rec = dispatch.recommend_for_incident(
+            session, DISPATCHER, sim.city, sim.pools, incident.id
+        ).recommendation
+        picks = [int(p.unit_id) for p in rec.picks]
+        if not picks:
+            continue  # nobody free: it waits, and the KPI shows it
+        note = "推荐派警 / as recommended: " + "; ".join(p.text_zh for p in rec.picks)
+        at = max(t, incident.received_at)
+        incidents.dispatch_units(session, DISPATCHER, incident.id, picks, note=note[:500], at=at)
+        session.commit()
+        sim.figures.dispatched += 1
+
+
+def unit_lifecycle(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Officers on each assignment: acknowledge, set off, arrive, resolve, close."""
+    open_incidents, _ = incidents.list_incidents(
+        session, OFFICERS, incidents.IncidentFilter(states=ACTIVE), limit=500
+    )
+    for incident in open_incidents:
+        if incident.state == "resolved":
+            _close_when_due(sim, session, t, incident)
+            continue
+        arrived_all = True
+        for a in incidents.assignments(session, OFFICERS, incident.id):
+            if a.released_at is not None:
+                continue
+            key = (incident.id, a.unit_id)
+            last = max(x for x in (a.dispatched_at, a.acknowledged_at, a.en_route_at) if x)
+            if a.state == "dispatched":
+                arrived_all = False
+                due = sim.due.setdefault(
+                    key, last + timedelta(seconds=sim.rng.uniform(*ACK_DELAY_S))
+                )
+                if t >= due:
+                    _progress(
+                        sim, session, incident.id, a.unit_id, Action.ACKNOWLEDGE, max(t, last)
+                    )
+            elif a.state == "acknowledged":
+                arrived_all = False
+                _progress(sim, session, incident.id, a.unit_id, Action.EN_ROUTE, max(t, last))
+                _start_trip(sim, session, a.unit_id, (incident.lon, incident.lat), max(t, last),
+                            incident.id)  # fmt: skip
+            elif a.state == "en_route":
+                arrived_all = False
+                trip = sim.trips.get(a.unit_id)
+                if trip is None or trip.incident_id != incident.id:
+                    trip = _start_trip(sim, session, a.unit_id, (incident.lon, incident.lat),
+                                       max(t, last), incident.id)  # fmt: skip
+                if trip is None or trip.arrived(t + timedelta(seconds=dt)):
+                    arrive = trip.started + timedelta(seconds=trip.eta_s) if trip else t
+                    arrive = min(max(arrive, last), utcnow())
+                    sim.trips.pop(a.unit_id, None)
+                    _progress(sim, session, incident.id, a.unit_id, Action.ON_SCENE, arrive)
+        if incident.state == "on_scene" and arrived_all:
+            _resolve_when_due(sim, session, t, incident)
+
+
+def _progress(sim: DaySimulation, session: Session, incident_id: int, unit_id: int,
+              action: Action, at: datetime) -> None:  # fmt: skip
+    incidents.progress_unit(session, OFFICERS, incident_id, unit_id, action, at=min(at, utcnow()))
+    session.commit()
+    sim.due.pop((incident_id, unit_id), None)
+
+
+def _resolve_when_due(sim: DaySimulation, session: Session, t: datetime, incident) -> None:  # type: ignore[no-untyped-def]
+    key = (incident.id, 0)
+    low, high = HANDLING_S.get(incident.type_code, HANDLING_S["other"])
+    due = sim.due.setdefault(
+        key, incident.on_scene_at + timedelta(seconds=sim.rng.uniform(low, high))
+    )
+    if t < due:
+        return
+    outcome = sim.rng.choice(OUTCOMES.get(incident.type_code, OUTCOMES["other"]))
+    incidents.resolve(
+        session, OFFICERS, incident.id, outcome=outcome, at=min(max(t, due), utcnow())
+    )
+    session.commit()
+    sim.due.pop(key, None)
+
+
+def _close_when_due(sim: DaySimulation, session: Session, t: datetime, incident) -> None:  # type: ignore[no-untyped-def]
+    if sim.config.dispatcher_delay_s is None:
+        return  # closing is the dispatcher's call
+    key = (incident.id, -1)
+    due = sim.due.setdefault(
+        key, incident.resolved_at + timedelta(seconds=sim.rng.uniform(*CLOSE_DELAY_S))
+    )
+    if t >= due:
+        incidents.close(session, DISPATCHER, incident.id, note="核实结案 / verified and closed")
+        session.commit()
+        sim.due.pop(key, None)
+
+
+def _start_trip(sim: DaySimulation, session: Session, unit_id: int, target: tuple[float, float],
+                t: datetime, incident_id: int | None) -> Trip | None:  # fmt: skip
+    """Route from where the unit is (dispatch service: roads by its mode, drones fly)."""
+    try:
+        r = dispatch.unit_route(session, OFFICERS, sim.city, unit_id, *target)
+    except DomainError:
+        return None
+    if r.route is not None and len(r.route.coords) >= 2:
+        coords = np.asarray(r.route.coords, dtype=float)
+    else:
+        unit = r.unit
+        origin = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
+        coords = np.asarray([origin, target], dtype=float)
+    step = np.hypot(np.diff(coords[:, 0]) * 85_000, np.diff(coords[:, 1]) * 111_000)
+    trip = Trip(coords, np.concatenate([[0.0], np.cumsum(step)]), t, r.eta_s, incident_id)
+    sim.trips[unit_id] = trip
+    return trip
+
+
+def movement(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Positions of moving units (units service, as their terminals report them)."""
+    for unit_id, trip in list(sim.trips.items()):
+        lon, lat = trip.position(min(t, utcnow()))
+        units.report_position(session, OFFICERS, unit_id, lon=lon, lat=lat, at=min(t, utcnow()))
+        session.commit()
+        sim.figures.positions += 1
+        if trip.incident_id is None and trip.arrived(t):
+            sim.trips.pop(unit_id)
+
+
+def back_to_post(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Released units drive back to their posts (so the map shows them returning)."""
+    for unit in units.list_units(session, status=["available"], limit=500)[0]:
+        if unit.id in sim.trips or unit.post_lon is None or unit.lon is None:
+            continue
+        away = math.hypot((unit.lon - unit.post_lon) * 85_000, (unit.lat - unit.post_lat) * 111_000)
+        if away > AT_POST_M:
+            _start_trip(sim, session, unit.id, (unit.post_lon, unit.post_lat), t, None)
+
+
+def robots_and_drones(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Patrol robots circle their posts and drones hover, reporting every simulated minute."""
+    if int(t.timestamp()) // 60 == int((t - timedelta(seconds=dt)).timestamp()) // 60:
+        return
+    for unit in units.list_units(session, status=["available"], limit=500)[0]:
+        if unit.kind not in ("patrol_robot", "drone") or unit.post_lon is None:
+            continue
+        if unit.id in sim.trips:
+            continue
+        radius = 60.0 if unit.kind == "patrol_robot" else 150.0
+        angle = (t.timestamp() / 600.0 + unit.id) % (2 * math.pi)
+        lon = unit.post_lon + radius * math.cos(angle) / 85_000
+        lat = unit.post_lat + radius * math.sin(angle) / 111_000
+        units.report_position(session, OFFICERS, unit.id, lon=lon, lat=lat, at=min(t, utcnow()))
+        session.commit()
+        sim.figures.positions += 1
+
+
+ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...] = (
+    count_readings,
+    new_incidents,
+    dispatcher,
+    unit_lifecycle,
+    back_to_post,
+    movement,
+    robots_and_drones,
+)

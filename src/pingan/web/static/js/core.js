@@ -1,0 +1,77 @@
+// Session, API calls, catalogue and small DOM helpers shared by every view.
+import { lang, t, half } from "./i18n.js";
+
+export const $ = (s, root = document) => root.querySelector(s);
+export const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v);
+  }
+  kids.flat().forEach((c) => e.append(c instanceof Node ? c : document.createTextNode(String(c ?? ""))));
+  return e;
+};
+
+export const session = {
+  token: sessionStorage.getItem("pingan.token"),
+  user: JSON.parse(sessionStorage.getItem("pingan.user") || "null"),
+  onExpired: () => {},
+};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.detail) || String(status));
+    this.status = status; this.body = body;
+  }
+}
+
+/** fetch() with the bearer token; a 401 on a signed-in session means it expired. */
+export async function api(path, opts = {}) {
+  const headers = { "Content-Type": "application/json", ...(opts.headers || {}) };
+  if (session.token) headers.Authorization = "Bearer " + session.token;
+  const res = await fetch(path, { ...opts, headers });
+  const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (res.status === 401 && session.token) session.onExpired();
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+export const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
+
+/** Whether an endpoint exists here at all (a service not built yet answers 404 for its path). */
+export async function probe(path) {
+  try { await api(path); return true; } catch (e) { return e.status !== 404 && e.status !== 405; }
+}
+
+export const catalogue = { types: {}, kinds: {}, labels: null };
+export async function loadCatalogue() {
+  const [types, kinds, labels] = await Promise.all([
+    api("/api/v1/catalogue/incident-types"), api("/api/v1/catalogue/unit-kinds"), api("/api/v1/catalogue/labels")]);
+  types.forEach((x) => { catalogue.types[x.code] = x; });
+  kinds.forEach((x) => { catalogue.kinds[x.code] = x; });
+  catalogue.labels = labels;
+}
+const named = (x, c) => (x ? (lang === "zh" ? x.name_zh : x.name_en) : c);
+export const typeName = (c) => named(catalogue.types[c], c);
+export const kindName = (c) => named(catalogue.kinds[c], c);
+export const stateName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.incident_states[s] || s : (s || "").replace("_", " "));
+export const statusName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.unit_statuses[s] || s : (s || "").replace("_", " "));
+export const fmtTime = (iso) => (iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
+export const fmtSecs = (s) => (s == null ? "-" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
+export const pct = (v) => (v == null ? "-" : `${Math.round(v * 100)}%`);
+export { t, half };
+
+/** Local midnight today as an ISO time with zone (KPI "today"). */
+export function todayStart() {
+  const d = new Date(); d.setHours(0, 0, 0, 0); return d.toISOString();
+}
+
+/** Forms marked data-keep survive a reload or an expired session (kept in sessionStorage). */
+export function keepForm(form) {
+  const key = "pingan.form." + form.dataset.keep;
+  const saved = JSON.parse(sessionStorage.getItem(key) || "{}");
+  for (const [name, value] of Object.entries(saved)) if (form.elements[name]) form.elements[name].value = value;
+  form.addEventListener("input", () => {
+    sessionStorage.setItem(key, JSON.stringify(Object.fromEntries(new FormData(form))));
+  });
+  return () => sessionStorage.removeItem(key);
+}

@@ -1,0 +1,126 @@
+// The command centre: login, views per role, snapshots plus the live feed.
+import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
+import { applyLang, setLang, lang } from "./i18n.js";
+import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
+import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
+import { initMap, stress, legend } from "./map.js";
+import { initQueue, openIncident } from "./queue.js";
+import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
+import { showKpi, resizeKpi } from "./kpi.js";
+import { showDeploy } from "./deploy.js";
+import { initOfficer, showOfficer } from "./officer.js";
+import { initCitizen, showCitizen } from "./citizen.js";
+
+// Which views each role may open (the API enforces the same through policy.yaml).
+const VIEWS = {
+  commander: ["map", "queue", "crowd", "kpi", "deploy"],
+  dispatcher: ["map", "queue", "crowd", "kpi", "deploy"],
+  auditor: ["map", "queue", "crowd", "kpi"],
+  officer: ["officer", "map", "queue"],
+  volunteer: ["map", "crowd"],
+  citizen: ["citizen"],
+  admin: ["none"],
+};
+const SHOW = { map: () => initMap(), queue: () => {}, crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
+  deploy: showDeploy, officer: showOfficer, citizen: showCitizen, none: () => {} };
+const timers = [];
+let citizenReady = false;
+
+async function health() {
+  const p = $("#health");
+  try { const r = await fetch("/healthz"); p.className = "pill " + (r.ok ? "ok" : "bad"); p.dataset.i18n = r.ok ? "ok" : "bad"; }
+  catch { p.className = "pill bad"; p.dataset.i18n = "bad"; }
+  p.textContent = t(p.dataset.i18n);
+}
+
+function views() { return (session.user && VIEWS[session.user.role]) || []; }
+
+function route() {
+  const allowed = views();
+  if (!allowed.length) return;
+  const [name, arg] = location.hash.replace(/^#/, "").split("/");
+  const view = allowed.includes(name) ? name : allowed[0];
+  document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== "view-" + view; });
+  document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
+  Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
+  if (view === "queue" && arg) openIncident(Number(arg));
+}
+
+async function snapshots() {
+  const role = session.user.role;
+  const jobs = [];
+  if (role !== "citizen" && role !== "admin") jobs.push(loadIncidents().catch(() => {}));
+  if (["volunteer", "officer", "dispatcher", "commander", "auditor"].includes(role)) jobs.push(loadUnits().catch(() => {}), loadAreas().catch(() => {}));
+  await Promise.all(jobs);
+}
+
+async function enter() {
+  $("#login-box").hidden = true;
+  $("#logout").hidden = false;
+  $("#who").textContent = `${session.user.username} (${session.user.role})`;
+  await loadCatalogue();
+  const nav = $("#nav");
+  nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
+  nav.hidden = false;
+  if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
+  await snapshots();
+  $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
+  if (session.user.role !== "citizen" && session.user.role !== "admin") {
+    startLive();
+    // Unit positions are not events (too many): the map polls them; crowd levels every 15 s.
+    timers.push(setInterval(() => loadUnits().catch(() => {}), 2000), setInterval(() => loadAreas().catch(() => {}), 15000));
+  } else if (session.user.role === "citizen") {
+    timers.push(setInterval(() => { if (!$("#view-citizen").hidden) showCitizen().catch(() => {}); }, 5000));
+  }
+  route();
+}
+
+function leave(note) {
+  stopLive();
+  timers.splice(0).forEach(clearInterval);
+  session.token = null;
+  sessionStorage.removeItem("pingan.token");
+  document.querySelectorAll(".view").forEach((v) => { v.hidden = true; });
+  $("#nav").hidden = true; $("#logout").hidden = true; $("#who").textContent = "";
+  $("#login-box").hidden = false;
+  const n = $("#login-note"); n.hidden = !note; n.textContent = note || "";
+}
+
+session.onExpired = () => { if (session.token) leave(t("expired")); };
+
+$("#login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  const err = $("#login-error"); err.textContent = "";
+  const missing = ["username", "password"].filter((k) => !f.elements[k].value);
+  if (missing.length) { err.textContent = missing.map((k) => `${t(k)}：${t("required")}`).join("；"); return; }
+  try {
+    const res = await post("/api/v1/auth/login", { username: f.elements.username.value, password: f.elements.password.value });
+    session.token = res.access_token; session.user = res.user;
+    sessionStorage.setItem("pingan.token", res.access_token); sessionStorage.setItem("pingan.user", JSON.stringify(res.user));
+    f.reset(); $("#login-note").hidden = true;
+    await enter();
+  } catch (e) { err.textContent = half(e.message); }
+});
+$("#logout").addEventListener("click", async () => { try { await post("/api/v1/auth/logout"); } catch { /* already gone */ } leave(); });
+$("#lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); legend(); route(); });
+window.addEventListener("hashchange", route);
+
+onLive((type, e) => {
+  if (type === "resync") { snapshots(); return; }
+  const inc = applyEvent(type, e);
+  if (inc && type === "incident.received") loadIncidentDetail(inc.id);
+});
+async function loadIncidentDetail(id) {
+  try { const full = await api(`/api/v1/incidents/${id}`); const cur = state.incidents.get(id); if (cur) { Object.assign(cur, full); } } catch { /* closed meanwhile */ }
+}
+
+// Hooks for the browser tests (frame time, dropping the live connection).
+window.pingan = { stress, dropLive, live, state };
+
+applyLang();
+health();
+initQueue(); initCrowd(); initOfficer();
+if (session.token && session.user) {
+  api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? t("expired") : ""));
+} else { leave(); }
