@@ -13,8 +13,8 @@ from pingan.dispatch.router import router as dispatch_router
 from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.router import router as incidents_router
-from pingan.services.router import router as services_router
 from pingan.live.router import router as live_router
+from pingan.services.router import router as services_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 
