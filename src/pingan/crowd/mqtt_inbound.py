@@ -25,6 +25,7 @@ from pingan.db.engine import Database
 from pingan.devices.counters import Counters
 from pingan.devices.topics import inbound
 from pingan.errors import ValidationFailed
+from pingan.geo.city import City
 from pingan.periodic import Periodic
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,11 @@ class CountsTopic:
         good = [r for r in batch if validate(r, city, now) is None]
         self._refuse("rejected", len(batch) - len(good))
         try:
-            self._store(good)
+            self._store(city, good)
         except ValidationFailed:  # e.g. a source reporting for a second area: one by one
             for r in good:
                 try:
-                    self._store([r])
+                    self._store(city, [r])
                 except ValidationFailed as exc:
                     self._refuse("rejected")
                     log.warning("计数被拒 / count refused (%s): %s", r.source_id, exc)
@@ -113,7 +114,7 @@ class CountsTopic:
             raise
         return len(good)
 
-    def _store(self, readings: list[NewReading]) -> None:
+    def _store(self, city: City, readings: list[NewReading]) -> None:
         if readings:
             with self.db.session() as session:
-                ingest(session, SYSTEM, runtime.current().city.get(), readings)
+                ingest(session, SYSTEM, city, readings)

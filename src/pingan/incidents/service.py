@@ -20,6 +20,7 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
+from pingan.db.paging import page
 from pingan.db.tx import finish
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
@@ -681,11 +682,8 @@ def list_incidents(
         query = query.where(Incident.received_at < flt.until)
     if flt.case_number:
         query = query.where(Incident.case_number == flt.case_number)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(
-        query.order_by(Incident.received_at.desc(), Incident.id.desc()).limit(limit).offset(offset)
-    ).scalars()
-    return list(rows), total
+    order = (Incident.received_at.desc(), Incident.id.desc())
+    return page(session, query, *order, limit=limit, offset=offset)
 
 
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[IncidentEvent]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -17,6 +17,7 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
+from pingan.db.paging import page
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, NotFound
 from pingan.geo.city import City
@@ -25,7 +26,7 @@ from pingan.incidents.catalogue import Source
 from pingan.pii.phone import InvalidPhone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.services import common, plates
-from pingan.services.access import is_citizen, own_or_staff
+from pingan.services.access import is_citizen, own_or_staff, visible_cases
 from pingan.services.models import Breakdown, TowService
 
 
@@ -116,14 +117,10 @@ def list_breakdowns(
     session: Session, actor: Actor, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[Breakdown], int]:
     require(actor, "services.read")
-    query = select(Breakdown)
-    if is_citizen(actor):
-        query = query.where(Breakdown.reporter_user_id == actor.user_id)
+    query = visible_cases(actor, Breakdown)
     if status:
         query = query.where(Breakdown.status == status)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Breakdown.id.desc()).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return page(session, query, Breakdown.id.desc(), limit=limit, offset=offset)
 
 
 def dispatch(

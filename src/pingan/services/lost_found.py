@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -21,12 +21,13 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
+from pingan.db.paging import page
 from pingan.db.tx import finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
 from pingan.pii.vault import Vault
 from pingan.services import candidates, common, identifiers, settings
-from pingan.services.access import is_citizen, own_or_staff
+from pingan.services.access import is_citizen, own_or_staff, visible_cases
 from pingan.services.matcher import Item, Match, categories, prepare, rank
 from pingan.services.models import HelpClaim, HelpIdentifier, HelpItem
 from pingan.services.text import bigrams, coverage
@@ -238,16 +239,12 @@ def list_items(
 ) -> tuple[list[HelpItem], int]:
     """Staff see all; a citizen sees their own reports."""
     require(actor, "services.read")
-    query = select(HelpItem)
-    if is_citizen(actor):
-        query = query.where(HelpItem.reporter_user_id == actor.user_id)
+    query = visible_cases(actor, HelpItem)
     if kind:
         query = query.where(HelpItem.kind == kind)
     if status:
         query = query.where(HelpItem.status == status)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(HelpItem.id.desc()).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return page(session, query, HelpItem.id.desc(), limit=limit, offset=offset)
 
 
 def public_listing(
@@ -258,9 +255,7 @@ def public_listing(
     query = select(HelpItem).where(HelpItem.kind == "found", HelpItem.status.in_(OPEN))
     if category:
         query = query.where(HelpItem.category == category)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(HelpItem.at.desc()).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return page(session, query, HelpItem.at.desc(), limit=limit, offset=offset)
 
 
 def claim(

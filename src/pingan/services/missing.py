@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -21,6 +21,7 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
+from pingan.db.paging import page
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
@@ -29,7 +30,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.vault import Vault
 from pingan.services import cap, common, settings
-from pingan.services.access import is_citizen, own_or_staff
+from pingan.services.access import is_citizen, own_or_staff, visible_cases
 from pingan.services.models import (
     AtRiskProfile,
     FoundPerson,
@@ -212,14 +213,10 @@ def list_reports(
     session: Session, actor: Actor, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[MissingReport], int]:
     require(actor, "services.read")
-    query = select(MissingReport)
-    if is_citizen(actor):
-        query = query.where(MissingReport.reporter_user_id == actor.user_id)
+    query = visible_cases(actor, MissingReport)
     if status:
         query = query.where(MissingReport.status == status)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(MissingReport.id.desc()).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+    return page(session, query, MissingReport.id.desc(), limit=limit, offset=offset)
 
 
 def guardian_contact(
