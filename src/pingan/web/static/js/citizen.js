@@ -152,8 +152,9 @@ async function submit(ev) {
     if (marker) { marker.remove(); marker = null; }
     showCitizen();
   } catch (e) {
-    if (e.status === 422 && e.body) showErrors(form, fieldErrors(e.body));
-    if (e.status !== 401) result.textContent = half(e.message);
+    const fields = e.status === 422 && e.body ? fieldErrors(e.body) : {};
+    showErrors(form, fields);
+    if (e.status !== 401) result.textContent = Object.keys(fields).length ? t("fix_fields") : half(e.message);
   }
 }
 
