@@ -7,21 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import FOUNTAIN
+from tests.web.browser import login, new_page
 
 pytestmark = pytest.mark.timeout(180)
-SCALE = 0.6  # screenshots at 60 %: small PNGs for the artifacts and docs/screenshots
-
-
-def _page(browser, width: int = 1400, height: int = 860):  # type: ignore[no-untyped-def]
-    return browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=SCALE)
-
-
-def _login(page, demo, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(demo.url + "/")
-    page.fill("#login-form input[name=username]", username)
-    page.fill("#login-form input[name=password]", demo.passwords[username])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#nav a")
 
 
 def _report(demo, token: str, summary: str) -> dict:  # type: ignore[no-untyped-def]
@@ -56,13 +44,12 @@ def _responded(page, expect: int | None = None) -> int:  # type: ignore[no-untyp
 
 def test_dispatch_an_incident_live(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     """Log in, watch an incident arrive live, dispatch it, see the unit move and the KPI change."""
-    page = _page(browser)
-    _login(page, demo, "dispatcher")
+    page = new_page(browser)
+    login(page, demo, "dispatcher")
     page.wait_for_selector("#live.ok")  # the live feed is connected
     page.wait_for_timeout(1500)  # roads and units drawn
     page.screenshot(path=shots / "map.png")
     before = _responded(page)
-    page.screenshot(path=shots / "kpi.png")
 
     page.goto(demo.url + "/#queue")
     commander = demo.token("commander")
@@ -101,7 +88,7 @@ def test_dispatch_an_incident_live(demo, browser, shots: Path) -> None:  # type:
 
 def test_live_feed_resumes_without_gaps_or_duplicates(demo, browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
-    _login(page, demo, "commander")
+    login(page, demo, "commander")
     page.goto(demo.url + "/#queue")
     page.wait_for_selector("#live.ok")
     reconnects = page.evaluate("window.pingan.live.stats.reconnects")
@@ -114,54 +101,97 @@ def test_live_feed_resumes_without_gaps_or_duplicates(demo, browser) -> None:  #
 
 
 def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    page = _page(browser, 400, 820)
-    _login(page, demo, "citizen")
-    form = page.wait_for_selector("#citizen-form")
+    """A lost item through the registry and a missing person through the missing-person
+    service, each in the citizen's own case list; the form survives an expired session."""
+    page = new_page(browser, 400, 820)
+    login(page, demo, "citizen")
+    citizen = demo.token("citizen")
+    page.wait_for_selector("#citizen-form")
     page.click("#citizen-form button[type=submit]")  # empty: every field says why, in Chinese
     assert page.inner_text('[data-for="type"]') == "此项必填"
-    assert "至少填写5个字" in page.inner_text('[data-for="summary"]')
+    assert "至少填写5个字" in page.inner_text('[data-for="description"]')
+    assert "请在地图上点选" in page.inner_text('[data-for="place"]')
     page.select_option("#citizen-form select[name=type]", "lost_item")
+    codes = [c["code"] for c in demo.call("GET", "/catalogue/item-categories", citizen).json()]
+    options = page.eval_on_selector_all(
+        "#citizen-form select[name=category] option", "os => os.map(o => o.value)"
+    )
+    assert options == ["", *codes]  # the registry's categories, nothing made up here
+    page.select_option("#citizen-form select[name=category]", "bag")
+    page.fill("#citizen-form input[name=colour]", "黑色")
     page.select_option("#citizen-form select[name=area_code]", "music_fountain")
-    page.fill("#citizen-form textarea[name=summary]", "在音乐喷泉南侧丢失黑色双肩包一个")
-    page.fill("#citizen-form input[name=reporter_phone]", "12345")
+    page.fill("#citizen-form input[name=place]", "音乐喷泉南侧台阶")
+    page.fill("#citizen-form textarea[name=description]", "黑色双肩包一个，内有笔记本电脑")
+    page.fill("#citizen-form input[name=phone]", "12345")
     page.click("#citizen-form button[type=submit]")
-    assert page.inner_text('[data-for="reporter_phone"]') == "请填写11位手机号码"
+    assert page.inner_text('[data-for="phone"]') == "请填写11位手机号码"
 
     # the session expires with the form half-filled: back to login, nothing lost
     token = page.evaluate("sessionStorage.getItem('pingan.token')")
     assert demo.call("POST", "/auth/logout", token).status_code in (200, 204)
-    page.fill("#citizen-form input[name=reporter_phone]", "13800138000")
+    page.fill("#citizen-form input[name=phone]", "13800138000")
     page.click("#citizen-form button[type=submit]")
     page.wait_for_selector("#login-note:not([hidden])")
     assert "登录已过期" in page.inner_text("#login-note")
-    page.fill("#login-form input[name=username]", "citizen")
-    page.fill("#login-form input[name=password]", demo.passwords["citizen"])
-    page.click("#login-form button[type=submit]")
+    login(page, demo, "citizen")
     page.wait_for_selector("#view-citizen:not([hidden])")
-    kept = page.input_value("#citizen-form textarea[name=summary]")
-    assert kept == "在音乐喷泉南侧丢失黑色双肩包一个"
+    kept = page.input_value("#citizen-form textarea[name=description]")
+    assert kept == "黑色双肩包一个，内有笔记本电脑"
+    assert page.input_value("#citizen-form select[name=category]") == "bag"
 
     page.click("#citizen-form button[type=submit]")
-    page.wait_for_selector("#citizen-result:has-text('已提交')")
-    case = page.inner_text("#citizen-result").split()[-1]
-    page.wait_for_selector(f'#my-cases li[data-case="{case}"]')
-    assert form is not None
-    page.screenshot(path=shots / "citizen.png")
+    lost_case = page.wait_for_selector("#citizen-result .case-no").inner_text()
+    page.wait_for_selector(f'#my-cases li[data-case="{lost_case}"][data-kind="lost_item"]')
+    own = demo.call("GET", "/services/lost-found/items", citizen).json()["items"]
+    item = next(i for i in own if i["case_number"] == lost_case)  # in the registry
+    assert (item["kind"], item["category"], item["area_code"]) == ("lost", "bag", "music_fountain")
+    assert item["contact_phone_masked"] != "13800138000"
+
+    # a missing child: a wrong guardian ID is refused by the service, shown at the field
+    page.select_option("#citizen-form select[name=type]", "missing_person")
+    page.select_option("#citizen-form select[name=person_kind]", "child")
+    page.fill("#citizen-form input[name=name]", "小明")
+    page.fill("#citizen-form input[name=age]", "6")
+    page.fill("#citizen-form input[name=clothing]", "红色上衣，蓝色短裤")
+    page.fill("#citizen-form input[name=guardian_name]", "王女士")
+    page.fill("#citizen-form input[name=guardian_id_number]", "110105194912310021")
+    page.click("#place-map", position={"x": 200, "y": 100})  # the place from the small map
+    page.fill("#citizen-form textarea[name=description]", "男孩，身高约1.1米，短发")
+    page.fill("#citizen-form input[name=phone]", "13800138000")
+    page.click("#citizen-form button[type=submit]")
+    page.wait_for_selector('[data-for="guardian_id_number"]:has-text("校验")')
+    page.fill("#citizen-form input[name=guardian_id_number]", "11010519491231002X")
+    page.click("#citizen-form button[type=submit]")
+    page.wait_for_function(
+        f"(() => {{ const b = document.querySelector('#citizen-result .case-no');"
+        f" return b && b.textContent !== '{lost_case}'; }})()"
+    )
+    missing_case = page.inner_text("#citizen-result .case-no")
+    page.wait_for_selector(f'#my-cases li[data-case="{missing_case}"][data-kind="missing_person"]')
+    reports = demo.call("GET", "/services/missing", citizen).json()["items"]
+    report = next(r for r in reports if r["case_number"] == missing_case)
+    assert report["kind"] == "child" and report["incident_id"]
+    # the report's own incident is listed once, as the report
+    assert page.locator("#my-cases li").count() == page.locator("#my-cases li[data-case]").count()
+    opened = demo.call("GET", f"/incidents/{report['incident_id']}", citizen).json()
+    assert opened["type_code"] == "missing_person"
+    assert page.locator(f'#my-cases li[data-case="{opened["case_number"]}"]').count() == 0
+    page.screenshot(path=shots / "citizen.png", full_page=True)
     page.close()
 
 
 def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     """Screens of the other views, and the map's frame time with 500 units and 200 incidents."""
-    page = _page(browser)
-    _login(page, demo, "commander")
-    for view, ready in (("crowd", "#crowd-table tbody tr"), ("deploy", "#deploy-body *")):
+    page = new_page(browser)
+    login(page, demo, "commander")
+    for view, ready in (("crowd", "#crowd-table tbody tr"),):
         page.goto(f"{demo.url}/#{view}")
         page.wait_for_selector(ready)
         page.wait_for_timeout(800)
         page.screenshot(path=shots / f"{view}.png")
     page.close()
     page = browser.new_page(viewport={"width": 1400, "height": 860})  # full scale for timing
-    _login(page, demo, "commander")
+    login(page, demo, "commander")
     page.goto(demo.url + "/#map")
     page.wait_for_selector("#live.ok")
     page.wait_for_timeout(1000)
@@ -170,8 +200,8 @@ def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: 
     assert result["frames"] > 0
     page.close()
 
-    phone = _page(browser, 390, 800)
-    _login(phone, demo, "officer")
+    phone = new_page(browser, 390, 800)
+    login(phone, demo, "officer")
     phone.wait_for_selector("#view-officer:not([hidden])")
     phone.wait_for_timeout(800)
     phone.screenshot(path=shots / "officer.png")

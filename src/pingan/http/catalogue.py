@@ -1,4 +1,5 @@
-"""Read-only reference data for clients: incident types, unit kinds, sources, targets."""
+"""Read-only reference data for clients: incident types, unit kinds, sources, targets, shifts,
+lost-and-found item categories."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from pingan.auth.actor import Actor
+from pingan.dispatch.kpi import LOCAL_TZ, shifts
 from pingan.http.deps import permit
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
 from pingan.incidents.lifecycle import STATE_NAMES_ZH
+from pingan.services.matcher import categories
 from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue 字典"])
@@ -40,3 +43,26 @@ def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
         "unit_statuses": {str(k): v for k, v in STATUS_NAMES_ZH.items()},
         "sources": {str(k): v for k, v in SOURCE_NAMES_ZH.items()},
     }
+
+
+@router.get("/shifts", summary="班次 / shifts, in local time")
+def get_shifts(actor: Reader) -> dict[str, Any]:
+    """What a deployment plan is made for; the zone says which day "today" is."""
+    return {
+        "timezone": str(LOCAL_TZ),
+        "shifts": [
+            {
+                "code": s.code,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "start": s.start.isoformat("minutes"),
+                "end": s.end.isoformat("minutes"),
+            }
+            for s in shifts()
+        ],
+    }
+
+
+@router.get("/item-categories", summary="遗失物类别 / lost-and-found item categories")
+def get_item_categories(actor: Reader) -> list[dict[str, str]]:
+    return [{"code": code, **names} for code, names in categories().items()]

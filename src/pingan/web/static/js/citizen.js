@@ -1,28 +1,99 @@
-// Citizen page: report a lost item, a missing person or a lost car, then follow your own cases.
+// Citizen page: report a lost item (lost-and-found registry), a missing person (missing-person
+// service, which also opens the incident) or a lost car (a request for help), then follow your
+// own cases with their status and any matches, and read the public found-item notice.
 // The form survives an expired session (sessionStorage) and says which field is wrong and why.
-import { api, post, probe, el, $, t, half, typeName, stateName, fmtTime, keepForm } from "./core.js";
+import { api, post, el, $, t, half, typeName, stateName, fmtTime, keepForm } from "./core.js";
+import { baseMap, cached } from "./map.js";
 
+const L = window.L;
 let forget = () => {};
+let centres = {};
+let categories = {};
+let picker = null, marker = null;
 const PHONE = /^1\d{10}$/;
+const ID_NUMBER = /^\d{17}[\dXx]$/;
+
+// Where each API field is on the form (the three APIs name the same things differently).
+const FIELD = { summary: "description", contact_phone: "phone", guardian_phone: "phone", reporter_phone: "phone",
+  last_seen_at: "at", lon: "place", lat: "place", identifiers: "identifier", kind: "person_kind" };
+// Refusals from the services carry a code, not a field: the code says which field.
+const CODE_FIELD = { no_time: "at", naive_time: "at", future_time: "at", stale_time: "at", no_place: "place",
+  bad_coordinates: "place", unknown_area: "area_code", bad_category: "category", empty_description: "description",
+  empty_summary: "description", empty_field: "name", no_phone: "phone", bad_phone: "phone",
+  no_id_number: "guardian_id_number", bad_id_number: "guardian_id_number", bad_identifier: "identifier" };
 
 export async function initCitizen() {
   const form = $("#citizen-form");
-  const areas = await api("/api/v1/geo/key-areas");
+  const [areas, cats] = await Promise.all([cached("/api/v1/geo/key-areas"), cached("/api/v1/catalogue/item-categories")]);
+  centres = Object.fromEntries(areas.features.map((f) => {
+    const ring = f.geometry.coordinates[0].slice(0, -1);
+    return [f.properties.code, [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length]];
+  }));
   const sel = form.elements.area_code;
   sel.append(el("option", { value: "" }, t("choose")));
-  for (const f of areas.features) sel.append(el("option", { value: f.properties.code, "data-lon": f.geometry.coordinates[0][0][0], "data-lat": f.geometry.coordinates[0][0][1] }, half(`${f.properties.name_zh} / ${f.properties.name_en}`)));
+  for (const f of areas.features) sel.append(el("option", { value: f.properties.code }, half(`${f.properties.name_zh} / ${f.properties.name_en}`)));
+  categories = Object.fromEntries(cats.map((c) => [c.code, c]));
+  form.elements.category.append(el("option", { value: "" }, t("choose")),
+    ...cats.map((c) => el("option", { value: c.code }, half(`${c.name_zh} / ${c.name_en}`))));
   forget = keepForm(form);
+  form.elements.type.addEventListener("change", () => toggle(form));
+  sel.addEventListener("change", () => { const c = centres[sel.value]; if (c) setPlace(form, c[0], c[1]); });
   form.addEventListener("submit", submit);
+  toggle(form);
+}
+
+/** Show the fields of the chosen kind of report; the time defaults to now. */
+function toggle(form) {
+  const type = form.elements.type.value;
+  form.querySelectorAll("fieldset[data-when]").forEach((f) => { f.hidden = f.dataset.when !== type; });
+  if (type && !form.elements.at.value) form.elements.at.value = localNow();
+}
+const localNow = () => { const d = new Date(); d.setSeconds(0, 0); return new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); };
+
+let pickerReady = null;
+function placeMap(form) {
+  if (pickerReady) return pickerReady.then(() => picker.invalidateSize());
+  pickerReady = Promise.all([baseMap("place-map", { weight: 0.6 }), cached("/api/v1/geo/key-areas")]).then(([{ map, renderer }, areas]) => {
+    picker = map;
+    const outline = L.geoJSON(areas, { renderer, interactive: false, style: () => ({ color: "#13315c", weight: 1, fillOpacity: 0.1 }) }).addTo(map);
+    picker.fitBounds(outline.getBounds()); // where visitors lose things: the key areas, not the whole city
+    picker.on("click", (ev) => setPlace(form, ev.latlng.lng, ev.latlng.lat));
+    const { lon, lat } = form.elements;
+    if (lon.value && lat.value) setPlace(form, Number(lon.value), Number(lat.value), false);
+  });
+  return pickerReady;
+}
+function setPlace(form, lon, lat, notify = true) {
+  form.elements.lon.value = lon.toFixed(6); form.elements.lat.value = lat.toFixed(6);
+  if (picker) {
+    marker = marker || L.circleMarker([lat, lon], { radius: 7, color: "#b3261e", weight: 3, fillOpacity: 0.3 }).addTo(picker);
+    marker.setLatLng([lat, lon]);
+  }
+  if (notify) form.dispatchEvent(new Event("input")); // keep it with the rest of the form
 }
 
 /** Field -> reason, in the page's language; empty when the form may be sent. */
 function check(form) {
   const v = Object.fromEntries(new FormData(form));
   const bad = {};
-  if (!v.type) bad.type = t("required");
-  if (!v.area_code) bad.area_code = t("required");
-  if (!v.summary || v.summary.trim().length < 5) bad.summary = t("too_short");
-  if (v.reporter_phone && !PHONE.test(v.reporter_phone.trim())) bad.reporter_phone = t("bad_phone");
+  const need = (...names) => names.forEach((n) => { if (!String(v[n] || "").trim()) bad[n] = t("required"); });
+  need("type");
+  if (!v.description || v.description.trim().length < 5) bad.description = t("too_short");
+  if (!(v.lon && v.lat) && !v.area_code) bad.place = t("pick_place");
+  if (v.phone && !PHONE.test(v.phone.trim())) bad.phone = t("bad_phone");
+  if (v.type && v.type !== "car_finding") {
+    need("at");
+    if (v.at && new Date(v.at) > new Date(Date.now() + 60000)) bad.at = t("future");
+  }
+  if (v.type === "lost_item") {
+    need("category", "phone"); // the desk calls back when the item turns up
+    if (v.identifier && !v.identifier_kind) bad.identifier = t("identifier_kind");
+  }
+  if (v.type === "missing_person") {
+    need("person_kind", "name", "guardian_name", "guardian_id_number", "phone");
+    if (v.guardian_id_number && !ID_NUMBER.test(v.guardian_id_number.trim())) bad.guardian_id_number = t("bad_id");
+  }
+  if (v.type === "car_finding") need("area_code");
   return bad;
 }
 
@@ -31,52 +102,103 @@ function showErrors(form, bad) {
   [...form.elements].forEach((x) => x.classList && x.classList.toggle("invalid", Boolean(bad[x.name])));
 }
 
+/** The API's refusal, per field: schema errors by their type, service refusals by their code. */
+function fieldErrors(body) {
+  const out = {};
+  for (const x of body.errors || []) {
+    const name = String(x.field).split(".")[0];
+    const key = "v_" + x.type;
+    out[FIELD[name] || name] = t(key) !== key ? t(key) : half(x.message);
+  }
+  if (body.code && CODE_FIELD[body.code]) out[CODE_FIELD[body.code]] = half(body.detail);
+  return out;
+}
+
+/** The request for the chosen kind of report: which API and what it takes. */
+function request(v) {
+  const c = centres[v.area_code];
+  const [lon, lat] = v.lon && v.lat ? [Number(v.lon), Number(v.lat)] : c || [null, null];
+  const at = v.at ? new Date(v.at).toISOString() : null;
+  const opt = (x) => (x && x.trim() ? x.trim() : null);
+  if (v.type === "lost_item") {
+    return ["/api/v1/services/lost-found/lost", { category: v.category, description: v.description.trim(), colour: opt(v.colour),
+      brand: opt(v.brand), identifiers: v.identifier_kind && opt(v.identifier) ? { [v.identifier_kind]: v.identifier.trim() } : {},
+      lon, lat, at, place: opt(v.place), area_code: v.area_code || null, contact_phone: opt(v.phone) }];
+  }
+  if (v.type === "missing_person") {
+    return ["/api/v1/services/missing", { kind: v.person_kind, name: v.name.trim(), age: v.age === "" ? null : Number(v.age),
+      description: [v.description.trim(), opt(v.place)].filter(Boolean).join("；"), clothing: opt(v.clothing), lon, lat, last_seen_at: at,
+      area_code: v.area_code || null, guardian_name: v.guardian_name.trim(), guardian_phone: v.phone.trim(),
+      guardian_id_number: v.guardian_id_number.trim() }];
+  }
+  return ["/api/v1/incidents", { type: v.type, summary: [v.description.trim(), opt(v.place)].filter(Boolean).join("；"),
+    area_code: v.area_code, lon, lat, source: "citizen_app", reporter_phone: opt(v.phone) }];
+}
+
 async function submit(ev) {
   ev.preventDefault();
   const form = ev.target;
   const bad = check(form);
   showErrors(form, bad);
   if (Object.keys(bad).length) return;
-  const v = Object.fromEntries(new FormData(form));
-  const opt = form.elements.area_code.selectedOptions[0];
-  const centre = areaCentre(v.area_code) || [Number(opt.dataset.lon), Number(opt.dataset.lat)];
+  const [path, body] = request(Object.fromEntries(new FormData(form)));
+  const result = $("#citizen-result");
   try {
-    const inc = await post("/api/v1/incidents", { type: v.type, summary: v.summary.trim(), area_code: v.area_code,
-      lon: centre[0], lat: centre[1], source: "citizen_app", reporter_phone: v.reporter_phone || null });
-    $("#citizen-result").textContent = t("reported") + inc.case_number;
-    form.reset(); forget(); forget = keepForm(form);
+    const res = await post(path, body);
+    const row = res.item || res;
+    result.replaceChildren(t("reported"), el("b", { class: "case-no" }, row.case_number));
+    if (res.matches && res.matches.length) result.append(el("br"), t("matches_found").replace("{n}", res.matches.length));
+    form.reset(); forget(); forget = keepForm(form); toggle(form);
+    if (marker) { marker.remove(); marker = null; }
     showCitizen();
   } catch (e) {
-    if (e.status === 422 && e.body && e.body.errors) {
-      const server = {};
-      for (const x of e.body.errors) server[String(x.field).split(".").pop()] = half(x.message);
-      showErrors(form, server);
-    }
-    if (e.status !== 401) $("#citizen-result").textContent = half(e.message);
+    const fields = e.status === 422 && e.body ? fieldErrors(e.body) : {};
+    showErrors(form, fields);
+    if (e.status !== 401) result.textContent = Object.keys(fields).length ? t("fix_fields") : half(e.message);
   }
 }
 
-let centres = null;
-function areaCentre(code) {
-  return centres && centres[code];
-}
+const lostStatus = (s) => t("ls_" + s) !== "ls_" + s ? t("ls_" + s) : s;
+const catName = (c) => (categories[c] ? half(`${categories[c].name_zh} / ${categories[c].name_en}`) : c);
 
 export async function showCitizen() {
-  if (!centres) {
-    const areas = await api("/api/v1/geo/key-areas");
-    centres = Object.fromEntries(areas.features.map((f) => {
-      const ring = f.geometry.coordinates[0];
-      const n = ring.length - 1;
-      return [f.properties.code, [ring.slice(0, n).reduce((s, p) => s + p[0], 0) / n, ring.slice(0, n).reduce((s, p) => s + p[1], 0) / n]];
-    }));
+  placeMap($("#citizen-form")).catch(() => {});
+  const [items, missing, incidents] = await Promise.all([
+    api("/api/v1/services/lost-found/items?kind=lost&limit=50"), api("/api/v1/services/missing?limit=50"), api("/api/v1/incidents?limit=50")]);
+  const cases = [];
+  for (const i of items.items) {
+    const li = el("li", { "data-case": i.case_number, "data-kind": "lost_item" }, el("b", {}, i.case_number),
+      ` · ${t("t_lost_item")} · ${catName(i.category)}${i.colour ? " · " + i.colour : ""} · `, el("span", { class: "state" }, lostStatus(i.status)),
+      ` · ${fmtTime(i.at)}`, el("div", { class: "hint" }, i.description));
+    if (i.status === "open" || i.status === "announced") li.append(el("div", { class: "matches" }));
+    cases.push([i.created_at, li, i]);
   }
-  const note = $("#lostfound-note");
-  const registry = (await probe("/api/v1/lost-found/items")) || (await probe("/api/v1/missing-persons"));
-  note.hidden = registry; note.textContent = t("lostfound_na");
-  const page = await api("/api/v1/incidents?limit=50");
+  for (const m of missing.items) {
+    cases.push([m.created_at, el("li", { "data-case": m.case_number, "data-kind": "missing_person" }, el("b", {}, m.case_number),
+      ` · ${t("t_missing_person")} · ${m.name} · `, el("span", { class: "state" }, t("ms_" + m.status)),
+      ` · ${t("radius")} ${m.radius_km} km · ${fmtTime(m.last_seen_at)}`)]);
+  }
+  const viaService = new Set(missing.items.map((m) => m.incident_id)); // the report's own incident is shown once, as the report
+  for (const i of incidents.items.filter((x) => !viaService.has(x.id))) {
+    cases.push([i.received_at, el("li", { "data-case": i.case_number, "data-kind": "incident" },
+      el("b", {}, i.case_number), ` · ${typeName(i.type_code)} · `, el("span", { class: "state" }, stateName(i.state)), ` · ${fmtTime(i.received_at)}`,
+      i.outcome ? el("div", { class: "hint" }, i.outcome) : "")]);
+  }
+  cases.sort((a, b) => String(b[0]).localeCompare(String(a[0])));
   const ul = $("#my-cases");
-  ul.replaceChildren(...page.items.map((i) => el("li", { "data-case": i.case_number },
-    el("b", {}, i.case_number), ` · ${typeName(i.type_code)} · `, el("span", { class: "state" }, stateName(i.state)), ` · ${fmtTime(i.received_at)}`,
-    i.outcome ? el("div", { class: "hint" }, i.outcome) : "")));
-  if (!page.items.length) ul.append(el("li", { class: "hint" }, t("none")));
+  ul.replaceChildren(...cases.map((c) => c[1]));
+  if (!cases.length) ul.append(el("li", { class: "hint" }, t("none")));
+  await Promise.all(cases.filter((c) => c[2] && c[1].querySelector(".matches")).slice(0, 10).map(async ([, li, item]) => {
+    const found = await api(`/api/v1/services/lost-found/items/${item.id}/matches`).catch(() => []);
+    li.querySelector(".matches").replaceChildren(...found.slice(0, 3).map((m) =>
+      el("div", { class: "match" }, `${t("possible_match")} ${Math.round(m.score * 100)}%：${half(`${m.reason_zh} / ${m.reason_en}`)}`)));
+  }));
+  const pub = await api("/api/v1/services/lost-found/public?limit=20").catch(() => null);
+  const list = $("#found-listing");
+  if (pub) {
+    list.replaceChildren(...pub.items.map((x) => el("li", { "data-case": x.case_number }, el("b", {}, catName(x.category)),
+      ` · ${x.description}${x.colour ? " · " + x.colour : ""} · ${x.place || ""} · ${fmtTime(x.at)}`,
+      x.storage ? el("div", { class: "hint" }, `${t("storage")} ${x.storage}`) : "")));
+    if (!pub.items.length) list.append(el("li", { class: "hint" }, t("none")));
+  }
 }

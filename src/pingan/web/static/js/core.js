@@ -37,9 +37,15 @@ export async function api(path, opts = {}) {
 }
 export const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
 
-/** Whether an endpoint exists here at all (a service not built yet answers 404 for its path). */
-export async function probe(path) {
-  try { await api(path); return true; } catch (e) { return e.status !== 404 && e.status !== 405; }
+/** Download a file the API serves (exports): a plain link cannot carry the bearer token. */
+export async function saveFile(path, name) {
+  const res = await fetch(path, { headers: { Authorization: "Bearer " + session.token } });
+  if (res.status === 401 && session.token) session.onExpired();
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const a = el("a", { href: url, download: name });
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 export const catalogue = { types: {}, kinds: {}, labels: null };
@@ -64,6 +70,14 @@ export { t, half };
 export function todayStart() {
   const d = new Date(); d.setHours(0, 0, 0, 0); return d.toISOString();
 }
+/** Local midnight on 1 January (KPI "this year"). */
+export function yearStart() {
+  const d = new Date(); d.setMonth(0, 1); d.setHours(0, 0, 0, 0); return d.toISOString();
+}
+/** The calendar date (YYYY-MM-DD) now in an IANA time zone: which day "today" is for the city. */
+export const dateIn = (zone, d = new Date()) => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(d);
+/** "HH:MM" now in an IANA time zone. */
+export const timeIn = (zone, d = new Date()) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
 
 /** Forms marked data-keep survive a reload or an expired session (kept in sessionStorage). */
 export function keepForm(form) {

@@ -1,21 +1,48 @@
-// KPI board (大屏): every figure read from stored records through the APIs; where a service
-// has no API yet the tile says so instead of showing a number.
-import { api, probe, el, $, t, half, pct, fmtSecs, todayStart, typeName } from "./core.js";
+// KPI board (大屏): every figure read from stored records through the APIs. The help-service
+// tiles count what the Kangbashi article counts (found cars, returned items, found people,
+// breakdowns helped) from GET /services/stats, for today and for this year.
+import { api, el, $, t, half, pct, fmtSecs, todayStart, yearStart, typeName } from "./core.js";
 import { loadAlerts } from "./crowd.js";
 
-// The help services of the seed, the incident type that records the call, and the service API
-// that would give its own figures (found, returned, …) once it exists.
+// [tile id, service name, the /services/stats figure, what it counts]
 const SERVICES = [
-  ["car_finding", "找车", "/api/v1/car-finding/requests"],
-  ["lost_item", "遗失物品", "/api/v1/lost-found/items"],
-  ["missing_person", "走失人员", "/api/v1/missing-persons"],
-  ["breakdown", "车辆故障", "/api/v1/breakdowns"],
+  ["cars_found", "找车", "cars_found", "svc_cars_found"],
+  ["items_returned", "遗失物品", "items_returned", "svc_items_returned"],
+  ["missing_found", "走失人员", "missing_found", "svc_missing_found"],
+  ["breakdowns_helped", "车辆故障", "breakdowns_helped", "svc_breakdowns_helped"],
 ];
 let chart = null;
 let loads = 0;
 
-const tile = (key, value, na = false, id = null) =>
-  el("div", { class: "tile" + (na ? " na" : ""), "data-kpi": id || key }, el("div", { class: "k" }, key), el("div", { class: "v" }, value));
+const tile = (key, value, na = false, id = null, sub = null) =>
+  el("div", { class: "tile" + (na ? " na" : ""), "data-kpi": id || key }, el("div", { class: "k" }, key), el("div", { class: "v" }, value),
+    sub ? el("div", { class: "s" }, sub) : "");
+const num = (v) => (v == null ? "-" : String(v));
+/** Median time to return: minutes under an hour, else hours. */
+const hours = (h) => (h == null ? "-" : h < 1 ? `${Math.round(h * 60)} ${t("minutes_unit")}` : `${h} ${t("hours")}`);
+
+/** The help-service tiles: today's figure large, this year's beneath; the raw values as data-*. */
+async function serviceTiles() {
+  const periods = { today: todayStart(), year: yearStart() };
+  const box = $("#kpi-tiles");
+  box.dataset.statsToday = periods.today; box.dataset.statsYear = periods.year;
+  let today, year;
+  try {
+    [today, year] = await Promise.all(Object.values(periods).map((since) => api(`/api/v1/services/stats?since=${encodeURIComponent(since)}`)));
+  } catch (e) { return [tile(t("help_services"), half(e.message), true, "services")]; }
+  const out = SERVICES.map(([id, name, field, what]) => {
+    const x = tile(`${name} · ${t(what)}`, num(today[field]), false, id, `${t("this_year")} ${num(year[field])}`);
+    x.dataset.today = num(today[field]); x.dataset.year = num(year[field]);
+    return x;
+  });
+  const rate = tile(`遗失物品 · ${t("return_rate")}`, pct(today.return_rate), false, "return_rate", `${t("this_year")} ${pct(year.return_rate)}`);
+  rate.dataset.today = num(today.return_rate); rate.dataset.year = num(year.return_rate);
+  const ttr = tile(`遗失物品 · ${t("time_to_return")}`, hours(today.time_to_return_h_median), false, "time_to_return",
+    `${t("this_year")} ${hours(year.time_to_return_h_median)}`);
+  ttr.dataset.today = num(today.time_to_return_h_median); ttr.dataset.year = num(year.time_to_return_h_median);
+  out.splice(2, 0, rate, ttr);
+  return out;
+}
 
 export async function showKpi() {
   const since = encodeURIComponent(todayStart());
@@ -29,19 +56,11 @@ export async function showKpi() {
     }
     tiles.push(tile(t("p50"), r ? fmtSecs(r.p50_s) : "-", false, "p50"), tile(t("p90"), r ? fmtSecs(r.p90_s) : "-", false, "p90"));
   } catch (e) { tiles.push(tile(t("compliance"), half(e.message), true)); }
-  const counts = await Promise.all(SERVICES.map(async ([type, name, path]) => {
-    const page = await api(`/api/v1/incidents?type=${type}&since=${since}&limit=1`).catch(() => null);
-    const exists = await probe(path);
-    return [type, name, page ? page.total : null, exists];
-  }));
-  for (const [type, name, n, exists] of counts) {
-    tiles.push(tile(`${name} · ${typeName(type)}`, n == null ? t("not_available") : n, n == null, type));
-    if (!exists) tiles.push(tile(`${name} · 服务 service`, `${t("not_available")}`, true, type + "-service"));
-  }
+  tiles.push(...(await serviceTiles()));
   try {
     const alerts = await api(`/api/v1/crowd/alerts?since=${since}&limit=1`);
     tiles.push(tile(t("alerts_today"), alerts.total, false, "alerts"));
-  } catch { tiles.push(tile(t("alerts_today"), t("not_available"), true, "alerts")); }
+  } catch (e) { tiles.push(tile(t("alerts_today"), half(e.message), true, "alerts")); }
   $("#kpi-tiles").replaceChildren(...tiles);
   $("#kpi-tiles").dataset.loads = String(++loads); // each refresh is visible (tests wait on it)
   try {

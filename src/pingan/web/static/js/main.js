@@ -7,7 +7,7 @@ import { initMap, stress, legend } from "./map.js";
 import { initQueue, openIncident } from "./queue.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
-import { showDeploy } from "./deploy.js";
+import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
 
@@ -22,7 +22,7 @@ const VIEWS = {
   admin: ["none"],
 };
 const SHOW = { map: () => initMap(), queue: () => {}, crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
-  deploy: showDeploy, officer: showOfficer, citizen: showCitizen, none: () => {} };
+  deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
 const timers = [];
 let citizenReady = false;
 

@@ -8,26 +8,39 @@ const STATUS_COLOR = { available: "#1b7f3b", dispatched: "#f59f00", en_route: "#
   on_scene: "#b3261e", off_duty: "#999999" };
 const PRIORITY_COLOR = { 1: "#b3261e", 2: "#e8590c", 3: "#1c7ed6", 4: "#5c7cfa" };
 const LEVEL_COLOR = { normal: "#40c057", yellow: "#fab005", orange: "#fd7e14", red: "#e03131", critical: "#862e9c", unknown: "#adb5bd" };
-const KIND_RADIUS = { ptu: 8, patrol_car: 7, traffic: 7, foot_patrol: 5, k9: 5, patrol_robot: 5, drone: 6, volunteer: 4 };
+export const KIND_RADIUS = { ptu: 8, patrol_car: 7, traffic: 7, foot_patrol: 5, k9: 5, patrol_robot: 5, drone: 6, volunteer: 4 };
+export const KIND_COLOR = { ptu: "#862e9c", patrol_car: "#1c7ed6", traffic: "#f08c00", foot_patrol: "#2b8a3e", k9: "#5c3d2e",
+  patrol_robot: "#0b7285", drone: "#495057", volunteer: "#e64980" };
 
 let map, renderer, areaLayer, isoLayer;
 const unitMarkers = new Map();
 const incidentMarkers = new Map();
 let ready = false;
 
+// The city, its roads and key areas do not change while the page is open: fetched once.
+const once = new Map();
+export const cached = (path) => { if (!once.has(path)) once.set(path, api(path).catch((e) => { once.delete(path); throw e; })); return once.get(path); };
+
+/** A Leaflet map on element `id` over the road network (no tiles), fitted to the city.
+ * Every map of the command centre (command map, deployment, the citizen's place picker) is one of these. */
+export async function baseMap(id, { weight = 1 } = {}) {
+  const canvas = L.canvas({ padding: 0.2 });
+  const m = L.map(id, { preferCanvas: true, renderer: canvas, zoomControl: true, attributionControl: true });
+  const city = await cached("/api/v1/geo/city");
+  const [w, s, e, n] = city.bounds;
+  m.fitBounds([[s, w], [n, e]]);
+  if (city.notice) m.attributionControl.addAttribution(half(`${city.notice.zh} / ${city.notice.en}`));
+  const roads = await cached("/api/v1/geo/roads");
+  L.geoJSON(roads, { renderer: canvas, interactive: false,
+    style: (f) => (f.properties.class === "major" ? { color: "#5b6b82", weight: 3 * weight } : { color: "#9aa5b5", weight: 1.3 * weight }) }).addTo(m);
+  return { map: m, renderer: canvas };
+}
+
 export async function initMap() {
   if (ready) { map.invalidateSize(); return; }
   ready = true;
-  renderer = L.canvas({ padding: 0.2 });
-  map = L.map("map", { preferCanvas: true, renderer, zoomControl: true, attributionControl: true });
-  const city = await api("/api/v1/geo/city");
-  const [w, s, e, n] = city.bounds;
-  map.fitBounds([[s, w], [n, e]]);
-  if (city.notice) map.attributionControl.addAttribution(half(`${city.notice.zh} / ${city.notice.en}`));
-  const roads = await api("/api/v1/geo/roads");
-  L.geoJSON(roads, { renderer, interactive: false,
-    style: (f) => (f.properties.class === "major" ? { color: "#5b6b82", weight: 3 } : { color: "#9aa5b5", weight: 1.3 }) }).addTo(map);
-  const areas = await api("/api/v1/geo/key-areas");
+  ({ map, renderer } = await baseMap("map"));
+  const areas = await cached("/api/v1/geo/key-areas");
   areaLayer = L.geoJSON(areas, { renderer, style: () => ({ color: "#555", weight: 1, fillOpacity: 0.25, fillColor: LEVEL_COLOR.unknown }),
     onEachFeature: (f, layer) => layer.on("click", () => showArea(f.properties.code)) }).addTo(map);
   isoLayer = L.layerGroup().addTo(map);
