@@ -58,6 +58,10 @@ class BatchedTopic(Generic[T]):
         for _ in range(n):
             self.counters.reject(f"{self.channel}_{reason}", "mqtt")
 
+    def valid_key(self, key: str) -> bool:
+        """Whether the last topic level (the source or camera) is acceptable (default: any)."""
+        return True
+
     def parse(self, key: str, item: dict[str, Any]) -> T | str:
         """One decoded object → the item to store, or the reason it is refused."""
         raise NotImplementedError
@@ -76,7 +80,13 @@ class BatchedTopic(Generic[T]):
 
     def on_message(self, topic: str, raw: bytes) -> None:
         key = topic[len(self.root) + 1 :]
-        if not topic.startswith(self.root + "/") or not key or "/" in key or len(key) > 64:
+        if (
+            not topic.startswith(self.root + "/")
+            or not key
+            or "/" in key
+            or len(key) > 64
+            or not self.valid_key(key)
+        ):
             return self.refuse("bad_topic")
         if len(raw) > self.max_bytes:
             return self.refuse("oversized")

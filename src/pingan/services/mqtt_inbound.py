@@ -35,9 +35,10 @@ class AnprTopic(BatchedTopic[parking.ReadSpec]):
     max_bytes = 256 * 1024
     max_items = 1000
 
+    def valid_key(self, key: str) -> bool:
+        return valid_device_id(key) and len(key) <= MAX_CAMERA_ID
+
     def parse(self, key: str, item: dict[str, Any]) -> parking.ReadSpec | str:
-        if not valid_device_id(key) or len(key) > MAX_CAMERA_ID:
-            return "bad_topic"
         try:
             m = PlateReadMessage.model_validate(item)
             plates.normalise(m.plate)
