@@ -10,8 +10,12 @@ found items and same-category distractors), for each ranker in the same run:
 - the full matcher with jieba words / with character bigrams.
 Top-1 / top-5 recall over reports that have a true item; false-match rate: the share of
 reports whose best candidate is wrong yet scores at or above the alert threshold.
-Latency: the full matcher on an in-memory index of 1,000,000 found items (20,000 with
---quick), candidates from the identifier hash, category × day buckets and the spatial grid.
+Latency at 1,000,000 found items (20,000 with --quick):
+- the full matcher on the in-memory index (identifier hash, category × day buckets, grid);
+- the store's query path (bench/matching_store.py): `lost_found.matches`, as the API calls
+  it, on SQLite and on PostgreSQL (database `pingan_bench_matching`, created and dropped;
+  `--postgres ADMIN_URL`, skipped with the reason when no server answers), next to the
+  baseline that ranks every open found item of the report's categories (a few reports).
 Prints a table, then one JSON line.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import sys
 import time
@@ -30,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+import matching_store
 from matching_data import CATEGORY, EvalSet, Record, generate
 
 from pingan.pii.vault import Vault
@@ -143,9 +149,37 @@ def latency(n: int, queries: int, seed: int = 11) -> dict[str, float]:
     }
 
 
+def store_latency(n: int, queries: int, baseline: int, postgres: str) -> dict[str, dict]:
+    """The store's match path per backend: load time, p50/p99, and the category-scan baseline."""
+    ev = generate(pairs=600, seed=11, distractors=4)
+    out: dict[str, dict] = {}
+    for make in (matching_store.sqlite_store, lambda: matching_store.postgres_store(postgres)):
+        store = make()
+        if isinstance(store, str):
+            print(f"PostgreSQL skipped: {store}", file=sys.stderr)
+            continue
+        try:
+            load_s = matching_store.load(store, ev, n, VAULT)
+            ids = matching_store.add_lost_reports(store, ev, n, queries, VAULT)
+            fig = matching_store.time_matches(store, ids)
+            base = matching_store.time_category_scan(store, ids[:baseline])
+            scan = {"scan_p50_ms": base["p50_ms"], "scan_queries": base["queries"]}
+            out[store.name] = {"load_s": round(load_s, 1), **fig, **scan}
+        finally:
+            store.drop()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="few-second smoke run")
+    ap.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "PINGAN_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres"
+        ),
+        help="PostgreSQL admin URL for the store-path timing",
+    )
     args = ap.parse_args()
     ev = generate(pairs=300 if args.quick else 400, seed=7)
     figures: dict[str, float | int] = {"pairs": len(ev.lost), "found_items": len(ev.found)}
@@ -175,6 +209,17 @@ def main() -> None:
         f"p99 {lat['p99_ms']} ms ({lat['candidates_p50']} candidates p50, "
         f"index loaded in {lat['load_s']} s)"
     )
+    n_store = 20_000 if args.quick else 1_000_000
+    stores = store_latency(n_store, 50 if args.quick else 300, 3, args.postgres)
+    print(f"\nmatch latency, {n_store:,} stored found items ({'ms':>4})   p50      p99")
+    print(f"{'in-memory MatchIndex':<44}{lat['p50_ms']:>8}{lat['p99_ms']:>9}")
+    for name, f in stores.items():
+        figures.update({f"store_{name}_{k}": v for k, v in f.items()})
+        print(f"{'store path, ' + name + ' (lost_found.matches)':<44}{f['p50_ms']:>8}"
+              f"{f['p99_ms']:>9}   {f['queries']} reports; p99 {f['p99_ms_gc_as_is']} ms "
+              f"with the collector as is; loaded in {f['load_s']} s")  # fmt: skip
+        print(f"{'  baseline: full-category scan, ' + name:<44}{f['scan_p50_ms']:>8}"
+              f"{'':>9}   p50 of {f['scan_queries']} reports")  # fmt: skip
     print(json.dumps(figures))
 
 

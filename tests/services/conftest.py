@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from pingan.pii.id_number import check_character
+from tests.devices.conftest import make_hub, mqtt_url  # noqa: F401 - the broker fixtures
 from tests.helpers import FOUNTAIN
 
 IMEI = "490154203237518"  # a valid IMEI (Luhn)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from pingan.auth.roles import Role
 from pingan.db.base import utcnow
 from pingan.services.models import HelpItem
@@ -143,3 +145,21 @@ def test_bad_input_is_refused_with_reasons_and_nothing_stored(client, accounts):
         assert "/ " in r.json()["detail"]  # Chinese first, then English
     assert client.post(f"{API}/found", json=found_body(), headers=citizen).status_code == 403
     assert client.get(f"{API}/items", headers=officer).json()["total"] == 0
+
+
+def test_stored_tokens_match_as_freshly_made_ones(client, accounts, db):
+    """Tokens are stored at registration; a row without them (stored before 0009) or made by
+    another tokenizer is tokenised when matched, and ranks the same."""
+    citizen, officer = accounts.headers(Role.CITIZEN), accounts.headers(Role.OFFICER)
+    lost = client.post(f"{API}/lost", json=lost_body(), headers=citizen).json()["item"]
+    for body in (found_body(), found_body(description="拾到白色苹果手机", colour="白色")):
+        assert client.post(f"{API}/found", json=body, headers=officer).status_code == 201
+    url = f"{API}/items/{lost['id']}/matches"
+    stored = client.get(url, headers=officer).json()
+    with db.session() as s:
+        rows = list(s.execute(select(HelpItem).order_by(HelpItem.id)).scalars())
+        assert all(r.match_tokens.startswith("bigram:") for r in rows)
+        rows[1].match_tokens, rows[2].match_tokens = None, "jieba:手机 白色"
+        s.commit()
+    assert client.get(url, headers=officer).json() == stored
+    assert stored[0]["score"] > stored[1]["score"] > 0

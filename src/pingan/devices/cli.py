@@ -130,10 +130,10 @@ def schemas(
     ] = False,
 ) -> None:
     """生成设备协议的 JSON Schema / write the device protocol's JSON Schema files."""
-    from pingan.devices.protocol import json_schemas
+    from pingan.devices import protocol, topics
 
     stale = []
-    for name, schema in json_schemas().items():
+    for name, schema in (protocol.json_schemas() | topics.json_schemas()).items():
         path = out / f"{name}.schema.json"
         text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
         if check:

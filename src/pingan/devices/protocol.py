@@ -307,10 +307,12 @@ def json_schemas() -> dict[str, dict]:
     """JSON Schema of every message, keyed by file stem (published in docs/)."""
     models: dict[str, type[BaseModel]] = {c.value: m for c, m in INBOUND.items()}
     models[COMMAND_CHANNEL] = CommandMessage
-    out = {}
-    for name, model in models.items():
-        schema = model.model_json_schema(mode="validation")
-        schema["$id"] = f"urn:pingan:device-protocol:v1:{name}"
-        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-        out[name] = schema
-    return out
+    return {name: schema_of(name, model) for name, model in models.items()}
+
+
+def schema_of(name: str, model: type[BaseModel]) -> dict:
+    """The published JSON Schema of one message model (draft 2020-12, a stable `$id`)."""
+    schema = model.model_json_schema(mode="validation")
+    schema["$id"] = f"urn:pingan:device-protocol:v1:{name}"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

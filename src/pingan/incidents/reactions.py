@@ -3,21 +3,30 @@
 A crowd level change opens a crowding incident for the area, or raises the priority of the
 one already open, with the measure the crowd domain suggests; a return to normal is noted
 on the open incident but never closes it — a dispatcher decides that.
+
+A help-service case that concluded (a missing person handed over to the guardian, a
+breakdown cleared) ends the incident it opened, through the state machine: resolved and
+closed when a unit is on scene (or it is already resolved); cancelled with the outcome as
+the reason when no unit got there — unit arrivals are never invented, so response-time
+figures stay true; an incident already closed, cancelled or merged stays as it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.incidents import service
 from pingan.incidents.catalogue import Source
+from pingan.incidents.lifecycle import ALLOWED_FROM, Action, State
 from pingan.incidents.models import Incident
 from pingan.pii.vault import Vault
 
 CROWD_MONITOR = Actor(user_id=None, username="crowd-monitor", role=None)
+HELP_SERVICES = Actor(user_id=None, username="help-services", role=None)
 
 
 def on_crowd_alert(session: Session, vault: Vault, payload: dict[str, Any]) -> Incident | None:
@@ -55,3 +64,26 @@ def on_crowd_alert(session: Session, vault: Vault, payload: dict[str, Any]) -> I
         priority=raise_to,
         data={"level": payload.get("level"), "kind": payload["kind"]},
     )
+
+
+def on_case_concluded(session: Session, payload: dict[str, Any]) -> Incident | None:
+    """End the incident a concluded help-service case opened (`incident_id`, `outcome`)."""
+    incident_id = payload.get("incident_id")
+    if incident_id is None:
+        return None  # e.g. a breakdown sent to a tow service: no incident was opened
+    incident = session.execute(
+        select(Incident).where(Incident.id == incident_id).with_for_update()
+    ).scalar_one_or_none()
+    if incident is None:
+        return None
+    outcome = str(payload["outcome"])
+    state = State(incident.state)
+    if state in ALLOWED_FROM[Action.RESOLVE]:
+        incident = service.resolve(session, HELP_SERVICES, incident.id, outcome=outcome)
+        state = State(incident.state)
+    if state in ALLOWED_FROM[Action.CLOSE]:
+        return service.close(session, HELP_SERVICES, incident.id, note=outcome)
+    if state in ALLOWED_FROM[Action.CANCEL]:
+        reason = f"{outcome}（无警力到场，撤销）/ no unit on scene: cancelled"
+        return service.cancel(session, HELP_SERVICES, incident.id, reason=reason)
+    return incident  # closed, cancelled or merged already

@@ -177,7 +177,12 @@ def clear(
     if row.status != "dispatched":
         raise Conflict("须先派出才能办结 / dispatch before clearing", code="bad_state")
     row.status, row.cleared_at = "cleared", common.when(at or utcnow())
-    outbox.publish(session, "breakdown.cleared", "breakdown", row.id, {"case": row.case_number})
+    payload = {
+        "case": row.case_number,
+        "incident_id": row.incident_id,
+        "outcome": f"故障车辆已清障（{row.case_number}）/ breakdown cleared",
+    }
+    outbox.publish(session, "breakdown.cleared", "breakdown", row.id, payload)
     audit.record(session, actor, "breakdown.cleared", "breakdown", row.id, {})
     finish(session)
     return row

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -28,7 +29,15 @@ from pingan.geo.city import City
 from pingan.pii.vault import Vault
 from pingan.services import candidates, common, identifiers, settings
 from pingan.services.access import is_citizen, own_or_staff, visible_cases
-from pingan.services.matcher import Item, Match, categories, prepare, rank
+from pingan.services.matcher import (
+    Item,
+    Match,
+    categories,
+    pack_tokens,
+    prepare,
+    rank,
+    unpack_tokens,
+)
 from pingan.services.models import HelpClaim, HelpIdentifier, HelpItem
 from pingan.services.text import bigrams, coverage
 
@@ -73,8 +82,26 @@ def _check(spec: ItemSpec, actor: Actor) -> None:
         )
 
 
-def to_match_item(row: HelpItem, keys: frozenset[str]) -> Item:
-    base = Item(
+# The columns the matcher reads: candidates are loaded as plain rows, not whole entities.
+_MATCH_COLUMNS = (
+    HelpItem.id,
+    HelpItem.category,
+    HelpItem.description,
+    HelpItem.lon,
+    HelpItem.lat,
+    HelpItem.at,
+    HelpItem.colour,
+    HelpItem.brand,
+    HelpItem.match_tokens,
+)
+
+
+def to_match_item(row: HelpItem | Row[Any], keys: frozenset[str]) -> Item:
+    """An item (entity or a row of `_MATCH_COLUMNS`) as the matcher takes it, tokenised:
+    the tokens stored at registration, or made now for a row without them."""
+    tokenizer = settings.lost_found()["tokenizer"]
+    tokens = unpack_tokens(row.match_tokens, tokenizer)
+    item = Item(
         row.id,
         row.category,
         row.description,
@@ -84,8 +111,9 @@ def to_match_item(row: HelpItem, keys: frozenset[str]) -> Item:
         row.colour,
         row.brand,
         keys,
+        tokens or frozenset(),
     )
-    return prepare(base, settings.lost_found()["tokenizer"])
+    return prepare(item, tokenizer) if tokens is None else item
 
 
 def _keys_of(session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
@@ -101,13 +129,17 @@ def _keys_of(session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
     return {i: frozenset(k) for i, k in out.items()}
 
 
-def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[HelpItem]:
-    """Opposite side, still open: by identifier hash, or by category, time window and grid."""
+def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[Item]:
+    """Opposite side, still open: by identifier hash, or by category, time window and grid.
+
+    Only the identifiers a candidate shares with the query are loaded with it: the matcher
+    looks at nothing else of them.
+    """
     other = "found" if row.kind == "lost" else "lost"
     start, end = candidates.window(row.at, row.kind)
     cells = candidates.cells_around(row.lon, row.lat)
     xs, ys = [c[0] for c in cells], [c[1] for c in cells]
-    query = select(HelpItem).where(
+    query = select(*_MATCH_COLUMNS).where(
         HelpItem.kind == other,
         HelpItem.status.in_(OPEN),
         HelpItem.at.between(start, end),
@@ -117,23 +149,24 @@ def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[H
     cats = candidates.categories_for(row.category)
     if cats:
         query = query.where(HelpItem.category.in_(cats))
-    found = {r.id: r for r in session.execute(query).scalars()}
+    found = {r.id: r for r in session.execute(query)}
+    shared: dict[int, set[str]] = {}
     if keys:
-        by_id = select(HelpItem).join(HelpIdentifier, HelpIdentifier.item_id == HelpItem.id)
-        by_id = by_id.where(
-            HelpIdentifier.key.in_(keys), HelpItem.kind == other, HelpItem.status.in_(OPEN)
+        by_key = (
+            select(HelpIdentifier.key, *_MATCH_COLUMNS)
+            .join(HelpItem, HelpIdentifier.item_id == HelpItem.id)
+            .where(HelpIdentifier.key.in_(keys), HelpItem.kind == other, HelpItem.status.in_(OPEN))
         )
-        found.update({r.id: r for r in session.execute(by_id).scalars()})
+        for r in session.execute(by_key):
+            found.setdefault(r.id, r)
+            shared.setdefault(r.id, set()).add(r.key)
     found.pop(row.id, None)
-    return list(found.values())
+    return [to_match_item(r, frozenset(shared.get(i, ()))) for i, r in found.items()]
 
 
 def _rank(session: Session, row: HelpItem) -> list[Match]:
     keys = _keys_of(session, [row.id])[row.id]
-    pool = _candidates(session, row, keys)
-    pool_keys = _keys_of(session, [c.id for c in pool])
-    q = to_match_item(row, keys)
-    return rank(q, (to_match_item(c, pool_keys[c.id]) for c in pool))
+    return rank(to_match_item(row, keys), _candidates(session, row, keys))
 
 
 def register(
@@ -184,6 +217,8 @@ def register(
         reporter_user_id=actor.user_id if is_citizen(actor) else None,
         created_by=actor.username,
     )
+    tokenizer = settings.lost_found()["tokenizer"]
+    row.match_tokens = pack_tokens(to_match_item(row, frozenset()), tokenizer)
     session.add(row)
     session.flush()
     for ident in idents:

@@ -62,6 +62,21 @@ def prepare(item: Item, tokenizer: str = "jieba") -> Item:
     return Item(**{**_fields(item), "tokens": TOKENIZERS[tokenizer](text)})
 
 
+def pack_tokens(item: Item, tokenizer: str) -> str:
+    """The prepared item's tokens as stored with the row (`<tokenizer>:` then the tokens).
+
+    Tokens never hold whitespace (the tokenizers split on it), so a space separates them.
+    """
+    return f"{tokenizer}:" + " ".join(sorted(item.tokens))
+
+
+def unpack_tokens(stored: str | None, tokenizer: str) -> frozenset[str] | None:
+    """Stored tokens, or None when absent or made by another tokenizer (then re-tokenise)."""
+    if not stored or not stored.startswith(f"{tokenizer}:"):
+        return None
+    return frozenset(stored[len(tokenizer) + 1 :].split())
+
+
 def _fields(item: Item) -> dict[str, Any]:
     return {k: getattr(item, k) for k in Item.__slots__}
 

@@ -393,7 +393,9 @@ def close(
         person.report_id = row.id
     now = utcnow()
     row.status, row.found_at, row.closed_at = "closed", now, now
-    outbox.publish(session, "missing.found", "missing_report", row.id, _payload(row))
+    outcome = f"走失人员已交监护人（{row.case_number}）/ handed over to the guardian"
+    payload = {**_payload(row), "outcome": outcome}
+    outbox.publish(session, "missing.found", "missing_report", row.id, payload)
     audit.record(
         session,
         actor,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pingan.db.base import Base, UtcDateTime, utcnow
@@ -20,7 +20,9 @@ class HelpItem(Base):
 
     __tablename__ = "help_items"
     __table_args__ = (
-        Index("ix_help_items_match", "kind", "category", "at"),
+        # Candidates: the range on `at`, then cells and status checked inside the index so only
+        # the rows in the grid are read from the table (bench/matching.py).
+        Index("ix_help_items_candidates", "kind", "category", "at", "cell_x", "cell_y", "status"),
         Index("ix_help_items_cell", "cell_x", "cell_y"),
     )
 
@@ -30,6 +32,8 @@ class HelpItem(Base):
     status: Mapped[str] = mapped_column(String(12), index=True)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(String(1000))
+    # The matcher's tokens of description, colour and brand, made once at registration.
+    match_tokens: Mapped[str | None] = mapped_column(Text)
     colour: Mapped[str | None] = mapped_column(String(20))
     brand: Mapped[str | None] = mapped_column(String(40))
     hidden_details_enc: Mapped[str | None] = mapped_column(String(4000))

@@ -259,6 +259,20 @@ class PlateReadCreate(Body):
     place: str | None = Field(default=None, max_length=200)
 
 
+class PlateReadMessage(BaseModel):
+    """One read on `pingan/v1/anpr/{camera_id}` (the topic names the camera). Fields not listed
+    are ignored, as in the device protocol, so newer camera firmware keeps working."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    plate: str = Field(min_length=1, max_length=16, description="车牌号 / plate as read")
+    at: AwareDatetime = Field(description="识别时间（带时区）/ read time with offset")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    confidence: float | None = Field(default=None, ge=0, le=1, description="识别置信度 0-1")
+    place: str | None = Field(default=None, max_length=200, description="车场/路段 / lot or road")
+
+
 class ReadsIngest(Body):
     reads: list[PlateReadCreate] = Field(min_length=1, max_length=1000)
 
