@@ -16,7 +16,9 @@ from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.demo import build_demo
+from pingan.deployment import service as deployment
 from pingan.incidents import service as incidents
+from pingan.services import stats as help_stats
 from pingan.sim import visitors
 from pingan.sim.day import SimConfig, surge
 from pingan.sim.run import run_headless, simulation_for
@@ -32,7 +34,8 @@ def _store(path: Path) -> Settings:
     return settings
 
 
-def _run(settings: Settings, config: SimConfig) -> list[tuple]:
+def _run(settings: Settings, config: SimConfig) -> tuple[list[tuple], tuple, list[tuple]]:
+    """Incidents with their units, the help-service figures and the plan's posts."""
     db = Database(settings.resolved_database_url)
     try:
         simulation_for(settings, db, config).run()
@@ -40,11 +43,24 @@ def _run(settings: Settings, config: SimConfig) -> list[tuple]:
             found, _ = incidents.list_incidents(
                 session, READER, incidents.IncidentFilter(), limit=1000
             )
-            return sorted(
+            calls = sorted(
                 (i.type_code, i.area_code, (i.received_at - config.start).total_seconds(),
                  i.state, tuple(a.unit_id for a in incidents.assignments(session, READER, i.id)))
                 for i in found
             )  # fmt: skip
+            s = help_stats.service_stats(
+                session, READER, since=config.start, until=utcnow() + timedelta(seconds=1)
+            )
+            help_figures = (s.cars_found, s.lost_reports, s.found_items, s.items_returned,
+                            s.missing_reported, s.missing_found, s.breakdowns_requested,
+                            s.breakdowns_helped)  # fmt: skip
+            plans, _ = deployment.list_plans(session, READER, day=None, limit=10, offset=0)
+            posts = [
+                (p.version, q.unit_id, q.site_code)
+                for p in plans
+                for q in deployment.plan_posts(session, READER, p.id)
+            ]
+            return calls, help_figures, sorted(posts)
     finally:
         db.dispose()
 
@@ -55,11 +71,13 @@ def test_a_seed_gives_the_same_stretch_of_day(tmp_path):
         day_kind="holiday", start=start, end=start + timedelta(minutes=30), speed=None,
         tick_s=20, rate_scale=15,
     )  # fmt: skip
-    first = _run(_store(tmp_path / "a"), config)
-    second = _run(_store(tmp_path / "b"), config)
+    first, help_a, posts_a = _run(_store(tmp_path / "a"), config)
+    second, help_b, posts_b = _run(_store(tmp_path / "b"), config)
     assert first == second
     assert len(first) >= 3  # calls arrived, and were handled
     assert any(assigned for *_, assigned in first)
+    assert help_a == help_b and sum(help_a) >= 1  # the same help cases, step for step
+    assert posts_a == posts_b and posts_a  # the same plan, the same posts
 
 
 def test_headless_run_reports_what_the_store_holds(tmp_path):
@@ -108,5 +126,6 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "1分钟" in r.output and "按类别" in r.output and "客流告警" in r.output
+    assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output
