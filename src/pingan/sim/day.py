@@ -316,8 +316,8 @@ TEAM = Actor.system("sim-commander")
 
 def setup(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
     """Once: robots' and drones' devices registered and bound, the tow service on file."""
-    if sim.ready:
-        return
+    if sim.ready or (sim.devices is not None and sim.devices() is None):
+        return  # done, or the server's device hub is not up yet: next tick
     sim.ready = True
     commander = deploy.staff(session, "commander", Role.COMMANDER, TEAM)
     ensure_devices(sim, session, commander)

@@ -29,12 +29,12 @@ ROAD_INCIDENTS_PER_DAY = {
 
 # Help services (便民服务), scaled on the article's year — 76 cars found, 400 lost items
 # returned, 210 missing people found, 120 breakdowns helped — so that a holiday's 50,000
-# visitors bring a handful of each in those proportions (≈ 1.5 : 8 : 4 : 2.5).
+# visitors bring a handful of each in roughly those proportions (≈ 2.5 : 9 : 5 : 2.5).
 HELP_PER_1000: dict[str, float] = {
     "lost_report": 0.23,  # 遗失报告 (most are found, handed in and claimed)
     "found_unreported": 0.04,  # 拾得物 whose owner never reports it (stays in the listing)
-    "missing_report": 0.085,  # 走失人员 (children and elders; all found the same day)
-    "car_find": 0.035,  # 找车: an owner asks the kiosk where the car is
+    "missing_report": 0.1,  # 走失人员 (children and elders; all found the same day)
+    "car_find": 0.05,  # 找车: an owner asks the kiosk where the car is
 }
 HELP_PER_DAY = {"normal": {"breakdown": 1.0}, "holiday": {"breakdown": 2.5}}
 LOST_FOUND_SHARE = 0.75  # lost items someone finds and hands in
