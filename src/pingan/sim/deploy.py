@@ -8,6 +8,7 @@ made from the command centre or `pingan plan make`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from pingan.sim.scenario import REPLAN
 if TYPE_CHECKING:
     from pingan.sim.day import DaySimulation
 
+log = logging.getLogger(__name__)
 PLANNER = Actor.system("sim-planner")  # stands in when the store has no duty dispatcher
 
 
@@ -137,6 +139,8 @@ def replan_for_crowds(sim: DaySimulation, session: Session, t: datetime, dt: flo
     plan, _ = deployment.replan(
         session, planner, sim.city, sim.plan_id, crowds=counted, posts_path=sim.posts_path, now=t
     )
+    log.info("re-planned at %s for %s: plan %d, %d moves", t.astimezone(LOCAL_TZ), moved,
+             plan.id, len(plan.detail.get("moves", [])))  # fmt: skip
     _adopt(sim, session, plan.id)
     sim.last_replan = t
     sim.figures.replans += 1
