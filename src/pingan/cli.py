@@ -165,30 +165,20 @@ def demo(
         return
     sim_config = None
     if simulate:
-        from datetime import timedelta
-
         from pingan.db.base import utcnow
-        from pingan.sim.day import SimConfig
+        from pingan.sim.run import live_config
 
-        # Services refuse future times, so a clock at N× must start in the past: it keeps N×
-        # for rewind / (N − 1) of real time, then goes on in real time.
-        if rewind_minutes is None:
-            rewind_minutes = 30.0 if speed <= 1 else min(23 * 60.0, (speed - 1) * 60.0)
-        if not 0 <= rewind_minutes <= 23 * 60:
-            _fail("回放分钟数须在 0-1380 之间 / rewind minutes must be within 0…1380")
-        sim_config = SimConfig(
-            day_kind=_day_kind(day),
-            seed=seed,
-            start=utcnow() - timedelta(minutes=rewind_minutes),
-            speed=speed,
-            rewind_speed=speed if speed > 1 else None,  # speed 1: catch up flat out
-            tick_s=tick,
-            dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None,
-            rate_scale=busy,
-        )
-        fast = rewind_minutes / (speed - 1) if speed > 1 else 0.0
+        try:
+            sim_config = live_config(
+                _day_kind(day), seed=seed, speed=speed, rewind_minutes=rewind_minutes, tick_s=tick,
+                dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None, rate_scale=busy,
+            )  # fmt: skip
+        except ValueError as exc:
+            _fail(str(exc))
+        rewound = (utcnow() - sim_config.start).total_seconds() / 60
+        fast = rewound / (speed - 1) if speed > 1 else 0.0
         typer.echo(
-            f"模拟的一天已开始 / simulating a {day} day from {rewind_minutes:g} min ago: "
+            f"模拟的一天已开始 / simulating a {day} day from {rewound:.0f} min ago: "
             + (f"{speed:g}× real time for {fast:.0f} min, then live" if speed > 1
                else "caught up at once, then live")
         )  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
 from pingan.sim import visitors
 from pingan.sim.day import SimConfig, surge
-from pingan.sim.run import run_headless, simulation_for
+from pingan.sim.run import live_config, run_headless, simulation_for
 from pingan.sim.scenario import DAYS, day_for
 from pingan.units import service as units
 
@@ -129,3 +131,26 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output
+
+
+def test_speed_paces_the_whole_run_not_only_the_replay(tmp_path):
+    """`pingan demo --speed N`: the clock starts far enough back to keep N× for an hour and
+    keeps N× all the while it is behind the present."""
+    ten = live_config("holiday", speed=10)
+    behind = utcnow() - ten.start
+    assert timedelta(hours=8, minutes=59) <= behind <= timedelta(hours=9, minutes=1)
+    assert ten.speed == ten.rewind_speed == 10
+    assert live_config("holiday").rewind_speed is None  # speed 1: catch up at once
+    with pytest.raises(ValueError, match="rewind"):
+        live_config("holiday", speed=10, rewind_minutes=25 * 60)
+    settings = _store(tmp_path)
+    config = live_config("normal", speed=120, rewind_minutes=20, tick_s=20, rate_scale=0)
+    config = replace(config, end=config.start + timedelta(minutes=4))
+    db = Database(settings.resolved_database_url)
+    try:
+        began = time.monotonic()
+        simulation_for(settings, db, config).run()
+        took = time.monotonic() - began
+    finally:
+        db.dispose()
+    assert 1.8 <= took <= 10, took  # 240 simulated seconds at 120×: 2 s, not flat out

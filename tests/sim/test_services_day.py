@@ -117,7 +117,7 @@ def test_units_stand_on_the_approved_plans_posts(day: Day):
         for post in posts
         if post.loop
         and any(
-            _metres(p, (post.lon, post.lat)) > 50
+            _metres(p, (post.lon, post.lat)) > 20
             and shapely.LineString(post.loop["coords"]).distance(shapely.Point(p)) * 111_000 <= 5
             for p in seen.get(post.unit_id, [])
         )

@@ -46,6 +46,34 @@ def simulation_for(
     )
 
 
+MAX_REWIND_MIN = 23 * 60.0  # crowd readings and device fixes may be at most a day old
+
+
+def live_config(
+    day_kind: str,
+    *,
+    speed: float = 1.0,
+    rewind_minutes: float | None = None,
+    **options: object,
+) -> SimConfig:
+    """The demo's day: services refuse future times, so a clock at N× must start in the past.
+    It starts `rewind_minutes` ago (default: 30 at speed 1, caught up flat out; else
+    (N − 1) × 60, an hour of N× time) and keeps N× until it reaches the present."""
+    if speed < 1:
+        raise ValueError("倍速不能小于1 / speed must be at least 1")
+    if rewind_minutes is None:
+        rewind_minutes = 30.0 if speed == 1 else min(MAX_REWIND_MIN, (speed - 1) * 60.0)
+    if not 0 <= rewind_minutes <= MAX_REWIND_MIN:
+        raise ValueError("回放分钟数须在 0-1380 之间 / rewind minutes must be within 0…1380")
+    return SimConfig(
+        day_kind=day_kind,
+        start=utcnow().replace(microsecond=0) - timedelta(minutes=rewind_minutes),
+        speed=speed,
+        rewind_speed=speed if speed > 1 else None,  # speed 1: catch up flat out
+        **options,  # type: ignore[arg-type]
+    )
+
+
 @dataclass
 class DayReport:
     """The day's figures, read back from the store through the services."""
