@@ -1,9 +1,11 @@
 """A simulated Kangbashi day, driven through the platform's own services.
 
-Every change goes through a domain service with a system actor (`sim-*`), so the store, the
-audit trail, the outbox events and therefore the live map see exactly what they would see
-from real devices, callers and officers. The simulation owns nothing but its random stream
-and the trips of units it is moving; everything else it reads back from the store each tick,
+Every change goes through a domain service with a system actor (`sim-*`, or the demo's
+dispatcher and commander accounts for plans), so the store, the audit trail, the outbox
+events and therefore the live map see exactly what they would see from real devices, callers
+and officers. The simulation owns nothing but its random stream, the trips of units it is
+moving, where each unit belongs (the approved plan's post) and the later steps of open help
+cases; everything else it reads back from the store each tick,
 so a dispatcher working in the browser at the same time is simply followed (a unit sent by
 hand drives along the road like any other).
 
