@@ -69,7 +69,13 @@ def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | Non
     if sim_config is not None:  # the demo's simulated day, beside the server
         from pingan.sim.run import simulation_for
 
-        sim = simulation_for(settings, app_.state.db, sim_config)
+        # the device hub appears when the server's lifespan starts it; until then robots wait
+        sim = simulation_for(
+            settings,
+            app_.state.db,
+            sim_config,
+            devices=lambda: getattr(app_.state, "device_hub", None),
+        )
         sim.start_thread()
     try:
         uvicorn.run(app_, host=host, port=port, log_level="info")
@@ -121,13 +127,20 @@ def demo(
     speed: Annotated[
         float,
         typer.Option(
-            help="回放倍速（1 为尽快）；追上当前时间后按实时运行 / replay speed "
-            "(1: flat out); live in real time once caught up"
+            min=1.0,
+            help="模拟时钟倍速，从开始到追上当前时间 / the simulated clock runs at N× real "
+            "time from the start until it reaches the present, then in real time",
         ),
     ] = 1.0,
     rewind_minutes: Annotated[
-        float, typer.Option(help="先回放最近几分钟 / first replay the last N minutes")
-    ] = 30.0,
+        float | None,
+        typer.Option(
+            help="模拟从几分钟前开始（默认：倍速1时30分钟并尽快追上；倍速N时 (N-1)×60 分钟，"
+            "即按N倍速运行一小时，最多23小时）/ start the simulated clock N minutes ago "
+            "(default: 30 replayed flat out at speed 1; (N-1)×60 at speed N, i.e. an hour of "
+            "N× time, at most 23 h)"
+        ),
+    ] = None,
     tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 2.0,
     busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
     auto_dispatch: Annotated[
@@ -152,25 +165,23 @@ def demo(
         return
     sim_config = None
     if simulate:
-        from datetime import timedelta
-
         from pingan.db.base import utcnow
-        from pingan.sim.day import SimConfig
+        from pingan.sim.run import live_config
 
-        sim_config = SimConfig(
-            day_kind=_day_kind(day),
-            seed=seed,
-            start=utcnow() - timedelta(minutes=rewind_minutes),
-            speed=1.0,  # services refuse future times: live means real time
-            rewind_speed=speed if speed > 1 else None,
-            tick_s=tick,
-            dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None,
-            rate_scale=busy,
-        )
+        try:
+            sim_config = live_config(
+                _day_kind(day), seed=seed, speed=speed, rewind_minutes=rewind_minutes, tick_s=tick,
+                dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None, rate_scale=busy,
+            )  # fmt: skip
+        except ValueError as exc:
+            _fail(str(exc))
+        rewound = (utcnow() - sim_config.start).total_seconds() / 60
+        fast = rewound / (speed - 1) if speed > 1 else 0.0
         typer.echo(
-            f"模拟的一天已开始 / simulating a {day} day: the last {rewind_minutes:g} min "
-            f"replayed, then live"
-        )
+            f"模拟的一天已开始 / simulating a {day} day from {rewound:.0f} min ago: "
+            + (f"{speed:g}× real time for {fast:.0f} min, then live" if speed > 1
+               else "caught up at once, then live")
+        )  # fmt: skip
     _serve(settings, host, port, sim_config)
 
 
@@ -188,6 +199,14 @@ def simulate(
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = DEFAULT_SEED,
     busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
     tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 15.0,
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0,
+            help="模拟时钟倍速（默认尽快）/ the simulated clock at N× real time throughout "
+            "(default: as fast as the store allows)",
+        ),
+    ] = None,
     data_dir: Annotated[
         Path | None,
         typer.Option(help="数据目录（默认临时目录）/ store directory (default: a temporary one)"),
@@ -213,9 +232,8 @@ def simulate(
         )
         build_demo(settings, sample_incidents=False)
         started = time.perf_counter()
-        result = run_headless(
-            settings, SimConfig(day_kind=kind, seed=seed, rate_scale=busy, tick_s=tick), hours
-        )
+        config = SimConfig(day_kind=kind, seed=seed, rate_scale=busy, tick_s=tick)
+        result = run_headless(settings, config, hours, speed=speed)
         took = time.perf_counter() - started
     if report:
         for line in result.lines():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,10 +18,12 @@ from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.demo import build_demo
+from pingan.deployment import service as deployment
 from pingan.incidents import service as incidents
+from pingan.services import stats as help_stats
 from pingan.sim import visitors
 from pingan.sim.day import SimConfig, surge
-from pingan.sim.run import run_headless, simulation_for
+from pingan.sim.run import live_config, run_headless, simulation_for
 from pingan.sim.scenario import DAYS, day_for
 from pingan.units import service as units
 
@@ -32,7 +36,8 @@ def _store(path: Path) -> Settings:
     return settings
 
 
-def _run(settings: Settings, config: SimConfig) -> list[tuple]:
+def _run(settings: Settings, config: SimConfig) -> tuple[list[tuple], tuple, list[tuple]]:
+    """Incidents with their units, the help-service figures and the plan's posts."""
     db = Database(settings.resolved_database_url)
     try:
         simulation_for(settings, db, config).run()
@@ -40,11 +45,24 @@ def _run(settings: Settings, config: SimConfig) -> list[tuple]:
             found, _ = incidents.list_incidents(
                 session, READER, incidents.IncidentFilter(), limit=1000
             )
-            return sorted(
+            calls = sorted(
                 (i.type_code, i.area_code, (i.received_at - config.start).total_seconds(),
                  i.state, tuple(a.unit_id for a in incidents.assignments(session, READER, i.id)))
                 for i in found
             )  # fmt: skip
+            s = help_stats.service_stats(
+                session, READER, since=config.start, until=utcnow() + timedelta(seconds=1)
+            )
+            help_figures = (s.cars_found, s.lost_reports, s.found_items, s.items_returned,
+                            s.missing_reported, s.missing_found, s.breakdowns_requested,
+                            s.breakdowns_helped)  # fmt: skip
+            plans, _ = deployment.list_plans(session, READER, day=None, limit=10, offset=0)
+            posts = [
+                (p.version, q.unit_id, q.site_code)
+                for p in plans
+                for q in deployment.plan_posts(session, READER, p.id)
+            ]
+            return calls, help_figures, sorted(posts)
     finally:
         db.dispose()
 
@@ -55,11 +73,13 @@ def test_a_seed_gives_the_same_stretch_of_day(tmp_path):
         day_kind="holiday", start=start, end=start + timedelta(minutes=30), speed=None,
         tick_s=20, rate_scale=15,
     )  # fmt: skip
-    first = _run(_store(tmp_path / "a"), config)
-    second = _run(_store(tmp_path / "b"), config)
+    first, help_a, posts_a = _run(_store(tmp_path / "a"), config)
+    second, help_b, posts_b = _run(_store(tmp_path / "b"), config)
     assert first == second
     assert len(first) >= 3  # calls arrived, and were handled
     assert any(assigned for *_, assigned in first)
+    assert help_a == help_b and sum(help_a) >= 1  # the same help cases, step for step
+    assert posts_a == posts_b and posts_a  # the same plan, the same posts
 
 
 def test_headless_run_reports_what_the_store_holds(tmp_path):
@@ -108,5 +128,29 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "1分钟" in r.output and "按类别" in r.output and "客流告警" in r.output
+    assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output
+
+
+def test_speed_paces_the_whole_run_not_only_the_replay(tmp_path):
+    """`pingan demo --speed N`: the clock starts far enough back to keep N× for an hour and
+    keeps N× all the while it is behind the present."""
+    ten = live_config("holiday", speed=10)
+    behind = utcnow() - ten.start
+    assert timedelta(hours=8, minutes=59) <= behind <= timedelta(hours=9, minutes=1)
+    assert ten.speed == ten.rewind_speed == 10
+    assert live_config("holiday").rewind_speed is None  # speed 1: catch up at once
+    with pytest.raises(ValueError, match="rewind"):
+        live_config("holiday", speed=10, rewind_minutes=25 * 60)
+    settings = _store(tmp_path)
+    config = live_config("normal", speed=120, rewind_minutes=20, tick_s=20, rate_scale=0)
+    config = replace(config, end=config.start + timedelta(minutes=4))
+    db = Database(settings.resolved_database_url)
+    try:
+        began = time.monotonic()
+        simulation_for(settings, db, config).run()
+        took = time.monotonic() - began
+    finally:
+        db.dispose()
+    assert 1.8 <= took <= 10, took  # 240 simulated seconds at 120×: 2 s, not flat out

@@ -131,10 +131,13 @@ def dispatch(
     *,
     to: str,
     tow_service_id: int | None = None,
+    at: datetime | None = None,
 ) -> Breakdown:
-    """Send traffic police (an incident for dispatch) or a registered tow service."""
+    """Send traffic police (an incident for dispatch) or a registered tow service; ``at`` is
+    when the dispatcher decided (default now), the incident's time of receipt."""
     require(actor, "services.breakdown_dispatch")
     row = _row(session, breakdown_id)
+    at = common.when(at or utcnow(), "派出时间 / dispatch time")
     if row.status != "requested":
         raise Conflict("该求助已派出或已结束 / already dispatched or cleared", code="bad_state")
     if to == "police":
@@ -150,6 +153,7 @@ def dispatch(
                     lat=row.lat,
                     source=Source.CALL_110,
                     area_code=row.area_code,
+                    received_at=at,
                 ),
             )
         row.incident_id = incident.id
@@ -160,7 +164,7 @@ def dispatch(
         row.tow_service_id = tow.id
     else:
         raise common.bad("to 须为 police 或 tow / to: police or tow", "bad_target")
-    row.status, row.assigned_to, row.dispatched_at = "dispatched", to, utcnow()
+    row.status, row.assigned_to, row.dispatched_at = "dispatched", to, at
     detail = {"to": to, "tow_service_id": row.tow_service_id, "incident_id": row.incident_id}
     outbox.publish(session, "breakdown.dispatched", "breakdown", row.id, detail)
     audit.record(session, actor, "breakdown.dispatched", "breakdown", row.id, detail)

@@ -116,8 +116,12 @@ def report(
     spec: MissingSpec,
     *,
     profile: AtRiskProfile | None = None,
+    reported_at: datetime | None = None,
 ) -> MissingReport:
-    """File the report, open the incident, alert within the first radius — one transaction."""
+    """File the report, open the incident, alert within the first radius — one transaction.
+
+    ``reported_at`` is when the call was taken (default now); the incident is received then,
+    as a 110 desk keying in a call a moment later would record it."""
     require(actor, "services.report")
     _kind(spec.kind)
     if not spec.name.strip() or not spec.description.strip():
@@ -133,7 +137,7 @@ def report(
     )
     photo = profile.photo_path if profile and not spec.photo_b64 else None
     photo = photo or common.photo(photo_dir, spec.photo_b64)
-    now = utcnow()
+    now = common.when(reported_at, "报告时间 / report time") if reported_at else utcnow()
     km = radius_km(seen, now)
     row = MissingReport(
         case_number=next_case_number(session, "ZS", now),
@@ -172,6 +176,7 @@ def report(
                 source=Source.CITIZEN_APP if is_citizen(actor) else Source.WALK_IN,
                 area_code=area,
                 reporter_phone=spec.guardian_phone,
+                received_at=reported_at,
             ),
         )
     row.incident_id = incident.id

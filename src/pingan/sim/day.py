@@ -1,17 +1,21 @@
 """A simulated Kangbashi day, driven through the platform's own services.
 
-Every change goes through a domain service with a system actor (`sim-*`), so the store, the
-audit trail, the outbox events and therefore the live map see exactly what they would see
-from real devices, callers and officers. The simulation owns nothing but its random stream
-and the trips of units it is moving; everything else it reads back from the store each tick,
+Every change goes through a domain service with a system actor (`sim-*`, or the demo's
+dispatcher and commander accounts for plans), so the store, the audit trail, the outbox
+events and therefore the live map see exactly what they would see from real devices, callers
+and officers. The simulation owns nothing but its random stream, the trips of units it is
+moving, where each unit belongs (the approved plan's post) and the later steps of open help
+cases; everything else it reads back from the store each tick,
 so a dispatcher working in the browser at the same time is simply followed (a unit sent by
 hand drives along the road like any other).
 
-Activities are one function each (`ACTIVITIES`): a new kind of simulated activity (deployment
-re-plans, lost-and-found hand-ins, car finding, …) is one more function with the same shape.
+Activities are one function each (`ACTIVITIES`): the shift's deployment plan and its
+re-plans (sim/deploy.py), the help services (sim/helpdesk.py), robots and drones reporting as
+devices (sim/devices.py), crowd counts, 110 calls, the dispatcher and the officers here.
 
 Time: the simulation clock runs from `start` at `speed` × wall time and never passes the wall
-clock (services refuse future timestamps); `speed=None` runs as fast as the store allows.
+clock (services refuse future timestamps): a run that reaches the present goes on in real
+time. `speed=None` runs as fast as the store allows.
 """
 
 from __future__ import annotations
@@ -24,12 +28,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
+from pingan.auth.roles import Role
 from pingan.crowd import service as crowd
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
@@ -41,7 +47,8 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
-from pingan.sim import visitors
+from pingan.sim import deploy, helpdesk, visitors
+from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
     ACK_DELAY_S,
     CLOSE_DELAY_S,
@@ -49,6 +56,7 @@ from pingan.sim.scenario import (
     DWELL_H,
     HANDLING_S,
     OUTCOMES,
+    PATROL_REST_S,
     RATES_PER_1000,
     REPORTS,
     ROAD_INCIDENTS_PER_DAY,
@@ -71,11 +79,12 @@ class SimConfig:
     seed: int = visitors.DEFAULT_SEED
     start: datetime | None = None  # None: now
     end: datetime | None = None  # None: run until stopped
-    speed: float | None = 1.0  # × wall time once live; None: as fast as possible
-    rewind_speed: float | None = None  # × wall time while replaying the past; None: flat out
+    speed: float | None = 1.0  # × wall time; None: as fast as possible
+    rewind_speed: float | None = None  # × wall time while behind the present; None: flat out
     tick_s: float = 10.0  # simulated seconds per step
     dispatcher_delay_s: float | None = DISPATCHER_DELAY_S  # None: leave dispatching to people
     rate_scale: float = 1.0  # multiplies every incident rate (a busier demo evening)
+    help_scale: float | None = None  # multiplies the help-service rates; None: rate_scale
 
 
 @dataclass
@@ -86,7 +95,16 @@ class Trip:
     cum_m: np.ndarray  # (k,) distance along the route
     started: datetime
     eta_s: float
-    incident_id: int | None  # None: going back to its post
+    incident_id: int | None  # None: going back to its post, or patrolling its loop
+
+    @classmethod
+    def along(cls, coords: np.ndarray, started: datetime, eta_s: float,
+              incident_id: int | None) -> Trip:  # fmt: skip
+        step = np.hypot(np.diff(coords[:, 0]) * 85_000, np.diff(coords[:, 1]) * 111_000)
+        return cls(coords, np.concatenate([[0.0], np.cumsum(step)]), started, eta_s, incident_id)
+
+    def speed_mps(self) -> float:
+        return float(self.cum_m[-1]) / max(self.eta_s, 1.0)
 
     def position(self, t: datetime) -> tuple[float, float]:
         share = min(1.0, max(0.0, (t - self.started).total_seconds() / max(self.eta_s, 1.0)))
@@ -107,6 +125,11 @@ class Figures:
     incidents: int = 0
     dispatched: int = 0
     positions: int = 0
+    telemetry: int = 0  # robot and drone fixes through the device ingest path
+    plans: int = 0
+    replans: int = 0
+    help_cases: int = 0
+    plate_reads: int = 0
     refused: int = 0
 
 
@@ -119,6 +142,9 @@ class DaySimulation:
     city: City
     pools: PoolCache
     config: SimConfig
+    posts_path: Path | None = None  # the city's configured posts (PINGAN_CITY_POSTS)
+    photo_dir: Path = Path("help_photos")
+    devices: HubGetter | None = None  # the process's device hub, once it runs
     after_tick: Callable[[], None] | None = None  # e.g. drain the relay (headless runs)
     rng: random.Random = field(init=False)
     trips: dict[int, Trip] = field(default_factory=dict)
@@ -128,11 +154,24 @@ class DaySimulation:
     )  # (incident, unit) -> next step
     figures: Figures = field(default_factory=Figures)
     clock: datetime = field(init=False)
+    started_at: datetime = field(init=False)
+    # deployment: the approved plan and where each unit belongs (sim/deploy.py)
+    homes: dict[int, deploy.Home] = field(default_factory=dict)
+    plan_id: int | None = None
+    plan_key: tuple | None = None
+    last_replan: datetime | None = None
+    next_crowd_check: datetime = field(init=False)
+    rest_until: dict[int, datetime] = field(default_factory=dict)
+    helpdesk: helpdesk.HelpQueue = field(default_factory=helpdesk.HelpQueue)
+    next_anpr: datetime = field(init=False)
+    serials: dict[int, str] = field(default_factory=dict)  # unit -> its device
+    ready: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.config.seed)
         self.clock = (self.config.start or utcnow()).replace(microsecond=0)
+        self.started_at = self.next_crowd_check = self.next_anpr = self.clock
         self._polygons = {
             code: shapely.Polygon(a.polygon) for code, a in self.city.key_areas.items()
         }
@@ -177,6 +216,18 @@ class DaySimulation:
                 return p
         q = poly.representative_point()
         return q.x, q.y
+
+    def camera_at(self, code: str) -> tuple[float, float]:
+        """Where an area's car-park camera stands (a fixed point inside the area)."""
+        q = self._polygons[code].representative_point()
+        return q.x, q.y
+
+    def home_of(self, unit) -> deploy.Home | None:  # type: ignore[no-untyped-def]
+        """The approved plan's post, else the unit's own post."""
+        home = self.homes.get(unit.id)
+        if home is None and unit.post_lon is not None:
+            home = deploy.Home(unit.post_lon, unit.post_lat)
+        return home
 
     def poisson(self, mean: float) -> int:
         """Knuth's method: a seeded draw from our own stream (numpy's would need its own seed)."""
@@ -262,6 +313,17 @@ COUNTERS = Actor.system("sim-counters")
 CALLERS = Actor.system("sim-callers")
 DISPATCHER = Actor.system("sim-dispatcher")
 OFFICERS = Actor.system("sim-officers")
+TEAM = Actor.system("sim-commander")
+
+
+def setup(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
+    """Once: robots' and drones' devices registered and bound, the tow service on file."""
+    if sim.ready or (sim.devices is not None and sim.devices() is None):
+        return  # done, or the server's device hub is not up yet: next tick
+    sim.ready = True
+    commander = deploy.staff(session, "commander", Role.COMMANDER, TEAM)
+    ensure_devices(sim, session, commander)
+    helpdesk.ensure_tow_service(sim, session, commander)
 
 
 # -- activities: (sim, session, t, dt) -> None, one kind of simulated activity each ------------
@@ -442,54 +504,74 @@ def _start_trip(sim: DaySimulation, session: Session, unit_id: int, target: tupl
         unit = r.unit
         origin = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
         coords = np.asarray([origin, target], dtype=float)
-    step = np.hypot(np.diff(coords[:, 0]) * 85_000, np.diff(coords[:, 1]) * 111_000)
-    trip = Trip(coords, np.concatenate([[0.0], np.cumsum(step)]), t, r.eta_s, incident_id)
+    trip = Trip.along(coords, t, r.eta_s, incident_id)
     sim.trips[unit_id] = trip
     return trip
 
 
+def _position(sim: DaySimulation, session: Session, unit_id: int, kind: str, lon: float,
+              lat: float, t: datetime, speed_mps: float | None = None) -> None:  # fmt: skip
+    """A position as the unit's equipment sends it: robots and drones as devices (ingest
+    path), crews through their terminals (units service)."""
+    at = min(t, utcnow())
+    if kind in DEVICE_KINDS and unit_id in sim.serials:
+        send_fix(sim, unit_id, lon, lat, at, speed_mps)
+        return
+    units.report_position(session, OFFICERS, unit_id, lon=lon, lat=lat, at=at)
+    session.commit()
+    sim.figures.positions += 1
+
+
 def movement(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
-    """Positions of moving units (units service, as their terminals report them)."""
+    """Positions of moving units: to a call, back to the post, round the patrol loop."""
+    kinds = {u.id: u.kind for u in units.list_units(session, limit=500)[0]}
     for unit_id, trip in list(sim.trips.items()):
         lon, lat = trip.position(min(t, utcnow()))
-        units.report_position(session, OFFICERS, unit_id, lon=lon, lat=lat, at=min(t, utcnow()))
-        session.commit()
-        sim.figures.positions += 1
+        _position(sim, session, unit_id, kinds.get(unit_id, ""), lon, lat, t, trip.speed_mps())
         if trip.incident_id is None and trip.arrived(t):
             sim.trips.pop(unit_id)
+            if unit_id in sim.homes:  # a loop or the way home ends at the post: rest a while
+                sim.rest_until[unit_id] = t + timedelta(seconds=sim.rng.uniform(*PATROL_REST_S))
 
 
 def back_to_post(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
-    """Released units drive back to their posts (so the map shows them returning)."""
+    """Free units go back to their plan's post, and walk its patrol loop when they have one
+    (动中备勤); a call interrupts either (the dispatch trip replaces it)."""
     for unit in units.list_units(session, status=["available"], limit=500)[0]:
-        if unit.id in sim.trips or unit.post_lon is None or unit.lon is None:
+        home = sim.home_of(unit)
+        here = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
+        if unit.id in sim.trips or home is None or here[0] is None:
             continue
-        away = math.hypot((unit.lon - unit.post_lon) * 85_000, (unit.lat - unit.post_lat) * 111_000)
+        away = math.hypot((here[0] - home.lon) * 85_000, (here[1] - home.lat) * 111_000)
         if away > AT_POST_M:
-            _start_trip(sim, session, unit.id, (unit.post_lon, unit.post_lat), t, None)
+            _start_trip(sim, session, unit.id, (home.lon, home.lat), t, None)
+        elif home.loop is not None and t >= sim.rest_until.get(unit.id, t):
+            sim.trips[unit.id] = Trip.along(home.loop, t, max(home.loop_s, 60.0), None)
 
 
 def robots_and_drones(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
-    """Patrol robots circle their posts and drones hover, reporting every simulated minute."""
+    """Patrol robots circle their posts and drones hover, reporting every simulated minute
+    through the device ingest path."""
     if int(t.timestamp()) // 60 == int((t - timedelta(seconds=dt)).timestamp()) // 60:
         return
     for unit in units.list_units(session, status=["available"], limit=500)[0]:
-        if unit.kind not in ("patrol_robot", "drone") or unit.post_lon is None:
-            continue
-        if unit.id in sim.trips:
+        if unit.kind not in DEVICE_KINDS or unit.post_lon is None or unit.id in sim.trips:
             continue
         radius = 60.0 if unit.kind == "patrol_robot" else 150.0
         angle = (t.timestamp() / 600.0 + unit.id) % (2 * math.pi)
         lon = unit.post_lon + radius * math.cos(angle) / 85_000
         lat = unit.post_lat + radius * math.sin(angle) / 111_000
-        units.report_position(session, OFFICERS, unit.id, lon=lon, lat=lat, at=min(t, utcnow()))
-        session.commit()
-        sim.figures.positions += 1
+        _position(sim, session, unit.id, unit.kind, lon, lat, t, radius / 600.0)
 
 
 ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...] = (
+    setup,
+    deploy.plan_shift,
     count_readings,
+    deploy.replan_for_crowds,
+    helpdesk.plate_reads,
     new_incidents,
+    helpdesk.help_services,
     dispatcher,
     unit_lifecycle,
     back_to_post,

@@ -16,18 +16,62 @@ from pingan.config import Settings
 from pingan.crowd import service as crowd
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
+from pingan.devices.config import DeviceSettings
+from pingan.devices.hub import DeviceHub
 from pingan.dispatch.kpi import KpiRow
 from pingan.dispatch.service import response_report
 from pingan.incidents import service as incidents
+from pingan.services import stats as help_stats
 from pingan.sim.day import DaySimulation, Figures, SimConfig
+from pingan.sim.devices import HubGetter
 
 REPORTER = Actor.system("sim-report")
 
 
-def simulation_for(settings: Settings, db: Database, config: SimConfig) -> DaySimulation:
-    """A simulation over this process's shared city, pools and vault (see pingan.runtime)."""
+def simulation_for(
+    settings: Settings, db: Database, config: SimConfig, devices: HubGetter | None = None
+) -> DaySimulation:
+    """A simulation over this process's shared city, pools and vault (see pingan.runtime);
+    `devices` gives the process's device hub (the server's, once its lifespan started it)."""
     rt = runtime.configure(settings)
-    return DaySimulation(db, rt.vault, rt.city.get(), rt.pools, config)
+    return DaySimulation(
+        db,
+        rt.vault,
+        rt.city.get(),
+        rt.pools,
+        config,
+        posts_path=settings.city_posts,
+        photo_dir=settings.data_dir / "help_photos",  # as the services router keeps them
+        devices=devices,
+    )
+
+
+MAX_REWIND_MIN = 23 * 60.0  # crowd readings and device fixes may be at most a day old
+
+
+def live_config(
+    day_kind: str,
+    *,
+    speed: float = 1.0,
+    rewind_minutes: float | None = None,
+    **options: object,
+) -> SimConfig:
+    """The demo's day: services refuse future times, so a clock at N× must start in the past.
+    It starts `rewind_minutes` ago (default: 30 at speed 1, caught up flat out; else
+    (N − 1) × 60, an hour of N× time) and keeps N× until it reaches the present."""
+    if speed < 1:
+        raise ValueError("倍速不能小于1 / speed must be at least 1")
+    if rewind_minutes is None:
+        rewind_minutes = 30.0 if speed == 1 else min(MAX_REWIND_MIN, (speed - 1) * 60.0)
+    if not 0 <= rewind_minutes <= MAX_REWIND_MIN:
+        raise ValueError("回放分钟数须在 0-1380 之间 / rewind minutes must be within 0…1380")
+    return SimConfig(
+        day_kind=day_kind,
+        start=utcnow().replace(microsecond=0) - timedelta(minutes=rewind_minutes),
+        speed=speed,
+        rewind_speed=speed if speed > 1 else None,  # speed 1: catch up flat out
+        **options,  # type: ignore[arg-type]
+    )
 
 
 @dataclass
@@ -39,6 +83,7 @@ class DayReport:
     kpi: KpiRow | None
     per_type: dict[str, int]
     alerts: dict[str, int]
+    services: help_stats.ServiceStats | None = None
     figures: Figures = field(default_factory=Figures)
 
     def lines(self) -> list[str]:
@@ -62,10 +107,22 @@ class DayReport:
             "客流告警 / crowd alerts: "
             + (", ".join(f"{k} {n}" for k, n in self.alerts.items()) or "0")
         )
+        s = self.services
+        if s is not None:
+            rate = "-" if s.return_rate is None else f"{s.return_rate:.0%}"
+            out.append(
+                f"便民服务 / help services: 找车 cars found {s.cars_found} · 遗失物品 lost "
+                f"reported {s.lost_reports}, found {s.found_items}, returned "
+                f"{s.items_returned} ({rate}) · 走失人员 missing reported "
+                f"{s.missing_reported}, found {s.missing_found} · 车辆故障 breakdowns "
+                f"requested {s.breakdowns_requested}, helped {s.breakdowns_helped}"
+            )
         f = self.figures
         out.append(
             f"写入 / written: readings {f.readings}, incidents {f.incidents}, dispatches "
-            f"{f.dispatched}, positions {f.positions}, refused steps {f.refused}"
+            f"{f.dispatched}, positions {f.positions}, device fixes {f.telemetry}, plate "
+            f"reads {f.plate_reads}, plans {f.plans} (re-plans {f.replans}), help cases "
+            f"{f.help_cases}, refused steps {f.refused}"
         )
         return out
 
@@ -81,26 +138,57 @@ def day_report(session: Session, since: datetime, until: datetime) -> DayReport:
         session, REPORTER, area_code=None, since=since, limit=100_000, offset=0
     )
     alerts = dict(Counter(f"{a.area_code}:{a.level}" for a in raised).most_common())
-    return DayReport(since, until, rows[0] if rows else None, per_type, alerts)
+    # help records are stamped when the service stores them (wall clock): count up to now
+    services = help_stats.service_stats(session, REPORTER, since=since, until=utcnow())
+    return DayReport(since, until, rows[0] if rows else None, per_type, alerts, services)
 
 
-def run_headless(settings: Settings, config: SimConfig, hours: float) -> DayReport:
-    """Simulate the `hours` up to now as fast as the store allows; events are delivered after
-    each step in this thread (in-process handlers), so a seed gives the same day."""
+def run_headless(
+    settings: Settings,
+    config: SimConfig,
+    hours: float,
+    *,
+    start: datetime | None = None,
+    speed: float | None = None,
+    hub: DeviceHub | None = None,
+) -> DayReport:
+    """Simulate `hours` from `start` (default: the `hours` up to now) at `speed` × wall time
+    throughout (None: as fast as the store allows); events are delivered after each step in
+    this thread (in-process handlers), so a seed gives the same day. `hub`: the device hub
+    robots and drones report to (default: one of this run's own, not started, flushed after
+    each step)."""
     db = Database(settings.resolved_database_url)
     try:
         load_handlers()
         backbone = Backbone(settings, db)  # relay driven by hand below, not as a thread
-        until = utcnow().replace(microsecond=0)
-        since = until - timedelta(hours=hours)
-        config = replace(config, start=since, end=until, speed=None, rewind_speed=None)
-        sim = simulation_for(settings, db, config)
+        if start is None:
+            until = utcnow().replace(microsecond=0)
+            since = until - timedelta(hours=hours)
+        else:
+            since, until = start, start + timedelta(hours=hours)
+            if until > utcnow():
+                raise ValueError("模拟时段不能超过当前时间 / the stretch must end by now")
+        config = replace(config, start=since, end=until, speed=speed, rewind_speed=speed)
+        # a hub of its own, flushed after each step rather than by its timer thread, so the
+        # robots' positions the dispatcher reads are the same in every run of a seed
+        hub = hub or DeviceHub(db, DeviceSettings(device_state_interval_s=0.0))
+        hub.refresh_registry()
+        sim = simulation_for(settings, db, config, devices=lambda: hub)
         relay = backbone.relay
-        sim.after_tick = relay.drain if relay else None
-        figures = sim.run()
-        if relay:
-            relay.drain()
-        backbone.stop()
+
+        def after_tick() -> None:
+            hub.flush()
+            hub.mirror()
+            if relay:
+                relay.drain()
+
+        sim.after_tick = after_tick
+        try:
+            figures = sim.run()
+            after_tick()
+        finally:
+            hub.stop()
+            backbone.stop()
         with db.session() as session:
             report = day_report(session, since, until)
         report.figures = figures

@@ -14,18 +14,47 @@ from datetime import date
 DAYS = {"normal": date(2026, 9, 16), "holiday": date(2026, 10, 2)}
 DWELL_H = 1.5  # average stay in an area: people present ≈ arrivals over the last 1.5 h
 
+# Calls to 110 that become incidents directly. Lost items, missing people, car finding and
+# breakdowns come through the help services instead (HELP_* below; a missing-person report
+# and a breakdown sent to the traffic police open their incident there).
 RATES_PER_1000: dict[str, float] = {
-    "lost_item": 0.9,  # 遗失物品: phones, wallets, bags
-    "missing_person": 0.25,  # 走失人员: mostly children at the fountain and the lake
-    "car_finding": 0.3,  # 找车: visitors who cannot find their parked car
     "disturbance": 0.15,  # 纠纷
     "theft": 0.1,  # 盗窃 (pickpockets in the crowd)
     "fight": 0.03,
 }
 ROAD_INCIDENTS_PER_DAY = {
-    "normal": {"breakdown": 6.0, "traffic_accident": 2.0},
-    "holiday": {"breakdown": 12.0, "traffic_accident": 4.0},
+    "normal": {"traffic_accident": 2.0},
+    "holiday": {"traffic_accident": 4.0},
 }
+
+# Help services (便民服务), scaled on the article's year — 76 cars found, 400 lost items
+# returned, 210 missing people found, 120 breakdowns helped — so that a holiday's 50,000
+# visitors bring a handful of each in roughly those proportions (≈ 2.5 : 9 : 5 : 2.5).
+HELP_PER_1000: dict[str, float] = {
+    "lost_report": 0.23,  # 遗失报告 (most are found, handed in and claimed)
+    "found_unreported": 0.04,  # 拾得物 whose owner never reports it (stays in the listing)
+    "missing_report": 0.1,  # 走失人员 (children and elders; all found the same day)
+    "car_find": 0.05,  # 找车: an owner asks the kiosk where the car is
+}
+HELP_PER_DAY = {"normal": {"breakdown": 1.0}, "holiday": {"breakdown": 2.5}}
+LOST_FOUND_SHARE = 0.75  # lost items someone finds and hands in
+CARS_PER_VISITOR = 0.08  # cars passing the car parks' ANPR cameras per arriving visitor
+PLATE_MISREAD_SHARE = 0.05  # reads with one OCR confusion (8/B, 0/D, …)
+TOW_SHARE = 0.4  # breakdowns sent to the tow service rather than the traffic police
+HELP_DELAY_S = {  # how long each step waits, drawn uniformly
+    "found": (600, 5400),  # lost → someone hands it in
+    "claim": (600, 3600),  # handed in → the owner claims it
+    "handover": (120, 900),  # claim → holder and owner confirm
+    "person_found": (600, 2700),  # reported → found alone by a volunteer or officer
+    "guardian": (300, 1200),  # found → handed to the guardian
+    "breakdown_dispatch": (60, 300),
+    "breakdown_clear": (1200, 3600),
+}
+
+# Re-planning: the commander compares the crowd panel with the plan's figures this often and
+# re-plans when an area differs by more than the share and the head count (once an hour).
+REPLAN = {"check_every_s": 900, "min_gap_s": 3600, "change_share": 0.6, "min_people": 1500}
+PATROL_REST_S = (120.0, 600.0)  # a foot patrol waits at its post between two loops
 # The crowd build-up: after the fountain show people press onto the bridge (local hours).
 SURGE = {
     "holiday": {"area": "bridge_3", "start_h": 21.3, "rise_h": 0.3, "hold_h": 0.25,
@@ -50,21 +79,13 @@ HANDLING_S = {  # on scene until the feedback (反馈)
     "other": (300, 1200),
 }
 REPORTS = {
-    "lost_item": ["游客在{area}丢失手机，黑色外壳", "{area}附近遗失钱包一个",
-                  "游客在{area}丢失双肩包"],
-    "missing_person": ["{area}一名5岁女孩与家人走散", "{area}一名7岁男孩走失，穿蓝色上衣",
-                       "老人在{area}与家人失去联系"],
-    "car_finding": ["游客在{area}附近找不到停放的车辆", "{area}停车场游客忘记停车位置"],
     "disturbance": ["{area}商户与游客发生纠纷", "{area}两名游客因排队发生口角"],
     "theft": ["{area}游客手机被扒窃", "{area}一名游客背包被盗"],
     "fight": ["{area}多人发生肢体冲突"],
-    "breakdown": ["{area}附近道路一辆小客车抛锚", "{area}路口车辆故障占用车道"],
     "traffic_accident": ["{area}附近两车轻微剐蹭", "{area}路口电动车与小客车碰撞"],
 }  # fmt: skip
 OUTCOMES = {
-    "lost_item": ["已帮助找回失物并交还失主", "已登记失物信息，转失物招领"],
     "missing_person": ["已找到走失人员并交还家属"],
-    "car_finding": ["已通过视频帮助找到车辆"],
     "disturbance": ["双方经调解达成一致"],
     "theft": ["已调取视频，受理为刑事案件"],
     "fight": ["已控制相关人员，带回调查"],
@@ -73,6 +94,37 @@ OUTCOMES = {
     "crowding": ["已实施单向通行，人流疏散完毕"],
     "other": ["已处置完毕"],
 }
+
+
+# What visitors lose (category, how the owner describes it, how the finder does, colour,
+# brand, what only the owner knows, whether it carries an IMEI).
+LOST_ITEMS = [
+    ("phone", "黑色华为手机，蓝色手机壳", "拾到手机一部，黑色，带蓝色保护壳", "黑", "华为",
+     "手机壳里夹着一张公交卡", True),
+    ("phone", "白色苹果手机，屏幕有裂痕", "捡到白色苹果手机，屏幕碎了", "白", "苹果",
+     "锁屏是一只橘猫的照片", True),
+    ("wallet", "棕色皮夹，内有身份证和银行卡", "拾得咖啡色钱包一个", "棕", None,
+     "钱包里有一张全家福", False),
+    ("bag", "黑色双肩包，里面有水杯和外套", "拾到黑色背包一个，内有水杯", "黑", None,
+     "包侧袋挂着一个熊猫挂件", False),
+    ("keys", "一串钥匙，挂着红色车钥匙", "拾到钥匙一串", "红", None,
+     "钥匙圈上刻着一个王字", False),
+    ("umbrella", "蓝色折叠伞", "拾得蓝色雨伞一把", "蓝", None, "伞柄缠着白色胶布", False),
+    ("documents", "驾驶证和行驶证", "拾到证件夹一个，内有驾驶证", None, None,
+     "证件夹里有一张加油卡", False),
+]  # fmt: skip
+MISSING_PEOPLE = [
+    ("child", 5, "5岁女孩，扎两个小辫", "红色连衣裙，白色凉鞋"),
+    ("child", 7, "7岁男孩，短发，戴眼镜", "蓝色上衣，黑色短裤"),
+    ("child", 4, "4岁男孩，圆脸", "黄色T恤，背小恐龙书包"),
+    ("elder", 78, "78岁老人，白发，行动缓慢，有些健忘", "灰色夹克，黑色布鞋"),
+]
+SURNAMES = "王李张刘陈杨赵黄周吴"
+GIVEN_NAMES = ["小雨", "子涵", "浩然", "欣怡", "宇轩", "桂兰", "秀英", "建国"]
+BREAKDOWNS = [
+    ("小客车", "发动机无法启动"), ("SUV", "爆胎"), ("小客车", "电瓶亏电"),
+    ("面包车", "水温过高冒烟"),
+]  # fmt: skip
 
 
 def day_for(kind: str) -> date:
