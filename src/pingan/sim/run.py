@@ -74,6 +74,10 @@ def live_config(
     )
 
 
+def fmt_s(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.0f}s"
+
+
 @dataclass
 class DayReport:
     """The day's figures, read back from the store through the services."""
@@ -89,19 +93,19 @@ class DayReport:
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
         k = self.kpi
-        if k is None or not k.incidents:
-            out.append("无警情 / no incidents")
-        else:
 
-            def pct(v: float | None) -> str:
-                return "-" if v is None else f"{v:.0%}"
+        def pct(v: float | None) -> str:
+            return "-" if v is None else f"{v:.0%}"
 
-            out.append(
-                f"警情 incidents {k.incidents} · 到场 responded {k.responded} · "
-                f"1分钟 {pct(k.within.get('tier1'))} · 3分钟 {pct(k.within.get('tier3'))} · "
-                f"5分钟 {pct(k.within.get('tier5'))} · P50 {k.p50_s or 0:.0f}s · "
-                f"P90 {k.p90_s or 0:.0f}s"
-            )
+        # The line is printed on a quiet stretch too: "-" says there was nothing to measure.
+        within = k.within if k else {}
+        n, reached = (k.incidents, k.responded) if k else (0, 0)
+        out.append(
+            f"警情 incidents {n} · 到场 responded {reached} · "
+            f"1分钟 {pct(within.get('tier1'))} · 3分钟 {pct(within.get('tier3'))} · "
+            f"5分钟 {pct(within.get('tier5'))} · P50 {fmt_s(k.p50_s if k else None)} · "
+            f"P90 {fmt_s(k.p90_s if k else None)}"
+        )
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
             "客流告警 / crowd alerts: "
