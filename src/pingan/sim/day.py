@@ -61,6 +61,7 @@ from pingan.sim.scenario import (
     REPORTS,
     ROAD_INCIDENTS_PER_DAY,
     SURGE,
+    WALK_UP,
     day_for,
 )
 from pingan.units import service as units
@@ -364,12 +365,22 @@ def new_incidents(sim: DaySimulation, session: Session, t: datetime, dt: float) 
 
 
 def _report(sim: DaySimulation, session: Session, t: datetime, type_code: str, code: str) -> None:
-    lon, lat = sim.point_in(code)
-    area = sim.city.key_areas[code]
     at = t + timedelta(seconds=sim.rng.uniform(0, sim.config.tick_s))
-    at = min(at, utcnow())
+    file_call(sim, session, min(at, utcnow()), type_code, code, sim.point_in(code))
+
+
+def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str, code: str,
+              place: tuple[float, float]) -> int:  # fmt: skip
+    """One call for help at a place: to the officer in sight, or to 110 (its incident id)."""
+    lon, lat = place
+    area = sim.city.key_areas[code]
     summary = sim.rng.choice(REPORTS[type_code]).format(area=area.name_zh)
-    incidents.create_incident(
+    officer = _officer_in_sight(session, lon, lat)
+    walk_up = officer is not None and sim.rng.random() < WALK_UP["share"]
+    if walk_up:
+        lon, lat, summary = officer.lon, officer.lat, "现场求助：" + summary
+    source = sim.rng.choice([Source.CALL_110, Source.CALL_110, Source.WALK_IN])
+    incident = incidents.create_incident(
         session,
         CALLERS,
         sim.vault,
@@ -378,13 +389,43 @@ def _report(sim: DaySimulation, session: Session, t: datetime, type_code: str, c
             summary=summary,
             lon=lon,
             lat=lat,
-            source=sim.rng.choice([Source.CALL_110, Source.CALL_110, Source.WALK_IN]),
+            source=Source.OFFICER if walk_up else source,
             area_code=code,
             address=f"康巴什区{area.name_zh}",
             received_at=at,
         ),
     )
     sim.figures.incidents += 1
+    if walk_up:
+        _taken_on_the_spot(sim, session, incident.id, officer, at)
+    return incident.id
+
+
+def _officer_in_sight(session: Session, lon: float, lat: float):  # type: ignore[no-untyped-def]
+    """The nearest free officer on foot within sight of the place, if any."""
+    free, _ = units.list_units(session, status=["available"], limit=500)
+    near = [
+        (math.hypot((u.lon - lon) * 85_000, (u.lat - lat) * 111_000), u.id, u)
+        for u in free
+        if u.kind in WALK_UP["kinds"] and u.lon is not None and u.lat is not None
+    ]
+    near = [n for n in near if n[0] <= WALK_UP["within_m"]]
+    return min(near)[2] if near else None
+
+
+def _taken_on_the_spot(sim: DaySimulation, session: Session, incident_id: int, officer,  # type: ignore[no-untyped-def]
+                       at: datetime) -> None:  # fmt: skip
+    """The officer takes the report where they stand: assigned, acknowledged and on scene at
+    once (the few steps to the spot aside), through the lifecycle a dispatched unit follows."""
+    sim.trips.pop(officer.id, None)  # stops walking the patrol loop
+    note = f"现场受理 / taken on the spot by {officer.call_sign}"
+    incidents.dispatch_units(session, DISPATCHER, incident_id, [officer.id], note=note, at=at)
+    session.commit()
+    sim.figures.dispatched += 1
+    _progress(sim, session, incident_id, officer.id, Action.ACKNOWLEDGE, at)
+    _progress(sim, session, incident_id, officer.id, Action.EN_ROUTE, at)
+    there = at + timedelta(seconds=sim.rng.uniform(*WALK_UP["reach_s"]))
+    _progress(sim, session, incident_id, officer.id, Action.ON_SCENE, there)
 
 
 def dispatcher(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
