@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     video_patrol_seconds: float = Field(
         default=60.0, ge=0, description="video patrol rota step; 0: off in this process"
     )
+    plan_posts_seconds: float = Field(
+        default=60.0, ge=0, description="units to their shift's planned posts; 0: off here"
+    )
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )

@@ -3,7 +3,9 @@
 - ``crowd.silent_sources`` — a count source quiet past its limit raises a `sensor_silent`
   alert (a silent sensor must never read as an empty square);
 - ``video.patrol`` — one step of the camera rota (the rota itself decides which cameras are
-  due, so running it every minute is what keeps each camera within its interval).
+  due, so running it every minute is what keeps each camera within its interval);
+- ``deployment.apply_posts`` — units take the posts of their shift's approved plan when the
+  shift begins (a plan is usually approved ahead of its shift).
 
 `pingan serve` and `pingan worker` both run them. On PostgreSQL each turn takes a
 transaction-scoped advisory lock first, so with several processes one of them does each
@@ -50,6 +52,14 @@ def patrol_step(session: Session) -> None:
         )
 
 
+def apply_posts(session: Session) -> None:
+    from pingan.deployment.service import apply_current_plan
+
+    moved = apply_current_plan(session, Actor.system("deployment"))
+    if moved:
+        log.info("按布警方案调整岗位 %d 个 / %d units moved to their planned posts", moved, moved)
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     name: str
@@ -66,6 +76,7 @@ JOBS = (
         check_silent_sources,
     ),
     Job("video.patrol", 0x70696E67616E_02, lambda s: s.video_patrol_seconds, patrol_step),
+    Job("deployment.apply_posts", 0x70696E67616E_03, lambda s: s.plan_posts_seconds, apply_posts),
 )
 
 

@@ -6,10 +6,20 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from pingan import jobs
 from pingan.audit.models import AuditRecord
+from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
 from pingan.bus.models import OutboxEvent
+from pingan.db.base import utcnow
+from pingan.deployment.service import apply_current_plan
+from pingan.dispatch.kpi import shift_day
+from pingan.units import service as unit_service
+from pingan.units.models import Unit
 from tests.helpers import create_unit
+
+ADMIN = Actor.system("test")
+JOB = {j.name: j for j in jobs.JOBS}
 
 FOUNTAIN_KIOSK = (109.7800, 39.5955)
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
@@ -138,3 +148,45 @@ def test_bad_requests_are_refused_with_reasons_and_store_nothing(client, account
     assert off.status_code == 403
     listed = client.get("/api/v1/deployment/plans", headers=disp).json()
     assert listed["total"] == 0
+
+
+def _posts(db) -> dict[int, tuple[float | None, float | None]]:
+    with db.session() as s:
+        return {u.id: (u.post_lon, u.post_lat) for u in s.scalars(select(Unit))}
+
+
+def test_units_take_the_posts_of_the_plan_for_the_shift_that_is_on(client, accounts, db):
+    _units(client, accounts)
+    disp, cmd = accounts.headers(Role.DISPATCHER), accounts.headers(Role.COMMANDER)
+    day, shift = shift_day(utcnow())
+    before = _posts(db)
+    # a plan approved ahead of its shift leaves the posts as they are
+    ahead = client.post(
+        "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "day"}, headers=disp
+    ).json()
+    assert client.post(f"/api/v1/deployment/plans/{ahead['id']}/approve", headers=cmd).is_success
+    assert _posts(db) == before
+
+    now = client.post(
+        "/api/v1/deployment/plans", json={"date": day.isoformat(), "shift": shift}, headers=disp
+    ).json()
+    assert client.post(f"/api/v1/deployment/plans/{now['id']}/approve", headers=cmd).is_success
+    planned = {p["unit_id"]: (p["lon"], p["lat"]) for p in now["posts"]}
+    after = _posts(db)
+    assert {u: after[u] for u in planned} == planned
+    unplaced = set(after) - set(planned)
+    assert {u: after[u] for u in unplaced} == {u: before[u] for u in unplaced}
+    moved = [u for u in planned if before[u] != planned[u]]
+    with db.session() as s:
+        records = s.scalars(select(AuditRecord).where(AuditRecord.action == "unit.post")).all()
+        assert sorted(int(r.object_id) for r in records) == sorted(moved)
+        assert all(r.actor == "commander1" for r in records)
+
+    # a post changed by hand is put back by the timed job; a second turn moves nothing
+    unit_id = next(iter(planned))
+    with db.session() as s:
+        unit_service.set_post(s, ADMIN, unit_id, lon=109.79, lat=39.60, reason="test")
+    assert jobs.run_turn(db, JOB["deployment.apply_posts"])
+    assert _posts(db)[unit_id] == planned[unit_id]
+    with db.session() as s:
+        assert apply_current_plan(s, ADMIN) == 0

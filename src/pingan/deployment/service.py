@@ -26,15 +26,16 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.crowd import forecasting
 from pingan.db.base import utcnow
-from pingan.db.tx import finish
+from pingan.db.tx import deferred_commit, finish
 from pingan.deployment import candidates, demand, planner, settings
 from pingan.deployment.beats import patrol_loop
 from pingan.deployment.coverage import CoverageError
 from pingan.deployment.models import DeploymentPlan, DeploymentPost
-from pingan.dispatch.kpi import shifts
+from pingan.dispatch.kpi import shift_day, shifts
 from pingan.errors import Conflict, DomainError, NotFound, ValidationFailed
 from pingan.geo.city import City, sample_paths
 from pingan.incidents.models import Incident
+from pingan.units import service as unit_service
 from pingan.units.catalogue import UnitStatus, unit_kinds
 from pingan.units.models import Unit
 
@@ -573,8 +574,50 @@ def approve(session: Session, actor: Actor, plan_id: int) -> DeploymentPlan:
             "units": len(plan_posts(session, actor, plan.id)),
         },
     )
+    if (date.fromisoformat(plan.plan_date), plan.shift_code) == shift_day(utcnow()):
+        _take_posts(session, actor, plan)  # the shift is on: its units take the posts now
     finish(session)
     return plan
 
 
-__all__ = ["DomainError", "approve", "get_plan", "list_plans", "make_plan", "replan"]
+def apply_current_plan(session: Session, actor: Actor, now: datetime | None = None) -> int:
+    """Put the units of the shift now running on their approved posts (the timed job
+    ``deployment.apply_posts`` calls it, so a plan approved ahead takes effect when its shift
+    begins). Returns how many units moved; running it again moves none."""
+    day, code = shift_day(now or utcnow())
+    plan = session.scalar(
+        select(DeploymentPlan).where(
+            DeploymentPlan.plan_date == day.isoformat(),
+            DeploymentPlan.shift_code == code,
+            DeploymentPlan.status == "approved",
+        )
+    )
+    if plan is None:
+        return 0
+    moved = _take_posts(session, actor, plan)
+    finish(session)
+    return moved
+
+
+def _take_posts(session: Session, actor: Actor, plan: DeploymentPlan) -> int:
+    """Each unit of the plan stands at its post (one transaction: the caller commits)."""
+    reason = (
+        f"布警方案 #{plan.id} v{plan.version} / deployment plan {plan.plan_date} {plan.shift_code}"
+    )
+    posts = list(session.scalars(select(DeploymentPost).where(DeploymentPost.plan_id == plan.id)))
+    with deferred_commit(session):
+        return sum(
+            unit_service.set_post(session, actor, p.unit_id, lon=p.lon, lat=p.lat, reason=reason)
+            for p in posts
+        )
+
+
+__all__ = [
+    "DomainError",
+    "apply_current_plan",
+    "approve",
+    "get_plan",
+    "list_plans",
+    "make_plan",
+    "replan",
+]

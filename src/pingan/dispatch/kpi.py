@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -78,6 +78,17 @@ def shifts() -> tuple[Shift, ...]:
 def shift_of(at: datetime) -> str:
     local = at.astimezone(LOCAL_TZ).time()
     return next((s.code for s in shifts() if s.contains(local)), "other")
+
+
+def shift_day(t: datetime) -> tuple[date, str]:
+    """The local day and shift code a moment belongs to (a night shift keeps its start day)."""
+    code = shift_of(t)
+    local = t.astimezone(LOCAL_TZ)
+    shift = next((s for s in shifts() if s.code == code), None)
+    day = local.date()
+    if shift is not None and shift.start > shift.end and local.time() < shift.end:
+        day -= timedelta(days=1)
+    return day, code
 
 
 GROUPINGS: dict[str, Callable[[ResponseRecord], str]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +22,7 @@ from pingan.auth.models import User
 from pingan.auth.roles import Role
 from pingan.crowd import service as crowd
 from pingan.deployment import service as deployment
-from pingan.dispatch.kpi import LOCAL_TZ, shift_of, shifts
+from pingan.dispatch.kpi import LOCAL_TZ, shift_day
 from pingan.sim.scenario import REPLAN
 
 if TYPE_CHECKING:
@@ -49,17 +49,6 @@ def staff(session: Session, username: str, role: Role, fallback: Actor) -> Actor
     if user is None or user.role != role.value:
         return fallback
     return Actor(user_id=user.id, username=user.username, role=role)
-
-
-def shift_day(t: datetime) -> tuple[date, str]:
-    """The local day and shift code a moment belongs to (a night shift keeps its start day)."""
-    code = shift_of(t)
-    local = t.astimezone(LOCAL_TZ)
-    shift = next((s for s in shifts() if s.code == code), None)
-    day = local.date()
-    if shift is not None and shift.start > shift.end and local.time() < shift.end:
-        day -= timedelta(days=1)
-    return day, code
 
 
 def _homes(session: Session, actor: Actor, plan_id: int) -> dict[int, Home]:

@@ -123,6 +123,30 @@ def report_position(
     return unit
 
 
+def set_post(
+    session: Session,
+    actor: Actor,
+    unit_id: int,
+    *,
+    lon: float,
+    lat: float,
+    reason: str,
+) -> bool:
+    """Move a unit's standing post (where it waits, and where dispatch places it without a
+    live fix); audited with the reason. False when it already stands there."""
+    require(actor, "unit.write")
+    unit = get_unit(session, unit_id)
+    lon, lat = validated_point(lon, lat, Crs.WGS84)
+    if (unit.post_lon, unit.post_lat) == (lon, lat):
+        return False
+    before = None if unit.post_lon is None else [unit.post_lon, unit.post_lat]
+    unit.post_lon, unit.post_lat = lon, lat
+    detail = {"from": before, "to": [lon, lat], "reason": reason}
+    audit.record(session, actor, "unit.post", "unit", unit.id, detail)
+    finish(session)
+    return True
+
+
 def set_duty(session: Session, actor: Actor, unit_id: int, *, on_duty: bool) -> Unit:
     """Go on or off duty. A unit busy on an incident must be released first."""
     require(actor, "unit.status")
