@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from pingan.audit.models import AuditRecord
 from pingan.auth.roles import Role
 from pingan.cli import app
-from pingan.services.models import Breakdown, CarFind, HelpItem, MissingReport
+from pingan.services.models import Breakdown, CarFind, HelpItem, MissingReport, PlateRead
 from tests.helpers import FOUNTAIN
 from tests.services.conftest import GUARDIAN_ID, OTHER_ID, ago
 
@@ -32,7 +32,14 @@ def test_car_found_only_for_the_owner_or_a_stated_reason(client, accounts, db):
     officer, citizen = accounts.headers(Role.OFFICER), accounts.headers(Role.CITIZEN)
     reads = [read("蒙K85123", 90, dx=0.002), read("蒙KB5I23", 30), read("蒙K77777", 10)]
     r = client.post(f"{API}/parking/reads", json={"reads": reads}, headers=officer)
-    assert r.status_code == 201 and r.json()["stored"] == 3
+    assert r.status_code == 201 and r.json() == {"stored": 3, "duplicates": 0}
+    # a camera redelivers two reads with a new one: the two are stored once
+    again = client.post(
+        f"{API}/parking/reads", json={"reads": [*reads[:2], read("蒙K66666", 5)]}, headers=officer
+    )
+    assert again.status_code == 201 and again.json() == {"stored": 1, "duplicates": 2}
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(PlateRead)) == 4
     bad = client.post(f"{API}/parking/reads", json={"reads": [read("ABC", 1)]}, headers=officer)
     assert bad.status_code == 422 and bad.json()["code"] == "bad_plate"
     assert (

@@ -16,7 +16,6 @@ from functools import cache
 
 import shapely
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -34,6 +33,7 @@ from pingan.crowd.settings import (
     thresholds_for,
 )
 from pingan.db.base import utcnow
+from pingan.db.insert_ignore import insert_ignore
 from pingan.db.tx import finish
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
@@ -90,17 +90,6 @@ def validate(reading: NewReading, city: City, now: datetime) -> str | None:
     return None
 
 
-def _insert_ignore(session: Session, table, rows: list[dict]) -> int:  # type: ignore[no-untyped-def]
-    """INSERT … ON CONFLICT DO NOTHING; returns how many rows were new."""
-    if not rows:
-        return 0
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    pk = next(iter(table.primary_key.columns))
-    # executemany form: compiled once and cached (a 1,000-row VALUES literal is not)
-    stmt = dialect.insert(table).on_conflict_do_nothing().returning(pk)
-    return len(session.execute(stmt, rows).all())
-
-
 def ingest(
     session: Session, actor: Actor, city: City, readings: Sequence[NewReading]
 ) -> IngestResult:
@@ -114,7 +103,7 @@ def ingest(
             code="bad_reading",
         )
     sources = {r.source_id: r for r in readings}
-    _insert_ignore(
+    insert_ignore(
         session,
         CountSource.__table__,
         [
@@ -141,7 +130,7 @@ def ingest(
                 "registered to another area or kind",
                 code="source_mismatch",
             )
-    new = _insert_ignore(
+    new = insert_ignore(
         session,
         CountReading.__table__,
         [

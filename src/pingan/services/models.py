@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pingan.db.base import Base, UtcDateTime, utcnow
@@ -187,7 +197,11 @@ class PlateRead(Base):
     """One ANPR plate read from a parking-lot or road camera."""
 
     __tablename__ = "help_plate_reads"
-    __table_args__ = (Index("ix_help_plate_reads_key_at", "plate_key", "at"),)
+    __table_args__ = (
+        Index("ix_help_plate_reads_key_at", "plate_key", "at"),
+        # a camera's redelivered read is the same read: stored once
+        UniqueConstraint("camera_id", "plate", "at", name="uq_help_plate_reads_read"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plate: Mapped[str] = mapped_column(String(12))

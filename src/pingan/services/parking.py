@@ -16,6 +16,7 @@ from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.db.base import utcnow
+from pingan.db.insert_ignore import insert_ignore
 from pingan.db.tx import finish
 from pingan.errors import Forbidden, NotFound
 from pingan.geo.city import City
@@ -44,8 +45,10 @@ def _plate(raw: str) -> str:
         raise common.bad(str(exc), "bad_plate") from exc
 
 
-def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> list[PlateRead]:
-    """Store a batch of plate reads; one bad read refuses the batch (nothing stored)."""
+def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> int:
+    """Store a batch of plate reads; one bad read refuses the batch (nothing stored). A read
+    already stored (same camera, plate and time: a device's redelivery) is stored once.
+    Returns how many reads were new."""
     require(actor, "services.anpr_ingest")
     rows = []
     for r in reads:
@@ -56,22 +59,22 @@ def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> list[PlateR
         if r.confidence is not None and not 0 <= r.confidence <= 1:
             raise common.bad("置信度须在0-1之间 / confidence in 0…1", "bad_confidence")
         rows.append(
-            PlateRead(
-                plate=plate,
-                plate_key=plates.fold(plate),
-                camera_id=r.camera_id.strip(),
-                lon=lon,
-                lat=lat,
-                at=common.when(r.at, "识别时间 / read time"),
-                confidence=r.confidence,
-                place=r.place,
-            )
+            {
+                "plate": plate,
+                "plate_key": plates.fold(plate),
+                "camera_id": r.camera_id.strip(),
+                "lon": lon,
+                "lat": lat,
+                "at": common.when(r.at, "识别时间 / read time"),
+                "confidence": r.confidence,
+                "place": r.place,
+            }
         )
-    session.add_all(rows)
-    session.flush()
-    audit.record(session, actor, "parking.reads_ingested", "plate_read", None, {"n": len(rows)})
+    new = insert_ignore(session, PlateRead.__table__, rows)
+    detail = {"n": new, "duplicates": len(rows) - new}
+    audit.record(session, actor, "parking.reads_ingested", "plate_read", None, detail)
     finish(session)
-    return rows
+    return new
 
 
 def register_owner(

@@ -375,7 +375,8 @@ def ingest_reads(
     actor: Annotated[Actor, permit("services.anpr_ingest")],
 ) -> IngestResult:
     reads = [parking.ReadSpec(**r.model_dump()) for r in body.reads]
-    return IngestResult(stored=len(parking.ingest(session, actor, reads)))
+    stored = parking.ingest(session, actor, reads)
+    return IngestResult(stored=stored, duplicates=len(reads) - stored)
 
 
 @router.post("/parking/owners", status_code=201, summary="登记车主 / register a plate's owner")

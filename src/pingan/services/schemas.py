@@ -279,6 +279,7 @@ class ReadsIngest(Body):
 
 class IngestResult(BaseModel):
     stored: int
+    duplicates: int = Field(0, description="已存在的重复读数 / reads already stored (redelivered)")
 
 
 class OwnerCreate(Body):

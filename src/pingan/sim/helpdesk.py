@@ -182,8 +182,7 @@ def plate_reads(sim: DaySimulation, session: Session, t: datetime, dt: float) ->
                 )
             )
     if reads:
-        parking.ingest(session, HELPERS, reads)
-        sim.figures.plate_reads += len(reads)
+        sim.figures.plate_reads += parking.ingest(session, HELPERS, reads)
 
 
 # -- lost and found --------------------------------------------------------------------------
