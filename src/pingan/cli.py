@@ -399,18 +399,13 @@ def report_response(
         f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'1分钟':>8}{'3分钟':>8}{'5分钟':>8}"
         f"{'P50':>8}{'P90':>8}"
     )
-
-    def pct(v: float | None) -> str:
-        return "-" if v is None else f"{v:.0%}"
-
-    def secs(v: float | None) -> str:
-        return "-" if v is None else f"{v:.0f}s"
+    from pingan.dispatch.kpi import seconds_text, share_text
 
     for r in rows:
         typer.echo(
-            f"{r.group:<22}{r.incidents:>6}{r.responded:>6}{pct(r.within['tier1']):>8}"
-            f"{pct(r.within['tier3']):>8}{pct(r.within['tier5']):>8}"
-            f"{secs(r.p50_s):>8}{secs(r.p90_s):>8}"
+            f"{r.group:<22}{r.incidents:>6}{r.responded:>6}{share_text(r.within['tier1']):>8}"
+            f"{share_text(r.within['tier3']):>8}{share_text(r.within['tier5']):>8}"
+            f"{seconds_text(r.p50_s):>8}{seconds_text(r.p90_s):>8}"
         )
 
 
@@ -442,7 +437,9 @@ def report_services(
             )
     finally:
         db.dispose()
-    rate = "-" if s.return_rate is None else f"{s.return_rate:.0%}"
+    from pingan.dispatch.kpi import share_text
+
+    rate = share_text(s.return_rate)
     hours = "-" if s.time_to_return_h_median is None else f"{s.time_to_return_h_median:.1f} h"
     for label, value in (
         ("帮助找车 / cars found", s.cars_found),

@@ -19,7 +19,7 @@ from pingan.deployment.schemas import (
     ReplanResult,
 )
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
-from pingan.http.paging import Limit, Offset, Page
+from pingan.http.paging import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
 
@@ -63,8 +63,7 @@ def list_plans(
     date: str | None = None,
 ) -> Page[PlanPublic]:
     rows, total = service.list_plans(session, actor, day=date, limit=limit, offset=offset)
-    items = [PlanPublic.model_validate(p) for p in rows]
-    return Page[PlanPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(PlanPublic, rows, total, limit, offset)
 
 
 @router.get("/plans/{plan_id}", summary="布警方案 / one plan with its posts")
@@ -82,18 +81,19 @@ def plan_geojson(
     return export.to_geojson(plan, service.plan_posts(session, actor, plan_id))
 
 
+def _attachment(data: bytes, media_type: str, name: str) -> Response:
+    """A file the browser saves rather than shows."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=media_type, headers=headers)
+
+
 @router.get("/plans/{plan_id}/export.csv", summary="导出CSV / export as CSV")
 def plan_csv(
     plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_csv(plan, service.plan_posts(session, actor, plan_id))
-    name = f"deployment-plan-{plan.id}.csv"
-    return Response(
-        data,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _attachment(data, "text/csv; charset=utf-8", f"deployment-plan-{plan.id}.csv")
 
 
 @router.get("/plans/{plan_id}/export.pdf", summary="导出PDF / export as PDF")
@@ -102,12 +102,7 @@ def plan_pdf(
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_pdf(plan, service.plan_posts(session, actor, plan_id))
-    name = f"deployment-plan-{plan.id}.pdf"
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _attachment(data, "application/pdf", f"deployment-plan-{plan.id}.pdf")
 
 
 @router.post("/plans/{plan_id}/approve", summary="批准方案 / approve a plan (commander)")

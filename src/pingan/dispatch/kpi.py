@@ -139,3 +139,12 @@ def summarize(
     elif not rows:
         rows = [_row("all", [], tiers)]
     return rows
+
+
+def share_text(share: float | None) -> str:
+    """A compliance share for a report line ("-": nothing to measure)."""
+    return "-" if share is None else f"{share:.0%}"
+
+
+def seconds_text(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.0f}s"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Iterable
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -15,6 +16,12 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(schema: type[T], rows: Iterable[Any], total: int, limit: int, offset: int) -> Page[T]:
+    """A page of stored rows, each read into the endpoint's public schema."""
+    items = [schema.model_validate(r) for r in rows]  # type: ignore[attr-defined]
+    return Page[schema](items=items, total=total, limit=limit, offset=offset)  # type: ignore[valid-type]
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
+from pingan.auth.service import require
+from pingan.db.paging import page
 from pingan.errors import NotFound
 
 
@@ -27,3 +30,16 @@ def visible_cases(actor: Actor, model: Any) -> Select:
     if is_citizen(actor):
         query = query.where(model.reporter_user_id == actor.user_id)
     return query
+
+
+def list_cases(
+    session: Session, actor: Actor, model: Any, *, limit: int, offset: int, **equal: str | None
+) -> tuple[list[Any], int]:
+    """A page of visible cases, newest first, where each given column equals its value
+    (None: any)."""
+    require(actor, "services.read")
+    query = visible_cases(actor, model)
+    for column, value in equal.items():
+        if value:
+            query = query.where(getattr(model, column) == value)
+    return page(session, query, model.id.desc(), limit=limit, offset=offset)

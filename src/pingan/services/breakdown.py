@@ -17,7 +17,6 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
-from pingan.db.paging import page
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, NotFound
 from pingan.geo.city import City
@@ -26,7 +25,7 @@ from pingan.incidents.catalogue import Source
 from pingan.pii.phone import InvalidPhone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.services import common, plates
-from pingan.services.access import is_citizen, own_or_staff, visible_cases
+from pingan.services.access import is_citizen, list_cases, own_or_staff
 from pingan.services.models import Breakdown, TowService
 
 
@@ -116,11 +115,7 @@ def get(session: Session, actor: Actor, breakdown_id: int) -> Breakdown:
 def list_breakdowns(
     session: Session, actor: Actor, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[Breakdown], int]:
-    require(actor, "services.read")
-    query = visible_cases(actor, Breakdown)
-    if status:
-        query = query.where(Breakdown.status == status)
-    return page(session, query, Breakdown.id.desc(), limit=limit, offset=offset)
+    return list_cases(session, actor, Breakdown, status=status, limit=limit, offset=offset)
 
 
 def dispatch(

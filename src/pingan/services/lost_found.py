@@ -28,7 +28,7 @@ from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
 from pingan.pii.vault import Vault
 from pingan.services import candidates, common, identifiers, settings
-from pingan.services.access import is_citizen, own_or_staff, visible_cases
+from pingan.services.access import is_citizen, list_cases, own_or_staff
 from pingan.services.matcher import (
     Item,
     Match,
@@ -273,13 +273,9 @@ def list_items(
     offset: int = 0,
 ) -> tuple[list[HelpItem], int]:
     """Staff see all; a citizen sees their own reports."""
-    require(actor, "services.read")
-    query = visible_cases(actor, HelpItem)
-    if kind:
-        query = query.where(HelpItem.kind == kind)
-    if status:
-        query = query.where(HelpItem.status == status)
-    return page(session, query, HelpItem.id.desc(), limit=limit, offset=offset)
+    return list_cases(
+        session, actor, HelpItem, kind=kind, status=status, limit=limit, offset=offset
+    )
 
 
 def public_listing(

@@ -21,7 +21,6 @@ from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
-from pingan.db.paging import page
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
@@ -30,7 +29,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.vault import Vault
 from pingan.services import cap, common, settings
-from pingan.services.access import is_citizen, own_or_staff, visible_cases
+from pingan.services.access import is_citizen, list_cases, own_or_staff
 from pingan.services.models import (
     AtRiskProfile,
     FoundPerson,
@@ -217,11 +216,7 @@ def get_report(session: Session, actor: Actor, report_id: int) -> MissingReport:
 def list_reports(
     session: Session, actor: Actor, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[MissingReport], int]:
-    require(actor, "services.read")
-    query = visible_cases(actor, MissingReport)
-    if status:
-        query = query.where(MissingReport.status == status)
-    return page(session, query, MissingReport.id.desc(), limit=limit, offset=offset)
+    return list_cases(session, actor, MissingReport, status=status, limit=limit, offset=offset)
 
 
 def guardian_contact(

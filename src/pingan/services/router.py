@@ -14,7 +14,7 @@ from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
-from pingan.http.paging import Limit, Offset, Page
+from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.services import breakdown, lost_found, missing, parking, stats
 from pingan.services.schemas import (
     AlertPublic,
@@ -118,8 +118,7 @@ def list_items(
     rows, total = lost_found.list_items(
         session, actor, kind=kind, status=status, limit=limit, offset=offset
     )
-    items = [ItemPublic.model_validate(r) for r in rows]
-    return Page[ItemPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(ItemPublic, rows, total, limit, offset)
 
 
 @router.get("/lost-found/public", summary="招领公告 / public listing of found items")
@@ -133,8 +132,7 @@ def public_listing(
     rows, total = lost_found.public_listing(
         session, actor, category=category, limit=limit, offset=offset
     )
-    items = [ListingPublic.model_validate(r) for r in rows]
-    return Page[ListingPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(ListingPublic, rows, total, limit, offset)
 
 
 @router.get("/lost-found/items/{item_id}", summary="物品详情 / one item")
@@ -238,8 +236,7 @@ def list_missing(
     status: str | None = None,
 ) -> Page[MissingPublic]:
     rows, total = missing.list_reports(session, actor, status=status, limit=limit, offset=offset)
-    items = [MissingPublic.model_validate(r) for r in rows]
-    return Page[MissingPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(MissingPublic, rows, total, limit, offset)
 
 
 @router.get("/missing/{report_id}", summary="走失报告详情 / one report")
@@ -453,8 +450,7 @@ def list_breakdowns(
     rows, total = breakdown.list_breakdowns(
         session, actor, status=status, limit=limit, offset=offset
     )
-    items = [BreakdownPublic.model_validate(r) for r in rows]
-    return Page[BreakdownPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(BreakdownPublic, rows, total, limit, offset)
 
 
 @router.get("/breakdowns/{breakdown_id}", summary="故障求助详情 / one request")

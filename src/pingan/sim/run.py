@@ -18,7 +18,7 @@ from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
-from pingan.dispatch.kpi import KpiRow
+from pingan.dispatch.kpi import KpiRow, seconds_text, share_text
 from pingan.dispatch.service import response_report
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
@@ -74,10 +74,6 @@ def live_config(
     )
 
 
-def fmt_s(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:.0f}s"
-
-
 @dataclass
 class DayReport:
     """The day's figures, read back from the store through the services."""
@@ -93,18 +89,15 @@ class DayReport:
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
         k = self.kpi
-
-        def pct(v: float | None) -> str:
-            return "-" if v is None else f"{v:.0%}"
-
         # The line is printed on a quiet stretch too: "-" says there was nothing to measure.
         within = k.within if k else {}
         n, reached = (k.incidents, k.responded) if k else (0, 0)
+        p50, p90 = (k.p50_s, k.p90_s) if k else (None, None)
         out.append(
             f"警情 incidents {n} · 到场 responded {reached} · "
-            f"1分钟 {pct(within.get('tier1'))} · 3分钟 {pct(within.get('tier3'))} · "
-            f"5分钟 {pct(within.get('tier5'))} · P50 {fmt_s(k.p50_s if k else None)} · "
-            f"P90 {fmt_s(k.p90_s if k else None)}"
+            f"1分钟 {share_text(within.get('tier1'))} · 3分钟 {share_text(within.get('tier3'))} · "
+            f"5分钟 {share_text(within.get('tier5'))} · P50 {seconds_text(p50)} · "
+            f"P90 {seconds_text(p90)}"
         )
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
@@ -113,7 +106,7 @@ class DayReport:
         )
         s = self.services
         if s is not None:
-            rate = "-" if s.return_rate is None else f"{s.return_rate:.0%}"
+            rate = share_text(s.return_rate)
             out.append(
                 f"便民服务 / help services: 找车 cars found {s.cars_found} · 遗失物品 lost "
                 f"reported {s.lost_reports}, found {s.found_items}, returned "

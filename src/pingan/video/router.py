@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.http.deps import CityDep, SessionDep, VaultDep, permit
-from pingan.http.paging import Limit, Offset, Page
+from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.video import patrol, premises, service
 from pingan.video.models import Premises
 from pingan.video.schemas import (
@@ -56,8 +56,7 @@ def list_cameras(
     rows, total = service.list_cameras(
         session, actor, area_code=area, status=status, limit=limit, offset=offset
     )
-    items = [CameraPublic.model_validate(c) for c in rows]
-    return Page[CameraPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(CameraPublic, rows, total, limit, offset)
 
 
 @router.get("/cameras/{camera_id}", summary="摄像机详情 / one camera")
@@ -110,8 +109,7 @@ def list_observations(
         limit=limit,
         offset=offset,
     )
-    items = [ObservationPublic.model_validate(o) for o in rows]
-    return Page[ObservationPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(ObservationPublic, rows, total, limit, offset)
 
 
 @router.get("/rota", summary="轮巡计划预览 / rota preview")
@@ -224,5 +222,4 @@ def list_checks(
     offset: Offset = 0,
 ) -> Page[CheckPublic]:
     rows, total = premises.checks(session, actor, premises_id, limit=limit, offset=offset)
-    items = [CheckPublic.model_validate(c) for c in rows]
-    return Page[CheckPublic](items=items, total=total, limit=limit, offset=offset)
+    return page_of(CheckPublic, rows, total, limit, offset)
