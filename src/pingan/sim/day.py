@@ -43,6 +43,8 @@ from pingan.dispatch import service as dispatch
 from pingan.dispatch.service import PoolCache
 from pingan.errors import DomainError
 from pingan.geo.city import City
+from pingan.geo.coords import haversine_m
+from pingan.geo.graph import haversine_m_array
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
@@ -101,7 +103,7 @@ class Trip:
     @classmethod
     def along(cls, coords: np.ndarray, started: datetime, eta_s: float,
               incident_id: int | None) -> Trip:  # fmt: skip
-        step = np.hypot(np.diff(coords[:, 0]) * 85_000, np.diff(coords[:, 1]) * 111_000)
+        step = haversine_m_array(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
         return cls(coords, np.concatenate([[0.0], np.cumsum(step)]), started, eta_s, incident_id)
 
     def speed_mps(self) -> float:
@@ -405,7 +407,7 @@ def _officer_in_sight(session: Session, lon: float, lat: float):  # type: ignore
     """The nearest free officer on foot within sight of the place, if any."""
     free, _ = units.list_units(session, status=["available"], limit=500)
     near = [
-        (math.hypot((u.lon - lon) * 85_000, (u.lat - lat) * 111_000), u.id, u)
+        (haversine_m(u.lon, u.lat, lon, lat), u.id, u)
         for u in free
         if u.kind in WALK_UP["kinds"] and u.lon is not None and u.lat is not None
     ]
@@ -583,7 +585,7 @@ def back_to_post(sim: DaySimulation, session: Session, t: datetime, dt: float) -
         here = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
         if unit.id in sim.trips or home is None or here[0] is None:
             continue
-        away = math.hypot((here[0] - home.lon) * 85_000, (here[1] - home.lat) * 111_000)
+        away = haversine_m(here[0], here[1], home.lon, home.lat)
         if away > AT_POST_M:
             _start_trip(sim, session, unit.id, (home.lon, home.lat), t, None)
         elif home.loop is not None and t >= sim.rest_until.get(unit.id, t):
