@@ -95,10 +95,15 @@ def db_upgrade(data_dir: DataDir = None) -> None:
 
     settings = _settings(data_dir)
     db = Database(settings.resolved_database_url)
+    before = migrate.current_revision(db.engine)
     migrate.upgrade(db.engine)
-    typer.echo(
-        f"数据库已是最新版本 / store at {migrate.current_revision(db.engine)} ({db.dialect})"
-    )
+    after = migrate.current_revision(db.engine)
+    if before == after:
+        typer.echo(f"数据库已是最新版本 / store already at {after} ({db.dialect})")
+    elif before is None:
+        typer.echo(f"已新建数据库并迁移到 {after} / new store created at {after} ({db.dialect})")
+    else:
+        typer.echo(f"已从 {before} 迁移到 {after} / store migrated from {before} to {after}")
     db.dispose()
 
 

@@ -50,6 +50,11 @@ class Database:
     """One store: the engine plus a session factory."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
+        # Every table's model must be mapped before the first session: a foreign key to a
+        # table whose module this process never imported (users.unit_id → units when only
+        # the auth models were loaded) fails at flush time.
+        import pingan.db.models  # noqa: F401
+
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
