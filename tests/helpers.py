@@ -51,3 +51,30 @@ def counts(client: TestClient, accounts: Any) -> tuple[int, int]:
     inc = client.get("/api/v1/incidents", headers=accounts.headers(Role.DISPATCHER)).json()
     aud = client.get("/api/v1/audit", headers=accounts.headers(Role.AUDITOR)).json()
     return inc["total"], aud["total"]
+
+
+def bind(client: TestClient, accounts: Any, unit_id: int, role: Role = Role.OFFICER) -> dict:
+    """Bind the test account of a role (default: the officer) to a unit, as a dispatcher."""
+    r = client.post(
+        f"/api/v1/units/{unit_id}/bindings",
+        json={"user_id": accounts.ids[role]},
+        headers=accounts.headers(Role.DISPATCHER),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def report_fix(
+    client: TestClient,
+    headers: dict[str, str],
+    unit_id: int,
+    where: tuple[float, float],
+    at: Any = None,
+) -> dict:
+    """A unit's position fix (at: an aware datetime, default now)."""
+    body: dict[str, Any] = {"lon": where[0], "lat": where[1]}
+    if at is not None:
+        body["at"] = at.isoformat()
+    r = client.put(f"/api/v1/units/{unit_id}/position", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pingan.auth.roles import Role
-from tests.helpers import counts, incident_body
+from tests.helpers import bind, counts, incident_body
 
 
 @pytest.mark.parametrize(
@@ -89,6 +89,7 @@ def test_bad_unit_input(client, accounts):
     r = client.post("/api/v1/units", json={"call_sign": "X1", "kind": "ptu"}, headers=cmd)
     assert r.status_code == 409
     uid = ok.json()["id"]
+    bind(client, accounts, uid)  # the officer crews it, so the coordinates are what is refused
     officer = accounts.headers(Role.OFFICER)
     r = client.put(
         f"/api/v1/units/{uid}/position", json={"lon": 109.78, "lat": 91}, headers=officer

@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, audit, plan."""
+"""The `pingan` command: serve, demo, db, user, unit, audit, plan."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
 from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
+from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
     from pingan.sim.day import SimConfig
@@ -33,6 +34,7 @@ app.add_typer(geo_app, name="geo")
 app.add_typer(report_app, name="report")
 app.add_typer(devices_app, name="devices")
 app.add_typer(plan_app, name="plan")
+app.add_typer(unit_app, name="unit")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
@@ -401,17 +403,22 @@ def report_response(
     finally:
         db.dispose()
     typer.echo(
-        f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'1分钟':>8}{'3分钟':>8}{'5分钟':>8}"
-        f"{'P50':>8}{'P90':>8}"
+        f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'核实':>6}{'确认':>6}{'1分钟':>8}{'3分钟':>8}"
+        f"{'5分钟':>8}{'P50':>8}{'P90':>8}"
     )
     from pingan.dispatch.kpi import seconds_text, share_text
 
     for r in rows:
         typer.echo(
-            f"{r.group:<22}{r.incidents:>6}{r.responded:>6}{share_text(r.within['tier1']):>8}"
-            f"{share_text(r.within['tier3']):>8}{share_text(r.within['tier5']):>8}"
-            f"{seconds_text(r.p50_s):>8}{seconds_text(r.p90_s):>8}"
+            f"{r.group:<22}{r.incidents:>6}{r.responded:>6}{r.verified:>6}{r.overridden:>6}"
+            f"{share_text(r.within['tier1']):>8}{share_text(r.within['tier3']):>8}"
+            f"{share_text(r.within['tier5']):>8}{seconds_text(r.p50_s):>8}"
+            f"{seconds_text(r.p90_s):>8}"
         )
+    typer.echo(
+        "合格率与分位数只计定位核实的到场；确认 = 调度员确认的到场 / shares and percentiles "
+        "count verified arrivals only; 确认 = accepted by a dispatcher's override"
+    )
 
 
 @report_app.command("services")

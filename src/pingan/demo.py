@@ -61,6 +61,9 @@ DEMO_UNITS = [
     ("网格员01", "volunteer", "shopping_street"),
 ]
 
+# The demo's officer and volunteer accounts crew these units (they act only for them).
+DEMO_BINDINGS = {"officer": "步01", "volunteer": "蓝朋友01"}
+
 DEMO_ROLES = [
     ("admin", Role.ADMIN),
     ("commander", Role.COMMANDER),
@@ -111,10 +114,11 @@ def _populate(
     rng = random.Random(20260728)
     system = Actor.system("demo")
     accounts = []
+    user_ids = {}
     with db.session() as session:
         for username, role in DEMO_ROLES:
             password = generate_password()
-            auth_service.create_user(
+            user_ids[username] = auth_service.create_user(
                 session,
                 system,
                 vault,
@@ -122,7 +126,7 @@ def _populate(
                 password=password,
                 role=role,
                 phone="13800138000" if role is Role.CITIZEN else None,
-            )
+            ).id
             accounts.append((username, role.value, password))
         unit_ids = {}
         for call_sign, kind, place in DEMO_UNITS:
@@ -137,9 +141,21 @@ def _populate(
                 post=(lon + jitter[0], lat + jitter[1]),
             )
             unit_ids[call_sign] = unit.id
+        for username, call_sign in DEMO_BINDINGS.items():
+            units.bind_user(
+                session, system, unit_ids[call_sign], user_id=user_ids[username], note="演示 / demo"
+            )
         if sample_incidents:
             _sample_incidents(session, system, vault, unit_ids)
     return accounts
+
+
+def _arrive(session, system: Actor, incident, unit_id: int, at) -> None:  # type: ignore[no-untyped-def]
+    """The crew's fix a few metres from the scene, then the arrival it confirms."""
+    units.report_position(
+        session, system, unit_id, lon=incident.lon + 0.0001, lat=incident.lat, at=at
+    )
+    incidents.progress_unit(session, system, incident.id, unit_id, Action.ON_SCENE, at=at)
 
 
 def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
@@ -172,9 +188,7 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
     incidents.progress_unit(
         session, system, closed.id, unit, Action.EN_ROUTE, at=t0 + timedelta(seconds=35)
     )
-    incidents.progress_unit(
-        session, system, closed.id, unit, Action.ON_SCENE, at=t0 + timedelta(seconds=95)
-    )
+    _arrive(session, system, closed, unit, t0 + timedelta(seconds=95))
     incidents.resolve(
         session,
         system,
@@ -208,9 +222,7 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
     incidents.progress_unit(
         session, system, busy.id, car, Action.EN_ROUTE, at=t1 + timedelta(seconds=55)
     )
-    incidents.progress_unit(
-        session, system, busy.id, car, Action.ON_SCENE, at=t1 + timedelta(seconds=230)
-    )
+    _arrive(session, system, busy, car, t1 + timedelta(seconds=230))
 
     _, lon, lat = PLACES["bridge_3"]
     incidents.create_incident(

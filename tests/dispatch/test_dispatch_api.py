@@ -10,7 +10,7 @@ import shapely
 
 from pingan.auth.roles import Role
 from pingan.geo.city import load_key_areas, sample_paths
-from tests.helpers import create_incident, create_unit
+from tests.helpers import bind, create_incident, create_unit, report_fix
 
 AREAS, _ = load_key_areas(sample_paths()[1])
 
@@ -207,23 +207,27 @@ def test_city_and_key_areas_say_they_are_synthetic(client, accounts):
 
 def test_response_report_from_stored_timestamps(client, accounts):
     disp, officer = accounts.headers(Role.DISPATCHER), accounts.headers(Role.OFFICER)
-    t0 = datetime.now(UTC) - timedelta(hours=1)
+    t0 = datetime.now(UTC) - timedelta(minutes=30)
     for i, secs in enumerate((50, 170, 400)):
         inc = create_incident(
             client, disp, type="theft", received_at=t0.isoformat(), summary=f"盗窃 {i}"
         )
         unit = unit_at(client, accounts, f"巡-{i}", "patrol_car", SQUARE)
+        bind(client, accounts, unit["id"])
         base = f"/api/v1/incidents/{inc['id']}"
         client.post(
             f"{base}/dispatch",
             json={"unit_ids": [unit["id"]], "at": (t0 + timedelta(seconds=10)).isoformat()},
             headers=disp,
         )
-        client.post(
+        arrived = t0 + timedelta(seconds=secs)
+        report_fix(client, officer, unit["id"], (inc["lon"], inc["lat"]), arrived)
+        r = client.post(
             f"{base}/units/{unit['id']}/on-scene",
-            json={"at": (t0 + timedelta(seconds=secs)).isoformat()},
+            json={"at": arrived.isoformat()},
             headers=officer,
         )
+        assert r.status_code == 200, r.text
     create_incident(client, disp, type="lost_item", received_at=t0.isoformat())
     r = client.get(
         "/api/v1/reports/response", params={"by": "type"}, headers=accounts.headers(Role.COMMANDER)
@@ -231,7 +235,8 @@ def test_response_report_from_stored_timestamps(client, accounts):
     assert r.status_code == 200
     rows = {row["group"]: row for row in r.json()["rows"]}
     theft = rows["theft"]
-    assert theft["responded"] == 3 and theft["no_arrival"] == 0
+    assert theft["responded"] == theft["verified"] == 3 and theft["no_arrival"] == 0
+    assert theft["overridden"] == theft["unverified"] == 0
     assert theft["within"] == {
         "tier1": pytest.approx(1 / 3),
         "tier3": pytest.approx(2 / 3),

@@ -10,10 +10,9 @@ TIERS = [("tier1", 60.0), ("tier3", 180.0), ("tier5", 300.0)]
 T0 = datetime(2026, 7, 28, 12, 0, tzinfo=UTC)  # 20:00 in Kangbashi
 
 
-def rec(secs, area="a", state="closed", type_code="theft", at=T0):
-    return ResponseRecord(
-        at, at + timedelta(seconds=secs) if secs is not None else None, type_code, 2, area, state
-    )
+def rec(secs, area="a", state="closed", type_code="theft", at=T0, check="verified"):
+    arrived = at + timedelta(seconds=secs) if secs is not None else None
+    return ResponseRecord(at, arrived, type_code, 2, area, state, check if arrived else None)
 
 
 def test_compliance_and_percentiles():
@@ -45,3 +44,20 @@ def test_empty_and_bad_grouping():
     assert summarize([], TIERS)[0].responded == 0
     with pytest.raises(ValueError):
         summarize([], TIERS, by="colour")
+
+
+def test_overridden_and_unchecked_arrivals_are_counted_but_not_measured():
+    rows = summarize(
+        [rec(30), rec(400), rec(5, check="overridden"), rec(1, check=None), rec(None)], TIERS
+    )
+    (row,) = rows
+    assert (row.responded, row.verified, row.overridden, row.unverified) == (4, 2, 1, 1)
+    assert row.no_arrival == 1
+    assert row.within["tier1"] == 0.5  # the 1 s and 5 s "arrivals" do not lift compliance
+    assert row.p50_s == 215
+
+
+def test_no_verified_arrival_means_nothing_to_measure():
+    (row,) = summarize([rec(5, check="overridden")], TIERS)
+    assert row.overridden == 1 and row.verified == 0
+    assert row.within == {"tier1": None, "tier3": None, "tier5": None} and row.p90_s is None

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from pingan.auth.roles import Role
-from tests.helpers import create_incident, create_unit
+from tests.helpers import FOUNTAIN, bind, create_incident, create_unit, report_fix
 
 
 def test_full_lifecycle_records_every_step(client, accounts):
@@ -19,6 +19,7 @@ def test_full_lifecycle_records_every_step(client, accounts):
     assert inc["reporter_phone_masked"] == "139****5678"
     assert "13912345678" not in str(inc)
     unit = create_unit(client, accounts.headers(Role.COMMANDER), "巡A01")
+    bind(client, accounts, unit["id"])
     base = f"/api/v1/incidents/{inc['id']}"
 
     r = client.post(
@@ -27,6 +28,7 @@ def test_full_lifecycle_records_every_step(client, accounts):
         headers=disp,
     )
     assert r.status_code == 200, r.text and r.json()["state"] == "dispatched"
+    report_fix(client, officer, unit["id"], FOUNTAIN, received + timedelta(seconds=145))
     for step, secs in (("acknowledge", 30), ("en-route", 40), ("on-scene", 150)):
         r = client.post(
             f"{base}/units/{unit['id']}/{step}",
@@ -86,6 +88,7 @@ def test_unit_steps_never_go_backwards(client, accounts):
     unit = create_unit(client, accounts.headers(Role.COMMANDER), "巡A02")
     base = f"/api/v1/incidents/{inc['id']}"
     client.post(f"{base}/dispatch", json={"unit_ids": [unit["id"]]}, headers=disp)
+    report_fix(client, disp, unit["id"], FOUNTAIN)
     assert (
         client.post(f"{base}/units/{unit['id']}/on-scene", json={}, headers=disp).status_code == 200
     )

@@ -14,7 +14,7 @@ from pingan.bus.registry import Registry
 from pingan.bus.relay import Relay
 from pingan.bus.transport import InProcessTransport
 from pingan.incidents.handlers import help_case_concluded
-from tests.helpers import FOUNTAIN, create_unit
+from tests.helpers import FOUNTAIN, bind, create_unit, report_fix
 from tests.services.conftest import GUARDIAN_ID
 from tests.services.test_missing_api import missing_body
 
@@ -43,9 +43,12 @@ def test_missing_person_handed_over_resolves_and_closes_its_incident(client, acc
     report = client.post(f"{API}/missing", json=missing_body(), headers=citizen).json()
     incident_id = report["incident_id"]
     unit = create_unit(client, accounts.headers(Role.COMMANDER), "巡A01")
+    bind(client, accounts, unit["id"])
     base = f"/api/v1/incidents/{incident_id}"
     sent = client.post(f"{base}/dispatch", json={"unit_ids": [unit["id"]]}, headers=dispatcher)
     assert sent.status_code == 200, sent.text
+    scene = _incident(client, accounts, incident_id)
+    report_fix(client, officer, unit["id"], (scene["lon"], scene["lat"]))
     for step in ("acknowledge", "en-route", "on-scene"):
         r = client.post(f"{base}/units/{unit['id']}/{step}", json={}, headers=officer)
         assert r.status_code == 200, r.text

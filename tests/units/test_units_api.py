@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from pingan.auth.roles import Role
 from pingan.geo.coords import haversine_m, wgs84_to_gcj02
-from tests.helpers import create_incident, create_unit
+from tests.helpers import bind, create_incident, create_unit
 
 
 def test_position_updates_keep_the_newest_fix(client, accounts):
     unit = create_unit(client, accounts.headers(Role.COMMANDER), "步07", kind="foot_patrol")
+    bind(client, accounts, unit["id"])
     officer = accounts.headers(Role.OFFICER)
     now = datetime.now(UTC)
     g = wgs84_to_gcj02(109.781, 39.601)

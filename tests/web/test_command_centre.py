@@ -78,9 +78,14 @@ def test_dispatch_an_incident_live(demo, browser, shots: Path) -> None:  # type:
     page.wait_for_timeout(500)
     page.screenshot(path=shots / "map-moving.png")
 
-    officer = demo.token("officer")
-    r = demo.call("POST", f"/incidents/{incident['id']}/units/{unit_id}/on-scene", officer, json={})
-    now = demo.call("GET", f"/incidents/{incident['id']}", officer).json()
+    # the commander confirms the arrival (a fix at the scene, or an override with its reason)
+    r = demo.call(
+        "POST",
+        f"/incidents/{incident['id']}/units/{unit_id}/on-scene",
+        commander,
+        json={"override_reason": "视频确认到场 / arrival seen on video"},
+    )
+    now = demo.call("GET", f"/incidents/{incident['id']}", commander).json()
     assert r.status_code == 200 or now["on_scene_at"], r.text  # or the crew got there first
     assert _responded(page, expect=before + 1) == before + 1
     page.close()

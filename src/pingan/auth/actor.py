@@ -18,3 +18,8 @@ class Actor:
     def system(cls, name: str = "system") -> Actor:
         """The platform itself (CLI maintenance, simulators, automatic rules)."""
         return cls(user_id=None, username=name, role=None, ip=None)
+
+    @property
+    def is_system(self) -> bool:
+        """The platform itself: no account and no role (permission checks let it through)."""
+        return self.user_id is None and self.role is None

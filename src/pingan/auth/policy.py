@@ -9,6 +9,12 @@ import yaml
 
 from pingan.auth.roles import Role
 
+# Rights checked inside services that ride on a route permission, so policy.yaml stays the one
+# place that says which roles hold them.
+TRIAGE = "incident.progress"  # give a new report its priority and (late entry) received_at
+ANY_UNIT = "incident.dispatch"  # act for any unit; others only for the units bound to them
+ARRIVAL_OVERRIDE = "incident.dispatch"  # accept an arrival the unit's last fix does not confirm
+
 
 @cache
 def load_policy() -> dict[str, frozenset[Role]]:

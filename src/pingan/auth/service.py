@@ -33,6 +33,7 @@ from pingan.errors import (
 )
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
+from pingan.units.models import UnitBinding
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class IssuedToken:
 
 def require(actor: Actor, permission: str) -> None:
     """Refuse unless the actor's role holds the permission (system actors always may)."""
-    if actor.user_id is None and actor.role is None:
+    if actor.is_system:
         return
     if actor.role is None or not role_may(actor.role, permission):
         raise Forbidden(
@@ -133,6 +134,17 @@ def _add_user(
     )
     session.add(user)
     session.flush()
+    bound = unit_id is not None and role_may(role, "unit.position")
+    if bound:  # the account's own unit: it may act for it from now on (see unit bindings)
+        session.add(
+            UnitBinding(
+                unit_id=unit_id,
+                user_id=user.id,
+                valid_from=user.created_at,
+                created_by=actor.username,
+                created_at=user.created_at,
+            )
+        )
     audit.record(
         session,
         actor,
@@ -143,6 +155,7 @@ def _add_user(
             "username": name,
             "role": role.value,
             "phone": mask_phone(normalised_phone) if normalised_phone else None,
+            **({"bound_unit": unit_id} if bound else {}),
         },
     )
     session.commit()

@@ -1,8 +1,11 @@
 """Response KPIs (pure core): 1/3/5-minute compliance and percentiles from stored timestamps.
 
 Response time is first unit on scene − received. Compliance for a tier is the share of
-incidents *that got a unit on scene* whose response time met the tier; incidents closed or
-still open without any arrival are counted separately (`no_arrival`), never silently dropped.
+incidents *whose first arrival was verified* (the unit's last fix at the scene, see
+incidents/checks.yaml) whose response time met the tier; percentiles use the same arrivals.
+Arrivals a dispatcher accepted by override (`overridden`) and arrivals recorded before the
+check existed (`unverified`) are counted but measured by nothing; incidents closed or still
+open without any arrival are counted separately (`no_arrival`), never silently dropped.
 Percentiles use linear interpolation between order statistics (NumPy's default), the usual
 reading of "90th percentile response time" (NFPA 1710 style reporting).
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -30,15 +33,19 @@ class ResponseRecord:
     priority: int
     area_code: str | None
     state: str
+    arrival_check: str | None  # verified, overridden, or None (recorded unchecked)
 
 
 @dataclass(frozen=True, slots=True)
 class KpiRow:
     group: str
     incidents: int
-    responded: int
+    responded: int  # any arrival recorded
+    verified: int  # first arrival confirmed by the unit's fix: the ones measured below
+    overridden: int  # accepted by a dispatcher's override, left out of compliance
+    unverified: int  # recorded before arrivals were checked, left out of compliance
     no_arrival: int
-    within: dict[str, float | None]  # tier code -> share of responded within it
+    within: dict[str, float | None]  # tier code -> share of verified arrivals within it
     p50_s: float | None
     p90_s: float | None
     mean_s: float | None
@@ -91,6 +98,21 @@ def shift_day(t: datetime) -> tuple[date, str]:
     return day, code
 
 
+def shift_window(day: date, code: str) -> tuple[datetime, datetime]:
+    """The UTC start and end of one day's shift (a night shift ends on the next day).
+
+    KeyError names the known shifts when the code is not one of them.
+    """
+    shift = next((s for s in shifts() if s.code == code), None)
+    if shift is None:
+        raise KeyError(", ".join(s.code for s in shifts()))
+    start = datetime.combine(day, shift.start, LOCAL_TZ)
+    end = datetime.combine(day, shift.end, LOCAL_TZ)
+    if end <= start:
+        end += timedelta(days=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 GROUPINGS: dict[str, Callable[[ResponseRecord], str]] = {
     "all": lambda r: "all",
     "area": lambda r: r.area_code or "none",
@@ -104,21 +126,31 @@ GROUPINGS: dict[str, Callable[[ResponseRecord], str]] = {
 def _row(
     group: str, records: Sequence[ResponseRecord], tiers: Sequence[tuple[str, float]]
 ) -> KpiRow:
+    arrived = [r for r in records if r.on_scene_at]
+    checks = [r.arrival_check for r in arrived]
     times = np.array(
-        [(r.on_scene_at - r.received_at).total_seconds() for r in records if r.on_scene_at],
+        [
+            (r.on_scene_at - r.received_at).total_seconds()  # type: ignore[operator]
+            for r in arrived
+            if r.arrival_check == "verified"
+        ],
         dtype=np.float64,
     )
-    responded = int(times.size)
-    within = {code: (float(np.mean(times <= secs)) if responded else None) for code, secs in tiers}
+    verified = int(times.size)
+    overridden = checks.count("overridden")
+    within = {code: (float(np.mean(times <= secs)) if verified else None) for code, secs in tiers}
     return KpiRow(
         group=group,
         incidents=len(records),
-        responded=responded,
-        no_arrival=len(records) - responded,
+        responded=len(arrived),
+        verified=verified,
+        overridden=overridden,
+        unverified=len(arrived) - verified - overridden,
+        no_arrival=len(records) - len(arrived),
         within=within,
-        p50_s=float(np.percentile(times, 50)) if responded else None,
-        p90_s=float(np.percentile(times, 90)) if responded else None,
-        mean_s=float(times.mean()) if responded else None,
+        p50_s=float(np.percentile(times, 50)) if verified else None,
+        p90_s=float(np.percentile(times, 90)) if verified else None,
+        mean_s=float(times.mean()) if verified else None,
     )
 
 

@@ -94,9 +94,12 @@ class AreaCoveragePublic(BaseModel):
 class KpiRowPublic(BaseModel):
     group: str
     incidents: int
-    responded: int
+    responded: int = Field(description="有到场记录 / incidents with an arrival recorded")
+    verified: int = Field(description="首个到场经定位核实：合格率与分位数只按这些计算 / measured")
+    overridden: int = Field(description="调度员确认（未经定位核实），不计入合格率 / by override")
+    unverified: int = Field(description="核实机制启用前的到场，不计入合格率 / recorded unchecked")
     no_arrival: int
-    within: dict[str, float | None]
+    within: dict[str, float | None] = Field(description="tier -> share of verified arrivals")
     p50_s: float | None
     p90_s: float | None
     mean_s: float | None

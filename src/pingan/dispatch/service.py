@@ -233,7 +233,8 @@ def coverage(session: Session, actor: Actor, city: City) -> list[tuple[str, Area
 def response_report(
     session: Session, actor: Actor, *, since: datetime | None, until: datetime | None, by: str
 ) -> list[KpiRow]:
-    """1/3/5-minute compliance and percentiles from stored timestamps only."""
+    """1/3/5-minute compliance and percentiles from stored timestamps, measured on verified
+    arrivals only; overridden and unchecked arrivals are counted apart (kpi.py)."""
     require(actor, "report.read")
     query = select(
         Incident.received_at,
@@ -242,6 +243,7 @@ def response_report(
         Incident.priority,
         Incident.area_code,
         Incident.state,
+        Incident.arrival_check,
     )
     if since:
         query = query.where(Incident.received_at >= since)

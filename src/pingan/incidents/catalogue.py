@@ -90,3 +90,23 @@ def classify_response(seconds: float) -> ResponseTier:
         if seconds <= tier.seconds:  # type: ignore[operator]
             return tier
     return late
+
+
+@dataclass(frozen=True, slots=True)
+class ReportChecks:
+    """Limits on client-given times and the arrival check, from checks.yaml."""
+
+    clock_skew_s: float
+    received_backdate_max_s: float
+    received_backdate_system_max_s: float
+    arrival_max_distance_m: float
+    arrival_fix_max_age_s: float
+
+
+@cache
+def report_checks() -> ReportChecks:
+    raw = _read_yaml("checks.yaml")
+    values = {name: float(raw[name]) for name in ReportChecks.__slots__}  # type: ignore[attr-defined]
+    if any(v < 0 for v in values.values()):
+        raise ValueError("checks.yaml: every limit must be zero or more")
+    return ReportChecks(**values)

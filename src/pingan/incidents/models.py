@@ -45,6 +45,9 @@ class Incident(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     response_seconds: Mapped[float | None] = mapped_column(Float)
     response_tier: Mapped[str | None] = mapped_column(String(10), index=True)
+    # how the first arrival was accepted: verified (by the unit's fix) or overridden; None for
+    # arrivals recorded before the check existed (neither counts towards compliance)
+    arrival_check: Mapped[str | None] = mapped_column(String(12))
     outcome: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -85,3 +88,7 @@ class Assignment(Base):
     en_route_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     on_scene_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    arrival_check: Mapped[str | None] = mapped_column(String(12))  # verified / overridden
+    arrival_distance_m: Mapped[float | None] = mapped_column(Float)  # last fix to the scene
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[str | None] = mapped_column(String(64))

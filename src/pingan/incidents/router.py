@@ -13,6 +13,7 @@ from pingan.http.paging import Limit, Offset, Page
 from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
 from pingan.incidents.schemas import (
+    ArrivalStep,
     CancelRequest,
     CloseRequest,
     DispatchRequest,
@@ -157,7 +158,31 @@ def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
 
 _step(Action.ACKNOWLEDGE, "签收 / unit acknowledges")
 _step(Action.EN_ROUTE, "出警 / unit sets off")
-_step(Action.ON_SCENE, "到场 / unit arrives")
+
+
+@router.post(
+    "/{incident_id}/units/{unit_id}/on-scene",
+    summary="到场 / unit arrives (confirmed by its last fix, or a dispatcher's override)",
+    name="unit_on_scene",
+)
+def on_scene(
+    incident_id: int,
+    unit_id: int,
+    body: ArrivalStep,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.progress")],
+) -> IncidentDetail:
+    service.progress_unit(
+        session,
+        actor,
+        incident_id,
+        unit_id,
+        Action.ON_SCENE,
+        at=body.at,
+        note=body.note,
+        override_reason=body.override_reason,
+    )
+    return incident_detail(session, actor, incident_id)
 
 
 @router.post("/{incident_id}/units/{unit_id}/release", summary="收队 / release a unit")

@@ -60,6 +60,10 @@ class IncidentPublic(BaseModel):
     merged_into_id: int | None
     response_seconds: float | None
     response_tier: str | None
+    arrival_check: str | None = Field(
+        description="首个到场如何确认：verified 定位核实 / overridden 调度员确认 / "
+        "null 旧记录未核实 — how the first arrival was accepted"
+    )
     outcome: str | None
 
 
@@ -90,6 +94,10 @@ class AssignmentPublic(BaseModel):
     en_route_at: datetime | None
     on_scene_at: datetime | None
     released_at: datetime | None
+    arrival_check: str | None
+    arrival_distance_m: float | None
+    override_reason: str | None
+    override_by: str | None
 
 
 class IncidentDetail(IncidentPublic):
@@ -110,6 +118,15 @@ class UnitStep(BaseModel):
 
     at: AwareDatetime | None = Field(default=None, description="发生时间，缺省为当前 / default now")
     note: str | None = Field(default=None, max_length=500)
+
+
+class ArrivalStep(UnitStep):
+    override_reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="调度员/指挥长确认未经定位核实的到场的理由（审计，KPI中单列）/ a dispatcher's "
+        "or commander's reason to accept an arrival the unit's last fix does not confirm",
+    )
 
 
 class ResolveRequest(BaseModel):

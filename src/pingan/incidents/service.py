@@ -3,6 +3,12 @@
 Each public function is one transaction: it checks the actor's permission, validates,
 changes the rows, appends the timeline step and the audit record, and commits — so a change
 without its audit record cannot exist.
+
+Times and arrivals are checked so that response KPIs measure what happened (checks.yaml):
+reporters cannot choose a priority or a time of receipt, no step may be dated before the step
+it follows or in the future, officers act only for the units bound to them, and an arrival
+needs the unit's last fix at the scene — or a dispatcher's override with a reason, which the
+KPI counts apart.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
+from pingan.auth.policy import ARRIVAL_OVERRIDE, TRIAGE, role_may
 from pingan.auth.roles import Role
 from pingan.auth.service import require
 from pingan.bus import outbox
@@ -22,10 +29,16 @@ from pingan.db.base import utcnow
 from pingan.db.case_numbers import next_case_number
 from pingan.db.paging import page
 from pingan.db.tx import finish
-from pingan.errors import Conflict, NotFound, ValidationFailed
-from pingan.geo.coords import Crs
+from pingan.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from pingan.geo.coords import Crs, haversine_m
 from pingan.geo.input import validated_point
-from pingan.incidents.catalogue import Source, classify_response, incident_types
+from pingan.incidents.catalogue import (
+    ReportChecks,
+    Source,
+    classify_response,
+    incident_types,
+    report_checks,
+)
 from pingan.incidents.lifecycle import (
     ACTIVE,
     TERMINAL,
@@ -40,9 +53,9 @@ from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.units import service as units
 from pingan.units.catalogue import UnitStatus
+from pingan.units.models import Unit
 
 CASE_PREFIX = "JQ"
-MAX_CLOCK_SKEW = timedelta(seconds=60)
 
 # Assignment states in order; a unit's own progress never goes backwards.
 ASSIGNMENT_ORDER = ("dispatched", "acknowledged", "en_route", "on_scene")
@@ -78,7 +91,7 @@ def _check_time(at: datetime | None, *, not_before: datetime | None = None) -> d
         return now
     if at.tzinfo is None:
         raise ValidationFailed("时间必须带时区 / timestamps need a time zone", code="naive_time")
-    if at > now + MAX_CLOCK_SKEW:
+    if at > now + timedelta(seconds=report_checks().clock_skew_s):
         raise ValidationFailed("时间不能在未来 / time is in the future", code="future_time")
     if not_before is not None and at < not_before:
         raise ValidationFailed(
@@ -158,8 +171,49 @@ def _append_event(
     return event
 
 
+def _check_reporter_fields(actor: Actor, new: NewIncident) -> None:
+    """Citizens and volunteers report; the priority and time of receipt are the call-taker's.
+
+    Refused rather than ignored, so a client learns why its value was not taken.
+    """
+    if actor.is_system or (actor.role is not None and role_may(actor.role, TRIAGE)):
+        return
+    if new.priority is not None:
+        raise ValidationFailed(
+            "优先级由接警员确定，报警人不能指定 / the priority is set by the call-taker, "
+            "not by the reporter",
+            code="priority_not_allowed",
+        )
+    if new.received_at is not None:
+        raise ValidationFailed(
+            "接警时间由系统记录，报警人不能指定 / the time of receipt is recorded by the "
+            "system, not given by the reporter",
+            code="received_at_not_allowed",
+        )
+
+
+def _check_received(actor: Actor, received_at: datetime | None) -> datetime:
+    """The time of receipt: now, or a late entry no further back than checks.yaml allows."""
+    received = _check_time(received_at)
+    checks = report_checks()
+    limit = (
+        checks.received_backdate_system_max_s
+        if actor.is_system
+        else (checks.received_backdate_max_s)
+    )
+    if received_at is not None and received < utcnow() - timedelta(seconds=limit):
+        minutes = round(limit / 60)
+        raise ValidationFailed(
+            f"接警时间早于补录时限（{minutes} 分钟）/ received time is more than {minutes} "
+            "minutes ago",
+            code="stale_time",
+        )
+    return received
+
+
 def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncident) -> Incident:
     require(actor, "incident.create")
+    _check_reporter_fields(actor, new)
     types = incident_types()
     itype = types.get(new.type_code)
     if itype is None:
@@ -182,11 +236,7 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
         raise ValidationFailed(str(exc), code="bad_phone") from exc
     except InvalidIdNumber as exc:
         raise ValidationFailed(str(exc), code="bad_id_number") from exc
-    received = _check_time(new.received_at)
-    if new.received_at is not None and received < utcnow() - timedelta(days=7):
-        raise ValidationFailed(
-            "接警时间过早（超过7天）/ received time more than 7 days ago", code="stale_time"
-        )
+    received = _check_received(actor, new.received_at)
     incident = Incident(
         case_number=next_case_number(session, CASE_PREFIX, received),
         type_code=itype.code,
@@ -350,15 +400,18 @@ def progress_unit(
     *,
     at: datetime | None = None,
     note: str | None = None,
+    override_reason: str | None = None,
 ) -> Incident:
     """A unit acknowledges (签收), sets off (出警) or arrives (到场).
 
-    The incident follows its first unit; the first arrival fixes the response time and its
-    1/3/5-minute class.
+    Officers act only for their bound units. An arrival must be confirmed by the unit's last
+    fix (see `_arrival`) or overridden with a reason by a dispatcher or commander. The
+    incident follows its first unit; the first arrival fixes the response time, its
+    1/3/5-minute class and whether it was verified or overridden.
     """
     if action not in UNIT_STATUS_FOR:
         raise ValidationFailed(f"不支持的动作 {action} / unsupported unit action")
-    require(actor, "incident.progress")
+    unit = units.require_for_unit(session, actor, unit_id, "incident.progress")
     incident = _locked(session, actor, incident_id)
     assignment = _active_assignment(session, incident_id, unit_id)
     stage = action.value if action is not Action.ACKNOWLEDGE else "acknowledged"
@@ -376,19 +429,23 @@ def progress_unit(
     ]
     latest = max(t for t in previous_times if t is not None)
     at = _check_time(at, not_before=latest)
+    data: dict = {}
+    if action is Action.ON_SCENE:
+        data = _arrival(actor, incident, unit, at, override_reason)
+        _record_arrival(assignment, actor, data)
     before = _transition(incident, action)
     assignment.state = stage
     setattr(assignment, f"{stage}_at", at)
     units.move_status(session, unit_id, UNIT_STATUS_FOR[action])
     field = f"{stage}_at"
-    data: dict = {}
     if getattr(incident, field) is None:
         setattr(incident, field, at)
         if action is Action.ON_SCENE:
             seconds = (at - incident.received_at).total_seconds()
             incident.response_seconds = seconds
             incident.response_tier = classify_response(seconds).code
-            data = {"response_seconds": round(seconds, 1), "tier": incident.response_tier}
+            incident.arrival_check = data["arrival"]
+            data |= {"response_seconds": round(seconds, 1), "tier": incident.response_tier}
     _append_event(
         session,
         incident,
@@ -404,11 +461,91 @@ def progress_unit(
     return incident
 
 
+def _unconfirmed(unit: Unit, distance: float | None, age: float | None, c: ReportChecks) -> str:
+    """Why the unit's last fix does not confirm the arrival ("" when it does), zh / en."""
+    cs = unit.call_sign
+    if distance is None or age is None:
+        return f"警力 {cs} 没有定位 / unit {cs} has no position fix"
+    if distance > c.arrival_max_distance_m:
+        return (
+            f"警力 {cs} 最后定位距事发地 {distance:.0f} 米（上限 {c.arrival_max_distance_m:.0f}"
+            f" 米）/ unit {cs}'s last fix is {distance:.0f} m from the incident (limit "
+            f"{c.arrival_max_distance_m:.0f} m)"
+        )
+    if age > c.arrival_fix_max_age_s:
+        return (
+            f"警力 {cs} 最后定位与到场时间相差 {age:.0f} 秒（上限 {c.arrival_fix_max_age_s:.0f}"
+            f" 秒）/ unit {cs}'s last fix is {age:.0f} s away from the arrival time (limit "
+            f"{c.arrival_fix_max_age_s:.0f} s)"
+        )
+    return ""
+
+
+def _arrival(
+    actor: Actor, incident: Incident, unit: Unit, at: datetime, override_reason: str | None
+) -> dict:
+    """Check an arrival against the unit's last fix; the facts the timeline step records.
+
+    Verified when the fix lies within `arrival_max_distance_m` of the incident and was taken
+    within `arrival_fix_max_age_s` of the arrival time. Otherwise 409 with the distance, unless
+    a dispatcher or commander gives a reason: then it is accepted and flagged as overridden.
+    """
+    checks = report_checks()
+    distance = age = None
+    if unit.lon is not None and unit.lat is not None and unit.position_at is not None:
+        distance = haversine_m(unit.lon, unit.lat, incident.lon, incident.lat)
+        age = abs((at - unit.position_at).total_seconds())
+    fix = {
+        "distance_m": None if distance is None else round(distance, 1),
+        "fix_age_s": None if age is None else round(age, 1),
+    }
+    why = _unconfirmed(unit, distance, age, checks)
+    if not why:
+        return {"arrival": "verified", **fix}
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise Conflict(
+            f"到场未核实：{why}。调度员或指挥长可填写 override_reason 确认 / arrival not "
+            "confirmed; a dispatcher or commander may accept it with an override_reason",
+            code="arrival_not_verified",
+        )
+    if not (actor.is_system or (actor.role is not None and role_may(actor.role, ARRIVAL_OVERRIDE))):
+        raise Forbidden(
+            f"只有调度员或指挥长可确认未核实的到场：{why} / only a dispatcher or commander may "
+            "accept an unconfirmed arrival",
+            code="override_not_allowed",
+        )
+    return {"arrival": "overridden", "override_reason": reason[:500], "unconfirmed": why, **fix}
+
+
+def _record_arrival(assignment: Assignment, actor: Actor, data: dict) -> None:
+    """Keep how the unit's arrival was accepted on its assignment (the KPI reads it)."""
+    assignment.arrival_check = data["arrival"]
+    assignment.arrival_distance_m = data["distance_m"]
+    if data["arrival"] == "overridden":
+        assignment.override_reason = data["override_reason"]
+        assignment.override_by = actor.username
+
+
+def _require_own_incident(session: Session, actor: Actor, incident: Incident) -> None:
+    """Officers conclude only incidents that one of their bound units was sent to."""
+    if units.acts_for_any_unit(actor):
+        return
+    mine = set(units.bound_unit_ids(session, actor.user_id or 0))
+    sent = session.scalars(select(Assignment.unit_id).where(Assignment.incident_id == incident.id))
+    if mine.isdisjoint(sent):
+        raise Forbidden(
+            f"账号 {actor.username} 绑定的警力未派往此警情 / none of the units bound to "
+            f"{actor.username} was sent to this incident",
+            code="unit_not_bound",
+        )
+
+
 def release_unit(
     session: Session, actor: Actor, incident_id: int, unit_id: int, *, note: str | None = None
 ) -> Incident:
-    """Stand a unit down from the incident (back to available)."""
-    require(actor, "incident.progress")
+    """Stand a unit down from the incident (back to available); officers: own units only."""
+    units.require_for_unit(session, actor, unit_id, "incident.progress")
     incident = _locked(session, actor, incident_id)
     assignment = _active_assignment(session, incident_id, unit_id)
     _release(session, actor, incident, assignment, at=utcnow(), note=note)
@@ -500,6 +637,19 @@ def _release_all(session: Session, incident: Incident, at: datetime) -> list[int
     return released
 
 
+def _latest_step(incident: Incident) -> datetime:
+    """When the incident's latest recorded step happened (a new step may not be earlier)."""
+    steps = (
+        incident.received_at,
+        incident.dispatched_at,
+        incident.acknowledged_at,
+        incident.en_route_at,
+        incident.on_scene_at,
+        incident.resolved_at,
+    )
+    return max(t for t in steps if t is not None)
+
+
 def _finish(
     session: Session,
     actor: Actor,
@@ -513,8 +663,10 @@ def _finish(
 ) -> Incident:
     require(actor, permission)
     incident = _locked(session, actor, incident_id)
+    if action is Action.RESOLVE:
+        _require_own_incident(session, actor, incident)
     before = _transition(incident, action)
-    at = _check_time(at, not_before=incident.received_at)
+    at = _check_time(at, not_before=_latest_step(incident))
     released = _release_all(session, incident, at) if action is not Action.CLOSE else []
     setattr(
         incident,

@@ -92,9 +92,11 @@ class DayReport:
         # The line is printed on a quiet stretch too: "-" says there was nothing to measure.
         within = k.within if k else {}
         n, reached = (k.incidents, k.responded) if k else (0, 0)
+        verified, overridden = (k.verified, k.overridden) if k else (0, 0)
         p50, p90 = (k.p50_s, k.p90_s) if k else (None, None)
         out.append(
-            f"警情 incidents {n} · 到场 responded {reached} · "
+            f"警情 incidents {n} · 到场 responded {reached} (核实 verified {verified}, "
+            f"调度确认 overridden {overridden}) · "
             f"1分钟 {share_text(within.get('tier1'))} · 3分钟 {share_text(within.get('tier3'))} · "
             f"5分钟 {share_text(within.get('tier5'))} · P50 {seconds_text(p50)} · "
             f"P90 {seconds_text(p90)}"

@@ -13,8 +13,15 @@ from pingan.http.deps import SessionDep, permit
 from pingan.http.paging import Limit, Offset, Page
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
-from pingan.units.models import Unit
-from pingan.units.schemas import DutyChange, PositionReport, UnitCreate, UnitPublic
+from pingan.units.models import Unit, UnitBinding
+from pingan.units.schemas import (
+    BindingCreate,
+    BindingPublic,
+    DutyChange,
+    PositionReport,
+    UnitCreate,
+    UnitPublic,
+)
 
 router = APIRouter(prefix="/units", tags=["units 警力"])
 
@@ -102,3 +109,64 @@ def set_duty(
     actor: Annotated[Actor, permit("unit.status")],
 ) -> UnitPublic:
     return _public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
+
+
+def _binding(binding: UnitBinding, username: str) -> BindingPublic:
+    return BindingPublic(
+        id=binding.id,
+        unit_id=binding.unit_id,
+        user_id=binding.user_id,
+        username=username,
+        valid_from=binding.valid_from,
+        valid_until=binding.valid_until,
+        note=binding.note,
+        created_by=binding.created_by,
+        created_at=binding.created_at,
+    )
+
+
+@router.get("/{unit_id}/bindings", summary="绑定的账号 / accounts bound to the unit")
+def list_bindings(
+    unit_id: int,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.read")],
+    current: Annotated[bool, Query(description="只看未结束的 / only those not ended")] = True,
+) -> list[BindingPublic]:
+    return [
+        _binding(b, n) for b, n in service.list_bindings(session, unit_id, current_only=current)
+    ]
+
+
+@router.post("/{unit_id}/bindings", status_code=201, summary="绑定账号 / bind an account")
+def bind(
+    unit_id: int,
+    body: BindingCreate,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.bind")],
+) -> BindingPublic:
+    if (body.shift is None) != (body.day is None):
+        raise ValidationFailed(
+            "班次需同时给出 shift 与 day / give both shift and day", code="bad_binding_window"
+        )
+    return _binding(
+        *service.bind_user(
+            session,
+            actor,
+            unit_id,
+            user_id=body.user_id,
+            valid_from=body.valid_from,
+            valid_until=body.valid_until,
+            shift=(body.day, body.shift) if body.shift and body.day else None,
+            note=body.note,
+        )
+    )
+
+
+@router.delete("/{unit_id}/bindings/{binding_id}", summary="解除绑定 / end a binding")
+def unbind(
+    unit_id: int,
+    binding_id: int,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("unit.bind")],
+) -> BindingPublic:
+    return _binding(*service.end_binding(session, actor, unit_id, binding_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -57,3 +57,30 @@ class DutyChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     on_duty: bool
+
+
+class BindingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int = Field(description="民警或志愿者账号 / the officer's or volunteer's account")
+    valid_from: AwareDatetime | None = Field(default=None, description="起 / from; default now")
+    valid_until: AwareDatetime | None = Field(default=None, description="止 / until; open if none")
+    shift: str | None = Field(
+        default=None, description="班次代码（如 day、night），代替起止时间 / a shift instead"
+    )
+    day: date | None = Field(default=None, description="班次日期（当地）/ the shift's local day")
+    note: str | None = Field(default=None, max_length=200)
+
+
+class BindingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    unit_id: int
+    user_id: int
+    username: str
+    valid_from: datetime
+    valid_until: datetime | None
+    note: str | None
+    created_by: str
+    created_at: datetime

@@ -1,23 +1,28 @@
-"""Use cases for units: register, move, change duty status, and claim atomically."""
+"""Use cases for units: register, move, change duty status, claim atomically, and bind the
+accounts that crew them (officers and volunteers act only for the units bound to them)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
+from pingan.auth.models import User
+from pingan.auth.policy import ANY_UNIT, role_may
+from pingan.auth.roles import Role
 from pingan.auth.service import require
 from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.tx import finish
-from pingan.errors import Conflict, NotFound, ValidationFailed
+from pingan.dispatch.kpi import shift_window
+from pingan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
 from pingan.units.catalogue import UnitStatus, unit_kinds
-from pingan.units.models import Unit
+from pingan.units.models import Unit, UnitBinding
 
 MAX_CLOCK_SKEW = timedelta(seconds=60)
 
@@ -26,6 +31,13 @@ def get_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound(f"警力单元不存在: {unit_id} / no such unit", code="unit_not_found")
+    return unit
+
+
+def unit_by_call_sign(session: Session, call_sign: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.call_sign == call_sign))
+    if unit is None:
+        raise NotFound(f"警力单元不存在: {call_sign} / no such unit", code="unit_not_found")
     return unit
 
 
@@ -98,8 +110,12 @@ def report_position(
     at: datetime | None = None,
     crs: Crs | str = Crs.WGS84,
 ) -> Unit:
-    """Record the unit's last known position; an older fix than the stored one is ignored."""
-    require(actor, "unit.position")
+    """Record the unit's last known position; an older fix than the stored one is ignored.
+
+    Officers and volunteers report only for their bound units; a fix from the future (beyond
+    a small clock skew) is refused, since arrivals are checked against the last fix.
+    """
+    require_for_unit(session, actor, unit_id, "unit.position")
     lon, lat = validated_point(lon, lat, crs)
     now = utcnow()
     at = at or now
@@ -149,7 +165,7 @@ def set_post(
 
 def set_duty(session: Session, actor: Actor, unit_id: int, *, on_duty: bool) -> Unit:
     """Go on or off duty. A unit busy on an incident must be released first."""
-    require(actor, "unit.status")
+    require_for_unit(session, actor, unit_id, "unit.status")
     target = UnitStatus.AVAILABLE if on_duty else UnitStatus.OFF_DUTY
     source = UnitStatus.OFF_DUTY if on_duty else UnitStatus.AVAILABLE
     unit = get_unit(session, unit_id)
@@ -223,3 +239,167 @@ def list_units(
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(Unit.id).limit(limit).offset(offset)).scalars()
     return list(rows), total
+
+
+# -- bindings: which accounts crew which unit, and when -----------------------------------------
+def _active_at(at: datetime):  # type: ignore[no-untyped-def]
+    return (UnitBinding.valid_from <= at) & or_(
+        UnitBinding.valid_until.is_(None), UnitBinding.valid_until > at
+    )
+
+
+def bound_unit_ids(session: Session, user_id: int, at: datetime | None = None) -> list[int]:
+    """The units an account is bound to at a moment (default now)."""
+    rows = session.scalars(
+        select(UnitBinding.unit_id)
+        .where(UnitBinding.user_id == user_id, _active_at(at or utcnow()))
+        .distinct()
+        .order_by(UnitBinding.unit_id)
+    )
+    return list(rows)
+
+
+def acts_for_any_unit(actor: Actor) -> bool:
+    """The platform itself and roles holding ANY_UNIT (dispatchers, commanders) need no binding."""
+    return actor.is_system or (actor.role is not None and role_may(actor.role, ANY_UNIT))
+
+
+def require_for_unit(session: Session, actor: Actor, unit_id: int, permission: str) -> Unit:
+    """The permission, and for officers and volunteers a binding to this unit now; else 403."""
+    require(actor, permission)
+    unit = get_unit(session, unit_id)
+    if acts_for_any_unit(actor) or unit_id in bound_unit_ids(session, actor.user_id or 0):
+        return unit
+    raise Forbidden(
+        f"账号 {actor.username} 当前未绑定警力 {unit.call_sign}，只能为本人绑定的警力操作 / "
+        f"account {actor.username} is not bound to unit {unit.call_sign} now; it may act only "
+        "for its own units",
+        code="unit_not_bound",
+    )
+
+
+def _binding_window(
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    shift: tuple[date, str] | None,
+    now: datetime,
+) -> tuple[datetime, datetime | None]:
+    """From/until as given, or one day's shift from shifts.yaml; the end must lie ahead."""
+    if shift is not None:
+        if valid_from is not None or valid_until is not None:
+            raise ValidationFailed(
+                "班次与起止时间二选一 / give a shift or a from/until, not both",
+                code="bad_binding_window",
+            )
+        try:
+            valid_from, valid_until = shift_window(*shift)
+        except KeyError as exc:
+            raise ValidationFailed(
+                f"未知班次 {shift[1]}；可选: {exc.args[0]} / unknown shift", code="bad_shift"
+            ) from exc
+    start = valid_from or now
+    if valid_until is not None and valid_until <= max(start, now):
+        raise ValidationFailed(
+            "绑定结束时间须晚于开始时间和当前时间 / "
+            "a binding must end after it starts and after now",
+            code="bad_binding_window",
+        )
+    return start, valid_until
+
+
+def bind_user(
+    session: Session,
+    actor: Actor,
+    unit_id: int,
+    *,
+    user_id: int,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    shift: tuple[date, str] | None = None,
+    note: str | None = None,
+) -> tuple[UnitBinding, str]:
+    """Bind an account to a unit (open-ended, for a stretch, or for one day's shift); audited.
+
+    Returns the binding and the account's username."""
+    require(actor, "unit.bind")
+    unit = get_unit(session, unit_id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"用户不存在: {user_id} / no such user", code="user_not_found")
+    if not user.active or not role_may(Role(user.role), "unit.position"):
+        raise ValidationFailed(
+            f"角色 {user.role} 的账号（或已停用账号）不能绑定警力 / an account of role "
+            f"{user.role} (or a disabled one) cannot crew a unit",
+            code="cannot_bind",
+        )
+    now = utcnow()
+    start, until = _binding_window(valid_from, valid_until, shift, now)
+    overlap = session.scalar(
+        select(UnitBinding.id).where(
+            UnitBinding.user_id == user_id,
+            UnitBinding.unit_id == unit_id,
+            or_(UnitBinding.valid_until.is_(None), UnitBinding.valid_until > start),
+            *([UnitBinding.valid_from < until] if until is not None else []),
+        )
+    )
+    if overlap is not None:
+        raise Conflict(
+            f"{user.username} 在该时段已绑定 {unit.call_sign} / already bound for that time",
+            code="already_bound",
+        )
+    binding = UnitBinding(
+        unit_id=unit_id,
+        user_id=user_id,
+        valid_from=start,
+        valid_until=until,
+        note=note,
+        created_by=actor.username,
+        created_at=now,
+    )
+    session.add(binding)
+    session.flush()
+    detail = {
+        "unit": unit.call_sign,
+        "user": user.username,
+        "valid_from": start.isoformat(),
+        "valid_until": until.isoformat() if until else None,
+    }
+    audit.record(session, actor, "unit.bind", "unit", unit_id, {**detail, "binding": binding.id})
+    finish(session)
+    return binding, user.username
+
+
+def end_binding(
+    session: Session, actor: Actor, unit_id: int, binding_id: int
+) -> tuple[UnitBinding, str]:
+    """End a binding now (kept on record); 409 when it has already ended."""
+    require(actor, "unit.bind")
+    binding = session.get(UnitBinding, binding_id)
+    if binding is None or binding.unit_id != unit_id:
+        raise NotFound(f"绑定不存在: {binding_id} / no such binding", code="binding_not_found")
+    now = utcnow()
+    if binding.valid_until is not None and binding.valid_until <= now:
+        raise Conflict("该绑定已结束 / the binding has already ended", code="binding_ended")
+    binding.valid_until = max(now, binding.valid_from)
+    username = session.get(User, binding.user_id).username  # type: ignore[union-attr]
+    detail = {"binding": binding.id, "user": username}
+    audit.record(session, actor, "unit.unbind", "unit", unit_id, detail)
+    finish(session)
+    return binding, username
+
+
+def list_bindings(
+    session: Session, unit_id: int, *, current_only: bool = False
+) -> list[tuple[UnitBinding, str]]:
+    """A unit's bindings with the bound account's username, newest first."""
+    get_unit(session, unit_id)
+    query = (
+        select(UnitBinding, User.username)
+        .join(User, User.id == UnitBinding.user_id)
+        .where(UnitBinding.unit_id == unit_id)
+    )
+    if current_only:
+        now = utcnow()
+        query = query.where(or_(UnitBinding.valid_until.is_(None), UnitBinding.valid_until > now))
+    rows = session.execute(query.order_by(UnitBinding.valid_from.desc(), UnitBinding.id.desc()))
+    return [(b, name) for b, name in rows]

@@ -50,7 +50,8 @@ export async function showKpi() {
   try {
     const rep = await api(`/api/v1/reports/response?by=all&since=${since}`);
     const r = rep.rows[0];
-    tiles.push(tile(t("incidents_today"), r ? r.incidents : 0, false, "incidents"), tile(t("responded"), r ? r.responded : 0, false, "responded"));
+    tiles.push(tile(t("incidents_today"), r ? r.incidents : 0, false, "incidents"), tile(t("responded"), r ? r.responded : 0, false, "responded"),
+      tile(t("overridden"), r ? r.overridden : 0, false, "overridden"));
     for (const [code, label] of [["tier1", "1"], ["tier3", "3"], ["tier5", "5"]]) {
       tiles.push(tile(`${t("compliance")} ≤${label}′`, r ? pct(r.within[code]) : "-", false, code));
     }

@@ -8,6 +8,24 @@ export function initOfficer() {
   onChange((what) => { if (what === "incidents" && !$("#view-officer").hidden) showOfficer(); });
 }
 
+// The phone's own position (WGS-84), or null when the browser gives none within 10 s.
+function here() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) { resolve(null); return; }
+    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null), { enableHighAccuracy: true, timeout: 10000 });
+  });
+}
+
+// A step of the unit's job; an arrival is checked against the unit's last fix, so it sends
+// the phone's position first (the server refuses an arrival far from the scene, with why).
+async function step(incId, unitId, name) {
+  if (name === "on-scene") {
+    const c = await here();
+    if (c) await api(`/api/v1/units/${unitId}/position`, { method: "PUT", body: JSON.stringify({ lon: c.longitude, lat: c.latitude }) });
+  }
+  return post(`/api/v1/incidents/${incId}/units/${unitId}/${name}`, {});
+}
+
 export async function showOfficer() {
   const sel = $("#my-unit");
   if (!sel.options.length) {
@@ -22,11 +40,11 @@ export async function showOfficer() {
     try { inc = await api(`/api/v1/incidents/${i.id}`); } catch { continue; }
     const a = inc.assignments.find((x) => x.unit_id === unitId && !x.released_at);
     if (!a) continue;
-    const step = { dispatched: ["acknowledge", "acknowledge"], acknowledged: ["en-route", "en_route"], en_route: ["on-scene", "on_scene"] }[a.state];
+    const next = { dispatched: ["acknowledge", "acknowledge"], acknowledged: ["en-route", "en_route"], en_route: ["on-scene", "on_scene"] }[a.state];
     const err = el("p", { class: "error" });
     const card = el("div", { class: "assignment" }, el("b", {}, `${inc.case_number} · ${typeName(inc.type_code)} · P${inc.priority}`),
       el("p", {}, inc.summary), el("p", { class: "hint" }, `${inc.address || ""} · ${fmtTime(inc.received_at)} · ${stateName(a.state)}`));
-    if (step) card.append(el("button", { onclick: () => post(`/api/v1/incidents/${inc.id}/units/${unitId}/${step[0]}`, {}).then(showOfficer, (e) => { err.textContent = half(e.message); }) }, t(step[1])));
+    if (next) card.append(el("button", { onclick: () => step(inc.id, unitId, next[0]).then(showOfficer, (e) => { err.textContent = half(e.message); }) }, t(next[1])));
     if (inc.state === "on_scene") {
       const input = el("input", { placeholder: t("outcome") });
       card.append(input, el("button", { onclick: () => post(`/api/v1/incidents/${inc.id}/resolve`, { outcome: input.value }).then(showOfficer, (e) => { err.textContent = half(e.message); }) }, t("resolve")));

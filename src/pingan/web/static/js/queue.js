@@ -69,7 +69,17 @@ function progressButtons(inc, a, role) {
   if (a.released_at || !can(role, "officer", "dispatcher", "commander")) return [];
   const next = { dispatched: ["acknowledge", "acknowledge"], acknowledged: ["en-route", "en_route"], en_route: ["on-scene", "on_scene"] }[a.state];
   if (!next) return [];
-  return [" ", el("button", { onclick: () => act(() => post(`/api/v1/incidents/${inc.id}/units/${a.unit_id}/${next[0]}`, {}), inc.id) }, t(next[1]))];
+  const url = `/api/v1/incidents/${inc.id}/units/${a.unit_id}/${next[0]}`;
+  return [" ", el("button", { onclick: () => act(() => post(url, {}).catch((e) => overrideArrival(e, url, role)), inc.id) }, t(next[1]))];
+}
+
+// An arrival the unit's fix does not confirm: a dispatcher or commander may accept it with a
+// reason (audited, and counted apart in the KPI); anyone else sees the refusal and its reason.
+function overrideArrival(e, url, role) {
+  if (!(e.body && e.body.code === "arrival_not_verified") || !can(role, "dispatcher", "commander")) throw e;
+  const reason = window.prompt(`${half(e.message)}\n${t("override_reason")}`);
+  if (!reason || !reason.trim()) throw e;
+  return post(url, { override_reason: reason.trim() });
 }
 
 async function loadRecommendation(inc, box) {
