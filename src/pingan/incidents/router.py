@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
 from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
@@ -79,8 +79,8 @@ def list_incidents(
     type: Annotated[str | None, Query(description="类别 / type code")] = None,
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
     area: Annotated[str | None, Query(description="重点区域 / key area code")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="接警时间起 (ISO 8601)")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="接警时间止 (ISO 8601)")] = None,
+    since: Annotated[Instant | None, Query(description="接警时间起 (ISO 8601)")] = None,
+    until: Annotated[Instant | None, Query(description="接警时间止 (ISO 8601)")] = None,
     case_number: str | None = None,
 ) -> Page[IncidentPublic]:
     rows, total = service.list_incidents(
@@ -108,14 +108,14 @@ def list_incidents(
 
 @router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
 def get_incident(
-    incident_id: int, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
+    incident_id: Id, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
 ) -> IncidentDetail:
     return incident_detail(session, actor, incident_id)
 
 
 @router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
 def reporter_contact(
-    incident_id: int,
+    incident_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("incident.read_pii")],
@@ -125,7 +125,7 @@ def reporter_contact(
 
 @router.post("/{incident_id}/dispatch", summary="派警 / dispatch units")
 def dispatch(
-    incident_id: int,
+    incident_id: Id,
     body: DispatchRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.dispatch")],
@@ -141,8 +141,8 @@ def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
         name=f"unit_{action.value}",
     )
     def endpoint(
-        incident_id: int,
-        unit_id: int,
+        incident_id: Id,
+        unit_id: Id,
         body: UnitStep,
         session: SessionDep,
         actor: Annotated[Actor, permit("incident.progress")],
@@ -162,8 +162,8 @@ _step(Action.ON_SCENE, "到场 / unit arrives")
 
 @router.post("/{incident_id}/units/{unit_id}/release", summary="收队 / release a unit")
 def release(
-    incident_id: int,
-    unit_id: int,
+    incident_id: Id,
+    unit_id: Id,
     body: UnitStep,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.progress")],
@@ -174,7 +174,7 @@ def release(
 
 @router.post("/{incident_id}/resolve", summary="处警反馈 / report the outcome")
 def resolve(
-    incident_id: int,
+    incident_id: Id,
     body: ResolveRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.resolve")],
@@ -185,7 +185,7 @@ def resolve(
 
 @router.post("/{incident_id}/close", summary="结案 / close")
 def close(
-    incident_id: int,
+    incident_id: Id,
     body: CloseRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.close")],
@@ -196,7 +196,7 @@ def close(
 
 @router.post("/{incident_id}/cancel", summary="撤销 / cancel")
 def cancel(
-    incident_id: int,
+    incident_id: Id,
     body: CancelRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.cancel")],
@@ -207,7 +207,7 @@ def cancel(
 
 @router.post("/{incident_id}/merge", summary="合并重复警情 / merge a duplicate")
 def merge(
-    incident_id: int,
+    incident_id: Id,
     body: MergeRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.merge")],

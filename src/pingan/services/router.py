@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.services import breakdown, lost_found, missing, parking, stats
 from pingan.services.schemas import (
@@ -137,14 +137,14 @@ def public_listing(
 
 @router.get("/lost-found/items/{item_id}", summary="物品详情 / one item")
 def get_item(
-    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> ItemPublic:
     return ItemPublic.model_validate(lost_found.get_item(session, actor, item_id))
 
 
 @router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
 def hidden_details(
-    item_id: int,
+    item_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
@@ -154,7 +154,7 @@ def hidden_details(
 
 @router.get("/lost-found/items/{item_id}/matches", summary="匹配候选 / ranked matches")
 def item_matches(
-    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[MatchPublic]:
     return [MatchPublic(**asdict(m)) for m in lost_found.matches(session, actor, item_id)]
 
@@ -163,7 +163,7 @@ def item_matches(
     "/lost-found/items/{item_id}/claims", status_code=201, summary="认领 / claim a found item"
 )
 def claim_item(
-    item_id: int,
+    item_id: Id,
     body: ClaimCreate,
     session: SessionDep,
     vault: VaultDep,
@@ -186,7 +186,7 @@ def claim_item(
     "/lost-found/claims/{claim_id}/holder-confirm", summary="保管方确认交付 / holder hands over"
 )
 def holder_confirm(
-    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
+    claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
 ) -> ClaimPublic:
     return ClaimPublic.model_validate(
         lost_found.confirm_handover(session, actor, claim_id, "holder")
@@ -197,7 +197,7 @@ def holder_confirm(
     "/lost-found/claims/{claim_id}/claimant-confirm", summary="认领人确认领取 / claimant receives"
 )
 def claimant_confirm(
-    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
+    claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
 ) -> ClaimPublic:
     row = lost_found.confirm_handover(session, actor, claim_id, "claimant")
     return ClaimPublic.model_validate(row)
@@ -241,14 +241,14 @@ def list_missing(
 
 @router.get("/missing/{report_id}", summary="走失报告详情 / one report")
 def get_missing(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> MissingPublic:
     return MissingPublic.model_validate(missing.get_report(session, actor, report_id))
 
 
 @router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
 def guardian_contact(
-    report_id: int,
+    report_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
@@ -259,14 +259,14 @@ def guardian_contact(
 
 @router.get("/missing/{report_id}/alerts", summary="推送记录 / alert pushes")
 def missing_alerts(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[AlertPublic]:
     return [AlertPublic.model_validate(a) for a in missing.alerts(session, actor, report_id)]
 
 
 @router.get("/missing/{report_id}/cap", summary="CAP 1.2 预警消息 / CAP 1.2 alert")
 def missing_cap(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> Response:
     xml = missing.cap_message(session, actor, report_id)
     return Response(content=xml, media_type="application/cap+xml")
@@ -283,7 +283,7 @@ def grow_radius(
     "/missing/{report_id}/sightings", status_code=201, summary="目击线索 / report a sighting"
 )
 def add_sighting(
-    report_id: int,
+    report_id: Id,
     body: SightingCreate,
     session: SessionDep,
     actor: Annotated[Actor, permit("services.sighting")],
@@ -294,7 +294,7 @@ def add_sighting(
 
 @router.get("/missing/{report_id}/sightings", summary="目击线索（GeoJSON）/ sightings map")
 def sightings_map(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> dict:
     rows = missing.sightings(session, actor, report_id)
     return {
@@ -324,7 +324,7 @@ def found_person(
 
 @router.post("/missing/{report_id}/close", summary="交还监护人并结案 / hand over and close")
 def close_missing(
-    report_id: int,
+    report_id: Id,
     body: MissingClose,
     session: SessionDep,
     vault: VaultDep,
@@ -351,7 +351,7 @@ def create_profile(
     "/missing/profiles/{profile_id}/report", status_code=201, summary="一键报告 / instant report"
 )
 def report_from_profile(
-    profile_id: int,
+    profile_id: Id,
     body: ProfileReport,
     session: SessionDep,
     vault: VaultDep,
@@ -455,14 +455,14 @@ def list_breakdowns(
 
 @router.get("/breakdowns/{breakdown_id}", summary="故障求助详情 / one request")
 def get_breakdown(
-    breakdown_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    breakdown_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> BreakdownPublic:
     return BreakdownPublic.model_validate(breakdown.get(session, actor, breakdown_id))
 
 
 @router.post("/breakdowns/{breakdown_id}/dispatch", summary="派出交警或救援 / dispatch help")
 def dispatch_breakdown(
-    breakdown_id: int,
+    breakdown_id: Id,
     body: BreakdownDispatch,
     session: SessionDep,
     vault: VaultDep,
@@ -474,7 +474,7 @@ def dispatch_breakdown(
 
 @router.post("/breakdowns/{breakdown_id}/clear", summary="已疏通 / cleared")
 def clear_breakdown(
-    breakdown_id: int,
+    breakdown_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("services.breakdown_clear")],
 ) -> BreakdownPublic:
@@ -486,8 +486,8 @@ def clear_breakdown(
 def service_stats(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.stats")],
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     area: Annotated[str | None, Query(max_length=40)] = None,
 ) -> StatsPublic:
     until = until or utcnow() + timedelta(seconds=1)

@@ -10,6 +10,7 @@ from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.errors import ValidationFailed
 from pingan.http.deps import SessionDep, permit
+from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
@@ -76,14 +77,14 @@ def list_units(
 
 @router.get("/{unit_id}", summary="警力详情 / one unit")
 def get_unit(
-    unit_id: int, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
+    unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
     return _public(service.get_unit(session, unit_id))
 
 
 @router.put("/{unit_id}/position", summary="上报位置 / report position")
 def report_position(
-    unit_id: int,
+    unit_id: Id,
     body: PositionReport,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.position")],
@@ -96,7 +97,7 @@ def report_position(
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
 def set_duty(
-    unit_id: int,
+    unit_id: Id,
     body: DutyChange,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
