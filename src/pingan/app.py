@@ -57,7 +57,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     problems.install(app)
     app.include_router(api_router())
 
-    @app.get("/healthz", tags=["health 健康检查"], summary="存储健康 / store health")
+    @app.get(
+        "/healthz",
+        tags=["health 健康检查"],
+        summary="存储健康 / store health",
+        responses={503: {"description": "存储不可用或未迁移 / store down or not migrated"}},
+    )
     def healthz(request: Request) -> JSONResponse:
         store: dict[str, Any] = {"dialect": db.dialect}
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,10 +76,8 @@ class BodySizeLimit:
                 started = True
             await send(message)
 
-        try:
+        with contextlib.suppress(_TooLarge):  # the 413 goes out just below
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            pass
         if over and not started:
             await self._refuse(send)
 

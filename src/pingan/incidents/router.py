@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
 from pingan.incidents import service
@@ -24,6 +26,7 @@ from pingan.incidents.schemas import (
     ResolveRequest,
     UnitStep,
 )
+from pingan.pii.vault import Vault
 
 router = APIRouter(prefix="/incidents", tags=["incidents 警情"])
 
@@ -45,7 +48,19 @@ def create_incident(
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("incident.create")],
+    idempotency_key: IdempotencyKey = None,
 ) -> IncidentDetail:
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "incident.create",
+        idempotency_key,
+        body,
+        lambda: _create(session, actor, vault, body),
+    )
+
+
+def _create(session: Session, actor: Actor, vault: Vault, body: IncidentCreate) -> IncidentDetail:
     incident = service.create_incident(
         session,
         actor,

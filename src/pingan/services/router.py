@@ -13,6 +13,7 @@ from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.services import breakdown, lost_found, missing, parking, stats
@@ -90,8 +91,16 @@ def report_lost(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> ItemCreated:
-    return _register("lost", body, request, session, vault, settings, actor)
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "lost.create",
+        idempotency_key,
+        body,
+        lambda: _register("lost", body, request, session, vault, settings, actor),
+    )
 
 
 @router.post("/lost-found/found", status_code=201, summary="登记拾得物 / register a found item")
@@ -102,8 +111,16 @@ def register_found(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.register_found")],
+    idempotency_key: IdempotencyKey = None,
 ) -> ItemCreated:
-    return _register("found", body, request, session, vault, settings, actor)
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "found.create",
+        idempotency_key,
+        body,
+        lambda: _register("found", body, request, session, vault, settings, actor),
+    )
 
 
 @router.get("/lost-found/items", summary="物品记录（群众仅见本人）/ items (own for citizens)")
@@ -220,11 +237,15 @@ def report_missing(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> MissingPublic:
-    spec = missing.MissingSpec(**body.model_dump())
-    city = _city_for(request, body.area_code)
-    row = missing.report(session, actor, vault, city, _photos(settings), spec)
-    return MissingPublic.model_validate(row)
+    def create() -> MissingPublic:
+        spec = missing.MissingSpec(**body.model_dump())
+        city = _city_for(request, body.area_code)
+        row = missing.report(session, actor, vault, city, _photos(settings), spec)
+        return MissingPublic.model_validate(row)
+
+    return idempotent(session, actor, "missing.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
 @router.get("/missing", summary="走失报告列表 / missing-person reports")
@@ -433,10 +454,14 @@ def request_breakdown(
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> BreakdownPublic:
-    city = _city_for(request, body.area_code)
-    row = breakdown.request(session, actor, vault, city, **body.model_dump())
-    return BreakdownPublic.model_validate(row)
+    def create() -> BreakdownPublic:
+        city = _city_for(request, body.area_code)
+        row = breakdown.request(session, actor, vault, city, **body.model_dump())
+        return BreakdownPublic.model_validate(row)
+
+    return idempotent(session, actor, "breakdown.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
 @router.get("/breakdowns", summary="故障求助列表 / breakdown requests")
