@@ -8,7 +8,6 @@ declares. Examples are few per operation and derandomized, so a run is short and
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
