@@ -39,7 +39,7 @@ from tests.conftest import SECRET, TEST_PASSWORD
 
 pytestmark = pytest.mark.timeout(900)
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_N", 6))
+EXAMPLES_PER_OPERATION = 8
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
