@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +19,7 @@ from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.http import problems
+from pingan.http.inputs import plain_text_parameters
 from pingan.http.limits import BodySizeLimit
 from pingan.live.hub import LiveHub
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(plain_text_parameters)],
     )
     app.state.settings = settings
     app.state.db = db
@@ -55,7 +57,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     problems.install(app)
     app.include_router(api_router())
 
-    @app.get("/healthz", tags=["health 健康检查"], summary="存储健康 / store health")
+    @app.get(
+        "/healthz",
+        tags=["health 健康检查"],
+        summary="存储健康 / store health",
+        responses={503: {"description": "存储不可用或未迁移 / store down or not migrated"}},
+    )
     def healthz(request: Request) -> JSONResponse:
         store: dict[str, Any] = {"dialect": db.dialect}
         try:

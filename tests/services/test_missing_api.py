@@ -170,3 +170,13 @@ def test_profile_gives_an_instant_report_and_bad_input_is_refused(client, accoun
         bad = client.post(API, json=body, headers=citizen)
         assert bad.status_code == 422 and bad.json()["code"] == code, (code, bad.text)
     assert client.get(API, headers=citizen).json()["total"] == 1
+
+
+def test_retried_missing_person_report_with_an_idempotency_key_is_stored_once(client, accounts):
+    headers = {**accounts.headers(Role.CITIZEN), "Idempotency-Key": "missing-1"}
+    body = missing_body()
+    first = client.post(API, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    retry = client.post(API, json=body, headers=headers)
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+    assert client.get(API, headers=accounts.headers(Role.COMMANDER)).json()["total"] == 1

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from pingan.audit import service
 from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, permit
+from pingan.http.inputs import Instant
 from pingan.http.paging import Limit, Offset, Page
 
 router = APIRouter(prefix="/audit", tags=["audit 审计"])
@@ -48,8 +49,8 @@ def list_records(
     object_type: str | None = None,
     object_id: str | None = None,
     action: str | None = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> Page[AuditRecordPublic]:
     rows, total = service.list_records(
         session,

@@ -28,6 +28,7 @@ from pingan.http.deps import (
     current_user,
     permit,
 )
+from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.pii.phone import mask_phone
 from pingan.pii.vault import Vault
@@ -142,7 +143,7 @@ def create_user(
 
 @router.put("/users/{user_id}/active", summary="启用或停用 / enable or disable")
 def set_active(
-    user_id: int,
+    user_id: Id,
     body: ActiveChange,
     session: SessionDep,
     vault: VaultDep,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from pingan.auth.roles import Role
+from pingan.http.inputs import Input
 
 
-class LoginRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LoginRequest(Input):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
@@ -34,17 +33,13 @@ class TokenResponse(BaseModel):
     user: UserPublic
 
 
-class RegisterRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RegisterRequest(Input):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=200)
     phone: str = Field(max_length=30, description="手机号 / mobile number")
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(Input):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=200)
     role: Role
@@ -53,7 +48,5 @@ class UserCreate(BaseModel):
     unit_id: int | None = None
 
 
-class ActiveChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ActiveChange(Input):
     active: bool

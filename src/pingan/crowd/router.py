@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.crowd import forecasting, service
@@ -20,6 +19,7 @@ from pingan.crowd.schemas import (
 )
 from pingan.db.base import utcnow
 from pingan.http.deps import CityDep, SessionDep, permit
+from pingan.http.inputs import Instant
 from pingan.http.paging import Limit, Offset, Page
 
 router = APIRouter(prefix="/crowd", tags=["crowd 客流"])
@@ -87,8 +87,8 @@ def history(
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("crowd.read")],
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> list[AreaCountPublic]:
     until = until or utcnow()
     rows = service.history(
@@ -121,7 +121,7 @@ def alerts(
     limit: Limit = 50,
     offset: Offset = 0,
     area: Annotated[str | None, Query(description="重点区域 / key area")] = None,
-    since: AwareDatetime | None = None,
+    since: Instant | None = None,
 ) -> Page[AlertPublic]:
     rows, total = service.alerts(
         session, actor, area_code=area, since=since, limit=limit, offset=offset

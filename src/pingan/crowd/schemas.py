@@ -5,24 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from pingan.http.inputs import Input, Instant
 
 
-class ReadingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReadingIn(Input):
     source_id: str = Field(min_length=1, max_length=64, description="传感器编号 / source id")
     area_code: str = Field(max_length=40, description="重点区域 / key area")
     kind: str = Field(description="gate / camera / video / drone / wifi / manual")
-    at: AwareDatetime = Field(description="读数时间 / time of the count")
+    at: Instant = Field(description="读数时间 / time of the count")
     count: float = Field(description="区域内人数 / people in the area now")
     entered: int | None = Field(default=None, description="本时段进入人数 / entries since last")
     exited: int | None = Field(default=None, description="本时段离开人数 / exits since last")
 
 
-class ReadingBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReadingBatch(Input):
     readings: list[ReadingIn] = Field(min_length=1, max_length=5000)
 
 

@@ -4,7 +4,7 @@ from pingan.audit import models as audit_models
 from pingan.auth import models as auth_models
 from pingan.bus import models as bus_models
 from pingan.crowd import models as crowd_models
-from pingan.db import case_numbers
+from pingan.db import case_numbers, idempotency
 from pingan.db.base import Base
 from pingan.deployment import models as deployment_models
 from pingan.devices import models as device_models
@@ -22,6 +22,7 @@ __all__ = [
     "crowd_models",
     "deployment_models",
     "device_models",
+    "idempotency",
     "incident_models",
     "service_models",
     "unit_models",

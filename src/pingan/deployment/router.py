@@ -19,6 +19,7 @@ from pingan.deployment.schemas import (
     ReplanResult,
 )
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
+from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
@@ -68,14 +69,14 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", summary="布警方案 / one plan with its posts")
 def get_plan(
-    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+    plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> PlanWithPosts:
     return _full(session, actor, service.get_plan(session, actor, plan_id))
 
 
 @router.get("/plans/{plan_id}/geojson", summary="地图数据 / posts and loops as GeoJSON")
 def plan_geojson(
-    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+    plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> dict[str, Any]:
     plan = service.get_plan(session, actor, plan_id)
     return export.to_geojson(plan, service.plan_posts(session, actor, plan_id))
@@ -89,7 +90,7 @@ def _attachment(data: bytes, media_type: str, name: str) -> Response:
 
 @router.get("/plans/{plan_id}/export.csv", summary="导出CSV / export as CSV")
 def plan_csv(
-    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+    plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_csv(plan, service.plan_posts(session, actor, plan_id))
@@ -98,7 +99,7 @@ def plan_csv(
 
 @router.get("/plans/{plan_id}/export.pdf", summary="导出PDF / export as PDF")
 def plan_pdf(
-    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
+    plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_pdf(plan, service.plan_posts(session, actor, plan_id))
@@ -107,14 +108,14 @@ def plan_pdf(
 
 @router.post("/plans/{plan_id}/approve", summary="批准方案 / approve a plan (commander)")
 def approve(
-    plan_id: int, session: SessionDep, actor: Annotated[Actor, permit("deployment.approve")]
+    plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.approve")]
 ) -> PlanWithPosts:
     return _full(session, actor, service.approve(session, actor, plan_id))
 
 
 @router.post("/plans/{plan_id}/replan", status_code=201, summary="客流变化后重新布警 / re-plan")
 def replan(
-    plan_id: int,
+    plan_id: Id,
     body: Replan,
     session: SessionDep,
     city: CityDep,

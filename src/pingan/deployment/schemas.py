@@ -7,8 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pingan.http.inputs import Input
 
-class PlanCreate(BaseModel):
+
+class PlanCreate(Input):
     date: dt.date = Field(description="本地日期 / local date of the shift")
     shift: str = Field(min_length=1, max_length=20, description="班次 / shift code (day, night)")
     solver: Literal["exact", "heuristic"] | None = Field(
@@ -20,7 +22,7 @@ class PlanCreate(BaseModel):
     )
 
 
-class Replan(BaseModel):
+class Replan(Input):
     crowds: dict[str, float] = Field(
         default_factory=dict, description="区域→预计人数 / area → expected people now"
     )

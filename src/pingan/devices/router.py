@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -30,6 +29,7 @@ from pingan.devices.schemas import (
 )
 from pingan.errors import DomainError, NotFound, ValidationFailed
 from pingan.http.deps import SessionDep, permit
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
 
 _hub_lock = threading.Lock()
@@ -105,7 +105,7 @@ def list_devices(
     limit: Limit = 50,
     offset: Offset = 0,
     kind: str | None = None,
-    unit_id: int | None = None,
+    unit_id: Id | None = None,
 ) -> Page[DevicePublic]:
     rows, total = service.list_devices(
         session, kind=kind, unit_id=unit_id, limit=limit, offset=offset
@@ -228,8 +228,8 @@ def track(
     serial: str,
     session: SessionDep,
     actor: Annotated[Actor, permit("device.read")],
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[Fix]:
     rows = service.track(session, serial, since=since, until=until, limit=limit)

@@ -8,11 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.devices.protocol import DEVICE_ID_PATTERN, CommandBody
+from pingan.http.inputs import Input
 
 
-class DeviceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DeviceCreate(Input):
     serial: str = Field(
         pattern=DEVICE_ID_PATTERN,
         description="序列号，也是MQTT主题中的设备编号 / serial, also the device id in topics",
@@ -40,15 +39,11 @@ class DevicePublic(BaseModel):
     seen_at: datetime | None
 
 
-class Binding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Binding(Input):
     unit_id: int = Field(description="警力单元 / unit to bind the device to")
 
 
-class CommandCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CommandCreate(Input):
     command: CommandBody
     timeout_s: int | None = Field(
         default=None, ge=1, le=86_400, description="等待回执的时限 / how long to wait for an ack"

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.dispatch import service
@@ -21,6 +20,7 @@ from pingan.dispatch.schemas import (
     RoutePublic,
 )
 from pingan.http.deps import CityDep, PoolsDep, SessionDep, permit
+from pingan.http.inputs import Id, Instant
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import response_tiers
 from pingan.incidents.router import IncidentDetail, incident_detail
@@ -30,7 +30,7 @@ router = APIRouter(tags=["dispatch 调度"])
 
 @router.get("/incidents/{incident_id}/recommendation", summary="推荐警力 / recommend units")
 def recommendation(
-    incident_id: int,
+    incident_id: Id,
     session: SessionDep,
     city: CityDep,
     pools: PoolsDep,
@@ -59,7 +59,7 @@ def recommendation(
 
 @router.post("/incidents/{incident_id}/reassign", summary="改派 / re-assign a unit")
 def reassign(
-    incident_id: int,
+    incident_id: Id,
     body: ReassignRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.dispatch")],
@@ -77,7 +77,7 @@ def reassign(
 
 @router.get("/units/{unit_id}/reassignments", summary="改派建议 / where this free unit is sooner")
 def reassignments(
-    unit_id: int,
+    unit_id: Id,
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("dispatch.recommend")],
@@ -99,7 +99,7 @@ def reassignments(
 
 @router.get("/units/{unit_id}/route", summary="到达路线与时间 / route and ETA to a point")
 def unit_route(
-    unit_id: int,
+    unit_id: Id,
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("dispatch.read")],
@@ -142,8 +142,8 @@ def response_report(
     session: SessionDep,
     actor: Annotated[Actor, permit("report.read")],
     by: Annotated[str, Query(description="all / area / type / priority / shift / day")] = "all",
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> ResponseReport:
     rows = service.response_report(session, actor, since=since, until=until, by=by)
     tiers, _ = response_tiers()

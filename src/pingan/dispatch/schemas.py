@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from pingan.http.inputs import Input
 
 
 class PickPublic(BaseModel):
@@ -56,9 +58,7 @@ class RecommendationPublic(BaseModel):
     unit_ids: list[int] = Field(description="推荐派遣的警力 / the units to send, soonest first")
 
 
-class ReassignRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReassignRequest(Input):
     from_unit_id: int
     to_unit_id: int
     note: str | None = Field(default=None, max_length=500)

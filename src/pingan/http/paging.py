@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
+from pingan.http.inputs import INT_MAX
+
 T = TypeVar("T")
 
 
@@ -25,4 +27,4 @@ def page_of(schema: type[T], rows: Iterable[Any], total: int, limit: int, offset
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")]
-Offset = Annotated[int, Query(ge=0, description="起始位置 / offset")]
+Offset = Annotated[int, Query(ge=0, le=INT_MAX, description="起始位置 / offset")]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from pingan.errors import DomainError
 
@@ -31,6 +37,23 @@ TITLES = {
 }
 
 
+# What any API operation may answer besides its success: declared once, for every operation.
+DECLARED_PROBLEMS = (400, 401, 403, 404, 409, 413, 422, 429)
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457), as published in the OpenAPI description."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
 def problem(
     status: int,
     detail: str,
@@ -49,9 +72,57 @@ def problem(
         "code": code,
         **extra,
     }
-    return JSONResponse(
-        body, status_code=status, headers=headers, media_type="application/problem+json"
-    )
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.path and route.methods and _pattern(route.path).fullmatch(request.url.path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+@cache
+def _pattern(path: str) -> re.Pattern[str]:
+    return compile_path(path)[0]
+
+
+def _declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Each operation lists the problems it may answer, in the media type they come in."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema()
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in DECLARED_PROBLEMS:
+                responses[str(status)] = {
+                    "description": TITLES[status],
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
+                }
+    return spec
+
+
+def document(app: FastAPI) -> None:
+    """Publish the problem answers in the app's OpenAPI description (built once, cached)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _declare_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _field(loc: tuple | list) -> str:
@@ -59,6 +130,8 @@ def _field(loc: tuple | list) -> str:
 
 
 def install(app: FastAPI) -> None:
+    document(app)
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = None
@@ -79,8 +152,11 @@ def install(app: FastAPI) -> None:
         return problem(422, detail, code="validation_failed", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.idempotency import IdempotencyKey, idempotent
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
 from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
@@ -25,6 +27,7 @@ from pingan.incidents.schemas import (
     ResolveRequest,
     UnitStep,
 )
+from pingan.pii.vault import Vault
 
 router = APIRouter(prefix="/incidents", tags=["incidents 警情"])
 
@@ -46,7 +49,19 @@ def create_incident(
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("incident.create")],
+    idempotency_key: IdempotencyKey = None,
 ) -> IncidentDetail:
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "incident.create",
+        idempotency_key,
+        body,
+        lambda: _create(session, actor, vault, body),
+    )
+
+
+def _create(session: Session, actor: Actor, vault: Vault, body: IncidentCreate) -> IncidentDetail:
     incident = service.create_incident(
         session,
         actor,
@@ -80,8 +95,8 @@ def list_incidents(
     type: Annotated[str | None, Query(description="类别 / type code")] = None,
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
     area: Annotated[str | None, Query(description="重点区域 / key area code")] = None,
-    since: Annotated[AwareDatetime | None, Query(description="接警时间起 (ISO 8601)")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="接警时间止 (ISO 8601)")] = None,
+    since: Annotated[Instant | None, Query(description="接警时间起 (ISO 8601)")] = None,
+    until: Annotated[Instant | None, Query(description="接警时间止 (ISO 8601)")] = None,
     case_number: str | None = None,
 ) -> Page[IncidentPublic]:
     rows, total = service.list_incidents(
@@ -109,14 +124,14 @@ def list_incidents(
 
 @router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
 def get_incident(
-    incident_id: int, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
+    incident_id: Id, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
 ) -> IncidentDetail:
     return incident_detail(session, actor, incident_id)
 
 
 @router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
 def reporter_contact(
-    incident_id: int,
+    incident_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("incident.read_pii")],
@@ -126,7 +141,7 @@ def reporter_contact(
 
 @router.post("/{incident_id}/dispatch", summary="派警 / dispatch units")
 def dispatch(
-    incident_id: int,
+    incident_id: Id,
     body: DispatchRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.dispatch")],
@@ -142,8 +157,8 @@ def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
         name=f"unit_{action.value}",
     )
     def endpoint(
-        incident_id: int,
-        unit_id: int,
+        incident_id: Id,
+        unit_id: Id,
         body: UnitStep,
         session: SessionDep,
         actor: Annotated[Actor, permit("incident.progress")],
@@ -166,8 +181,8 @@ _step(Action.EN_ROUTE, "出警 / unit sets off")
     name="unit_on_scene",
 )
 def on_scene(
-    incident_id: int,
-    unit_id: int,
+    incident_id: Id,
+    unit_id: Id,
     body: ArrivalStep,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.progress")],
@@ -187,8 +202,8 @@ def on_scene(
 
 @router.post("/{incident_id}/units/{unit_id}/release", summary="收队 / release a unit")
 def release(
-    incident_id: int,
-    unit_id: int,
+    incident_id: Id,
+    unit_id: Id,
     body: UnitStep,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.progress")],
@@ -199,7 +214,7 @@ def release(
 
 @router.post("/{incident_id}/resolve", summary="处警反馈 / report the outcome")
 def resolve(
-    incident_id: int,
+    incident_id: Id,
     body: ResolveRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.resolve")],
@@ -210,7 +225,7 @@ def resolve(
 
 @router.post("/{incident_id}/close", summary="结案 / close")
 def close(
-    incident_id: int,
+    incident_id: Id,
     body: CloseRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.close")],
@@ -221,7 +236,7 @@ def close(
 
 @router.post("/{incident_id}/cancel", summary="撤销 / cancel")
 def cancel(
-    incident_id: int,
+    incident_id: Id,
     body: CancelRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.cancel")],
@@ -232,7 +247,7 @@ def cancel(
 
 @router.post("/{incident_id}/merge", summary="合并重复警情 / merge a duplicate")
 def merge(
-    incident_id: int,
+    incident_id: Id,
     body: MergeRequest,
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.merge")],

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.geo.coords import Crs
+from pingan.http.inputs import Input, Instant
 from pingan.incidents.catalogue import Source
 
 
-class IncidentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IncidentCreate(Input):
     type: str = Field(description="警情类别代码，见 /catalogue/incident-types / type code")
     summary: str = Field(min_length=1, max_length=2000, description="警情描述 / what happened")
     lon: float = Field(description="经度 / longitude")
@@ -26,7 +25,7 @@ class IncidentCreate(BaseModel):
     reporter_name: str | None = Field(default=None, max_length=100)
     reporter_phone: str | None = Field(default=None, max_length=30)
     reporter_id_number: str | None = Field(default=None, max_length=30)
-    received_at: AwareDatetime | None = Field(
+    received_at: Instant | None = Field(
         default=None, description="接警时间，缺省为当前 / when received; default now"
     )
 
@@ -105,18 +104,14 @@ class IncidentDetail(IncidentPublic):
     assignments: list[AssignmentPublic]
 
 
-class DispatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DispatchRequest(Input):
     unit_ids: list[int] = Field(min_length=1, max_length=20)
     note: str | None = Field(default=None, max_length=500)
-    at: AwareDatetime | None = None
+    at: Instant | None = None
 
 
-class UnitStep(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    at: AwareDatetime | None = Field(default=None, description="发生时间，缺省为当前 / default now")
+class UnitStep(Input):
+    at: Instant | None = Field(default=None, description="发生时间，缺省为当前 / default now")
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -129,28 +124,20 @@ class ArrivalStep(UnitStep):
     )
 
 
-class ResolveRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ResolveRequest(Input):
     outcome: str = Field(min_length=1, max_length=2000, description="处警反馈 / outcome")
-    at: AwareDatetime | None = None
+    at: Instant | None = None
 
 
-class CloseRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CloseRequest(Input):
     note: str | None = Field(default=None, max_length=500)
 
 
-class CancelRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CancelRequest(Input):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class MergeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MergeRequest(Input):
     into_id: int
     note: str | None = Field(default=None, max_length=500)
 

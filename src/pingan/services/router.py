@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.idempotency import IdempotencyKey, idempotent
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.services import breakdown, lost_found, missing, parking, stats
 from pingan.services.schemas import (
@@ -90,8 +91,16 @@ def report_lost(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> ItemCreated:
-    return _register("lost", body, request, session, vault, settings, actor)
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "lost.create",
+        idempotency_key,
+        body,
+        lambda: _register("lost", body, request, session, vault, settings, actor),
+    )
 
 
 @router.post("/lost-found/found", status_code=201, summary="登记拾得物 / register a found item")
@@ -102,8 +111,16 @@ def register_found(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.register_found")],
+    idempotency_key: IdempotencyKey = None,
 ) -> ItemCreated:
-    return _register("found", body, request, session, vault, settings, actor)
+    return idempotent(  # type: ignore[return-value]
+        session,
+        actor,
+        "found.create",
+        idempotency_key,
+        body,
+        lambda: _register("found", body, request, session, vault, settings, actor),
+    )
 
 
 @router.get("/lost-found/items", summary="物品记录（群众仅见本人）/ items (own for citizens)")
@@ -137,14 +154,14 @@ def public_listing(
 
 @router.get("/lost-found/items/{item_id}", summary="物品详情 / one item")
 def get_item(
-    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> ItemPublic:
     return ItemPublic.model_validate(lost_found.get_item(session, actor, item_id))
 
 
 @router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
 def hidden_details(
-    item_id: int,
+    item_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
@@ -154,7 +171,7 @@ def hidden_details(
 
 @router.get("/lost-found/items/{item_id}/matches", summary="匹配候选 / ranked matches")
 def item_matches(
-    item_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[MatchPublic]:
     return [MatchPublic(**asdict(m)) for m in lost_found.matches(session, actor, item_id)]
 
@@ -163,7 +180,7 @@ def item_matches(
     "/lost-found/items/{item_id}/claims", status_code=201, summary="认领 / claim a found item"
 )
 def claim_item(
-    item_id: int,
+    item_id: Id,
     body: ClaimCreate,
     session: SessionDep,
     vault: VaultDep,
@@ -186,7 +203,7 @@ def claim_item(
     "/lost-found/claims/{claim_id}/holder-confirm", summary="保管方确认交付 / holder hands over"
 )
 def holder_confirm(
-    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
+    claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
 ) -> ClaimPublic:
     return ClaimPublic.model_validate(
         lost_found.confirm_handover(session, actor, claim_id, "holder")
@@ -197,7 +214,7 @@ def holder_confirm(
     "/lost-found/claims/{claim_id}/claimant-confirm", summary="认领人确认领取 / claimant receives"
 )
 def claimant_confirm(
-    claim_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
+    claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
 ) -> ClaimPublic:
     row = lost_found.confirm_handover(session, actor, claim_id, "claimant")
     return ClaimPublic.model_validate(row)
@@ -220,11 +237,15 @@ def report_missing(
     vault: VaultDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> MissingPublic:
-    spec = missing.MissingSpec(**body.model_dump())
-    city = _city_for(request, body.area_code)
-    row = missing.report(session, actor, vault, city, _photos(settings), spec)
-    return MissingPublic.model_validate(row)
+    def create() -> MissingPublic:
+        spec = missing.MissingSpec(**body.model_dump())
+        city = _city_for(request, body.area_code)
+        row = missing.report(session, actor, vault, city, _photos(settings), spec)
+        return MissingPublic.model_validate(row)
+
+    return idempotent(session, actor, "missing.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
 @router.get("/missing", summary="走失报告列表 / missing-person reports")
@@ -241,14 +262,14 @@ def list_missing(
 
 @router.get("/missing/{report_id}", summary="走失报告详情 / one report")
 def get_missing(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> MissingPublic:
     return MissingPublic.model_validate(missing.get_report(session, actor, report_id))
 
 
 @router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
 def guardian_contact(
-    report_id: int,
+    report_id: Id,
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.read_pii")],
@@ -259,14 +280,14 @@ def guardian_contact(
 
 @router.get("/missing/{report_id}/alerts", summary="推送记录 / alert pushes")
 def missing_alerts(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[AlertPublic]:
     return [AlertPublic.model_validate(a) for a in missing.alerts(session, actor, report_id)]
 
 
 @router.get("/missing/{report_id}/cap", summary="CAP 1.2 预警消息 / CAP 1.2 alert")
 def missing_cap(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> Response:
     xml = missing.cap_message(session, actor, report_id)
     return Response(content=xml, media_type="application/cap+xml")
@@ -283,7 +304,7 @@ def grow_radius(
     "/missing/{report_id}/sightings", status_code=201, summary="目击线索 / report a sighting"
 )
 def add_sighting(
-    report_id: int,
+    report_id: Id,
     body: SightingCreate,
     session: SessionDep,
     actor: Annotated[Actor, permit("services.sighting")],
@@ -294,7 +315,7 @@ def add_sighting(
 
 @router.get("/missing/{report_id}/sightings", summary="目击线索（GeoJSON）/ sightings map")
 def sightings_map(
-    report_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> dict:
     rows = missing.sightings(session, actor, report_id)
     return {
@@ -324,7 +345,7 @@ def found_person(
 
 @router.post("/missing/{report_id}/close", summary="交还监护人并结案 / hand over and close")
 def close_missing(
-    report_id: int,
+    report_id: Id,
     body: MissingClose,
     session: SessionDep,
     vault: VaultDep,
@@ -351,7 +372,7 @@ def create_profile(
     "/missing/profiles/{profile_id}/report", status_code=201, summary="一键报告 / instant report"
 )
 def report_from_profile(
-    profile_id: int,
+    profile_id: Id,
     body: ProfileReport,
     session: SessionDep,
     vault: VaultDep,
@@ -433,10 +454,14 @@ def request_breakdown(
     session: SessionDep,
     vault: VaultDep,
     actor: Annotated[Actor, permit("services.report")],
+    idempotency_key: IdempotencyKey = None,
 ) -> BreakdownPublic:
-    city = _city_for(request, body.area_code)
-    row = breakdown.request(session, actor, vault, city, **body.model_dump())
-    return BreakdownPublic.model_validate(row)
+    def create() -> BreakdownPublic:
+        city = _city_for(request, body.area_code)
+        row = breakdown.request(session, actor, vault, city, **body.model_dump())
+        return BreakdownPublic.model_validate(row)
+
+    return idempotent(session, actor, "breakdown.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
 @router.get("/breakdowns", summary="故障求助列表 / breakdown requests")
@@ -455,14 +480,14 @@ def list_breakdowns(
 
 @router.get("/breakdowns/{breakdown_id}", summary="故障求助详情 / one request")
 def get_breakdown(
-    breakdown_id: int, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    breakdown_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> BreakdownPublic:
     return BreakdownPublic.model_validate(breakdown.get(session, actor, breakdown_id))
 
 
 @router.post("/breakdowns/{breakdown_id}/dispatch", summary="派出交警或救援 / dispatch help")
 def dispatch_breakdown(
-    breakdown_id: int,
+    breakdown_id: Id,
     body: BreakdownDispatch,
     session: SessionDep,
     vault: VaultDep,
@@ -474,7 +499,7 @@ def dispatch_breakdown(
 
 @router.post("/breakdowns/{breakdown_id}/clear", summary="已疏通 / cleared")
 def clear_breakdown(
-    breakdown_id: int,
+    breakdown_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("services.breakdown_clear")],
 ) -> BreakdownPublic:
@@ -486,8 +511,8 @@ def clear_breakdown(
 def service_stats(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.stats")],
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     area: Annotated[str | None, Query(max_length=40)] = None,
 ) -> StatsPublic:
     until = until or utcnow() + timedelta(seconds=1)

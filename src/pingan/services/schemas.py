@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from pingan.http.inputs import Input, Instant
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Body(Input):
+    """Base of the citizen-service request bodies."""
 
 
 class ItemCreate(Body):
@@ -26,7 +28,7 @@ class ItemCreate(Body):
     )
     lon: float | None = None
     lat: float | None = None
-    at: AwareDatetime | None = Field(default=None, description="丢失/拾得时间 / when")
+    at: Instant | None = Field(default=None, description="丢失/拾得时间 / when")
     place: str | None = Field(default=None, max_length=200)
     area_code: str | None = Field(default=None, max_length=40)
     holder: str | None = Field(default=None, max_length=100, description="保管人 / holder")
@@ -130,7 +132,7 @@ class MissingCreate(Body):
     clothing: str | None = Field(default=None, max_length=500, description="衣着 / clothing")
     lon: float | None = None
     lat: float | None = None
-    last_seen_at: AwareDatetime | None = None
+    last_seen_at: Instant | None = None
     area_code: str | None = Field(default=None, max_length=40)
     guardian_name: str = Field(min_length=1, max_length=64)
     guardian_phone: str = Field(max_length=20)
@@ -177,7 +179,7 @@ class AlertPublic(BaseModel):
 class SightingCreate(Body):
     lon: float | None = None
     lat: float | None = None
-    at: AwareDatetime | None = None
+    at: Instant | None = None
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -198,7 +200,7 @@ class FoundPersonCreate(Body):
     description: str = Field(max_length=1000)
     lon: float | None = None
     lat: float | None = None
-    at: AwareDatetime | None = None
+    at: Instant | None = None
 
 
 class PersonMatchPublic(BaseModel):
@@ -245,7 +247,7 @@ class ProfilePublic(BaseModel):
 class ProfileReport(Body):
     lon: float | None = None
     lat: float | None = None
-    last_seen_at: AwareDatetime | None = None
+    last_seen_at: Instant | None = None
     clothing: str | None = Field(default=None, max_length=500)
 
 
@@ -254,7 +256,7 @@ class PlateReadCreate(Body):
     camera_id: str = Field(max_length=40)
     lon: float | None = None
     lat: float | None = None
-    at: AwareDatetime | None = None
+    at: Instant | None = None
     confidence: float | None = None
     place: str | None = Field(default=None, max_length=200)
 
@@ -266,7 +268,7 @@ class PlateReadMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     plate: str = Field(min_length=1, max_length=16, description="车牌号 / plate as read")
-    at: AwareDatetime = Field(description="识别时间（带时区）/ read time with offset")
+    at: Instant = Field(description="识别时间（带时区）/ read time with offset")
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     confidence: float | None = Field(default=None, ge=0, le=1, description="识别置信度 0-1")

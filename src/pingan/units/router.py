@@ -10,6 +10,7 @@ from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.errors import ValidationFailed
 from pingan.http.deps import SessionDep, permit
+from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
@@ -83,14 +84,14 @@ def list_units(
 
 @router.get("/{unit_id}", summary="警力详情 / one unit")
 def get_unit(
-    unit_id: int, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
+    unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
     return _public(service.get_unit(session, unit_id))
 
 
 @router.put("/{unit_id}/position", summary="上报位置 / report position")
 def report_position(
-    unit_id: int,
+    unit_id: Id,
     body: PositionReport,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.position")],
@@ -103,7 +104,7 @@ def report_position(
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
 def set_duty(
-    unit_id: int,
+    unit_id: Id,
     body: DutyChange,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
@@ -127,7 +128,7 @@ def _binding(binding: UnitBinding, username: str) -> BindingPublic:
 
 @router.get("/{unit_id}/bindings", summary="绑定的账号 / accounts bound to the unit")
 def list_bindings(
-    unit_id: int,
+    unit_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.read")],
     current: Annotated[bool, Query(description="只看未结束的 / only those not ended")] = True,
@@ -139,7 +140,7 @@ def list_bindings(
 
 @router.post("/{unit_id}/bindings", status_code=201, summary="绑定账号 / bind an account")
 def bind(
-    unit_id: int,
+    unit_id: Id,
     body: BindingCreate,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.bind")],
@@ -164,8 +165,8 @@ def bind(
 
 @router.delete("/{unit_id}/bindings/{binding_id}", summary="解除绑定 / end a binding")
 def unbind(
-    unit_id: int,
-    binding_id: int,
+    unit_id: Id,
+    binding_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.bind")],
 ) -> BindingPublic:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.geo.coords import Crs
+from pingan.http.inputs import Id, Input, Instant
 
 
-class UnitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UnitCreate(Input):
     call_sign: str = Field(min_length=1, max_length=40, description="呼号 / call sign")
     kind: str = Field(description="警力类型，见 /catalogue/unit-kinds / unit kind")
     name: str | None = Field(default=None, max_length=100)
@@ -44,27 +43,21 @@ class UnitPublic(BaseModel):
     status_at: datetime
 
 
-class PositionReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PositionReport(Input):
     lon: float
     lat: float
     crs: Crs = Crs.WGS84
-    at: AwareDatetime | None = Field(default=None, description="定位时间 / fix time; default now")
+    at: Instant | None = Field(default=None, description="定位时间 / fix time; default now")
 
 
-class DutyChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DutyChange(Input):
     on_duty: bool
 
 
-class BindingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    user_id: int = Field(description="民警或志愿者账号 / the officer's or volunteer's account")
-    valid_from: AwareDatetime | None = Field(default=None, description="起 / from; default now")
-    valid_until: AwareDatetime | None = Field(default=None, description="止 / until; open if none")
+class BindingCreate(Input):
+    user_id: Id = Field(description="民警或志愿者账号 / the officer's or volunteer's account")
+    valid_from: Instant | None = Field(default=None, description="起 / from; default now")
+    valid_until: Instant | None = Field(default=None, description="止 / until; open if none")
     shift: str | None = Field(
         default=None, description="班次代码（如 day、night），代替起止时间 / a shift instead"
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.http.deps import CityDep, SessionDep, VaultDep, permit
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.video import patrol, premises, service
 from pingan.video.models import Premises
@@ -61,14 +61,14 @@ def list_cameras(
 
 @router.get("/cameras/{camera_id}", summary="摄像机详情 / one camera")
 def get_camera(
-    camera_id: int, session: SessionDep, actor: Annotated[Actor, permit("video.read")]
+    camera_id: Id, session: SessionDep, actor: Annotated[Actor, permit("video.read")]
 ) -> CameraPublic:
     return CameraPublic.model_validate(service.get_camera(session, actor, camera_id))
 
 
 @router.patch("/cameras/{camera_id}", summary="修改摄像机 / change a camera")
 def update_camera(
-    camera_id: int,
+    camera_id: Id,
     body: CameraUpdate,
     session: SessionDep,
     city: CityDep,
@@ -83,7 +83,7 @@ def update_camera(
 
 @router.delete("/cameras/{camera_id}", summary="停用摄像机 / retire a camera")
 def retire_camera(
-    camera_id: int, session: SessionDep, actor: Annotated[Actor, permit("video.write")]
+    camera_id: Id, session: SessionDep, actor: Annotated[Actor, permit("video.write")]
 ) -> CameraPublic:
     return CameraPublic.model_validate(service.retire_camera(session, actor, camera_id))
 
@@ -94,9 +94,9 @@ def list_observations(
     actor: Annotated[Actor, permit("video.read")],
     limit: Limit = 50,
     offset: Offset = 0,
-    camera_id: int | None = None,
+    camera_id: Id | None = None,
     area: str | None = None,
-    since: AwareDatetime | None = None,
+    since: Instant | None = None,
     suspect: bool | None = None,
 ) -> Page[ObservationPublic]:
     rows, total = service.observations(
@@ -204,7 +204,7 @@ def overdue_premises(
     "/premises/{premises_id}/checks", status_code=201, summary="记录视频检查 / record a video check"
 )
 def record_check(
-    premises_id: int,
+    premises_id: Id,
     body: CheckCreate,
     session: SessionDep,
     actor: Annotated[Actor, permit("video.check")],
@@ -215,7 +215,7 @@ def record_check(
 
 @router.get("/premises/{premises_id}/checks", summary="检查记录 / checks of a premises")
 def list_checks(
-    premises_id: int,
+    premises_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("video.read")],
     limit: Limit = 50,

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.geo.coords import Crs
+from pingan.http.inputs import Input, Instant
 
 Point = list[float]
 DeviceId = str  # 20 digits (GB/T 28181 device code, GA/T 1400 APE id)
 
 
-class CameraFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CameraFields(Input):
     name: str | None = Field(default=None, max_length=100, description="名称 / name")
     area_code: str | None = Field(
         default=None, max_length=40, description="所看护的重点区域 / key area watched"
@@ -111,9 +110,7 @@ class ObservationPublic(BaseModel):
     incident_id: int | None
 
 
-class PatrolRun(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PatrolRun(Input):
     camera_ids: list[int] | None = Field(
         default=None,
         max_length=50,
@@ -146,9 +143,7 @@ class RotaPublic(BaseModel):
     cameras: list[RotaCameraPublic]
 
 
-class PremisesCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PremisesCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field(description="hotel / entertainment / internet_cafe / bar / pawnshop / other")
     licence_no: str | None = Field(default=None, max_length=40, description="许可证号")
@@ -181,13 +176,11 @@ class OverduePublic(PremisesPublic):
     overdue_days: float
 
 
-class CheckCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CheckCreate(Input):
     result: str = Field(description="ok / issues / violation / no_signal")
     notes: str | None = Field(default=None, max_length=2000)
     camera_ids: list[int] = Field(default_factory=list, max_length=50)
-    at: AwareDatetime | None = Field(default=None, description="检查时间，默认现在 / time")
+    at: Instant | None = Field(default=None, description="检查时间，默认现在 / time")
 
 
 class CheckPublic(BaseModel):
