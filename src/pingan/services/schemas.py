@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from pingan.services.plates import Match
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -306,6 +308,10 @@ class CarFindRequest(Body):
 class CarFindResult(BaseModel):
     plate_read: str
     exact: bool
+    match: Match = Field(
+        description="exact 原样一致 / corrected I→1、O→0 后一致 / neighbour 易混车牌（仅民警）"
+    )
+    match_rule: str = Field(description="本次结果的匹配规则 / the rule this answer was chosen by")
     camera_id: str
     place: str | None
     lon: float
