@@ -70,14 +70,18 @@ def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))
 
 
-def _failures(session: Session, since: datetime, **where: str) -> tuple[int, datetime | None]:
-    """Failed logins since a moment matching the filters: how many and the latest."""
-    query = select(func.count(), func.max(LoginAttempt.at)).where(
-        LoginAttempt.at > since, LoginAttempt.success.is_(False)
-    )
+def _failed_at(since: datetime, **where: str) -> Select[tuple[datetime]]:
+    """The times of failed logins after a moment, matching the filters."""
+    query = select(LoginAttempt.at).where(LoginAttempt.at > since, LoginAttempt.success.is_(False))
     for column, value in where.items():
         query = query.where(getattr(LoginAttempt, column) == value)
-    count, latest = session.execute(query).one()
+    return query
+
+
+def _count_latest(session: Session, times: Select[tuple[datetime]]) -> tuple[int, datetime | None]:
+    """How many attempt times a query selects, and the latest of them."""
+    rows = times.subquery()
+    count, latest = session.execute(select(func.count(), func.max(rows.c.at))).one()
     return count, latest
 
 
@@ -93,12 +97,9 @@ def check_login(
 ) -> None:
     """Refuse with 429 and Retry-After while this source must wait before guessing again."""
     since = now - limits.window
-    from_source, _ = _failures(session, since, ip=ip)
-    if from_source >= limits.max_failures_per_source:
-        query = select(LoginAttempt.at).where(
-            LoginAttempt.ip == ip, LoginAttempt.at > since, LoginAttempt.success.is_(False)
-        )
-        oldest_counted = _nth_newest(session, query, limits.max_failures_per_source)
+    from_source = _failed_at(since, ip=ip)
+    if _count_latest(session, from_source)[0] >= limits.max_failures_per_source:
+        oldest_counted = _nth_newest(session, from_source, limits.max_failures_per_source)
         wait = _seconds(oldest_counted + limits.window - now)
         raise TooManyRequests(
             f"此地址登录失败次数过多，请 {wait} 秒后再试 / "
@@ -106,10 +107,10 @@ def check_login(
             code="source_throttled",
             retry_after=wait,
         )
-    pair, latest = _failures(session, since, username=username, ip=ip)
+    pair, latest = _count_latest(session, _failed_at(since, username=username, ip=ip))
     if latest is None:
         return
-    on_account, _ = _failures(session, since, username=username)
+    on_account, _ = _count_latest(session, _failed_at(since, username=username))
     free = limits.max_failures if on_account < limits.account_slow_after else 1
     resume = latest + backoff(pair, free, limits.backoff, limits.window)
     if now < resume:
@@ -130,8 +131,7 @@ def check_register(session: Session, limits: RegisterLimits, *, ip: str, now: da
     """
     since = now - limits.window
     query = select(RegisterAttempt.at).where(RegisterAttempt.ip == ip, RegisterAttempt.at > since)
-    tries = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    if tries >= limits.max_per_source:
+    if _count_latest(session, query)[0] >= limits.max_per_source:
         oldest_counted = _nth_newest(session, query, limits.max_per_source)
         wait = _seconds(oldest_counted + limits.window - now)
         raise TooManyRequests(
