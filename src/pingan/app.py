@@ -17,6 +17,7 @@ from pingan import __version__, runtime
 from pingan.api import api_router
 from pingan.config import Settings
 from pingan.db import migrate
+from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.http import problems
 from pingan.http.inputs import plain_text_parameters
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.clock = utcnow  # one place to read time for login throttles; tests pin it
     app.state.live = LiveHub()  # fed by the relay where the process runs one (`_serve`)
     shared = runtime.configure(settings)  # the same vault, city and pools for event handlers
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools

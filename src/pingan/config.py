@@ -8,9 +8,10 @@ PINGAN_DATABASE_URL at PostgreSQL.
 from __future__ import annotations
 
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,9 +25,25 @@ class Settings(BaseSettings):
     )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_max_failures_per_ip: int = Field(default=30, ge=1)
-    login_window_seconds: int = Field(default=900, ge=1)
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failures per username and source before back-off"
+    )
+    login_max_failures_per_ip: int = Field(
+        default=30, ge=1, description="failures from one source (any username) before 429"
+    )
+    login_window_seconds: int = Field(default=900, ge=1, description="failures counted within")
+    login_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="first back-off; doubles with each further failure"
+    )
+    login_account_slow_after: int = Field(
+        default=20, ge=1, description="failures on one account, all sources: back off sooner"
+    )
+    register_max_per_source: int = Field(default=5, ge=1, description="sign-ups per source")
+    register_window_seconds: int = Field(default=3600, ge=1, description="sign-ups counted within")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed",
+    )
     sql_echo: bool = False
     bus_url: str | None = Field(
         default=None, description="nats://host:4222 for NATS JetStream; default in-process"
@@ -52,6 +69,18 @@ class Settings(BaseSettings):
     city_posts: Path | None = Field(
         default=None, description="posts YAML (stations, kiosks, PTU points); default: sample"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: list[str]) -> list[str]:
+        """A malformed proxy address fails when the settings load, not on a request."""
+        for entry in value:
+            ip_network(entry.strip(), strict=False)
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(ip_network(p.strip(), strict=False) for p in self.trusted_proxies)
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -50,7 +50,7 @@ def test_plate_reads_over_mqtt_find_the_car_and_bad_reads_are_refused(
         future = plate_read("蒙K85123", 0) | {
             "at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()
         }
-        batch = [plate_read("蒙KB5I23", 30), future, {"plate": "蒙K85123"}, "not a read"]
+        batch = [plate_read("蒙K85I23", 30), future, {"plate": "蒙K85123"}, "not a read"]
         pub(f"{TOPIC}/P-LAKE-02", json.dumps(batch), qos=1)
         pub(f"{TOPIC}/P-LAKE-02", b"{not json", qos=1)
         pub(f"{TOPIC}/P-LAKE-02", json.dumps(plate_read("ABC", 5)), qos=1)
@@ -61,7 +61,7 @@ def test_plate_reads_over_mqtt_find_the_car_and_bad_reads_are_refused(
         wait_until(lambda: hub.counters.rejected["anpr_rejected"] == 1, what="future refused")
         wait_until(lambda: len(_stored(db)) == 3, timeout=10, what="three stored reads")
         assert _stored(db) == [
-            ("P-LAKE-01", "蒙K85123"), ("P-LAKE-02", "蒙KB5I23"), ("P-LAKE-03", "蒙K77777")
+            ("P-LAKE-01", "蒙K85123"), ("P-LAKE-02", "蒙K85I23"), ("P-LAKE-03", "蒙K77777")
         ]  # fmt: skip
         rejected = hub.counters.rejected
         assert hub.counters.accepted["anpr"] == 4  # 3 stored + the future one, refused at store
@@ -77,8 +77,8 @@ def test_plate_reads_over_mqtt_find_the_car_and_bad_reads_are_refused(
     )
     assert found.status_code == 200, found.text
     car = found.json()
-    # The newest sighting came over MQTT misread by OCR (B for 8, I for 1) and still counts.
-    assert car["plate_read"] == "蒙KB5I23" and car["exact"] is False
+    # The newest sighting came over MQTT misread by OCR (I for 1) and still counts.
+    assert car["plate_read"] == "蒙K85I23" and car["match"] == "corrected"
     assert car["camera_id"] == "P-LAKE-02"
 
 

@@ -67,6 +67,15 @@ def test_plates_fold_ocr_confusions_in_the_serial_only():
         plates.normalise("12345")
 
 
+def test_read_correction_maps_only_letters_no_plate_serial_uses():
+    assert plates.correct_read("蒙K85I23") == "蒙K85123"
+    assert plates.correct_read("蒙KB5123") == "蒙KB5123"  # B is a real serial letter
+    assert plates.match("蒙K85O2I", "蒙K85021") == "corrected"
+    assert plates.match("蒙KB5123", "蒙K85123") == "neighbour"
+    assert plates.match("蒙K85123", "蒙K85123") == "exact"
+    assert sorted(plates.reads_of("蒙K10")) == ["蒙K10", "蒙K1O", "蒙KI0", "蒙KIO"]
+
+
 def test_radius_grows_on_the_schedule():
     assert [radius_km(T0, T0 + timedelta(hours=h)) for h in (0, 0.9, 1, 2.5)] == [1, 1, 3, 10]
 

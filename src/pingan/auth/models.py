@@ -1,4 +1,4 @@
-"""Tables: users, bearer tokens (stored as hashes) and login attempts."""
+"""Tables: users, bearer tokens (stored as hashes), login and sign-up attempts."""
 
 from __future__ import annotations
 
@@ -45,3 +45,14 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class RegisterAttempt(Base):
+    """One self-service sign-up try, kept to throttle sign-ups per source address."""
+
+    __tablename__ = "register_attempts"
+    __table_args__ = (Index("ix_register_attempts_ip_at", "ip", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

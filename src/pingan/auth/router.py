@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from pingan.auth import service
+from pingan.auth import service, throttle
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
 from pingan.auth.roles import Role
@@ -20,6 +20,7 @@ from pingan.auth.schemas import (
     UserPublic,
 )
 from pingan.http.deps import (
+    ClockDep,
     SessionDep,
     SettingsDep,
     VaultDep,
@@ -57,18 +58,18 @@ def login(
     session: SessionDep,
     settings: SettingsDep,
     vault: VaultDep,
+    clock: ClockDep,
 ) -> TokenResponse:
     issued = service.login(
         session,
         service.LoginPolicy(
             token_ttl=timedelta(minutes=settings.token_ttl_minutes),
-            max_failures=settings.login_max_failures,
-            max_failures_per_ip=settings.login_max_failures_per_ip,
-            window=timedelta(seconds=settings.login_window_seconds),
+            limits=throttle.LoginLimits.from_settings(settings),
         ),
         username=body.username,
         password=body.password,
         ip=client_ip(request),
+        now=clock(),
     )
     return TokenResponse(
         access_token=issued.token, expires_at=issued.expires_at, user=to_public(issued.user, vault)
@@ -93,15 +94,22 @@ def me(user: Annotated[User, Depends(current_user)], vault: VaultDep) -> UserPub
 
 @router.post("/auth/register", status_code=201, summary="群众注册 / citizen sign-up")
 def register(
-    body: RegisterRequest, request: Request, session: SessionDep, vault: VaultDep
+    body: RegisterRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    vault: VaultDep,
+    clock: ClockDep,
 ) -> UserPublic:
     user = service.register_citizen(
         session,
         vault,
+        throttle.RegisterLimits.from_settings(settings),
         username=body.username,
         password=body.password,
         phone=body.phone,
         ip=client_ip(request),
+        now=clock(),
     )
     return to_public(user, vault)
 

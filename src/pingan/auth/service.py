@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
+from pingan.auth import throttle
 from pingan.auth.actor import Actor
 from pingan.auth.models import AuthToken, LoginAttempt, User
 from pingan.auth.passwords import (
@@ -27,7 +28,6 @@ from pingan.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    TooManyRequests,
     Unauthorized,
     ValidationFailed,
 )
@@ -39,9 +39,7 @@ from pingan.units.models import UnitBinding
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:
     token_ttl: timedelta
-    max_failures: int
-    max_failures_per_ip: int
-    window: timedelta
+    limits: throttle.LoginLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +161,23 @@ def _add_user(
 
 
 def register_citizen(
-    session: Session, vault: Vault, *, username: str, password: str, phone: str, ip: str | None
+    session: Session,
+    vault: Vault,
+    limits: throttle.RegisterLimits,
+    *,
+    username: str,
+    password: str,
+    phone: str,
+    ip: str,
+    now: datetime | None = None,
 ) -> User:
-    """Self-service sign-up for the citizen app: always the citizen role, phone required."""
+    """Self-service sign-up for the citizen app: always the citizen role, phone required.
+
+    Throttled per source before anything is checked; the try is committed first, so a refused
+    sign-up (taken username, weak password) still counts.
+    """
+    throttle.check_register(session, limits, ip=ip, now=now or utcnow())
+    session.commit()
     return _add_user(
         session,
         Actor(None, f"register:{username[:40]}", Role.CITIZEN, ip),
@@ -195,36 +207,23 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     return user
 
 
-def _recent_failures(session: Session, since: datetime, **where: str) -> int:
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
-    )
-    for column, value in where.items():
-        query = query.where(getattr(LoginAttempt, column) == value)
-    return session.execute(query).scalar_one()
-
-
 def login(
-    session: Session, policy: LoginPolicy, *, username: str, password: str, ip: str
+    session: Session,
+    policy: LoginPolicy,
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    now: datetime | None = None,
 ) -> IssuedToken:
     """Check the password and issue a short-lived bearer token.
 
-    Failed attempts are stored, so the limit holds across processes: after too many
-    failures for a username (or from one address) within the window, further attempts get
-    429 until the window passes, even with the right password.
+    Failed attempts are stored and throttled per username and source (see auth.throttle):
+    a source that keeps failing waits longer each time, even with the right password, while
+    the owner logging in from elsewhere is not held up.
     """
-    now = utcnow()
-    since = now - policy.window
-    if (
-        _recent_failures(session, since, username=username) >= policy.max_failures
-        or _recent_failures(session, since, ip=ip) >= policy.max_failures_per_ip
-    ):
-        raise TooManyRequests(
-            "登录失败次数过多，请稍后再试 / too many failed logins, try again later",
-            retry_after=int(policy.window.total_seconds()),
-        )
+    now = now or utcnow()
+    throttle.check_login(session, policy.limits, username=username, ip=ip, now=now)
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
     ok = ok and user is not None and user.active

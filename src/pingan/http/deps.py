@@ -7,7 +7,8 @@ from the routes, so what is declared is exactly what is enforced.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,6 +24,7 @@ from pingan.config import Settings
 from pingan.dispatch.service import PoolCache
 from pingan.errors import Forbidden, Unauthorized
 from pingan.geo.city import City
+from pingan.http.source import source_address
 from pingan.pii.vault import Vault
 
 _bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌 / token from /auth/login")
@@ -57,7 +59,20 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The caller's address for throttles and audit (X-Forwarded-For only via our proxies)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = request.app.state.settings.trusted_proxy_networks
+    if not proxies:
+        return peer
+    return source_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
+
+
+def get_clock(request: Request) -> Callable[[], datetime]:
+    """The app's clock (tests pin it); throttles and token lifetimes read time from here."""
+    return request.app.state.clock
+
+
+ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 
 
 def bearer_token(

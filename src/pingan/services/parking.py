@@ -1,7 +1,9 @@
 """Finding a parked car (找车): ANPR reads in, last sighting out, with a walking route.
 
 The location is revealed only to the registered owner (ID number checked by hash) or to an
-officer who records why; every query, refused or not, leaves an audit record.
+officer who records why; every query, refused or not, leaves an audit record. An owner sees
+only reads of their own plate (after correcting I→1, O→0 in the read); OCR-confusable
+neighbours, which may be someone else's car, are for officers with a reason.
 """
 
 from __future__ import annotations
@@ -101,24 +103,30 @@ def register_owner(
 @dataclass(frozen=True, slots=True)
 class Found:
     read: PlateRead
-    exact: bool
+    match: plates.Match
+    rule: str  # the match rule, said in the answer
     route: Route | None
 
+    @property
+    def exact(self) -> bool:
+        return self.match == "exact"
 
-def last_sighting(session: Session, plate: str) -> tuple[PlateRead, bool] | None:
-    """The newest read of the plate, tolerating OCR confusions; exact reads win ties."""
+
+def last_sighting(session: Session, plate: str, *, neighbours: bool) -> PlateRead | None:
+    """The newest read of the plate; exact reads win ties.
+
+    Without `neighbours` (an owner's search) only reads that equal the plate once corrected
+    (plates.reads_of) count: an OCR-confusable neighbour may be another owner's car. Officers
+    with a reason also get the neighbours under the folded key.
+    """
     since = utcnow() - timedelta(days=settings.parking()["max_age_days"])
-    query = (
-        select(PlateRead)
-        .where(PlateRead.plate_key == plates.fold(plate), PlateRead.at >= since)
-        .order_by(PlateRead.at.desc(), PlateRead.id.desc())
-        .limit(20)
+    query = select(PlateRead).where(
+        PlateRead.plate_key == plates.fold(plate), PlateRead.at >= since
     )
-    reads = list(session.execute(query).scalars())
-    if not reads:
-        return None
-    newest = reads[0]
-    return newest, newest.plate == plate
+    if not neighbours:
+        query = query.where(PlateRead.plate.in_(plates.reads_of(plate)))
+    newest_first = (PlateRead.at.desc(), PlateRead.plate != plate, PlateRead.id.desc())
+    return session.execute(query.order_by(*newest_first).limit(1)).scalar()
 
 
 def _refuse(session: Session, actor: Actor, plate: str, why: str, message: str) -> Forbidden:
@@ -158,14 +166,17 @@ def find_car(
         basis = "owner"
     else:
         basis = "officer"
-    hit = last_sighting(session, value)
-    if hit is None:
+    neighbours = basis == "officer"
+    rule_zh, rule_en = plates.match_rule(neighbours)
+    read = last_sighting(session, value, neighbours=neighbours)
+    if read is None:
         audit.record(session, actor, "parking.query", "vehicle", value, {"found": False})
         finish(session)
         raise NotFound(
-            "近期没有该车的识别记录 / no recent sighting of this plate", code="no_sighting"
+            f"近期没有该车的识别记录；{rule_zh} / no recent sighting of this plate; {rule_en}",
+            code="no_sighting",
         )
-    read, exact = hit
+    match = plates.match(read.plate, value)
     try:
         route = city.travel.roads["walk"].route(here, (read.lon, read.lat))
     except (KeyError, SnapError):
@@ -186,7 +197,7 @@ def find_car(
         "parking.query",
         "vehicle",
         value,
-        {"found": True, "basis": basis, "reason": reason, "read": read.id, "exact": exact},
+        {"found": True, "basis": basis, "reason": reason, "read": read.id, "match": match},
     )
     finish(session)
-    return Found(read, exact, route)
+    return Found(read, match, f"{rule_zh} / {rule_en}", route)

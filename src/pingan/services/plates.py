@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from itertools import product
+from typing import Literal
 
 from pingan.services import settings
+
+Match = Literal["exact", "corrected", "neighbour"]
 
 # 蒙K·12345, 京A12345, new-energy 8-character plates, police/embassy suffixes.
 _PLATE = re.compile(r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{4,6}[\u4e00-\u9fa5]?$")
@@ -30,3 +34,51 @@ def fold(plate: str) -> str:
     """
     table = str.maketrans(settings.parking()["confusions"])
     return plate[:2] + plate[2:].translate(table)
+
+
+def correct_read(plate: str) -> str:
+    """A read with the letters no serial uses put back as the digits OCR took them for
+    (I→1, O→0): the result can only be the plate the camera saw, never another real plate.
+    Like the fold, it leaves the province character and the letter after it as read."""
+    table = str.maketrans(settings.parking()["read_corrections"])
+    return plate[:2] + plate[2:].translate(table)
+
+
+def reads_of(plate: str) -> list[str]:
+    """Every read text that corrects to this plate, the plate itself included (at most 2⁶)."""
+    wanted = correct_read(plate)
+    misread_as: dict[str, list[str]] = {}
+    for letter, digit in settings.parking()["read_corrections"].items():
+        misread_as.setdefault(digit, []).append(letter)
+    choices = [[c, *misread_as.get(c, [])] for c in wanted[2:]]
+    return [wanted[:2] + "".join(serial) for serial in product(*choices)]
+
+
+def match(read: str, plate: str) -> Match:
+    """How a read relates to the plate searched for: the same text, the same plate once the
+    read is corrected, or only an OCR-confusable neighbour (possibly another car)."""
+    if read == plate:
+        return "exact"
+    if correct_read(read) == correct_read(plate):
+        return "corrected"
+    return "neighbour"
+
+
+def match_rule(neighbours: bool) -> tuple[str, str]:
+    """The rule a car-finding answer was chosen by: (Chinese, English)."""
+    corrected = "、".join(f"{k}→{v}" for k, v in settings.parking()["read_corrections"].items())
+    if not neighbours:
+        return (
+            f"仅显示与登记车牌完全一致的识别记录（识别结果中的 {corrected} 校正后比对）",
+            f"only reads equal to the registered plate are shown, after correcting "
+            f"{corrected.replace('、', ', ')} in the read",
+        )
+    groups: dict[str, list[str]] = {}
+    for letter, digit in settings.parking()["confusions"].items():
+        groups.setdefault(digit, [digit]).append(letter)
+    confusable = "、".join("/".join(g) for g in groups.values())
+    return (
+        f"含OCR易混车牌（{confusable}），可能是另一辆车，请核实",
+        f"includes OCR-confusable plates ({confusable.replace('、', ', ')}): "
+        f"it may be another car, check before acting",
+    )

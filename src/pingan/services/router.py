@@ -421,6 +421,8 @@ def find_car(
     return CarFindResult(
         plate_read=r.plate,
         exact=found.exact,
+        match=found.match,
+        match_rule=found.rule,
         camera_id=r.camera_id,
         place=r.place,
         lon=r.lon,

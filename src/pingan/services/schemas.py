@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.http.inputs import Input, Instant
+from pingan.services.plates import Match
 
 
 class Body(Input):
@@ -308,6 +309,10 @@ class CarFindRequest(Body):
 class CarFindResult(BaseModel):
     plate_read: str
     exact: bool
+    match: Match = Field(
+        description="exact 原样一致 / corrected I→1、O→0 后一致 / neighbour 易混车牌（仅民警）"
+    )
+    match_rule: str = Field(description="本次结果的匹配规则 / the rule this answer was chosen by")
     camera_id: str
     place: str | None
     lon: float
