@@ -6,6 +6,7 @@ PINGAN_TEST_REQUIRE_SERVICES=1 (set by CI), which turns the skip into a failure.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import uuid
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from pingan.app import create_app
+from pingan.audit import service as audit
 from pingan.auth import service as auth_service
 from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
@@ -109,6 +111,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     else:
         database = Database(request.getfixturevalue("postgres_url"))
         _truncate_postgres(database)
+    audit.use_key(database, Vault(base64.urlsafe_b64decode(SECRET)).audit_key)  # as the app's
     yield database
     database.dispose()
 

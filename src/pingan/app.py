@@ -13,8 +13,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from pingan import __version__, runtime
+from pingan import __version__, runtime, store
 from pingan.api import api_router
+from pingan.audit import service as audit
 from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.base import utcnow
@@ -28,7 +29,8 @@ WEB_DIR = resources.files("pingan.web") / "static"
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
-    """Build the app. The store must already be migrated (`pingan db upgrade`)."""
+    """Build the app. The store must already be migrated (`pingan db upgrade`); raises
+    pingan.store.StoreKeyError if the configured key cannot open the store's data."""
     settings = settings or Settings()
     db = database or Database(settings.resolved_database_url, echo=settings.sql_echo)
 
@@ -53,7 +55,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = db
     app.state.clock = utcnow  # one place to read time for login throttles; tests pin it
     app.state.live = LiveHub()  # fed by the relay where the process runs one (`_serve`)
-    shared = runtime.configure(settings)  # the same vault, city and pools for event handlers
+    # the key must open the store's data (refuses to start otherwise); it keys the audit chain
+    shared = runtime.configure(settings, store.load_vault(settings, db))
+    audit.use_key(db, shared.vault.audit_key)  # the same vault, city and pools for handlers
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     problems.install(app)

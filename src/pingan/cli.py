@@ -17,6 +17,8 @@ from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
+    from pingan.db.engine import Database
+    from pingan.pii.vault import Vault
     from pingan.sim.day import SimConfig
 
 DEFAULT_SEED = 20260728  # as pingan.sim.visitors.DEFAULT_SEED (not imported: numpy at start-up)
@@ -89,24 +91,53 @@ def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | Non
         backbone.stop()
 
 
+def _open(settings: Settings, *, chain: bool = True) -> tuple[Database, Vault]:
+    """The store with its checked key (exit 2 with the reason if the key does not fit);
+    `chain=False` for commands that must run on a tampered trail (verify, backup)."""
+    from pingan.store import StoreKeyError, open_store
+
+    try:
+        return open_store(settings, chain=chain)
+    except StoreKeyError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+def _report_problems(title: str, problems: list[str]) -> None:
+    typer.secho(f"{title} ({len(problems)} problems):", err=True, fg=typer.colors.RED)
+    for problem in problems[:50]:
+        typer.echo(f"  - {problem}", err=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
-    """把数据库迁移到最新版本 / migrate the store to the newest schema."""
+    """把数据库迁移到最新版本 / migrate the store to the newest schema (rechains an old,
+    unkeyed audit chain under the key once, after checking it)."""
+    from pingan import store
     from pingan.db import migrate
-    from pingan.db.engine import Database
 
     settings = _settings(data_dir)
-    db = Database(settings.resolved_database_url)
-    before = migrate.current_revision(db.engine)
-    migrate.upgrade(db.engine)
-    after = migrate.current_revision(db.engine)
-    if before == after:
-        typer.echo(f"数据库已是最新版本 / store already at {after} ({db.dialect})")
-    elif before is None:
-        typer.echo(f"已新建数据库并迁移到 {after} / new store created at {after} ({db.dialect})")
-    else:
-        typer.echo(f"已从 {before} 迁移到 {after} / store migrated from {before} to {after}")
-    db.dispose()
+    db, _ = _open(settings)
+    try:
+        before = migrate.current_revision(db.engine)
+        rechained = store.upgrade(db, settings)
+        after = migrate.current_revision(db.engine)
+        if before == after:
+            typer.echo(f"数据库已是最新版本 / store already at {after} ({db.dialect})")
+        elif before is None:
+            typer.echo(f"已新建数据库：{after} / new store created at {after} ({db.dialect})")
+        else:
+            typer.echo(f"已从 {before} 迁移到 {after} / store migrated from {before} to {after}")
+    finally:
+        db.dispose()
+    if not rechained.ok:
+        _report_problems(
+            "旧审计链已损坏，未加密钥；请调查后运行 pingan audit rechain --accept-broken / the "
+            "old audit chain is broken and was NOT rechained: investigate, then run "
+            "`pingan audit rechain --accept-broken`",
+            rechained.problems,
+        )
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -288,9 +319,7 @@ def user_add(
     """新建用户（首个管理员由此创建）/ add a user; the first admin is created this way."""
     from pingan.auth import service
     from pingan.auth.actor import Actor
-    from pingan.db.engine import Database
     from pingan.errors import DomainError
-    from pingan.pii.vault import Vault
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -299,8 +328,7 @@ def user_add(
         if getpass.getpass("再次输入 / again: ") != password:
             _fail("两次输入的密码不一致 / passwords differ")
     settings = _settings(data_dir)
-    db = Database(settings.resolved_database_url)
-    vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
+    db, vault = _open(settings)
     try:
         with db.session() as session:
             user = service.create_user(
@@ -322,26 +350,137 @@ def user_add(
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None) -> None:
-    """校验审计链是否被篡改 / check the audit trail's hash chain (exit 1 if broken)."""
+    """校验审计链与签名检查点 / check the keyed chain and the signed checkpoints (exit 1 if
+    broken)."""
     from pingan.audit import service
-    from pingan.db.engine import Database
+    from pingan.audit.checkpoints import CheckpointBook
 
     settings = _settings(data_dir)
-    db = Database(settings.resolved_database_url)
-    with db.session() as session:
-        result = service.verify(session)
-    db.dispose()
+    db, _ = _open(settings, chain=False)
+    book = CheckpointBook.for_settings(settings)
+    try:
+        with db.session() as session:
+            result = service.verify(session, book)
+    finally:
+        db.dispose()
+    signed = len(book.load()[0])
     if result.ok:
-        typer.echo(f"审计链完好，共 {result.checked} 条 / audit chain intact ({result.checked})")
+        typer.echo(
+            f"审计链完好，共 {result.checked} 条，签名检查点 {signed} 个 / audit chain intact "
+            f"({result.checked}), {signed} signed checkpoints hold"
+        )
         return
-    typer.secho(
-        f"审计链被篡改！/ audit chain BROKEN ({len(result.problems)} problems):",
-        err=True,
-        fg=typer.colors.RED,
-    )
-    for problem in result.problems[:50]:
-        typer.echo(f"  - {problem}", err=True)
+    _report_problems("审计链被篡改！/ audit chain BROKEN", result.problems)
     raise typer.Exit(code=1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(data_dir: DataDir = None) -> None:
+    """签名记录当前审计链头 / sign the chain's head into the checkpoint file (outside the
+    store; copy it elsewhere too). Refuses when the chain does not verify."""
+    from pingan.audit import service
+    from pingan.audit.checkpoints import CheckpointBook
+    from pingan.db.base import utcnow
+
+    settings = _settings(data_dir)
+    db, _ = _open(settings, chain=False)
+    book = CheckpointBook.for_settings(settings)
+    try:
+        with db.session() as session:
+            result = service.verify(session, book)
+            head = service.current_head(session)
+    finally:
+        db.dispose()
+    if not result.ok:
+        _report_problems("审计链被篡改，不签名 / chain BROKEN, not signing", result.problems)
+        raise typer.Exit(code=1)
+    cp = book.sign(head.seq, head.hash, utcnow().isoformat())
+    typer.echo(
+        f"已签名检查点 / signed checkpoint seq {cp.seq} {cp.hash[:16]}… -> {book.path}\n"
+        f"公钥 / public key (PINGAN_AUDIT_CHECKPOINT_PUBLIC_KEY): {cp.key}"
+    )
+
+
+@audit_app.command("rechain")
+def audit_rechain(
+    accept_broken: Annotated[
+        bool,
+        typer.Option(help="旧链已损坏也重建（记录在审计中）/ rechain a broken old chain as is"),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """把升级前未加密钥的审计链按密钥重建 / key an old plain SHA-256 chain (once)."""
+    from pingan import store
+
+    settings = _settings(data_dir)
+    db, _ = _open(settings)
+    try:
+        result = store.rechain(db, settings, accept_broken=accept_broken)
+    finally:
+        db.dispose()
+    if not result.ok and not accept_broken:
+        _report_problems("未重建 / not rechained", result.problems)
+        raise typer.Exit(code=1)
+    typer.echo(f"审计链已加密钥 / audit chain keyed ({len(result.problems)} old problems kept)")
+
+
+@app.command("backup")
+def backup_cmd(
+    dest: Annotated[Path, typer.Argument(help="新备份目录 / a new, empty backup folder")],
+    keys: Annotated[
+        bool, typer.Option(help="同时备份密钥 / include the keys and checkpoints")
+    ] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """在线备份数据库及密钥 / back up the store (online) with its keys."""
+    from pingan import backup
+
+    settings = _settings(data_dir)
+    db, vault = _open(settings, chain=False)
+    try:
+        manifest = backup.backup(settings, db, vault, dest, keys=keys)
+    except backup.BackupError as exc:
+        _fail(str(exc))
+    finally:
+        db.dispose()
+    typer.echo(f"已备份 / backed up ({manifest.dialect}, {manifest.revision}) -> {dest}")
+    for name in manifest.files:
+        typer.echo(f"  {name}")
+
+
+@app.command("restore")
+def restore_cmd(
+    source: Annotated[Path, typer.Argument(help="备份目录 / the backup folder")],
+    force: Annotated[
+        bool, typer.Option(help="替换已有的存储与密钥 / replace an existing store and keys")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """从备份恢复并校验 / restore a backup, then check its key and audit chain."""
+    from pingan import backup
+    from pingan.audit import service
+    from pingan.audit.checkpoints import CheckpointBook
+
+    settings = _settings(data_dir)
+    try:
+        manifest = backup.restore(source, settings, force=force)
+    except backup.BackupError as exc:
+        _fail(str(exc))
+    db, _ = _open(settings, chain=False)  # the restored store must open with the restored key
+    try:
+        with db.session() as session:
+            result = service.verify(session, CheckpointBook.for_settings(settings))
+    finally:
+        db.dispose()
+    if not result.ok:
+        _report_problems(
+            "已恢复，但审计链校验失败 / restored, but the audit chain fails", result.problems
+        )
+        raise typer.Exit(code=1)
+    typer.echo(
+        f"已恢复并校验 / restored {manifest.dialect} store from {manifest.created_at}: key opens "
+        f"it, audit chain intact ({result.checked})"
+    )
 
 
 @geo_app.command("import")
@@ -468,5 +607,16 @@ def report_services(
         typer.echo(f"{label:<40}{value!s:>10}")
 
 
+def main() -> None:
+    """The entry point: a key that does not fit the store stops any command with the reason."""
+    from pingan.store import StoreKeyError
+
+    try:
+        app()
+    except StoreKeyError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main()

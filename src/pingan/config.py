@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="base64 key for personal data; default: <data_dir>/secret.key"
     )
+    audit_checkpoints_file: Path | None = Field(
+        default=None,
+        description="signed audit checkpoints (JSON lines); default: <data_dir>/audit-checkpoints",
+    )
+    audit_signing_key_file: Path | None = Field(
+        default=None, description="Ed25519 checkpoint key; default: <data_dir>/audit-signing.key"
+    )
+    audit_checkpoint_public_key: str | None = Field(
+        default=None, description="base64 public key verify trusts; default: the signing key's"
+    )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     login_max_failures: int = Field(
@@ -88,3 +98,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'pingan.db').resolve()}"
+
+    @property
+    def resolved_audit_checkpoints_file(self) -> Path:
+        return self.audit_checkpoints_file or self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
+    def resolved_audit_signing_key_file(self) -> Path:
+        return self.audit_signing_key_file or self.data_dir / "audit-signing.key"

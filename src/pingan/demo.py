@@ -11,15 +11,15 @@ from datetime import timedelta
 
 import shapely
 
+from pingan import store
 from pingan.auth import service as auth_service
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
 from pingan.auth.passwords import generate_password
 from pingan.auth.roles import Role
 from pingan.config import Settings
-from pingan.db import migrate
 from pingan.db.base import utcnow
-from pingan.db.engine import Database
+from pingan.db.engine import SQLITE_SUFFIXES, Database
 from pingan.geo.city import load_key_areas, sample_paths
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
@@ -85,8 +85,9 @@ def _store_has_users(db: Database) -> bool:
 
 
 def _remove_sqlite_files(settings: Settings) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        path = settings.data_dir / f"pingan.db{suffix}"
+    """The store and its signed audit checkpoints (which would not match a new store)."""
+    paths = [settings.data_dir / f"pingan.db{suffix}" for suffix in SQLITE_SUFFIXES]
+    for path in [*paths, settings.resolved_audit_checkpoints_file]:
         if path.exists():
             path.unlink()
 
@@ -97,12 +98,11 @@ def build_demo(
     """Create the demo store; returns (username, role, one-time password), or [] if kept."""
     if reset:
         _remove_sqlite_files(settings)
-    db = Database(settings.resolved_database_url)
+    db, vault = store.open_store(settings)
     try:
-        migrate.upgrade(db.engine)
+        store.upgrade(db, settings)
         if _store_has_users(db):
             return []
-        vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
         return _populate(db, vault, sample_incidents=sample_incidents)
     finally:
         db.dispose()

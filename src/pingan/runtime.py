@@ -27,16 +27,22 @@ _lock = threading.Lock()
 _current: Runtime | None = None
 
 
-def configure(settings: Settings) -> Runtime:
+def configure(settings: Settings, vault: Vault | None = None) -> Runtime:
+    """`vault`: one already checked against the store (pingan.store.load_vault)."""
     global _current
     with _lock:
         _current = Runtime(
             settings=settings,
-            vault=Vault.from_setting_or_file(settings.secret_key, settings.data_dir),
+            vault=vault or Vault.from_setting_or_file(settings.secret_key, settings.data_dir),
             city=CityProvider(settings),
             pools=PoolCache(),
         )
         return _current
+
+
+def configured() -> Runtime | None:
+    """The runtime if this process configured one (never builds one from the environment)."""
+    return _current
 
 
 def current() -> Runtime:

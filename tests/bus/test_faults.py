@@ -29,7 +29,7 @@ from pingan.bus.relay import undelivered
 from pingan.db.engine import Database
 from tests.bus import effects
 from tests.bus.conftest import NATS_URL, nats_down_reason, produce, wait_until
-from tests.conftest import _truncate_postgres, service_unavailable
+from tests.conftest import SECRET, _truncate_postgres, service_unavailable
 
 pytestmark = [pytest.mark.faults, pytest.mark.services, pytest.mark.timeout(120)]
 
@@ -78,6 +78,7 @@ class Workers:
             "PYTHONPATH": str(ROOT),
             "PINGAN_DATA_DIR": str(logs),
             "PINGAN_DATABASE_URL": db.url,
+            "PINGAN_SECRET_KEY": SECRET,  # the key the test store's audit chain is keyed with
             "PINGAN_BUS_URL": config.url,
             "PINGAN_BUS_STREAM": config.stream,
             "PINGAN_BUS_SUBJECT_PREFIX": config.subject_prefix,

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from pingan.auth.actor import Actor
 from pingan.cli import app
 from pingan.config import Settings
-from pingan.db.engine import Database
+from pingan.store import open_store
 from pingan.units import service as units
 
 runner = CliRunner()
@@ -28,7 +28,7 @@ def test_make_show_approve_export(tmp_path, monkeypatch):
         app, ["plan", "make", "--date", "2026-08-01", "--shift", "day", "--by", "desk"]
     )
     assert r.exit_code == 2 and "no units" in r.output
-    db = Database(Settings().resolved_database_url)
+    db, _ = open_store(Settings())  # the audit trail keyed as the CLI keys it
     with db.session() as s:
         for i, kind in enumerate(["foot_patrol", "foot_patrol", "patrol_car", "ptu"]):
             units.create_unit(s, Actor.system("t"), call_sign=f"K{i}", kind=kind)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pingan.audit.chain import KEYED
 from pingan.db.base import Base, UtcDateTime
 
 
@@ -28,10 +29,15 @@ class AuditRecord(Base):
 
 
 class AuditHead(Base):
-    """One row: the last sequence number and hash. Locked FOR UPDATE to serialise appends."""
+    """One row: the last sequence number and hash. Locked FOR UPDATE to serialise appends.
+
+    `scheme` says how the chain is hashed: "hmac-sha256" (keyed), or "sha256" for a store
+    written before keying that `pingan db upgrade` has not rechained yet.
+    """
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[str] = mapped_column(String(20), server_default=KEYED)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from pingan.audit import service
+from pingan.audit.checkpoints import CheckpointBook
 from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, permit
 from pingan.http.inputs import Instant
@@ -71,7 +72,10 @@ def list_records(
     )
 
 
-@router.get("/verify", summary="校验审计链 / verify the hash chain")
-def verify(session: SessionDep, actor: Annotated[Actor, permit("audit.read")]) -> VerifyReport:
-    result = service.verify(session)
+@router.get("/verify", summary="校验审计链 / verify the keyed chain and signed checkpoints")
+def verify(
+    request: Request, session: SessionDep, actor: Annotated[Actor, permit("audit.read")]
+) -> VerifyReport:
+    book = CheckpointBook.for_settings(request.app.state.settings)
+    result = service.verify(session, book)
     return VerifyReport(ok=result.ok, checked=result.checked, problems=result.problems)

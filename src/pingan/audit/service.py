@@ -4,17 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pingan.audit.chain import ChainEntry, VerifyResult, compute_hash, verify_chain
+from pingan.audit.chain import (
+    GENESIS_HASH,
+    KEYED,
+    ChainEntry,
+    VerifyResult,
+    compute_hash,
+    entry_fields,
+    legacy_hash,
+    verify_chain,
+)
 from pingan.audit.models import AuditHead, AuditRecord
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 
+if TYPE_CHECKING:
+    from pingan.audit.checkpoints import CheckpointBook
+    from pingan.db.engine import Database
+
 HEAD_ID = 1
+KEY_INFO = "pingan.audit_key"  # Session.info entry holding the chain's HMAC key
+
+
+class AuditChainError(RuntimeError):
+    """The chain cannot be extended: no key, or an old unkeyed chain not yet rechained."""
+
+
+def use_key(db: Database, key: bytes) -> None:
+    """Every session of this store hashes (and verifies) the chain under `key`."""
+    info = dict(db.sessions.kw.get("info") or {})
+    info[KEY_INFO] = key
+    db.sessions.configure(info=info)
+
+
+def chain_key(session: Session) -> bytes:
+    """The session's bound key, else the process runtime's (event handlers, simulations)."""
+    key = session.info.get(KEY_INFO)
+    if key is not None:
+        return key
+    from pingan import runtime  # late: runtime imports services that import this module
+
+    configured = runtime.configured()
+    if configured is None:
+        raise AuditChainError("审计密钥未配置 / no audit key: open the store with its key")
+    return configured.vault.audit_key
 
 
 def record(
@@ -34,6 +73,11 @@ def record(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).scalar_one()
+    if head.scheme != KEYED:
+        raise AuditChainError(
+            "审计链尚未加密钥，请先运行 pingan db upgrade / the audit chain is not keyed yet: "
+            "run `pingan db upgrade`"
+        )
     fields: dict[str, Any] = {
         "seq": head.seq + 1,
         "at": utcnow(),
@@ -46,7 +90,7 @@ def record(
         "detail": detail or {},
         "prev_hash": head.hash,
     }
-    entry = AuditRecord(**fields, hash=compute_hash(**fields))
+    entry = AuditRecord(**fields, hash=compute_hash(chain_key(session), **fields))
     session.add(entry)
     head.seq, head.hash = entry.seq, entry.hash
     return entry
@@ -100,25 +144,98 @@ def _entries(session: Session, batch: int = 2000) -> Iterator[ChainEntry]:
         if not rows:
             return
         for r in rows:
-            yield ChainEntry(
-                seq=r.seq,
-                at=r.at,
-                actor=r.actor,
-                actor_role=r.actor_role,
-                action=r.action,
-                object_type=r.object_type,
-                object_id=r.object_id,
-                ip=r.ip,
-                detail=r.detail,
-                prev_hash=r.prev_hash,
-                hash=r.hash,
-            )
+            yield entry_of(r)
         last = rows[-1].seq
 
 
-def verify(session: Session) -> VerifyResult:
-    """Recompute the whole chain in batches (memory stays flat for millions of records)."""
+def entry_of(r: AuditRecord) -> ChainEntry:
+    return ChainEntry(
+        seq=r.seq,
+        at=r.at,
+        actor=r.actor,
+        actor_role=r.actor_role,
+        action=r.action,
+        object_type=r.object_type,
+        object_id=r.object_id,
+        ip=r.ip,
+        detail=r.detail,
+        prev_hash=r.prev_hash,
+        hash=r.hash,
+    )
+
+
+def verify(session: Session, book: CheckpointBook | None = None) -> VerifyResult:
+    """Recompute the whole chain in batches (memory stays flat for millions of records),
+    under the key, then hold it against the signed checkpoints in `book` if given."""
     head = session.get(AuditHead, HEAD_ID)
     if head is None:
         return VerifyResult(ok=False, checked=0, problems=["audit head row is missing"])
-    return verify_chain(_entries(session), head_seq=head.seq, head_hash=head.hash)
+    if head.scheme != KEYED:
+        return VerifyResult(
+            ok=False,
+            checked=0,
+            problems=[f"chain is {head.scheme}, not keyed: run `pingan db upgrade` to rechain"],
+        )
+    hasher = partial(compute_hash, chain_key(session))
+    result = verify_chain(_entries(session), head_seq=head.seq, head_hash=head.hash, hasher=hasher)
+    if book is None:
+        return result
+    problems = result.problems + _against_checkpoints(session, book, head.seq)
+    return VerifyResult(ok=not problems, checked=result.checked, problems=problems)
+
+
+def _against_checkpoints(session: Session, book: CheckpointBook, head_seq: int) -> list[str]:
+    """A checkpointed record must still carry its signed hash, and the chain reach it."""
+    checkpoints, problems = book.load()
+    for cp in checkpoints:
+        stored = session.execute(
+            select(AuditRecord.hash).where(AuditRecord.seq == cp.seq)
+        ).scalar_one_or_none()
+        if cp.seq > head_seq or stored is None:
+            problems.append(f"seq {cp.seq}: signed checkpoint beyond the chain (truncated)")
+        elif stored != cp.hash:
+            problems.append(f"seq {cp.seq}: differs from the signed checkpoint of {cp.at}")
+    return problems
+
+
+def current_head(session: Session) -> AuditHead:
+    return session.execute(select(AuditHead).where(AuditHead.id == HEAD_ID)).scalar_one()
+
+
+def rechain(session: Session, *, accept_broken: bool = False) -> VerifyResult:
+    """Rehash an unkeyed (plain SHA-256) chain under the key, once, after checking it.
+
+    A broken old chain is left alone unless `accept_broken`; the rechain itself is recorded
+    with the old head, so the last unkeyed hash stays covered by the keyed chain.
+    """
+    row = session.execute(
+        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
+    ).scalar_one()
+    if row.scheme == KEYED:
+        return VerifyResult(ok=True, checked=0, problems=[])
+    old = verify_chain(_entries(session), head_seq=row.seq, head_hash=row.hash, hasher=legacy_hash)
+    if not old.ok and not accept_broken:
+        return old
+    key, prev, legacy_head = chain_key(session), GENESIS_HASH, (row.seq, row.hash)
+    for entry in _entries(session):
+        fields = entry_fields(entry) | {"prev_hash": prev}
+        prev = compute_hash(key, **fields)
+        session.execute(
+            AuditRecord.__table__.update()
+            .where(AuditRecord.seq == entry.seq)
+            .values(prev_hash=fields["prev_hash"], hash=prev)
+        )
+    row.hash, row.scheme = prev, KEYED
+    session.flush()
+    record(
+        session,
+        Actor.system("upgrade"),
+        "audit.rechained",
+        "audit_log",
+        detail={
+            "legacy_head_seq": legacy_head[0],
+            "legacy_head_hash": legacy_head[1],
+            "legacy_problems": len(old.problems),
+        },
+    )
+    return old

@@ -23,6 +23,7 @@ from pingan.bus.relay import Relay
 from pingan.bus.transport import InProcessTransport, ObservedTransport, Transport
 from pingan.config import Settings
 from pingan.db.engine import Database
+from pingan.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ def run_worker(
 ) -> None:
     """Run until SIGTERM/SIGINT (or `stop` is set), then shut down cleanly."""
     stop = stop or threading.Event()
-    runtime.configure(settings).city.warm_in_background()  # handlers share this process's city
+    db, vault = open_store(settings, echo=settings.sql_echo)  # refuses a key that does not fit
+    runtime.configure(settings, vault).city.warm_in_background()  # handlers share the city
     load_handlers(extra_modules)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -112,7 +114,6 @@ def run_worker(
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
-    db = Database(settings.resolved_database_url, echo=settings.sql_echo)
     try:
         backbone = Backbone(settings, db, relay=relay, only=only).start()
         timer = jobs.start(settings, db)

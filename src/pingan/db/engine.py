@@ -7,6 +7,7 @@ transaction cannot upgrade its read snapshot to a write lock).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,12 +33,27 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SQLITE_SUFFIXES = ("", "-wal", "-shm")
+
+
+def _private_sqlite_files(path: Path) -> None:
+    """The store file (and its -wal/-shm, which SQLite creates with the file's mode) is
+    readable by its owner only: 0600, created so before SQLite first opens it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in SQLITE_SUFFIXES:
+        part = path.with_name(path.name + suffix)
+        if part.exists() and part.stat().st_mode & 0o077:
+            part.chmod(0o600)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for a SQLAlchemy URL, preparing the SQLite file's folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_files(Path(parsed.database))
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine

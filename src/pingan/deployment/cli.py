@@ -29,12 +29,12 @@ def _fail(message: str) -> None:
 def _context(data_dir: Path | None) -> Iterator[tuple]:
     """(settings, session, city) for one command, with domain errors turned into exit 2."""
     from pingan.config import Settings
-    from pingan.db.engine import Database
     from pingan.errors import DomainError
     from pingan.geo.city import load_city
+    from pingan.store import open_store
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    db = Database(settings.resolved_database_url)
+    db, _ = open_store(settings)  # the audit trail is keyed with the store's key
     try:
         with db.session() as session:
             yield (

@@ -20,10 +20,10 @@ SCHEMA_DIR = Path("docs/device-protocol")
 
 def _database(data_dir: Path | None):  # type: ignore[no-untyped-def]
     from pingan.config import Settings
-    from pingan.db.engine import Database
+    from pingan.store import open_store
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    return Database(settings.resolved_database_url)
+    return open_store(settings)[0]  # the audit trail is keyed with the store's key
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from pingan import runtime
+from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.bus.registry import load_handlers
 from pingan.bus.worker import Backbone
@@ -34,6 +35,7 @@ def simulation_for(
     """A simulation over this process's shared city, pools and vault (see pingan.runtime);
     `devices` gives the process's device hub (the server's, once its lifespan started it)."""
     rt = runtime.configure(settings)
+    audit.use_key(db, rt.vault.audit_key)
     return DaySimulation(
         db,
         rt.vault,

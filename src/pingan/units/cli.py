@@ -31,11 +31,14 @@ def _fail(message: str) -> None:
 def _session(data_dir: Path | None) -> Iterator:  # type: ignore[type-arg]
     """A store session for one command, with domain errors turned into exit 2."""
     from pingan.config import Settings
-    from pingan.db.engine import Database
     from pingan.errors import DomainError
+    from pingan.store import StoreKeyError, open_store
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    db = Database(settings.resolved_database_url)
+    try:
+        db, _ = open_store(settings)  # the audit key bound: binding is an audited write
+    except StoreKeyError as exc:
+        _fail(str(exc))
     try:
         with db.session() as session:
             yield session
