@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pingan.http.security import CONTENT_SECURITY_POLICY
+from tests.conftest import Accounts
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "pingan" / "web" / "static"
 PAGES = sorted(STATIC.glob("*.html"))
@@ -56,7 +57,9 @@ def test_a_refused_oversized_body_carries_the_security_headers(client: TestClien
     _assert_secured(r)
 
 
-def test_an_authenticated_api_answer_carries_the_security_headers(client: TestClient, accounts) -> None:  # type: ignore[no-untyped-def]
+def test_an_authenticated_api_answer_carries_the_security_headers(
+    client: TestClient, accounts: Accounts
+) -> None:
     r = client.get("/api/v1/units", headers=accounts.headers("dispatcher"))
     assert r.status_code == 200
     _assert_secured(r)

@@ -13,9 +13,10 @@ export const KIND_COLOR = { ptu: "#862e9c", patrol_car: "#1c7ed6", traffic: "#f0
   patrol_robot: "#0b7285", drone: "#495057", volunteer: "#e64980" };
 
 let map, renderer, areaLayer, isoLayer;
-export const maps = {}; // every Leaflet map by element id (the browser tests read them)
+export const maps = {}; // every Leaflet map by element id, for the browser tests
 const unitMarkers = new Map();
 const incidentMarkers = new Map();
+export const markers = { units: unitMarkers, incidents: incidentMarkers }; // by id, for the browser tests
 let ready = false;
 
 // The city, its roads and key areas do not change while the page is open: fetched once.
