@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -260,9 +259,7 @@ def test_stored_markup_shows_as_text_and_runs_nothing(
     page.close()
 
 
-def test_the_policy_refuses_nothing_in_normal_use(
-    demo, browser, stored: Stored, shots: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_policy_refuses_nothing_in_normal_use(demo, browser, stored: Stored) -> None:  # type: ignore[no-untyped-def]
     """Every commander view, the charts' tooltips, the other language and the API docs under
     the enforced policy: no violation reported, nothing run."""
     page, watch = _page(browser, demo, "commander", "enforced")
