@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +48,10 @@ class Demo:
         )
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+@contextmanager
+def running_demo(data: Path) -> Iterator[Demo]:
     """`pingan demo` with the simulated day live, its dispatcher left to the test."""
     port = _free_port()
-    data = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pingan.cli", "demo", "--data-dir", str(data), "--port", str(port),
@@ -86,6 +86,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             proc.wait(3)  # open event streams keep uvicorn waiting; nothing to save here
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo server for the browser tests that share it."""
+    with running_demo(tmp_path_factory.mktemp("demo")) as d:
+        yield d
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import FOUNTAIN
-from tests.web.browser import login, new_page
+from tests.web.browser import login, new_page, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -32,8 +32,8 @@ def _responded(page, expect: int | None = None) -> int:  # type: ignore[no-untyp
         loads = page.evaluate("Number(document.querySelector('#kpi-tiles').dataset.loads || 0)")
         page.goto(base + "#map")
         page.goto(base + "#kpi")
-        page.wait_for_function(
-            f"Number(document.querySelector('#kpi-tiles').dataset.loads || 0) > {loads}"
+        wait_until(
+            page, f"Number(document.querySelector('#kpi-tiles').dataset.loads || 0) > {loads}"
         )
         value = int(page.inner_text(tile))
         if expect is None or value == expect:
@@ -69,7 +69,8 @@ def test_dispatch_an_incident_live(demo, browser, shots: Path) -> None:  # type:
 
     # the crew acknowledges in the UI; the simulated crew sets off and drives along the road
     page.click("#incident-detail button:has-text('签收')")
-    page.wait_for_function(
+    wait_until(
+        page,
         f"""(() => {{ const u = window.pingan.state.units.get({unit_id});
             return u && u.lon != null && (u.lon !== {start[0]} || u.lat !== {start[1]}); }})()""",
         timeout=20_000,
@@ -167,9 +168,10 @@ def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:
     page.wait_for_selector('[data-for="guardian_id_number"]:has-text("校验")')
     page.fill("#citizen-form input[name=guardian_id_number]", "11010519491231002X")
     page.click("#citizen-form button[type=submit]")
-    page.wait_for_function(
+    wait_until(
+        page,
         f"(() => {{ const b = document.querySelector('#citizen-result .case-no');"
-        f" return b && b.textContent !== '{lost_case}'; }})()"
+        f" return b && b.textContent !== '{lost_case}'; }})()",
     )
     missing_case = page.inner_text("#citizen-result .case-no")
     page.wait_for_selector(f'#my-cases li[data-case="{missing_case}"][data-kind="missing_person"]')

@@ -2,10 +2,16 @@
 import { lang, t, half } from "./i18n.js";
 
 export const $ = (s, root = document) => root.querySelector(s);
+/** The one way the pages put data on screen: an element whose children are nodes or text.
+ * Strings become text nodes, never markup, so stored text (call signs, summaries, names)
+ * cannot add elements or scripts. Styles go through the CSSOM, which the page's
+ * Content-Security-Policy (style-src 'self') allows where a style attribute is refused.
+ * Leaflet tooltips and popups take the element itself: bindTooltip(el("span", {}, text)). */
 export const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    if (k === "class") e.className = v; else if (k === "style") e.style.cssText = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v);
   }
   kids.flat().forEach((c) => e.append(c instanceof Node ? c : document.createTextNode(String(c ?? ""))));
@@ -63,6 +69,9 @@ export const stateName = (s) => (lang === "zh" && catalogue.labels ? catalogue.l
 export const statusName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.unit_statuses[s] || s : (s || "").replace("_", " "));
 export const fmtTime = (iso) => (iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
 export const fmtSecs = (s) => (s == null ? "-" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
+/** ECharts tooltips drawn as rich text on the canvas: the HTML tooltip builds markup with
+ * style attributes (refused by the Content-Security-Policy) around names that come from data. */
+export const chartTooltip = (opts = {}) => ({ renderMode: "richText", ...opts });
 export const pct = (v) => (v == null ? "-" : `${Math.round(v * 100)}%`);
 export { t, half };
 

@@ -1,5 +1,5 @@
 // Crowd panel: level per key area, the day's trend with the forecast beside it, alerts.
-import { api, el, $, t, half, fmtTime, pct } from "./core.js";
+import { api, el, $, t, half, fmtTime, pct, chartTooltip } from "./core.js";
 import { state, onChange, loadAreas } from "./state.js";
 
 let chart = null;
@@ -32,7 +32,7 @@ async function drawChart() {
       data: f.hours.map((h, k) => [h, f.areas[code] ? f.areas[code][k] : null]) });
   } catch (e) { note.textContent = t("forecast_na") + half(e.message); }
   chart = chart || window.echarts.init($("#crowd-chart"));
-  chart.setOption({ animation: false, tooltip: { trigger: "axis" }, legend: {}, xAxis: { type: "time" }, yAxis: { type: "value" }, series }, true);
+  chart.setOption({ animation: false, tooltip: chartTooltip({ trigger: "axis" }), legend: {}, xAxis: { type: "time" }, yAxis: { type: "value" }, series }, true);
 }
 export async function loadAlerts(target) {
   const ul = $(target); if (!ul) return;

@@ -2,7 +2,7 @@
 // loops — with its coverage per 1/3/5-minute tier, status, exports, approval (commanders),
 // re-planning with before/after, and "make a plan" when there is none. Figures come from the
 // stored plan (/api/v1/deployment/plans); nothing is computed here but labels.
-import { api, post, el, $, t, half, kindName, fmtTime, pct, session, saveFile, dateIn, timeIn } from "./core.js";
+import { api, post, el, $, t, half, kindName, fmtTime, pct, session, saveFile, dateIn, timeIn, chartTooltip } from "./core.js";
 import { baseMap, cached, KIND_COLOR, KIND_RADIUS } from "./map.js";
 
 const L = window.L;
@@ -143,7 +143,7 @@ async function drawMap(plan, geo) {
     const p = f.properties;
     if (p.kind === "patrol_loop") {
       L.polyline(f.geometry.coordinates.map(([x, y]) => [y, x]), { renderer, color: KIND_COLOR.foot_patrol, weight: 2, opacity: 0.8, dashArray: "5 4" })
-        .bindTooltip(`${p.call_sign} · ${t("loop")} ${Math.round(p.length_m)} m / ${Math.round(p.duration_s)} s`).addTo(layer);
+        .bindTooltip(el("span", {}, `${p.call_sign} · ${t("loop")} ${Math.round(p.length_m)} m / ${Math.round(p.duration_s)} s`)).addTo(layer);
     }
   }
   for (const f of geo.features) {
@@ -158,7 +158,7 @@ async function drawMap(plan, geo) {
     }
     L.circleMarker([lat, lon], { renderer, radius: (KIND_RADIUS[p.unit_kind] || 5) + 1, color: m ? "#b3261e" : "#fff", weight: m ? 3 : 1.5,
       fillColor: KIND_COLOR[p.unit_kind] || "#333", fillOpacity: 0.95 })
-      .bindTooltip(`${p.call_sign} · ${kindName(p.unit_kind)} · ${half(p.site_name)}`).addTo(layer);
+      .bindTooltip(el("span", {}, `${p.call_sign} · ${kindName(p.unit_kind)} · ${half(p.site_name)}`)).addTo(layer);
   }
   if (points.length) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
   const box = $("#deploy-map"); // what is drawn, readable without looking into the canvas
@@ -195,7 +195,7 @@ function drawCoverage(plan) {
     ? [{ name: t("before"), type: "bar", data: keys.map((k) => Math.round(cmp.coverage_before[k] * 1000) / 10) },
       { name: t("after"), type: "bar", data: keys.map((k) => Math.round(cmp.coverage_after[k] * 1000) / 10) }]
     : [{ name: t("coverage"), type: "bar", data: keys.map((k) => Math.round(plan.coverage[k] * 1000) / 10) }];
-  chart.setOption({ animation: false, tooltip: {}, legend: cmp ? { top: 0 } : undefined, grid: { left: 40, right: 10, top: cmp ? 30 : 10, bottom: 25 },
+  chart.setOption({ animation: false, tooltip: chartTooltip(), legend: cmp ? { top: 0 } : undefined, grid: { left: 40, right: 10, top: cmp ? 30 : 10, bottom: 25 },
     xAxis: { type: "category", data: keys.map(tierLabel) }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }, series }, true);
   chart.resize();
 }

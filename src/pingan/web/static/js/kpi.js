@@ -1,7 +1,7 @@
 // KPI board (大屏): every figure read from stored records through the APIs. The help-service
 // tiles count what the Kangbashi article counts (found cars, returned items, found people,
 // breakdowns helped) from GET /services/stats, for today and for this year.
-import { api, el, $, t, half, pct, fmtSecs, todayStart, yearStart, typeName } from "./core.js";
+import { api, el, $, t, half, pct, fmtSecs, todayStart, yearStart, typeName, chartTooltip } from "./core.js";
 import { loadAlerts } from "./crowd.js";
 
 // [tile id, service name, the /services/stats figure, what it counts]
@@ -68,7 +68,7 @@ export async function showKpi() {
     const byType = await api(`/api/v1/reports/response?by=type&since=${since}`);
     byType.rows = byType.rows.filter((r) => r.group !== "all");
     chart = chart || window.echarts.init($("#kpi-chart"));
-    chart.setOption({ animation: false, tooltip: {}, xAxis: { type: "category", data: byType.rows.map((r) => typeName(r.group)) },
+    chart.setOption({ animation: false, tooltip: chartTooltip(), xAxis: { type: "category", data: byType.rows.map((r) => typeName(r.group)) },
       yAxis: { type: "value" }, series: [{ type: "bar", data: byType.rows.map((r) => r.incidents) }] }, true);
   } catch { /* role without reports */ }
   loadAlerts("#kpi-alerts");

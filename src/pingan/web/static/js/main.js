@@ -3,7 +3,7 @@ import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
 import { applyLang, setLang, lang } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
-import { initMap, stress, legend } from "./map.js";
+import { initMap, stress, legend, maps, markers } from "./map.js";
 import { initQueue, openIncident } from "./queue.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
@@ -116,7 +116,7 @@ async function loadIncidentDetail(id) {
 }
 
 // Hooks for the browser tests (frame time, dropping the live connection).
-window.pingan = { stress, dropLive, live, state };
+window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();

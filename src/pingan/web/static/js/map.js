@@ -13,8 +13,10 @@ export const KIND_COLOR = { ptu: "#862e9c", patrol_car: "#1c7ed6", traffic: "#f0
   patrol_robot: "#0b7285", drone: "#495057", volunteer: "#e64980" };
 
 let map, renderer, areaLayer, isoLayer;
+export const maps = {}; // every Leaflet map by element id, for the browser tests
 const unitMarkers = new Map();
 const incidentMarkers = new Map();
+export const markers = { units: unitMarkers, incidents: incidentMarkers }; // by id, for the browser tests
 let ready = false;
 
 // The city, its roads and key areas do not change while the page is open: fetched once.
@@ -26,10 +28,12 @@ export const cached = (path) => { if (!once.has(path)) once.set(path, api(path).
 export async function baseMap(id, { weight = 1 } = {}) {
   const canvas = L.canvas({ padding: 0.2 });
   const m = L.map(id, { preferCanvas: true, renderer: canvas, zoomControl: true, attributionControl: true });
+  maps[id] = m;
   const city = await cached("/api/v1/geo/city");
   const [w, s, e, n] = city.bounds;
   m.fitBounds([[s, w], [n, e]]);
-  if (city.notice) m.attributionControl.addAttribution(half(`${city.notice.zh} / ${city.notice.en}`));
+  // Leaflet's attribution is an HTML string: the notice goes in as escaped text.
+  if (city.notice) m.attributionControl.addAttribution(el("span", {}, half(`${city.notice.zh} / ${city.notice.en}`)).innerHTML);
   const roads = await cached("/api/v1/geo/roads");
   L.geoJSON(roads, { renderer: canvas, interactive: false,
     style: (f) => (f.properties.class === "major" ? { color: "#5b6b82", weight: 3 * weight } : { color: "#9aa5b5", weight: 1.3 * weight }) }).addTo(m);
