@@ -149,19 +149,19 @@ def test_position_fix_from_the_future_is_refused(client, accounts):
     assert r.status_code == 422 and r.json()["code"] == "future_time"
 
 
-def test_cli_binds_lists_and_unbinds_as_a_named_user(tmp_path, monkeypatch, vault):
+def test_cli_binds_lists_and_unbinds_as_a_named_user(tmp_path, monkeypatch):
     """On the data directory's SQLite store, as `pingan` runs by default."""
     from pingan.auth import service as auth_service
     from pingan.auth.actor import Actor
     from pingan.config import Settings
-    from pingan.db.engine import Database
+    from pingan.store import open_store
     from pingan.units import service as units
 
     monkeypatch.setenv("PINGAN_DATA_DIR", str(tmp_path / "cli"))
     monkeypatch.delenv("PINGAN_DATABASE_URL", raising=False)
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    store = Database(Settings().resolved_database_url)
+    store, vault = open_store(Settings())  # the data directory's key, as the CLI opens it
     with store.session() as session:
         system = Actor.system("test")
         for name, role in (("chief", Role.COMMANDER), ("patrol", Role.OFFICER)):
