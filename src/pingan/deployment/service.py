@@ -34,6 +34,7 @@ from pingan.deployment.models import DeploymentPlan, DeploymentPost
 from pingan.dispatch.kpi import shift_day, shifts
 from pingan.errors import Conflict, DomainError, NotFound, ValidationFailed
 from pingan.geo.city import City, sample_paths
+from pingan.geo.input import service_area
 from pingan.incidents.models import Incident
 from pingan.units import service as unit_service
 from pingan.units.catalogue import UnitStatus, unit_kinds
@@ -54,7 +55,15 @@ def configured_posts(city: City, posts_path: Path | None) -> list[candidates.Sit
         if not city.synthetic:
             return []
         posts_path = sample_paths()[0].parent / SAMPLE_POSTS
-    return list(_posts(posts_path))
+    posts = list(_posts(posts_path))
+    area = service_area()
+    outside = [p.code for p in posts if not area.contains(p.lon, p.lat)]
+    if outside:  # a post in another city would be planned on and units sent there
+        raise ValidationFailed(
+            f"岗点不在本市服务范围内: {', '.join(outside)} / posts outside the service area",
+            code="outside_service_area",
+        )
+    return posts
 
 
 def _shift_hours(shift_code: str) -> list[int]:
