@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )
+    service_area_margin_km: float = Field(
+        default=5.0,
+        ge=0,
+        le=500,
+        allow_inf_nan=False,
+        description="places accepted this far outside the city's road network (km)",
+    )
     city_areas: Path | None = Field(default=None, description="key-area YAML for that city")
     city_posts: Path | None = Field(
         default=None, description="posts YAML (stations, kiosks, PTU points); default: sample"

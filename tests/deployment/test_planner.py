@@ -14,6 +14,8 @@ from pingan.deployment import candidates, demand, planner, service, settings
 from pingan.deployment.beats import patrol_loop, tour
 from pingan.deployment.coverage import CoverageError
 from pingan.geo.city import load_city
+from pingan.incidents import service as incidents
+from pingan.incidents.catalogue import Source
 from pingan.units.catalogue import unit_kinds
 
 
@@ -188,3 +190,46 @@ def test_crowds_come_from_the_forecast_when_history_exists(db, city):
         assert night.hour == 20 and night.people["museum"] == pytest.approx(150.0)
         far = service.expected_crowds(s, Actor.system("t"), city, date(2026, 9, 1), "night", now)
         assert far.source == "typical_profile"
+
+
+FAR_AWAY = [(0.0, 0.0), (180.0, 90.0), (-179.9, -89.9), (116.4, 39.9)]  # (lon, lat)
+
+
+def test_a_far_demand_point_still_plans_on_a_bounded_grid_inside_the_city(city, sites):
+    p = settings.planning()["demand"]
+    near = demand.PastIncident(109.79, 39.60, "fight", 1, 20.0, 0.0)
+    far = [demand.PastIncident(x, y, "fight", 1, 20.0, 0.0) for x, y in FAR_AWAY]
+    w, s, e, n = city.bounds
+    origin = ((w + e) / 2, (s + n) / 2)
+    alone = demand.incident_points([near], 20.0, origin, p, city.bounds)
+    mixed = demand.incident_points([near, *far], 20.0, origin, p, city.bounds)
+    assert len(mixed) == len(alone) and mixed.weight.sum() == pytest.approx(alone.weight.sum())
+    assert np.all((mixed.lon >= w) & (mixed.lon <= e) & (mixed.lat >= s) & (mixed.lat <= n))
+    only_far = demand.incident_points(far, 20.0, origin, p, city.bounds)
+    assert len(only_far) == 0  # nothing of theirs falls on the city
+    unclipped = demand.incident_points([near, *far], 20.0, origin, p)  # no city given
+    assert 0 < len(unclipped) <= p["max_cells"]  # cells widen instead of growing without end
+    dem = demand.build_demand(
+        city.key_areas, {"music_fountain": 3000.0}, [near, *far], 20.0, origin, p, city.bounds
+    )
+    out = planner.make_plan(
+        dem, sites, units(foot_patrol=2, patrol_car=1), city.travel.roads, opts(time_limit_s=20)
+    )
+    assert out.placements and out.coverage["tier1"] > 0
+
+
+def test_cancelled_and_merged_incidents_are_not_demand(db, vault):
+    actor = Actor.system("t")
+
+    def report(summary: str) -> int:
+        new = incidents.NewIncident("fight", summary, 109.79, 39.60, Source.CALL_110)
+        return incidents.create_incident(s, actor, vault, new).id
+
+    with db.session() as s:
+        kept = report("广场打架")
+        gone = report("误报")
+        incidents.cancel(s, actor, gone, reason="报警人称误报 / false alarm")
+        dup = report("同一起打架")
+        incidents.merge(s, actor, dup, into_id=kept, note="重复报警")
+        past = service.past_incidents(s, datetime.now(UTC) + timedelta(minutes=1), 90)
+    assert len(past) == 1 and (past[0].lon, past[0].lat) == (109.79, 39.60)

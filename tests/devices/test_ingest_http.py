@@ -10,6 +10,7 @@ from sqlalchemy import select
 from pingan.auth.roles import Role
 from pingan.bus.models import OutboxEvent
 from pingan.devices.models import Device, PositionFix
+from pingan.devices.protocol import topic
 from pingan.units.models import Unit
 
 from .conftest import KANGBASHI, fix, register
@@ -107,3 +108,36 @@ def test_status_and_alert(client, accounts, db):
             select(OutboxEvent).where(OutboxEvent.type == "device.alert")
         ).scalar_one()
     assert event.payload["count"] == 2300 and event.payload["level"] == "critical"
+
+
+def test_positions_outside_the_service_area_are_refused_and_counted(client, accounts, db):
+    register(db, "CAR-0002")
+    hub(client).registry_changed()
+    officer = accounts.headers(Role.OFFICER)
+    far = [(0.0, 0.0), (180.0, 90.0)]
+    for lon, lat in far:
+        r = client.post(f"{API}/CAR-0002/telemetry", content=fix(lon, lat), headers=officer)
+        assert r.status_code == 422 and r.json()["code"] == "outside_service_area", r.text
+        assert "服务范围" in r.json()["detail"]
+        alert = {"ts": time.time(), "type": "sos", "level": "critical", "lon": lon, "lat": lat}
+        r = client.post(f"{API}/CAR-0002/alert", json=alert, headers=officer)
+        assert r.status_code == 422 and r.json()["code"] == "outside_service_area", r.text
+    for lon, lat in far:  # the MQTT path counts the same refusal and never raises
+        hub(client).ingestor.on_mqtt(topic("CAR-0002", "telemetry"), fix(lon, lat))
+    stats = client.get(f"{API}/gateway/stats", headers=accounts.headers(Role.AUDITOR)).json()
+    assert stats["rejected"] == {"outside_service_area": 6}
+    (car,) = client.get(f"{API}/live", headers=officer).json()["devices"]
+    assert car["lon"] is None and car["lat"] is None  # no position was taken
+
+
+def test_a_mission_leaving_the_service_area_is_refused(client, accounts):
+    client.post(
+        API, json={"serial": "UAV-0001", "kind": "drone"}, headers=accounts.headers(Role.COMMANDER)
+    )
+    waypoints = [{"lon": KANGBASHI[0], "lat": KANGBASHI[1]}, {"lon": 0.0, "lat": 0.0}]
+    mission = {"command": {"type": "mission", "waypoints": waypoints}}
+    disp = accounts.headers(Role.DISPATCHER)
+    r = client.post(f"{API}/UAV-0001/commands", json=mission, headers=disp)
+    assert r.status_code == 422 and r.json()["code"] == "outside_service_area", r.text
+    listed = client.get(f"{API}/UAV-0001/commands", headers=disp).json()
+    assert listed["items"] == []

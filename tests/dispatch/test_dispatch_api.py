@@ -144,12 +144,16 @@ def test_route_and_eta_for_a_unit(client, accounts):
     body = r.json()
     assert body["mode"] == "drive" and body["eta_s"] > 0 and body["length_m"] > 0
     assert body["geometry"]["type"] == "LineString" and len(body["geometry"]["coordinates"]) > 2
-    r = client.get(
-        f"/api/v1/units/{unit['id']}/route",
-        params={"lon": 116.4, "lat": 39.9},
-        headers=accounts.headers(Role.DISPATCHER),
-    )
-    assert r.status_code == 422 and r.json()["code"] == "no_route"
+    for (lon, lat), code in (
+        ((109.86, 39.60), "no_route"),
+        ((116.4, 39.9), "outside_service_area"),
+    ):
+        r = client.get(  # off the network but in the service area; in another city
+            f"/api/v1/units/{unit['id']}/route",
+            params={"lon": lon, "lat": lat},
+            headers=accounts.headers(Role.DISPATCHER),
+        )
+        assert r.status_code == 422 and r.json()["code"] == code, r.text
     drone = unit_at(client, accounts, "无人机-1", "drone", SQUARE)
     r = client.get(
         f"/api/v1/units/{drone['id']}/route",

@@ -180,3 +180,25 @@ def test_retried_missing_person_report_with_an_idempotency_key_is_stored_once(cl
     retry = client.post(API, json=body, headers=headers)
     assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
     assert client.get(API, headers=accounts.headers(Role.COMMANDER)).json()["total"] == 1
+
+
+def test_sightings_only_from_staff_volunteers_and_the_reporter(client, accounts):
+    officer, citizen = accounts.headers(Role.OFFICER), accounts.headers(Role.CITIZEN)
+    volunteer = accounts.headers(Role.VOLUNTEER)
+    sighting = {"lon": FOUNTAIN[0], "lat": FOUNTAIN[1], "at": ago(minutes=5), "note": "湖边"}
+    others = client.post(API, json=missing_body(), headers=officer).json()  # not the citizen's
+    url = f"{API}/{others['id']}/sightings"
+
+    refused = client.post(url, json=sighting, headers=citizen)
+    absent = client.post(f"{API}/999999/sightings", json=sighting, headers=citizen)
+    read = client.get(f"{API}/{others['id']}", headers=citizen)
+    assert refused.status_code == absent.status_code == read.status_code == 404
+    assert refused.json()["code"] == absent.json()["code"] == read.json()["code"]
+    assert client.post(url, json=sighting, headers=volunteer).status_code == 201
+    assert client.post(url, json=sighting, headers=officer).status_code == 201
+
+    own = client.post(API, json=missing_body(name="小红"), headers=citizen).json()
+    mine = client.post(f"{API}/{own['id']}/sightings", json=sighting, headers=citizen)
+    assert mine.status_code == 201, mine.text
+    geo = client.get(url, headers=officer).json()
+    assert len(geo["features"]) == 2  # the refused citizen left nothing

@@ -26,7 +26,7 @@ def test_position_updates_keep_the_newest_fix(client, accounts):
     old = (now - timedelta(minutes=1)).isoformat()
     r = client.put(
         f"/api/v1/units/{unit['id']}/position",
-        json={"lon": 109.0, "lat": 39.0, "at": old},
+        json={"lon": 109.75, "lat": 39.59, "at": old},
         headers=officer,
     )
     assert abs(r.json()["lon"] - 109.781) < 1e-6  # the late fix did not overwrite

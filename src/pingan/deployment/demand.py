@@ -8,7 +8,8 @@ Two sources, both documented in docs/deployment.md, parameters in planning.yaml:
 * **Incidents** — past incidents smoothed by a Gaussian kernel in space (``sigma_m``) and in
   the hour of day (``sigma_h``, on the 24-hour circle), faded by age (``half_life_days``),
   weighted by priority and type, and evaluated on a regular grid. Cells below
-  ``min_weight`` are dropped.
+  ``min_weight`` are dropped. The grid is clipped to the city's bounds and holds at most
+  ``max_cells`` cells, so an incident far outside the city cannot blow it up.
 
 Points are (lon, lat) WGS-84; grids are laid out in local metres around the city's centre.
 """
@@ -118,28 +119,70 @@ def incident_weights(incidents: Sequence[PastIncident], hour: float, params: Map
     return float(params["incident_weight"]) * base * k_time * k_age
 
 
+Bounds = tuple[float, float, float, float]  # (west, south, east, north) in degrees
+_CHUNK = 4_000_000  # cells × incidents evaluated at once: the kernel's memory stays bounded
+
+
+def _grid_box(
+    xy: np.ndarray, sigma: float, origin: tuple[float, float], bounds: Bounds | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid's corners (within 3σ of some incident, clipped to the city) and which
+    incidents can reach it; an empty box has lo > hi."""
+    lo, hi = xy.min(axis=0) - 3 * sigma, xy.max(axis=0) + 3 * sigma
+    near = np.ones(len(xy), dtype=bool)
+    if bounds is not None:
+        w, s, e, n = bounds
+        box = local_xy(np.array([w, e]), np.array([s, n]), *origin)
+        near = np.all((xy >= box[0] - 3 * sigma) & (xy <= box[1] + 3 * sigma), axis=1)
+        if near.any():
+            lo = np.maximum(xy[near].min(axis=0) - 3 * sigma, box[0])
+            hi = np.minimum(xy[near].max(axis=0) + 3 * sigma, box[1])
+        else:
+            lo, hi = box[1], box[0]
+    return lo, hi, near
+
+
+def _cell_size(lo: np.ndarray, hi: np.ndarray, cell: float, max_cells: int) -> float:
+    """`cell`, widened just enough that the grid over [lo, hi] holds at most `max_cells`."""
+    span = hi - lo
+    while np.prod(np.floor(span / cell) + 2) > max_cells:
+        cell *= 1.25
+    return cell
+
+
 def incident_points(
     incidents: Sequence[PastIncident],
     hour: float,
     origin: tuple[float, float],
     params: Mapping,
+    bounds: Bounds | None = None,
 ) -> Demand:
-    """Kernel density of past incidents on a grid (cells within 3σ of some incident)."""
+    """Kernel density of past incidents on a grid (cells within 3σ of some incident).
+
+    The grid is clipped to `bounds` (the city) and holds at most ``max_cells`` cells (wider
+    cells beyond that), so no incident, however far away, can make it unbounded.
+    """
     weights = incident_weights(incidents, hour, params)
     if weights.size == 0 or weights.sum() <= 0:
         return Demand(np.zeros(0), np.zeros(0), np.zeros(0), [], [])
-    sigma, cell = float(params["sigma_m"]), float(params["cell_m"])
+    sigma = float(params["sigma_m"])
     xy = local_xy(
         np.array([i.lon for i in incidents]), np.array([i.lat for i in incidents]), *origin
     )
-    lo, hi = xy.min(axis=0) - 3 * sigma, xy.max(axis=0) + 3 * sigma
+    lo, hi, near = _grid_box(xy, sigma, origin, bounds)
+    if np.any(lo > hi):
+        return Demand(np.zeros(0), np.zeros(0), np.zeros(0), [], [])
+    xy, weights = xy[near], weights[near]
+    cell = _cell_size(lo, hi, float(params["cell_m"]), int(params["max_cells"]))
     gx, gy = np.meshgrid(np.arange(lo[0], hi[0] + cell, cell), np.arange(lo[1], hi[1] + cell, cell))
     grid = np.c_[gx.ravel(), gy.ravel()]
-    # Dense (cells × incidents) is fine at a city's scale: a few thousand cells and incidents.
-    d2 = ((grid[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
-    # Kernel normalised so one incident's cells sum to about its weight.
-    k = np.exp(-0.5 * d2 / sigma**2) * (cell**2 / (2 * math.pi * sigma**2))
-    dens = k @ weights
+    dens = np.empty(len(grid))
+    step = max(1, _CHUNK // max(1, len(xy)))
+    for a in range(0, len(grid), step):
+        d2 = ((grid[a : a + step, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
+        # Kernel normalised so one incident's cells sum to about its weight.
+        k = np.exp(-0.5 * d2 / sigma**2) * (cell**2 / (2 * math.pi * sigma**2))
+        dens[a : a + step] = k @ weights
     keep = dens >= float(params["min_weight"])
     lon, lat = _to_lonlat(grid[keep], *origin)
     n = int(keep.sum())
@@ -174,8 +217,10 @@ def build_demand(
     hour: float,
     origin: tuple[float, float],
     params: Mapping,
+    bounds: Bounds | None = None,
 ) -> Demand:
-    """The block's demand: crowd points plus smoothed incidents, each labelled by area."""
+    """The block's demand: crowd points plus smoothed incidents (on a grid inside `bounds`,
+    the city), each labelled by area."""
     crowd = crowd_points(
         areas,
         people,
@@ -183,7 +228,7 @@ def build_demand(
         spacing_m=float(params["crowd_spacing_m"]),
         person_weight=float(params["person_weight"]),
     )
-    past = incident_points(incidents, hour, origin, params)
+    past = incident_points(incidents, hour, origin, params, bounds)
     out = combine(crowd, past)
     label_areas(out, areas)
     return out

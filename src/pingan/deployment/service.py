@@ -34,6 +34,8 @@ from pingan.deployment.models import DeploymentPlan, DeploymentPost
 from pingan.dispatch.kpi import shift_day, shifts
 from pingan.errors import Conflict, DomainError, NotFound, ValidationFailed
 from pingan.geo.city import City, sample_paths
+from pingan.geo.input import service_area
+from pingan.incidents.lifecycle import State
 from pingan.incidents.models import Incident
 from pingan.units import service as unit_service
 from pingan.units.catalogue import UnitStatus, unit_kinds
@@ -54,7 +56,15 @@ def configured_posts(city: City, posts_path: Path | None) -> list[candidates.Sit
         if not city.synthetic:
             return []
         posts_path = sample_paths()[0].parent / SAMPLE_POSTS
-    return list(_posts(posts_path))
+    posts = list(_posts(posts_path))
+    area = service_area()
+    outside = [p.code for p in posts if not area.contains(p.lon, p.lat)]
+    if outside:  # a post in another city would be planned on and units sent there
+        raise ValidationFailed(
+            f"岗点不在本市服务范围内: {', '.join(outside)} / posts outside the service area",
+            code="outside_service_area",
+        )
+    return posts
 
 
 def _shift_hours(shift_code: str) -> list[int]:
@@ -125,12 +135,15 @@ def expected_crowds(
 
 
 def past_incidents(session: Session, now: datetime, days: int) -> list[demand.PastIncident]:
+    """The history's incidents that were real: a cancelled call (a false alarm, a mistake)
+    or one merged into another is not demand."""
     rows = session.execute(
         select(
             Incident.lon, Incident.lat, Incident.type_code, Incident.priority, Incident.received_at
         )
         .where(Incident.received_at >= now - timedelta(days=days))
         .where(Incident.merged_into_id.is_(None))
+        .where(Incident.state.not_in([State.CANCELLED.value, State.MERGED.value]))
     )
     return [
         demand.PastIncident(
@@ -349,7 +362,13 @@ def make_plan(
     crowds = expected_crowds(session, actor, city, day, shift_code, now)
     incidents = past_incidents(session, now, int(p["demand"]["history_days"]))
     dem = demand.build_demand(
-        city.key_areas, crowds.people, incidents, crowds.hour, _origin(city), p["demand"]
+        city.key_areas,
+        crowds.people,
+        incidents,
+        crowds.hour,
+        _origin(city),
+        p["demand"],
+        city.bounds,
     )
     sites = candidates.candidate_sites(city, configured_posts(city, posts_path), p["candidates"])
     outcome = _solve(
@@ -431,7 +450,9 @@ def replan(
     people = {**base.detail.get("crowds", {}), **(crowds or {})}
     hour = int(base.detail.get("block_hour", 12))
     incidents = past_incidents(session, now, int(p["demand"]["history_days"]))
-    dem = demand.build_demand(city.key_areas, people, incidents, hour, _origin(city), p["demand"])
+    dem = demand.build_demand(
+        city.key_areas, people, incidents, hour, _origin(city), p["demand"], city.bounds
+    )
     sites = candidates.candidate_sites(city, configured_posts(city, posts_path), p["candidates"])
     index = {s.code: i for i, s in enumerate(sites)}
     units = {u.id: u for u in _shift_units(session, [q.unit_id for q in posts])}

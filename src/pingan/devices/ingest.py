@@ -34,6 +34,9 @@ from pingan.devices.protocol import (
     wgs84,
 )
 from pingan.errors import NotFound
+from pingan.geo.area import ServiceArea
+from pingan.geo.coords import Crs
+from pingan.geo.input import service_area
 
 log = logging.getLogger("pingan.devices")
 
@@ -48,6 +51,7 @@ class Ingestor:
         max_bytes: int,
         time_rules: TimeRules,
         on_unknown: Callable[[], None] | None = None,
+        area: Callable[[], ServiceArea] = service_area,
     ) -> None:
         self.db = db
         self.live = live
@@ -56,6 +60,7 @@ class Ingestor:
         self.time_rules = time_rules
         self.registry: dict[str, DeviceInfo] = {}
         self._on_unknown = on_unknown
+        self._area = area
 
     def set_registry(self, infos: list[DeviceInfo]) -> None:
         self.registry = {i.serial: i for i in infos}
@@ -106,6 +111,15 @@ class Ingestor:
             with self.db.session() as session:
                 yield session
 
+    def _place(self, lon: float, lat: float, crs: Crs) -> tuple[float, float]:
+        """WGS-84 of a device's position, refused (and counted) outside the service area."""
+        lon, lat = wgs84(lon, lat, crs)
+        if not self._area().contains(lon, lat):
+            raise Rejected(
+                Reason.OUTSIDE_AREA, "位置不在本市服务范围内 / position outside the service area"
+            )
+        return lon, lat
+
     def _apply(
         self, device_id: str, channel: Channel, raw: bytes, given: Session | None
     ) -> DeviceInfo:
@@ -117,7 +131,7 @@ class Ingestor:
         msg = decode(channel, raw, max_bytes=self.max_bytes)
         at = check_time(msg.ts, time.time(), self.time_rules)
         if isinstance(msg, Telemetry):
-            lon, lat = wgs84(msg.lon, msg.lat, msg.crs)
+            lon, lat = self._place(msg.lon, msg.lat, msg.crs)
             if not self.live.apply_fix(info, at, lon, lat, msg):
                 self.counters.note("superseded")
         elif isinstance(msg, StatusReport):
@@ -126,7 +140,7 @@ class Ingestor:
         elif isinstance(msg, Alert):
             lonlat = None
             if msg.lon is not None and msg.lat is not None:
-                lonlat = wgs84(msg.lon, msg.lat, msg.crs)
+                lonlat = self._place(msg.lon, msg.lat, msg.crs)
             with self._session(given) as session:
                 service.raise_alert(session, info.id, info.serial, info.unit_id, msg, lonlat)
         elif isinstance(msg, Ack):

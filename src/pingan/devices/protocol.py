@@ -45,6 +45,7 @@ class Reason(StrEnum):
     MALFORMED_JSON = "malformed_json"
     INVALID_MESSAGE = "invalid_message"
     BAD_TIME = "bad_time"
+    OUTSIDE_AREA = "outside_service_area"
     UNKNOWN_COMMAND = "unknown_command"
 
 
@@ -55,6 +56,7 @@ REASON_NAMES_ZH = {
     Reason.MALFORMED_JSON: "不是合法JSON",
     Reason.INVALID_MESSAGE: "字段不符合协议",
     Reason.BAD_TIME: "时间戳异常",
+    Reason.OUTSIDE_AREA: "位置不在服务范围内",
     Reason.UNKNOWN_COMMAND: "回执对应的指令不存在",
 }
 

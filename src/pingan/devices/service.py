@@ -27,9 +27,11 @@ from pingan.devices.protocol import (
     Alert,
     CommandBody,
     CommandMessage,
+    Mission,
     valid_device_id,
 )
 from pingan.errors import Conflict, NotFound, ValidationFailed
+from pingan.geo.input import validated_point
 from pingan.units.models import Unit
 
 GATEWAY = Actor.system("device-gateway")
@@ -172,6 +174,9 @@ def issue_command(
             f"this device kind does not accept {command.type}",
             code="command_not_supported",
         )
+    if isinstance(command, Mission):
+        for w in command.waypoints:  # a drone is not sent out of the city
+            validated_point(w.lon, w.lat)
     now = utcnow()
     row = DeviceCommand(
         command_id=str(uuid.uuid4()),

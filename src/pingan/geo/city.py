@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from pingan.dispatch.recommend import Travel
+from pingan.geo.area import ServiceArea
 from pingan.geo.graph import GraphError, RoadGraph
 from pingan.geo.osm_import import GRAPH_MODES, import_osm
 from pingan.geo.profiles import default_profiles_path, fly_profile
@@ -54,6 +55,10 @@ class City:
         """(west, south, east, north) of the drive network."""
         g = self.graphs.get("drive") or next(iter(self.graphs.values()))
         return (float(g.lon.min()), float(g.lat.min()), float(g.lon.max()), float(g.lat.max()))
+
+    def service_area(self, margin_km: float) -> ServiceArea:
+        """Where places are accepted: the network's bounds widened by `margin_km`."""
+        return ServiceArea.around(self.bounds, margin_km)
 
 
 def sample_paths() -> tuple[Path, Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from pingan.config import Settings
+from pingan.geo.area import ServiceArea
 from pingan.geo.city import City, load_city
 
 
@@ -15,6 +16,7 @@ class CityProvider:
         self._settings = settings
         self._lock = threading.Lock()
         self._city: City | None = None
+        self._area: ServiceArea | None = None
 
     def get(self) -> City:
         if self._city is None:
@@ -25,6 +27,12 @@ class CityProvider:
                         s.city_osm, s.city_areas, cache_dir=s.data_dir / "graphs"
                     )
         return self._city
+
+    def service_area(self) -> ServiceArea:
+        """The city's service area with the configured margin (computed once)."""
+        if self._area is None:
+            self._area = self.get().service_area(self._settings.service_area_margin_km)
+        return self._area
 
     def warm(self) -> None:
         """Load the city and build each mode's snapping index and hierarchy now.

@@ -1,17 +1,28 @@
 """Missing-person alerts as CAP 1.2 (OASIS Common Alerting Protocol) XML.
 
 Built with the standard library's ElementTree: the message has a dozen fixed elements,
-and the structure is checked in the tests against the CAP 1.2 required elements.
+and the structure is checked in the tests against the CAP 1.2 required elements. ElementTree
+escapes markup but not the control characters XML forbids, so every text is cleaned first:
+whatever a description holds, the message stays well-formed.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "pingan@kangbashi.police"
 KIND_ZH = {"child": "儿童", "elder": "老人", "visitor": "游客"}
+# Characters XML 1.0 cannot carry at all, escaped or not (C0 controls but tab and newlines,
+# lone surrogates, U+FFFE/U+FFFF): dropped, so a pasted description never breaks the message.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (ElementTree escapes the rest)."""
+    return _NOT_XML.sub("", text)
 
 
 def _ts(at: datetime) -> str:
@@ -37,7 +48,7 @@ def missing_alert(
 
     def sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
-        el.text = text
+        el.text = xml_text(text)
         return el
 
     for tag, text in (

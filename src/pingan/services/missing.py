@@ -208,9 +208,10 @@ def _report(session: Session, report_id: int) -> MissingReport:
 
 def get_report(session: Session, actor: Actor, report_id: int) -> MissingReport:
     require(actor, "services.read")
-    row = _report(session, report_id)
-    own_or_staff(actor, row.reporter_user_id, "走失报告")
-    return row
+    row = session.get(MissingReport, report_id)
+    # first: to a citizen, another's report and no report at all give the same answer
+    own_or_staff(actor, row.reporter_user_id if row else None, "走失报告")
+    return row or _report(session, report_id)
 
 
 def list_reports(
@@ -281,8 +282,10 @@ def add_sighting(
     at: datetime | None,
     note: str | None,
 ) -> MissingSighting:
+    """A sighting on a case the caller can see: staff and volunteers on any, a citizen on
+    their own report only (another's gets the same 404 as reading it)."""
     require(actor, "services.sighting")
-    row = _report(session, report_id)
+    row = get_report(session, actor, report_id)
     if row.status != "open":
         raise Conflict("该走失报告已结束 / the report is closed", code="report_closed")
     x, y = common.where(lon, lat)

@@ -18,6 +18,7 @@ from pingan.auth.actor import Actor
 from pingan.devices.batched import BatchedTopic
 from pingan.devices.protocol import valid_device_id
 from pingan.devices.topics import inbound
+from pingan.geo.input import service_area
 from pingan.services import parking, plates
 from pingan.services.schemas import PlateReadMessage
 
@@ -46,6 +47,8 @@ class AnprTopic(BatchedTopic[parking.ReadSpec]):
             return "bad_read"
         except plates.InvalidPlate:
             return "bad_plate"
+        if not service_area().contains(m.lon, m.lat):
+            return "outside_service_area"
         return parking.ReadSpec(m.plate, key, m.lon, m.lat, m.at, m.confidence, m.place)
 
     def describe(self, item: parking.ReadSpec) -> str:
