@@ -122,7 +122,7 @@ def test_unit_positions_and_sightings_outside_the_service_area_are_refused(clien
     unit = create_unit(client, accounts.headers(Role.COMMANDER), "步Z01", kind="foot_patrol")
     fix = {"lon": point[0], "lat": point[1], "at": ago(seconds=1)}
     url = f"/api/v1/units/{unit['id']}/position"
-    assert_outside(client.put(url, json=fix, headers=accounts.headers(Role.OFFICER)))
+    assert_outside(client.put(url, json=fix, headers=accounts.headers(Role.DISPATCHER)))
     report = client.post(
         f"{S}/missing", json=missing_body(*FOUNTAIN), headers=accounts.headers(Role.CITIZEN)
     ).json()
