@@ -28,7 +28,11 @@ WEB_DIR = resources.files("pingan.web") / "static"
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the app. The store must already be migrated (`pingan db upgrade`)."""
     settings = settings or Settings()
-    db = database or Database(settings.resolved_database_url, echo=settings.sql_echo)
+    db = database or Database(
+        settings.resolved_database_url,
+        echo=settings.sql_echo,
+        legacy_transactions=settings.db_legacy_transactions,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -60,7 +64,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         store: dict[str, Any] = {"dialect": db.dialect}
         try:
             db.ping()
-            store["revision"] = migrate.current_revision(db.engine)
+            store["revision"] = migrate.current_revision(db.read_engine)
             store["head"] = migrate.head_revision()
             store["ok"] = store["revision"] == store["head"]
             if not store["ok"]:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     sql_echo: bool = False
+    db_legacy_transactions: bool = Field(
+        default=False,
+        description="benchmark baseline only (bench/api.py): every transaction, reads "
+        "included, takes SQLite's write lock with BEGIN IMMEDIATE, as before read sessions",
+    )
     bus_url: str | None = Field(
         default=None, description="nats://host:4222 for NATS JetStream; default in-process"
     )

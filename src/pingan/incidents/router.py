@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from pingan.auth.actor import Actor
-from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.deps import SessionDep, VaultDep, audited_read, permit
 from pingan.http.paging import Limit, Offset, Page
 from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
@@ -114,6 +114,7 @@ def get_incident(
 
 
 @router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
+@audited_read
 def reporter_contact(
     incident_id: int,
     session: SessionDep,

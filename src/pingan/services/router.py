@@ -13,7 +13,14 @@ from pydantic import AwareDatetime
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
-from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.deps import (
+    SessionDep,
+    SettingsDep,
+    VaultDep,
+    audited_read,
+    get_city,
+    permit,
+)
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.services import breakdown, lost_found, missing, parking, stats
 from pingan.services.schemas import (
@@ -143,6 +150,7 @@ def get_item(
 
 
 @router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
+@audited_read
 def hidden_details(
     item_id: int,
     session: SessionDep,
@@ -247,6 +255,7 @@ def get_missing(
 
 
 @router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
+@audited_read
 def guardian_contact(
     report_id: int,
     session: SessionDep,
