@@ -9,7 +9,7 @@ load it let late writers overtake early ones and stretched the slowest writes to
 
 Reads: a read-only session (`Database.session(read_only=True)`) begins a deferred
 transaction on SQLite, which takes no lock — WAL readers see their snapshot while a writer
-works — and `SET TRANSACTION READ ONLY` on PostgreSQL. Both stores refuse a write in it
+works — and `BEGIN READ ONLY` on PostgreSQL. Both stores refuse a write in it
 (SQLite through `PRAGMA query_only`), so a read path that starts writing fails loudly in
 tests on either store instead of writing without the write lock.
 """
@@ -145,13 +145,6 @@ def _queue_writers(engine: Engine, writers: _Writers) -> None:
         event.listen(engine, name, _given_back)
 
 
-def _configure_postgresql(engine: Engine, legacy: bool) -> None:
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        if not legacy and _is_read_only(conn):
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-
-
 def _reads_after_commit(session: Session) -> None:
     read_engine = session.info.get(_READS_AFTER_COMMIT)
     if read_engine is not None:
@@ -171,10 +164,7 @@ def make_engine(url: str, *, echo: bool = False, legacy_transactions: bool = Fal
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    if parsed.get_backend_name() == "postgresql":
-        _configure_postgresql(engine, legacy_transactions)
-    return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 class Database:
@@ -188,8 +178,12 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False, legacy_transactions: bool = False) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo, legacy_transactions=legacy_transactions)
-        # the same pool and events; its connections carry the read-only option
-        self.read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        # the same pool and events; its connections carry the read-only option, and on
+        # PostgreSQL begin with BEGIN READ ONLY (psycopg's read_only, reset on return)
+        options: dict[str, bool] = {READ_ONLY: True}
+        if self.dialect == "postgresql" and not legacy_transactions:
+            options["postgresql_readonly"] = True
+        self.read_engine = self.engine.execution_options(**options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", _reads_after_commit)
@@ -197,6 +191,12 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def write_locks_at_begin(self) -> bool:
+        """Whether a write transaction takes the store's one write lock as it begins (SQLite's
+        BEGIN IMMEDIATE), not row by row as it writes (PostgreSQL)."""
+        return self.dialect == "sqlite"
 
     @contextmanager
     def session(

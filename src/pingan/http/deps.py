@@ -96,11 +96,18 @@ def bearer_token(
     return credentials.credentials
 
 
-def current_user(request: Request, token: Annotated[str, Depends(bearer_token)]) -> User:
-    """The caller, looked up in a read-only session of its own, closed here: a write request
-    then takes the write lock in its endpoint only, not from the login check on."""
-    with request.app.state.db.session(read_only=True) as session:
+def current_user(
+    request: Request, session: SessionDep, token: Annotated[str, Depends(bearer_token)]
+) -> User:
+    """The caller, looked up in the request's session; but where a write transaction locks
+    the store as it begins (SQLite), a write request looks it up in a read-only session of
+    its own, closed here, so the write lock is taken in the endpoint, not from here on
+    across the steps between."""
+    db = request.app.state.db
+    if is_read_only(request) or not db.write_locks_at_begin:
         return auth_service.user_for_token(session, token)
+    with db.session(read_only=True) as own:
+        return auth_service.user_for_token(own, token)
 
 
 class Permit:

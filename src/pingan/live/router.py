@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from pingan.auth.actor import Actor
 from pingan.auth.policy import role_may
 from pingan.errors import DomainError
-from pingan.http.deps import permit
+from pingan.http.deps import SessionDep, permit
 from pingan.live.hub import Cursor, LiveEvent, LiveHub
 
 router = APIRouter(prefix="/live", tags=["live 实时推送"])
@@ -95,6 +95,7 @@ async def _frames(
 )
 async def stream(
     request: Request,
+    session: SessionDep,
     actor: Annotated[Actor, permit("live.read")],
     last_event_id: Annotated[str | None, Header()] = None,
     cursor: Annotated[
@@ -107,8 +108,10 @@ async def stream(
 ) -> StreamingResponse:
     """Events the role may read, in delivery order; resume with the last `id:` received."""
     hub = _hub(request)
-    # async endpoint, no session: the login check gave its connection back already, so many
-    # streams opening at once hold neither pooled connections nor worker threads
+    # async endpoint: the connection the login check took goes back to the pool here and now,
+    # without waiting for a worker thread (many streams opening at once would otherwise hold
+    # every pooled connection while waiting for threads held by requests waiting for them)
+    session.close()
     return StreamingResponse(
         _frames(request, hub, actor, Cursor.parse(last_event_id or cursor), until_idle),
         media_type="text/event-stream",
