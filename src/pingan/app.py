@@ -32,7 +32,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """Build the app. The store must already be migrated (`pingan db upgrade`); raises
     pingan.store.StoreKeyError if the configured key cannot open the store's data."""
     settings = settings or Settings()
-    db = database or Database(settings.resolved_database_url, echo=settings.sql_echo)
+    db = database or Database(
+        settings.resolved_database_url,
+        echo=settings.sql_echo,
+        legacy_transactions=settings.db_legacy_transactions,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +78,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         store: dict[str, Any] = {"dialect": db.dialect}
         try:
             db.ping()
-            store["revision"] = migrate.current_revision(db.engine)
+            store["revision"] = migrate.current_revision(db.read_engine)
             store["head"] = migrate.head_revision()
             store["ok"] = store["revision"] == store["head"]
             if not store["ok"]:

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed",
     )
     sql_echo: bool = False
+    db_legacy_transactions: bool = Field(
+        default=False,
+        description="benchmark baseline only (bench/api.py): every transaction, reads "
+        "included, takes SQLite's write lock with BEGIN IMMEDIATE, as before read sessions",
+    )
     bus_url: str | None = Field(
         default=None, description="nats://host:4222 for NATS JetStream; default in-process"
     )

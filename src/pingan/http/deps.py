@@ -1,5 +1,9 @@
 """FastAPI dependencies: the request's store session, the caller, and permission checks.
 
+A GET (or HEAD) request gets a read-only session, so reads neither wait for nor block
+writers; an endpoint marked `@audited_read` writes the audit record of what it shows and
+gets a write session like every other method.
+
 Every endpoint that needs a login takes `Annotated[Actor, Permit("perm.name")]`; the
 permission names live in auth/policy.yaml, and the permission-matrix test reads them back
 from the routes, so what is declared is exactly what is enforced.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,10 +32,31 @@ from pingan.http.source import source_address
 from pingan.pii.vault import Vault
 
 _bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌 / token from /auth/login")
+READ_METHODS = frozenset({"GET", "HEAD"})
+_AUDITED_READ = "__pingan_audited_read__"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+
+
+def audited_read(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET endpoint that records an audit entry for what it shows (unmasked personal
+    data): its request gets a write session, not a read-only one."""
+    setattr(endpoint, _AUDITED_READ, True)
+    return endpoint
+
+
+def is_read_only(request: Request) -> bool:
+    """Whether the request's session is read-only: GET or HEAD, not an audited read."""
+    endpoint = request.scope.get("endpoint")
+    return request.method in READ_METHODS and not getattr(endpoint, _AUDITED_READ, False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with request.app.state.db.session() as session:
+    """The request's session. A write session reads only after its commit, so the write
+    lock is not held while the answer is shaped; either way the session closes as soon as
+    the endpoint's answer is ready (scope="function"), not after it has been sent."""
+    read_only = is_read_only(request)
+    db = request.app.state.db
+    with db.session(read_only=read_only, reads_after_commit=not read_only) as session:
         yield session
 
 
@@ -51,7 +76,7 @@ def get_pools(request: Request) -> PoolCache:
     return request.app.state.pools
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 CityDep = Annotated[City, Depends(get_city)]
 PoolsDep = Annotated[PoolCache, Depends(get_pools)]
 VaultDep = Annotated[Vault, Depends(get_vault)]
@@ -86,8 +111,18 @@ def bearer_token(
     return credentials.credentials
 
 
-def current_user(session: SessionDep, token: Annotated[str, Depends(bearer_token)]) -> User:
-    return auth_service.user_for_token(session, token)
+def current_user(
+    request: Request, session: SessionDep, token: Annotated[str, Depends(bearer_token)]
+) -> User:
+    """The caller, looked up in the request's session; but where a write transaction locks
+    the store as it begins (SQLite), a write request looks it up in a read-only session of
+    its own, closed here, so the write lock is taken in the endpoint, not from here on
+    across the steps between."""
+    db = request.app.state.db
+    if is_read_only(request) or not db.write_locks_at_begin:
+        return auth_service.user_for_token(session, token)
+    with db.session(read_only=True) as own:
+        return auth_service.user_for_token(own, token)
 
 
 class Permit:
@@ -97,8 +132,7 @@ class Permit:
         self.permission = permission
         self.roles = allowed_roles(permission)  # fails at import for an undeclared name
 
-    # async: no I/O here, and on SQLite the login check's transaction (BEGIN IMMEDIATE) is held
-    # from current_user on, so this step must not wait for a free worker thread
+    # async: no I/O here, so this step needs no worker thread
     async def __call__(
         self, request: Request, user: Annotated[User, Depends(current_user)]
     ) -> Actor:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
-from pingan.http.deps import SessionDep, VaultDep, permit
+from pingan.http.deps import SessionDep, VaultDep, audited_read, permit
 from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
@@ -130,6 +130,7 @@ def get_incident(
 
 
 @router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
+@audited_read
 def reporter_contact(
     incident_id: Id,
     session: SessionDep,

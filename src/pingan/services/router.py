@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
-from pingan.http.deps import SessionDep, SettingsDep, VaultDep, get_city, permit
+from pingan.http.deps import SessionDep, SettingsDep, VaultDep, audited_read, get_city, permit
 from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
@@ -160,6 +160,7 @@ def get_item(
 
 
 @router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
+@audited_read
 def hidden_details(
     item_id: Id,
     session: SessionDep,
@@ -268,6 +269,7 @@ def get_missing(
 
 
 @router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
+@audited_read
 def guardian_contact(
     report_id: Id,
     session: SessionDep,
