@@ -76,6 +76,10 @@ def _on_scene(demo: Demo, token: str, incident_id: int, unit_id: int) -> None:
         a = next(x for x in inc["assignments"] if x["unit_id"] == unit_id)
         if a["state"] not in NEXT:
             return
+        if NEXT[a["state"]] == "on-scene":  # an arrival is checked against the unit's fix
+            fix = {"lon": inc["lon"], "lat": inc["lat"], "at": _now()}
+            r = demo.call("PUT", f"/units/{unit_id}/position", token, json=fix)
+            assert r.status_code == 200, r.text
         path = f"/incidents/{incident_id}/units/{unit_id}/{NEXT[a['state']]}"
         r = demo.call("POST", path, token, json={})
         assert r.status_code in (200, 409), r.text

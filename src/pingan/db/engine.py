@@ -29,7 +29,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 READ_ONLY = "pingan_read_only"  # execution option of the read-only engine
-_READS_AFTER_COMMIT = "pingan.reads_after_commit"  # in a session's info: the read engine
 BUSY_TIMEOUT_S = 30
 
 
@@ -161,12 +160,6 @@ def _queue_writers(engine: Engine, writers: _Writers) -> None:
         event.listen(engine, name, _given_back)
 
 
-def _reads_after_commit(session: Session) -> None:
-    read_engine = session.info.get(_READS_AFTER_COMMIT)
-    if read_engine is not None:
-        session.bind = read_engine
-
-
 def make_engine(url: str, *, echo: bool = False, legacy_transactions: bool = False) -> Engine:
     """Create an engine for a SQLAlchemy URL, preparing the SQLite file's folder."""
     parsed = make_url(url)
@@ -207,7 +200,6 @@ class Database:
         self.read_engine = self.engine.execution_options(**options)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
-        event.listen(self.sessions, "after_commit", _reads_after_commit)
 
     @property
     def dialect(self) -> str:
@@ -220,18 +212,9 @@ class Database:
         return self.dialect == "sqlite"
 
     @contextmanager
-    def session(
-        self, *, read_only: bool = False, reads_after_commit: bool = False
-    ) -> Iterator[Session]:
-        """A session; `read_only` for reads, which then neither wait for nor block writers.
-
-        `reads_after_commit`: a write session whose transactions after its first commit are
-        read-only — an HTTP request's, which commits its one use case and then only reads
-        the result back, so the write lock is not held while the answer is shaped and sent.
-        """
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session; `read_only` for reads, which then neither wait for nor block writers."""
         with (self.read_sessions if read_only else self.sessions)() as session:
-            if reads_after_commit:
-                session.info[_READS_AFTER_COMMIT] = self.read_engine
             yield session
 
     def ping(self) -> None:

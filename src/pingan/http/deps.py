@@ -51,12 +51,12 @@ def is_read_only(request: Request) -> bool:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's session. A write session reads only after its commit, so the write
-    lock is not held while the answer is shaped; either way the session closes as soon as
-    the endpoint's answer is ready (scope="function"), not after it has been sent."""
+    """The request's session: read-only for a plain GET. Either way it closes as soon as the
+    endpoint's answer is ready (scope="function"), not after the answer has been sent, so a
+    write transaction never spans the network."""
     read_only = is_read_only(request)
     db = request.app.state.db
-    with db.session(read_only=read_only, reads_after_commit=not read_only) as session:
+    with db.session(read_only=read_only) as session:
         yield session
 
 
