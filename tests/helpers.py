@@ -78,3 +78,11 @@ def report_fix(
     r = client.put(f"/api/v1/units/{unit_id}/position", json=body, headers=headers)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def raw_table(db: Any, table: str) -> str:
+    """Every stored value of a table as text, read past the models (what a disk thief sees)."""
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        return str(conn.execute(text(f"SELECT * FROM {table}")).all())

@@ -117,10 +117,10 @@ def db_upgrade(data_dir: DataDir = None) -> None:
     from pingan.db import migrate
 
     settings = _settings(data_dir)
-    db, _ = _open(settings)
+    db, vault = _open(settings)
     try:
         before = migrate.current_revision(db.engine)
-        rechained = store.upgrade(db, settings)
+        rechained = store.upgrade(db, settings, vault)
         after = migrate.current_revision(db.engine)
         if before == after:
             typer.echo(f"数据库已是最新版本 / store already at {after} ({db.dialect})")

@@ -100,7 +100,7 @@ def build_demo(
         _remove_sqlite_files(settings)
     db, vault = store.open_store(settings)
     try:
-        store.upgrade(db, settings)
+        store.upgrade(db, settings, vault)
         if _store_has_users(db):
             return []
         return _populate(db, vault, sample_incidents=sample_incidents)

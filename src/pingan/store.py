@@ -34,13 +34,23 @@ def _encrypted_columns() -> list[tuple[str, str]]:
     ]
 
 
+def _present_columns(db: Database) -> set[tuple[str, str]]:
+    """(table, column) pairs the store has now (an older schema lacks newer ones)."""
+    inspector = inspect(db.engine)
+    return {
+        (table_name, c["name"])
+        for table_name in inspector.get_table_names()
+        for c in inspector.get_columns(table_name)
+    }
+
+
 def _sample_tokens(db: Database) -> list[str]:
-    """One stored token per encrypted column (tables not created yet are skipped)."""
-    present = set(inspect(db.engine).get_table_names())
+    """One stored token per encrypted column (tables or columns not created yet skipped)."""
+    present = _present_columns(db)
     tokens = []
     with db.engine.connect() as conn:
         for table_name, column_name in _encrypted_columns():
-            if table_name not in present:
+            if (table_name, column_name) not in present:
                 continue
             col = sql_column(column_name)
             value = conn.execute(
@@ -130,12 +140,13 @@ def open_store(
     return db, vault
 
 
-def upgrade(db: Database, settings: Settings) -> VerifyResult:
-    """Migrate the schema; if this run is the one that introduced the keyed chain, check the
-    old plain SHA-256 chain and rechain it under the key (a broken one is left unkeyed)."""
+def upgrade(db: Database, settings: Settings, vault: Vault) -> VerifyResult:
+    """Migrate the schema with the store's key (migrations that encrypt stored personal data
+    need it); if this run is the one that introduced the keyed chain, check the old plain
+    SHA-256 chain and rechain it under the key (a broken one is left unkeyed)."""
     before = _head(db)
     crossing = before is None or before[1] is None  # no store yet, or one from before keying
-    migrate.upgrade(db.engine)
+    migrate.upgrade(db.engine, vault=vault)
     if not crossing:
         return VerifyResult(ok=True, checked=0, problems=[])
     return rechain(db, settings)

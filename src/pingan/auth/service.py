@@ -191,11 +191,39 @@ def register_citizen(
     )
 
 
+def _keeps_an_admin(session: Session, actor: Actor, user: User) -> None:
+    """Refuse a deactivation that would lock the bureau out: one's own account (the caller
+    would end their own session mid-task), or the last active admin (nobody could manage
+    accounts again). The active admins are locked (PostgreSQL) so two admins deactivating
+    each other at once cannot both pass; SQLite writers are serialised anyway."""
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise Conflict(
+            "不能停用自己的账号，请由另一名管理员操作 / you cannot deactivate your own "
+            "account: ask another admin",
+            code="self_deactivation",
+        )
+    if user.role != Role.ADMIN.value:
+        return
+    admins = session.execute(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.active.is_(True))
+        .with_for_update()
+    ).scalars()
+    if set(admins) <= {user.id}:
+        raise Conflict(
+            "不能停用最后一个在用的管理员账号，请先启用或创建另一名管理员 / you cannot "
+            "deactivate the last active admin: activate or create another admin first",
+            code="last_admin",
+        )
+
+
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     require(actor, "user.write")
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"用户不存在: {user_id} / no such user")
+    if user.active and not active:
+        _keeps_an_admin(session, actor, user)
     user.active = active
     if not active:
         for token in session.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 from alembic import command
@@ -10,6 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from pingan.pii.vault import Vault
+
 
 def alembic_config() -> Config:
     cfg = Config()
@@ -17,18 +21,42 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Bring the store's schema up to `revision` (default: every newest head)."""
+@contextmanager
+def _migrating(engine: Engine, vault: Vault | None) -> Iterator[Config]:
+    """One transaction for the whole run, the key handed to migrations that need it.
+
+    On SQLite, altering a column rebuilds the table (copy, drop, rename): with foreign keys
+    enforced, dropping a table that other rows point at fails, so enforcement is off for the
+    run (it can only be switched outside a transaction) and every reference is checked before
+    the commit instead, as SQLite's own procedure for table changes prescribes."""
     cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                cfg.attributes["vault"] = vault
+                yield cfg
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("migration left rows pointing at missing rows")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade(engine: Engine, revision: str = "heads", *, vault: Vault | None = None) -> None:
+    """Bring the store's schema up to `revision` (default: every newest head). A migration
+    that encrypts stored data reads `vault` (pingan.store.upgrade hands it in); without it,
+    such a migration stops on a store that holds the data."""
+    with _migrating(engine, vault) as cfg:
         command.upgrade(cfg, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
+def downgrade(engine: Engine, revision: str, *, vault: Vault | None = None) -> None:
+    with _migrating(engine, vault) as cfg:
         command.downgrade(cfg, revision)
 
 

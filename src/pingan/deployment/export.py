@@ -1,7 +1,9 @@
 """A plan as CSV, PDF and GeoJSON (for the map): plain data in, bytes or dicts out.
 
 The PDF uses reportlab (BSD) with the Adobe CID font ``STSong-Light`` that reportlab ships
-for Chinese text, so nothing is downloaded and no font file is needed.
+for Chinese text, so nothing is downloaded and no font file is needed. Paragraphs read their
+text as markup, so every stored value (call signs, site names, names) goes in through
+`_text`, escaped: `<img src=x>` or `a & b` is printed as written, never parsed.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import csv
 import io
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from pingan.deployment.models import DeploymentPlan, DeploymentPost
 
@@ -36,6 +39,11 @@ CSV_HEADER = [
 
 def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
+
+
+def _text(value: object) -> str:
+    """A value as Paragraph markup that shows it literally (&, <, > escaped)."""
+    return escape(str(value))
 
 
 def to_csv(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> bytes:
@@ -68,22 +76,27 @@ def to_csv(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> bytes:
 
 def to_pdf(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> bytes:
     """A printable plan: heading, coverage per tier and area, the posts table."""
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, title=f"Deployment plan {plan.id}")
+    doc.build(pdf_story(plan, posts))
+    return out.getvalue()
+
+
+def pdf_story(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> list[Flowable]:
+    """The PDF's flowables, every stored value escaped for Paragraph markup."""
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     h1 = ParagraphStyle("h1", fontName=CJK_FONT, fontSize=16, leading=22)
     body = ParagraphStyle("b", fontName=CJK_FONT, fontSize=9, leading=13)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=f"Deployment plan {plan.id}")
     gap = f"{100 * plan.gap:.3f}%"
-    story: list[Any] = [
-        Paragraph(
-            f"布警方案 Deployment plan · {plan.plan_date} {plan.shift_code} v{plan.version}", h1
-        ),
-        Paragraph(
-            f"状态 status: {plan.status} · 求解 solver: {plan.solver} · 证明间隙 proven gap: {gap}"
-            f" · mip_rel_gap: {plan.mip_rel_gap} · 批准 approved by: {plan.approved_by or '-'}",
-            body,
-        ),
+    heading = f"{plan.plan_date} {plan.shift_code} v{plan.version}"
+    status = (
+        f"{plan.status} · 求解 solver: {plan.solver} · 证明间隙 proven gap: {gap}"
+        f" · mip_rel_gap: {plan.mip_rel_gap} · 批准 approved by: {plan.approved_by or '-'}"
+    )
+    story: list[Flowable] = [
+        Paragraph(f"布警方案 Deployment plan · {_text(heading)}", h1),
+        Paragraph(f"状态 status: {_text(status)}", body),
         Spacer(1, 8),
     ]
     tiers = list(plan.coverage)
@@ -91,7 +104,7 @@ def to_pdf(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> bytes:
     for area, shares in plan.detail.get("coverage_by_area", {}).items():
         rows.append([area, *[_pct(shares.get(t, 0.0)) for t in tiers]])
     rows_posts = [["呼号 unit", "类型 kind", "岗点 post", "经纬度 lon/lat"]] + [
-        [p.call_sign, p.unit_kind, Paragraph(p.site_name, body), f"{p.lon:.5f}, {p.lat:.5f}"]
+        [p.call_sign, p.unit_kind, Paragraph(_text(p.site_name), body), f"{p.lon:.5f}, {p.lat:.5f}"]
         for p in posts
     ]
     style = TableStyle(
@@ -104,11 +117,9 @@ def to_pdf(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> bytes:
     )
     story += [Table(rows, style=style), Spacer(1, 10), Table(rows_posts, style=style)]
     for u in plan.detail.get("unplaced", []):
-        story.append(
-            Paragraph(f"未布设 {u['call_sign']}: {u['reason_zh']} / {u['reason_en']}", body)
-        )
-    doc.build(story)
-    return out.getvalue()
+        line = f"{u['call_sign']}: {u['reason_zh']} / {u['reason_en']}"
+        story.append(Paragraph(f"未布设 {_text(line)}", body))
+    return story
 
 
 def to_geojson(plan: DeploymentPlan, posts: Sequence[DeploymentPost]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""API shapes for incidents. Reporter phone and ID number are only ever shown masked here."""
+"""API shapes for incidents. Reporter name, phone and ID number are only shown masked here
+(except ReporterContact, the audited read)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class IncidentPublic(BaseModel):
     lat: float
     address: str | None
     area_code: str | None
-    reporter_name: str | None
+    reporter_name_masked: str | None
     reporter_phone_masked: str | None
     reporter_id_masked: str | None
     created_by: str

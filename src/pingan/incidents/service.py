@@ -49,6 +49,7 @@ from pingan.incidents.lifecycle import (
 )
 from pingan.incidents.models import Assignment, Incident, IncidentEvent
 from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
+from pingan.pii.name import seal_name
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.units import service as units
@@ -237,6 +238,7 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
     except InvalidIdNumber as exc:
         raise ValidationFailed(str(exc), code="bad_id_number") from exc
     received = _check_received(actor, new.received_at)
+    name = seal_name(vault, new.reporter_name)
     incident = Incident(
         case_number=next_case_number(session, CASE_PREFIX, received),
         type_code=itype.code,
@@ -248,7 +250,8 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
         lat=lat,
         address=new.address,
         area_code=new.area_code,
-        reporter_name=new.reporter_name,
+        reporter_name_enc=name.enc if name else None,
+        reporter_name_masked=name.masked if name else None,
         reporter_phone_enc=vault.encrypt(phone) if phone else None,
         reporter_phone_masked=mask_phone(phone) if phone else None,
         reporter_phone_index=vault.index(phone) if phone else None,
@@ -858,10 +861,14 @@ def assignments(session: Session, actor: Actor, incident_id: int) -> list[Assign
     )
 
 
+def _opened(vault: Vault, token: str | None) -> str | None:
+    return vault.decrypt(token) if token else None
+
+
 def reporter_contact(
     session: Session, actor: Actor, vault: Vault, incident_id: int
 ) -> dict[str, str | None]:
-    """Unmasked reporter phone and ID number for those who must call back; audited."""
+    """Unmasked reporter name, phone and ID number for those who must call back; audited."""
     require(actor, "incident.read_pii")
     incident = get_incident(session, actor, incident_id)
     audit.record(
@@ -874,11 +881,7 @@ def reporter_contact(
     )
     finish(session)
     return {
-        "reporter_name": incident.reporter_name,
-        "reporter_phone": vault.decrypt(incident.reporter_phone_enc)
-        if incident.reporter_phone_enc
-        else None,
-        "reporter_id_number": vault.decrypt(incident.reporter_id_enc)
-        if incident.reporter_id_enc
-        else None,
+        "reporter_name": _opened(vault, incident.reporter_name_enc),
+        "reporter_phone": _opened(vault, incident.reporter_phone_enc),
+        "reporter_id_number": _opened(vault, incident.reporter_id_enc),
     }

@@ -1,1 +1,1 @@
-"""Personal data: validation, masking and encryption of ID numbers and phone numbers."""
+"""Personal data: validation, masking and encryption of ID numbers, phone numbers, names."""

@@ -1,4 +1,4 @@
-"""Checks every help service shares: time, place, key area, phone, photos, ID numbers."""
+"""Checks every help service shares: time, place, key area, phone, names, photos, ID numbers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pingan.errors import ValidationFailed
 from pingan.geo.city import City
 from pingan.geo.input import validated_point
 from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
+from pingan.pii.name import SealedName, seal_name
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
 
@@ -84,6 +85,15 @@ def phone(vault: Vault, raw: str | None, *, required: bool = False) -> Sealed | 
     except InvalidPhone as exc:
         raise bad(str(exc), "bad_phone") from exc
     return Sealed(vault.encrypt(value), mask_phone(value), vault.index(f"phone:{value}"))
+
+
+def name(vault: Vault, raw: str, what: str = "姓名 / a name") -> SealedName:
+    """A required name, encrypted with its masked copy (as phones are)."""
+    sealed = seal_name(vault, raw)
+    if sealed is None:
+        zh, en = what.split(" / ")
+        raise bad(f"{zh}不能为空 / {en} is required", "empty_name")
+    return sealed
 
 
 def id_number(vault: Vault, raw: str | None) -> Sealed:

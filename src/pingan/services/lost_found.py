@@ -302,6 +302,7 @@ def claim(
 ) -> HelpClaim:
     """Record a claim only when ownership is shown: an identifier, or the held-back details."""
     require(actor, "services.report")
+    claimant = common.name(vault, claimant_name, "认领人姓名 / the claimant's name")
     item = _item(session, item_id)
     if item.kind != "found" or item.status not in OPEN:
         raise Conflict("该物品不可认领 / the item cannot be claimed now", code="not_claimable")
@@ -331,7 +332,8 @@ def claim(
         item_id=item.id,
         lost_item_id=lost_item_id,
         claimant_user_id=actor.user_id,
-        claimant_name=claimant_name,
+        claimant_name_enc=claimant.enc,
+        claimant_name_masked=claimant.masked,
         proof=proof,
         status="verified",
     )

@@ -42,6 +42,7 @@ from pingan.services.text import bigrams, dice
 from pingan.units.models import Unit
 
 KINDS = ("child", "elder", "visitor")
+GUARDIAN_NAME = "监护人姓名 / the guardian's name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ def report(
     seen = common.when(spec.last_seen_at, "最后出现时间 / last-seen time")
     lon, lat = common.where(spec.lon, spec.lat)
     area = common.area(city, spec.area_code)
+    guardian_name = common.name(vault, spec.guardian_name, GUARDIAN_NAME)
     guardian_phone = common.phone(vault, spec.guardian_phone, required=True)
     guardian_id = (
         common.Sealed("", profile.guardian_id_masked, profile.guardian_id_key)
@@ -151,7 +153,8 @@ def report(
         lat=lat,
         last_seen_at=seen,
         area_code=area,
-        guardian_name=spec.guardian_name,
+        guardian_name_enc=guardian_name.enc,
+        guardian_name_masked=guardian_name.masked,
         guardian_phone_enc=guardian_phone.enc if guardian_phone else "",
         guardian_phone_masked=guardian_phone.masked if guardian_phone else "",
         guardian_id_key=guardian_id.key,
@@ -223,12 +226,12 @@ def list_reports(
 def guardian_contact(
     session: Session, actor: Actor, vault: Vault, report_id: int
 ) -> tuple[str, str]:
-    """The guardian's name and unmasked phone, for the roles that call them; audited."""
+    """The guardian's unmasked name and phone, for the roles that call them; audited."""
     require(actor, "services.read_pii")
     row = _report(session, report_id)
     audit.record(session, actor, "missing.guardian_read", "missing_report", row.id, {})
     finish(session)
-    return row.guardian_name, vault.decrypt(row.guardian_phone_enc)
+    return vault.decrypt(row.guardian_name_enc), vault.decrypt(row.guardian_phone_enc)
 
 
 def alerts(session: Session, actor: Actor, report_id: int) -> list[MissingAlert]:
@@ -432,6 +435,7 @@ def create_profile(
     _kind(spec.kind)
     if not spec.name.strip() or not spec.description.strip():
         raise common.bad("姓名和体貌描述不能为空 / name and description required", "empty_field")
+    guardian = common.name(vault, spec.guardian_name, GUARDIAN_NAME)
     phone = common.phone(vault, spec.guardian_phone, required=True)
     gid = common.id_number(vault, spec.guardian_id_number)
     row = AtRiskProfile(
@@ -442,7 +446,8 @@ def create_profile(
         description=spec.description.strip(),
         habits=spec.habits,
         photo_path=common.photo(photo_dir, spec.photo_b64),
-        guardian_name=spec.guardian_name,
+        guardian_name_enc=guardian.enc,
+        guardian_name_masked=guardian.masked,
         guardian_phone_enc=phone.enc if phone else "",
         guardian_phone_masked=phone.masked if phone else "",
         guardian_id_key=gid.key,
@@ -479,7 +484,7 @@ def report_from_profile(
         lon=lon,
         lat=lat,
         last_seen_at=last_seen_at,
-        guardian_name=profile.guardian_name,
+        guardian_name=vault.decrypt(profile.guardian_name_enc),
         guardian_phone=vault.decrypt(profile.guardian_phone_enc),
         guardian_id_number="",
         age=profile.age,

@@ -1,6 +1,6 @@
 """Tables of the help services: lost and found, missing people, parked cars, breakdowns.
 
-Personal data (contacts, identifiers, guardian ID numbers) is stored encrypted with a
+Personal data (names, contacts, identifiers, guardian ID numbers) is stored encrypted with a
 masked copy for lists and a keyed hash where equality must be checked.
 """
 
@@ -89,7 +89,8 @@ class HelpClaim(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("help_items.id"), index=True)
     lost_item_id: Mapped[int | None] = mapped_column(ForeignKey("help_items.id"))
     claimant_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    claimant_name: Mapped[str] = mapped_column(String(64))
+    claimant_name_enc: Mapped[str] = mapped_column(String(700))
+    claimant_name_masked: Mapped[str] = mapped_column(String(20))
     proof: Mapped[str] = mapped_column(String(12))  # identifier / details
     status: Mapped[str] = mapped_column(String(12))  # verified / handed_over
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -111,7 +112,8 @@ class AtRiskProfile(Base):
     description: Mapped[str] = mapped_column(String(1000))
     habits: Mapped[str | None] = mapped_column(String(1000))
     photo_path: Mapped[str | None] = mapped_column(String(300))
-    guardian_name: Mapped[str] = mapped_column(String(64))
+    guardian_name_enc: Mapped[str] = mapped_column(String(700))
+    guardian_name_masked: Mapped[str] = mapped_column(String(20))
     guardian_phone_enc: Mapped[str] = mapped_column(String(400))
     guardian_phone_masked: Mapped[str] = mapped_column(String(20))
     guardian_id_key: Mapped[str] = mapped_column(String(64))
@@ -137,7 +139,8 @@ class MissingReport(Base):
     lat: Mapped[float] = mapped_column(Float)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     area_code: Mapped[str | None] = mapped_column(String(40), index=True)
-    guardian_name: Mapped[str] = mapped_column(String(64))
+    guardian_name_enc: Mapped[str] = mapped_column(String(700))
+    guardian_name_masked: Mapped[str] = mapped_column(String(20))
     guardian_phone_enc: Mapped[str] = mapped_column(String(400))
     guardian_phone_masked: Mapped[str] = mapped_column(String(20))
     guardian_id_key: Mapped[str] = mapped_column(String(64))

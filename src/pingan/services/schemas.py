@@ -112,7 +112,7 @@ class ClaimPublic(BaseModel):
     id: int
     item_id: int
     lost_item_id: int | None
-    claimant_name: str
+    claimant_name_masked: str
     proof: str
     status: str
     holder_confirmed_by: str | None
@@ -157,7 +157,7 @@ class MissingPublic(BaseModel):
     lat: float
     last_seen_at: datetime
     area_code: str | None
-    guardian_name: str
+    guardian_name_masked: str
     guardian_phone_masked: str
     guardian_id_masked: str
     profile_id: int | None
@@ -240,7 +240,7 @@ class ProfilePublic(BaseModel):
     kind: str
     name: str
     age: int | None
-    guardian_name: str
+    guardian_name_masked: str
     guardian_phone_masked: str
     created_at: datetime
 
