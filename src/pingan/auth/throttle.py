@@ -92,15 +92,22 @@ def _nth_newest(session: Session, times: Select[tuple[datetime]], n: int) -> dat
     return session.execute(newest_first.offset(n - 1).limit(1)).scalar_one()
 
 
+def _full_window_wait(session: Session, query: Select, limit: int, since: datetime) -> int | None:
+    """Seconds until the oldest of the newest `limit` attempts leaves the window that began
+    at `since` (the window slides with the clock), once `limit` are in it; None while fewer."""
+    if _count_latest(session, query)[0] < limit:
+        return None
+    return _seconds(_nth_newest(session, query, limit) - since)
+
+
 def check_login(
     session: Session, limits: LoginLimits, *, username: str, ip: str, now: datetime
 ) -> None:
     """Refuse with 429 and Retry-After while this source must wait before guessing again."""
     since = now - limits.window
     from_source = _failed_at(since, ip=ip)
-    if _count_latest(session, from_source)[0] >= limits.max_failures_per_source:
-        oldest_counted = _nth_newest(session, from_source, limits.max_failures_per_source)
-        wait = _seconds(oldest_counted + limits.window - now)
+    wait = _full_window_wait(session, from_source, limits.max_failures_per_source, since)
+    if wait is not None:
         raise TooManyRequests(
             f"此地址登录失败次数过多，请 {wait} 秒后再试 / "
             f"too many failed logins from this address, try again in {wait} s",
@@ -131,9 +138,8 @@ def check_register(session: Session, limits: RegisterLimits, *, ip: str, now: da
     """
     since = now - limits.window
     query = select(RegisterAttempt.at).where(RegisterAttempt.ip == ip, RegisterAttempt.at > since)
-    if _count_latest(session, query)[0] >= limits.max_per_source:
-        oldest_counted = _nth_newest(session, query, limits.max_per_source)
-        wait = _seconds(oldest_counted + limits.window - now)
+    wait = _full_window_wait(session, query, limits.max_per_source, since)
+    if wait is not None:
         raise TooManyRequests(
             f"此地址注册过于频繁，请 {wait} 秒后再试 / "
             f"too many sign-ups from this address, try again in {wait} s",
