@@ -1,4 +1,4 @@
-"""Migration 0016 on both stores: plain names written before it are encrypted by
+"""Migration 0015 on both stores: plain names written before it are encrypted by
 `db upgrade` (which hands the key in), and a migration without the key stops, changing nothing."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """names encrypted at rest: reporter, guardian and claimant names
 
-Revision ID: 0016_names_encrypted
+Revision ID: 0015_names_encrypted
 Revises: 0014_audit_keyed
 Create Date: 2026-12-01 09:00:00.000000
 
@@ -18,7 +18,7 @@ from alembic import op
 from pingan.pii.name import mask_name
 from pingan.pii.vault import Vault
 
-revision: str = "0016_names_encrypted"
+revision: str = "0015_names_encrypted"
 down_revision: str | None = "0014_audit_keyed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
