@@ -49,9 +49,9 @@ from sqlalchemy.engine import make_url
 from pingan.auth import passwords
 from pingan.auth.actor import Actor
 from pingan.config import Settings
-from pingan.db.engine import Database
 from pingan.db.tx import deferred_commit
 from pingan.demo import build_demo
+from pingan.store import open_store
 from pingan.units import service as units
 
 FOUNTAIN = (109.7835, 39.5993)
@@ -119,7 +119,7 @@ def populate(store: Store, n_units: int) -> None:
     settings = Settings(data_dir=store.data_dir, database_url=store.url)
     accounts = build_demo(settings)
     store.password = next(p for user, _, p in accounts if user == "dispatcher")
-    db = Database(settings.resolved_database_url)
+    db, _ = open_store(settings)  # the key build_demo made, so the audit chain stays whole
     try:
         with db.session() as session:
             with deferred_commit(session):

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 from companion import companion
+from stores import migrated_store
 
 from pingan.auth.actor import Actor
 from pingan.crowd import service
-from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.geo.city import load_city
 
@@ -37,9 +37,7 @@ BATCH = 5000  # the API's largest batch; a gateway flushes about once a second
 
 
 def fresh_store(url: str | None, tmp: Path) -> Database:
-    db = Database(url or f"sqlite:///{tmp / f'crowd-{time.monotonic_ns()}.db'}")
-    migrate.upgrade(db.engine)
-    return db
+    return migrated_store(url or f"sqlite:///{tmp / f'crowd-{time.monotonic_ns()}.db'}")
 
 
 def readings(city, n: int, start: datetime, per_area: int = 100) -> list[service.NewReading]:

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from companion import companion
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from stores import migrated_store
 
 from pingan.bus import outbox
 from pingan.bus.consumer import deliver, register_consumer
@@ -36,7 +37,6 @@ from pingan.bus.jetstream import NatsBus, NatsConfig
 from pingan.bus.outbox import Event
 from pingan.bus.registry import Registry
 from pingan.bus.relay import Relay, undelivered
-from pingan.db import migrate
 from pingan.db.engine import Database
 
 AGGREGATES = 200
@@ -187,8 +187,7 @@ def fresh_postgres(admin_url: str) -> tuple[Database, Callable[[], None]]:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(admin_url).set(database=name).render_as_string(hide_password=False))
-    migrate.upgrade(db.engine)
+    db = migrated_store(make_url(admin_url).set(database=name).render_as_string(False))
 
     def drop() -> None:
         db.dispose()

@@ -27,9 +27,9 @@ import numpy as np
 from matching_data import CATEGORY, EvalSet
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from stores import migrated_store
 
 from pingan.auth.actor import Actor
-from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.pii.vault import Vault
 from pingan.services import lost_found, settings
@@ -55,8 +55,7 @@ class Store:
 
 def sqlite_store() -> Store:
     path = Path(f"/tmp/pingan_bench_matching_{os.getpid()}_{uuid.uuid4().hex[:6]}.db")
-    db = Database(f"sqlite:///{path}")
-    migrate.upgrade(db.engine)
+    db = migrated_store(f"sqlite:///{path}")
 
     def drop() -> None:
         db.dispose()
@@ -77,8 +76,7 @@ def postgres_store(admin_url: str) -> Store | str:
         admin.dispose()
         return f"{admin_url}: {type(exc).__name__}"
     url = make_url(admin_url).set(database=PG_DATABASE).render_as_string(hide_password=False)
-    db = Database(url)
-    migrate.upgrade(db.engine)
+    db = migrated_store(url)
 
     def drop() -> None:
         db.dispose()

@@ -33,9 +33,9 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select, update
+from stores import migrated_store
 
 from pingan.auth.actor import Actor
-from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.devices import service
 from pingan.devices.cli import register_fleet
@@ -62,8 +62,7 @@ def reachable(url: str) -> bool:
 
 def prepare_store(url: str | None, tmp: Path, n: int) -> Database:
     """Register the fleet; bind a fifth of the devices to patrol units."""
-    db = Database(url or f"sqlite:///{tmp / 'bench.db'}")
-    migrate.upgrade(db.engine)
+    db = migrated_store(url or f"sqlite:///{tmp / 'bench.db'}")
     devices = plan(n, PREFIX)
     register_fleet(db, devices)
     with db.session() as session:
