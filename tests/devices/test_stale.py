@@ -28,16 +28,18 @@ def view(hub, serial: str) -> dict:
 
 def test_positions_go_stale_then_lost_and_come_back(db, make_hub):
     unit_id = register(db, "CAR-0401", unit=True)
-    hub = make_hub(device_stale_after_s=0.4, device_lost_after_s=1.0, device_flush_interval_s=10)
+    # far apart, so a slow flush on a busy machine cannot skip the stale step
+    hub = make_hub(device_stale_after_s=0.4, device_lost_after_s=4.0, device_flush_interval_s=10)
+    began = time.monotonic()
     hub.ingestor.handle("CAR-0401", Channel.TELEMETRY, fix(), "test")
     assert view(hub, "CAR-0401")["freshness"] == "live"
     hub.flush()
-    time.sleep(0.5)
+    time.sleep(max(0.0, began + 0.6 - time.monotonic()))
     assert view(hub, "CAR-0401")["freshness"] == "stale"
     assert hub.live_view()[1][0]["unit_id"] == unit_id
     assert hub.live_view()[1][0]["freshness"] == "stale"
     hub.flush()
-    time.sleep(0.6)
+    time.sleep(max(0.0, began + 4.3 - time.monotonic()))
     hub.flush()
     assert view(hub, "CAR-0401")["freshness"] == "lost"
     hub.ingestor.handle("CAR-0401", Channel.TELEMETRY, fix(), "test")
