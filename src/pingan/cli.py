@@ -17,6 +17,8 @@ from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
+    from pingan.audit.chain import VerifyResult
+    from pingan.audit.models import AuditHead
     from pingan.db.engine import Database
     from pingan.pii.vault import Vault
     from pingan.sim.day import SimConfig
@@ -107,6 +109,25 @@ def _report_problems(title: str, problems: list[str]) -> None:
     typer.secho(f"{title} ({len(problems)} problems):", err=True, fg=typer.colors.RED)
     for problem in problems[:50]:
         typer.echo(f"  - {problem}", err=True)
+
+
+def _verified_chain(settings: Settings, broken: str) -> tuple[VerifyResult, AuditHead]:
+    """Verify the store's chain against its signed checkpoints (on a tampered store too);
+    exit 1 with `broken` and the problems when it does not hold."""
+    from pingan.audit import service
+    from pingan.audit.checkpoints import CheckpointBook
+
+    db, _ = _open(settings, chain=False)
+    try:
+        with db.session() as session:
+            result = service.verify(session, CheckpointBook.for_settings(settings))
+            head = service.current_head(session)
+    finally:
+        db.dispose()
+    if not result.ok:
+        _report_problems(broken, result.problems)
+        raise typer.Exit(code=1)
+    return result, head
 
 
 @db_app.command("upgrade")
@@ -352,48 +373,27 @@ def user_add(
 def audit_verify(data_dir: DataDir = None) -> None:
     """校验审计链与签名检查点 / check the keyed chain and the signed checkpoints (exit 1 if
     broken)."""
-    from pingan.audit import service
     from pingan.audit.checkpoints import CheckpointBook
 
     settings = _settings(data_dir)
-    db, _ = _open(settings, chain=False)
-    book = CheckpointBook.for_settings(settings)
-    try:
-        with db.session() as session:
-            result = service.verify(session, book)
-    finally:
-        db.dispose()
-    signed = len(book.load()[0])
-    if result.ok:
-        typer.echo(
-            f"审计链完好，共 {result.checked} 条，签名检查点 {signed} 个 / audit chain intact "
-            f"({result.checked}), {signed} signed checkpoints hold"
-        )
-        return
-    _report_problems("审计链被篡改！/ audit chain BROKEN", result.problems)
-    raise typer.Exit(code=1)
+    result, _ = _verified_chain(settings, "审计链被篡改！/ audit chain BROKEN")
+    signed = len(CheckpointBook.for_settings(settings).load()[0])
+    typer.echo(
+        f"审计链完好，共 {result.checked} 条，签名检查点 {signed} 个 / audit chain intact "
+        f"({result.checked}), {signed} signed checkpoints hold"
+    )
 
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(data_dir: DataDir = None) -> None:
     """签名记录当前审计链头 / sign the chain's head into the checkpoint file (outside the
     store; copy it elsewhere too). Refuses when the chain does not verify."""
-    from pingan.audit import service
     from pingan.audit.checkpoints import CheckpointBook
     from pingan.db.base import utcnow
 
     settings = _settings(data_dir)
-    db, _ = _open(settings, chain=False)
+    _, head = _verified_chain(settings, "审计链被篡改，不签名 / chain BROKEN, not signing")
     book = CheckpointBook.for_settings(settings)
-    try:
-        with db.session() as session:
-            result = service.verify(session, book)
-            head = service.current_head(session)
-    finally:
-        db.dispose()
-    if not result.ok:
-        _report_problems("审计链被篡改，不签名 / chain BROKEN, not signing", result.problems)
-        raise typer.Exit(code=1)
     cp = book.sign(head.seq, head.hash, utcnow().isoformat())
     typer.echo(
         f"已签名检查点 / signed checkpoint seq {cp.seq} {cp.hash[:16]}… -> {book.path}\n"
@@ -458,25 +458,16 @@ def restore_cmd(
 ) -> None:
     """从备份恢复并校验 / restore a backup, then check its key and audit chain."""
     from pingan import backup
-    from pingan.audit import service
-    from pingan.audit.checkpoints import CheckpointBook
 
     settings = _settings(data_dir)
     try:
         manifest = backup.restore(source, settings, force=force)
     except backup.BackupError as exc:
         _fail(str(exc))
-    db, _ = _open(settings, chain=False)  # the restored store must open with the restored key
-    try:
-        with db.session() as session:
-            result = service.verify(session, CheckpointBook.for_settings(settings))
-    finally:
-        db.dispose()
-    if not result.ok:
-        _report_problems(
-            "已恢复，但审计链校验失败 / restored, but the audit chain fails", result.problems
-        )
-        raise typer.Exit(code=1)
+    # the restored store must open with the restored key, and its chain hold
+    result, _ = _verified_chain(
+        settings, "已恢复，但审计链校验失败 / restored, but the audit chain fails"
+    )
     typer.echo(
         f"已恢复并校验 / restored {manifest.dialect} store from {manifest.created_at}: key opens "
         f"it, audit chain intact ({result.checked})"
