@@ -4,17 +4,15 @@ radius, CAP 1.2, sightings, a found child matched, hand-over to the verified gua
 from __future__ import annotations
 
 from datetime import timedelta
-from xml.etree import ElementTree as ET
 
 from pingan.auth.roles import Role
-from pingan.services.cap import CAP_NS
+from pingan.services.cap import SENDER
 from pingan.services.models import MissingReport
 from tests.helpers import FOUNTAIN, create_unit
+from tests.services.cap_conformance import conforming, q, references, texts
 from tests.services.conftest import BAD_ID, GUARDIAN_ID, OTHER_ID, ago
 
 API = "/api/v1/services/missing"
-CAP_REQUIRED = ("identifier", "sender", "sent", "status", "msgType", "scope")
-INFO_REQUIRED = ("category", "event", "urgency", "severity", "certainty")
 
 
 def missing_body(**over):
@@ -66,17 +64,10 @@ def test_missing_child_alerted_sighted_found_and_handed_over(client, accounts, d
     grown = client.post(f"{API}/radius", headers=officer).json()
     assert grown[0]["radius_km"] == 10 and set(grown[0]["unit_ids"]) == {near["id"], far["id"]}
 
-    xml = client.get(f"{API}/{report['id']}/cap", headers=citizen)
-    root = ET.fromstring(xml.content)
-    assert root.tag == f"{{{CAP_NS}}}alert"
-    for tag in CAP_REQUIRED:
-        assert root.find(f"{{{CAP_NS}}}{tag}") is not None, tag
-    infos = root.findall(f"{{{CAP_NS}}}info")
-    assert {i.find(f"{{{CAP_NS}}}language").text for i in infos} == {"zh-CN", "en-US"}
-    for info in infos:
-        for tag in INFO_REQUIRED:
-            assert info.find(f"{{{CAP_NS}}}{tag}") is not None, tag
-        circle = info.find(f"{{{CAP_NS}}}area/{{{CAP_NS}}}circle").text
+    root = conforming(client.get(f"{API}/{report['id']}/cap", headers=citizen).content)
+    assert root.findtext(q("msgType")) == "Update"  # the wider radius updates the first alert
+    assert {i.findtext(q("language")) for i in root.iter(q("info"))} == {"zh-CN", "en-US"}
+    for circle in texts(root, "circle"):
         assert circle.endswith(" 10") and circle.startswith(f"{FOUNTAIN[1]:.6f},")
 
     sighting = {
@@ -202,3 +193,48 @@ def test_sightings_only_from_staff_volunteers_and_the_reporter(client, accounts)
     assert mine.status_code == 201, mine.text
     geo = client.get(url, headers=officer).json()
     assert len(geo["features"]) == 2  # the refused citizen left nothing
+
+
+def test_cap_alert_update_and_cancel_served_over_http_are_valid_and_linked(client, accounts, db):
+    """Each message a client fetches passes the OASIS schema and the standard's text; the
+    Update and the Cancel have their own identifiers and name the earlier messages. (The API
+    refuses control characters; the builder's handling of them is tested in test_cap.py.)"""
+    citizen, officer = accounts.headers(Role.CITIZEN), accounts.headers(Role.OFFICER)
+    body = missing_body(description="<b>男孩</b> & 短发\n圆脸\t👧 ]]>", clothing="红色上衣 <蓝裤>")
+    created = client.post(API, json=body, headers=citizen)
+    assert created.status_code == 201, created.text
+    report = created.json()
+    url = f"{API}/{report['id']}/cap"
+
+    def fetch() -> tuple[bytes, tuple[str, str, str], object]:
+        r = client.get(url, headers=citizen)
+        assert r.status_code == 200 and r.headers["content-type"] == "application/cap+xml"
+        root = conforming(r.content)
+        assert root.findtext(q("sent")).endswith("-00:00")  # the store keeps UTC
+        me = (SENDER, root.findtext(q("identifier")), root.findtext(q("sent")))
+        return r.content, me, root
+
+    raw, alert_id, alert = fetch()
+    assert fetch()[0] == raw  # a message is the same bytes however often it is fetched
+    assert alert.findtext(q("msgType")) == "Alert" and references(alert) == []
+    assert texts(alert, "description")[0].startswith("<b>男孩</b> & 短发\n圆脸\t👧 ]]>；衣着")
+
+    with db.session() as s:  # two hours later: the radius grows to 10 km
+        row = s.get(MissingReport, report["id"])
+        row.last_seen_at = row.last_seen_at - timedelta(hours=2)
+        s.commit()
+    assert client.post(f"{API}/radius", headers=officer).status_code == 200
+    _, update_id, update = fetch()
+    assert update.findtext(q("msgType")) == "Update" and update_id[1] != alert_id[1]
+    assert references(update) == [alert_id]
+    assert texts(update, "circle")[0].endswith(" 10")
+
+    done = client.post(
+        f"{API}/{report['id']}/close", json={"guardian_id_number": GUARDIAN_ID}, headers=officer
+    )
+    assert done.status_code == 200, done.text
+    _, cancel_id, cancel = fetch()
+    assert cancel.findtext(q("msgType")) == "Cancel"
+    assert cancel_id[1] not in {alert_id[1], update_id[1]}
+    assert references(cancel) == [alert_id, update_id]
+    assert cancel.find(q("info")) is None  # no description of the person once found

@@ -28,7 +28,7 @@ from pingan.geo.coords import haversine_m
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.vault import Vault
-from pingan.services import cap, common, settings
+from pingan.services import cap, common, missing_cap, settings
 from pingan.services.access import is_citizen, list_cases, own_or_staff
 from pingan.services.models import (
     AtRiskProfile,
@@ -234,10 +234,14 @@ def guardian_contact(
     return vault.decrypt(row.guardian_name_enc), vault.decrypt(row.guardian_phone_enc)
 
 
-def alerts(session: Session, actor: Actor, report_id: int) -> list[MissingAlert]:
-    get_report(session, actor, report_id)
+def _pushes(session: Session, report_id: int) -> list[MissingAlert]:
     query = select(MissingAlert).where(MissingAlert.report_id == report_id)
     return list(session.execute(query.order_by(MissingAlert.id)).scalars())
+
+
+def alerts(session: Session, actor: Actor, report_id: int) -> list[MissingAlert]:
+    get_report(session, actor, report_id)
+    return _pushes(session, report_id)
 
 
 def grow_radius(session: Session, actor: Actor, now: datetime | None = None) -> list[MissingAlert]:
@@ -260,19 +264,9 @@ def grow_radius(session: Session, actor: Actor, now: datetime | None = None) -> 
 
 
 def cap_message(session: Session, actor: Actor, report_id: int) -> str:
+    """The report's latest CAP message: the last push's `Alert`/`Update`, or the `Cancel`."""
     row = get_report(session, actor, report_id)
-    text = row.description + (f"；衣着：{row.clothing}" if row.clothing else "")
-    return cap.missing_alert(
-        identifier=row.case_number,
-        sent=utcnow(),
-        kind=row.kind,
-        description=text,
-        lon=row.lon,
-        lat=row.lat,
-        radius_km=row.radius_km,
-        last_seen_at=row.last_seen_at,
-        msg_type="Alert" if row.status == "open" else "Cancel",
-    )
+    return missing_cap.thread(row, _pushes(session, row.id))[-1]
 
 
 def add_sighting(

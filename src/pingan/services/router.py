@@ -287,7 +287,7 @@ def missing_alerts(
     return [AlertPublic.model_validate(a) for a in missing.alerts(session, actor, report_id)]
 
 
-@router.get("/missing/{report_id}/cap", summary="CAP 1.2 预警消息 / CAP 1.2 alert")
+@router.get("/missing/{report_id}/cap", summary="最新 CAP 1.2 预警消息 / latest CAP 1.2 message")
 def missing_cap(
     report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> Response:
