@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     city_posts: Path | None = Field(
         default=None, description="posts YAML (stations, kiosks, PTU points); default: sample"
     )
+    holidays_file: Path | None = Field(
+        default=None,
+        description="YAML of years of holidays and make-up working days, newer than or "
+        "correcting chinese-calendar's (docs/forecasting.md); read once, at the first forecast",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -13,6 +13,7 @@ from pingan.crowd.schemas import (
     AlertPublic,
     AreaCountPublic,
     AreaStatusPublic,
+    CalendarCoveragePublic,
     ForecastPublic,
     IngestResponse,
     ReadingBatch,
@@ -111,6 +112,7 @@ def forecast(
         history_days=result.history_days,
         hours=result.hours,
         areas=result.values,
+        calendar=CalendarCoveragePublic.model_validate(result.calendar),
     )
 
 

@@ -71,9 +71,23 @@ class AreaCountPublic(BaseModel):
     level: str
 
 
+class CalendarCoveragePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    source: str = Field(description="节假日数据来源 / where the holidays come from")
+    first_year: int | None = Field(description="日历所知首年 / first year the calendar knows")
+    last_year: int | None = Field(description="日历所知末年 / last year the calendar knows")
+    missing_years: list[int] = Field(
+        description="历史或预测时段中日历缺少的年份：其节假日按普通日计 / years of the history "
+        "or the hours ahead the calendar lacks: their holidays count as ordinary days"
+    )
+    used: bool = Field(description="所选模型是否使用节假日 / whether the model reads holidays")
+
+
 class ForecastPublic(BaseModel):
     model: str = Field(description="lightgbm / ets / seasonal_naive")
     issued_at: datetime
     history_days: float
     hours: list[datetime] = Field(description="每小时起点（本地时间）/ local hour starts")
     areas: dict[str, list[float | None]] = Field(description="区域 → 每小时平均人数")
+    calendar: CalendarCoveragePublic

@@ -10,8 +10,9 @@ days-into / days-left / days-to / days-after features.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from importlib.metadata import version
 
 import numpy as np
 
@@ -36,36 +37,69 @@ class DayCalendar:
     """Public holidays and make-up working days of one place.
 
     A day is a working day when it is a make-up working day, or else when it is neither a
-    holiday nor a weekend day.
+    holiday nor a weekend day. China's schedule is decreed a year at a time, so the calendar
+    also says which `years` it knows: a day of another year can only read as a plain weekday
+    or weekend, and a forecast for it should say so (`missing_years`).
     """
 
     holidays: frozenset[date]
     makeup_workdays: frozenset[date] = frozenset()
     weekend: tuple[int, ...] = (5, 6)  # Saturday, Sunday
+    years: frozenset[int] = frozenset()
+    source: str = ""
 
     def is_workday(self, day: date) -> bool:
         if day in self.makeup_workdays:
             return True
         return day not in self.holidays and day.weekday() not in self.weekend
 
+    def missing_years(self, first: date, last: date) -> tuple[int, ...]:
+        """The years from `first` to `last` whose schedule this calendar does not know."""
+        return tuple(y for y in range(first.year, last.year + 1) if y not in self.years)
+
+    def with_years(self, other: DayCalendar) -> DayCalendar:
+        """This calendar with `other`'s years in place of its own: a year newer than the
+        data, or a corrected one (an extra holiday decreed late), without a release."""
+
+        def kept(days: frozenset[date]) -> frozenset[date]:
+            return frozenset(d for d in days if d.year not in other.years)
+
+        return replace(
+            self,
+            holidays=kept(self.holidays) | other.holidays,
+            makeup_workdays=kept(self.makeup_workdays) | other.makeup_workdays,
+            years=self.years | other.years,
+            source=f"{self.source}; {other.source}" if self.source else other.source,
+        )
+
 
 def china_calendar() -> DayCalendar:
     """Mainland China's holidays and 调休 working days, from `chinese-calendar`.
 
-    The package knows the years up to its release (1.11.0: 2004–2026); later days read as
-    ordinary weekdays and weekends until it is upgraded.
+    The package transcribes the State Council General Office's yearly notice (国务院办公厅关于
+    部分节假日安排的通知, published about November for the next year), so it knows the years
+    up to its release (1.11.0: 2004–2026); `years` says which.
     """
     import chinese_calendar
 
+    holidays = frozenset(chinese_calendar.holidays)
     return DayCalendar(
-        holidays=frozenset(chinese_calendar.holidays),
+        holidays=holidays,
         makeup_workdays=frozenset(chinese_calendar.workdays),
+        years=frozenset(d.year for d in holidays),
+        source=f"chinese-calendar {version('chinese-calendar')}（国务院办公厅节假日安排通知 / "
+        "State Council holiday notices）",
     )
 
 
-def holiday_calendar(holidays: Iterable[date]) -> DayCalendar:
-    """A calendar from a plain set of public holidays (no make-up days), e.g. New Zealand's."""
-    return DayCalendar(holidays=frozenset(holidays))
+def holiday_calendar(holidays: Iterable[date], years: Iterable[int] | None = None) -> DayCalendar:
+    """A calendar from a plain set of public holidays (no make-up days), e.g. New Zealand's.
+
+    `years`: those the set covers; by default the years its days fall in.
+    """
+    days = frozenset(holidays)
+    known = frozenset(years) if years is not None else frozenset(d.year for d in days)
+    return DayCalendar(holidays=days, years=known)
 
 
 def _day_table(first: date, last: date, calendar: DayCalendar | None) -> np.ndarray:

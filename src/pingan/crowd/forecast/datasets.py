@@ -59,7 +59,7 @@ def _nz_calendar(years: Sequence[int]) -> DayCalendar:
         import holidays
     except ImportError:
         return holiday_calendar(())
-    return holiday_calendar(holidays.country_holidays("NZ", subdiv="AUK", years=list(years)))
+    return holiday_calendar(holidays.country_holidays("NZ", subdiv="AUK", years=list(years)), years)
 
 
 def kangbashi_panel(

@@ -30,6 +30,8 @@ async function drawChart() {
     const f = await api("/api/v1/crowd/forecast?hours=12");
     series.push({ name: `${t("forecast")} (${f.model})`, type: "line", step: "start", lineStyle: { type: "dashed" },
       data: f.hours.map((h, k) => [h, f.areas[code] ? f.areas[code][k] : null]) });
+    const lacking = f.calendar.used ? f.calendar.missing_years : [];
+    if (lacking.length) note.textContent = t("calendar_missing") + lacking.join(", ");
   } catch (e) { note.textContent = t("forecast_na") + half(e.message); }
   chart = chart || window.echarts.init($("#crowd-chart"));
   chart.setOption({ animation: false, tooltip: chartTooltip({ trigger: "axis" }), legend: {}, xAxis: { type: "time" }, yAxis: { type: "value" }, series }, true);
