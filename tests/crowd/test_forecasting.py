@@ -24,11 +24,13 @@ from tests.clock import pinned_clock
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY_EVE = datetime(2026, 9, 30, 8, tzinfo=LOCAL)  # 1 October 2026 is a Thursday
+ORDINARY_MORNING = datetime(2026, 6, 10, 9, 20, tzinfo=LOCAL)  # a Wednesday, no holiday near
 
 
-def seed_history(db, days: int, now: datetime | None = None) -> None:
-    """Hourly fused counts from the Kangbashi simulation, ending at the hour of `now`."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+def seed_history(db, days: int, now: datetime = ORDINARY_MORNING) -> None:
+    """Hourly fused counts from the Kangbashi simulation, ending at the hour of `now` (the
+    tests pin the clock there, so no figure depends on the day they run)."""
+    now = now.astimezone(UTC)
     today = now.astimezone(LOCAL).date()
     series = hourly_visitors(today - timedelta(days=days), today + timedelta(days=1))
     rows = []
@@ -77,7 +79,8 @@ def day_total(result: forecasting.Forecast, day: date) -> float:
 
 def test_three_weeks_of_history_give_an_ets_forecast(client, accounts, db):
     seed_history(db, 24)
-    r = client.get("/api/v1/crowd/forecast?hours=48", headers=accounts.headers(Role.COMMANDER))
+    with pinned_clock(ORDINARY_MORNING):
+        r = client.get("/api/v1/crowd/forecast?hours=48", headers=accounts.headers(Role.COMMANDER))
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["model"] == "ets" and body["history_days"] >= 21
@@ -88,22 +91,21 @@ def test_three_weeks_of_history_give_an_ets_forecast(client, accounts, db):
 
 def test_too_little_history_is_said_plainly(client, accounts, db):
     seed_history(db, 2)
-    r = client.get("/api/v1/crowd/forecast", headers=accounts.headers(Role.COMMANDER))
-    assert r.status_code == 409 and r.json()["code"] == "not_enough_history"
-    assert (
-        client.get(
+    with pinned_clock(ORDINARY_MORNING):
+        r = client.get("/api/v1/crowd/forecast", headers=accounts.headers(Role.COMMANDER))
+        too_long = client.get(
             "/api/v1/crowd/forecast?hours=500", headers=accounts.headers(Role.COMMANDER)
-        ).status_code
-        == 422
-    )
+        )
+    assert r.status_code == 409 and r.json()["code"] == "not_enough_history"
+    assert too_long.status_code == 422
 
 
 def test_the_ladder_reaches_lightgbm_with_eight_weeks(db, tmp_path):
     seed_history(db, 60)
-    with db.session() as s:
+    with pinned_clock(ORDINARY_MORNING), db.session() as s:
         result = forecasting.forecast(s, Actor.system(), load_city(cache_dir=tmp_path), hours=24)
     assert result.model == "lightgbm" and len(result.hours) == 24
-    assert date.today() - timedelta(days=2) <= result.hours[0].date()
+    assert result.hours[0] == ORDINARY_MORNING.replace(minute=0)
 
 
 def test_the_forecast_endpoint_reads_national_day_as_a_holiday_and_a_makeup_sunday_as_work(
