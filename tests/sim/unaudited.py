@@ -9,11 +9,11 @@ and rows written in batches to the batch records' counts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pingan.audit.models import AuditRecord
@@ -54,101 +54,92 @@ def _object_and(field: str) -> Callable[[AuditRecord], str]:
     return lambda r: f"{r.object_id}:{r.detail.get(field)}"
 
 
+def _first(*row: Any) -> str:
+    return str(row[0])
+
+
+def _pair(*row: Any) -> str:
+    return f"{row[0]}:{row[1]}"
+
+
+def _when(*steps: tuple[str, Any]) -> list[str]:
+    """The actions whose step took place (a set timestamp, a true flag)."""
+    return [action for action, done in steps if done]
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Rows of one kind, each with the audit record (action, entity) it must have."""
+    """Rows of one kind (`columns` of each row): the audit actions each must have left
+    (`actions` of the row), all on the entity `key` of the row, which `entity` reads back
+    from a record."""
 
     what: str
-    expected: Callable[[Session], Iterable[Key]]
+    columns: tuple[Any, ...]
+    actions: Callable[..., Iterable[str]]
+    key: Callable[..., str] = _first
     entity: Callable[[AuditRecord], str] = _object
 
-
-def _rows(session: Session, *columns: Any) -> Sequence[Row[Any]]:
-    return session.execute(select(*columns)).all()
+    def expected(self, session: Session) -> Counter[Key]:
+        return Counter(
+            (action, self.key(*row))
+            for row in session.execute(select(*self.columns))
+            for action in self.actions(*row)
+        )
 
 
 RULES = (
-    Rule("incidents", lambda s: (("incident.received", str(i)) for (i,) in _rows(s, Incident.id))),
+    Rule("incidents", (Incident.id,), lambda _: ["incident.received"]),
     Rule(
         "timeline steps",
-        lambda s: (
-            (f"incident.{kind}", f"{inc}:{unit}")
-            for kind, inc, unit in _rows(
-                s, IncidentEvent.kind, IncidentEvent.incident_id, IncidentEvent.unit_id
-            )
-        ),
+        (IncidentEvent.incident_id, IncidentEvent.unit_id, IncidentEvent.kind),
+        lambda _, __, kind: [f"incident.{kind}"],
+        _pair,
         _object_and("unit_id"),
     ),
     Rule(
         "assignments",
-        lambda s: (
-            ("incident.dispatched", f"{inc}:{unit}")
-            for inc, unit in _rows(s, Assignment.incident_id, Assignment.unit_id)
-        ),
+        (Assignment.incident_id, Assignment.unit_id),
+        lambda *_: ["incident.dispatched"],
+        _pair,
         _object_and("unit_id"),
     ),
     Rule(
         "plans",
-        lambda s: (
-            (action, str(pid))
-            for pid, based_on, approved in _rows(
-                s, DeploymentPlan.id, DeploymentPlan.based_on_id, DeploymentPlan.approved_at
-            )
-            for action in ("deployment.replan" if based_on else "deployment.plan",)
-            + (("deployment.approve",) if approved else ())
+        (DeploymentPlan.id, DeploymentPlan.based_on_id, DeploymentPlan.approved_at),
+        lambda _, based_on, approved: _when(
+            ("deployment.plan", not based_on),
+            ("deployment.replan", based_on),
+            ("deployment.approve", approved),
         ),
     ),
-    Rule(
-        "help items",
-        lambda s: (
-            (f"lost_found.{kind}_registered", str(i))
-            for i, kind in _rows(s, HelpItem.id, HelpItem.kind)
-        ),
-    ),
+    Rule("help items", (HelpItem.id, HelpItem.kind), lambda _, k: [f"lost_found.{k}_registered"]),
     Rule(
         "claims",
-        lambda s: (
-            ("lost_found.claimed", f"{item}:{i}")
-            for i, item in _rows(s, HelpClaim.id, HelpClaim.item_id)
-        ),
+        (HelpClaim.item_id, HelpClaim.id),
+        lambda *_: ["lost_found.claimed"],
+        _pair,
         _object_and("claim"),
     ),
-    Rule(
-        "missing reports",
-        lambda s: (("missing.reported", str(i)) for (i,) in _rows(s, MissingReport.id)),
-    ),
+    Rule("missing reports", (MissingReport.id,), lambda _: ["missing.reported"]),
     Rule(
         "breakdowns",
-        lambda s: (
-            (action, str(i))
-            for i, dispatched, cleared in _rows(
-                s, Breakdown.id, Breakdown.dispatched_at, Breakdown.cleared_at
-            )
-            for action, done in (
-                ("breakdown.requested", True),
-                ("breakdown.dispatched", dispatched),
-                ("breakdown.cleared", cleared),
-            )
-            if done
+        (Breakdown.id, Breakdown.dispatched_at, Breakdown.cleared_at),
+        lambda _, dispatched, cleared: _when(
+            ("breakdown.requested", True),
+            ("breakdown.dispatched", dispatched),
+            ("breakdown.cleared", cleared),
         ),
     ),
-    Rule(
-        "tow services",
-        lambda s: (("breakdown.tow_registered", str(i)) for (i,) in _rows(s, TowService.id)),
-    ),
-    Rule(
-        "vehicle owners",
-        lambda s: (("parking.owner_registered", p) for (p,) in _rows(s, VehicleOwner.plate)),
-    ),
+    Rule("tow services", (TowService.id,), lambda _: ["breakdown.tow_registered"]),
+    Rule("vehicle owners", (VehicleOwner.plate,), lambda _: ["parking.owner_registered"]),
     Rule(
         "car finds",
-        lambda s: (
-            ("parking.query", f"{plate}:{read}")
-            for plate, read in _rows(s, CarFind.plate, CarFind.read_id)
-        ),
+        (CarFind.plate, CarFind.read_id),
+        lambda *_: ["parking.query"],
+        _pair,
         _object_and("read"),
     ),
-    Rule("devices", lambda s: (("device.register", str(i)) for (i,) in _rows(s, Device.id))),
+    Rule("devices", (Device.id,), lambda _: ["device.register"]),
 )
 
 # Rows written in batches: one record per batch, holding how many rows it added.
@@ -166,14 +157,14 @@ def _audited(session: Session, actions: set[str], entity: Callable[[AuditRecord]
 def _positions(session: Session) -> tuple[int, list[str]]:
     """A unit's stored position (units without a device: devices report outside the trail)
     is the one its newest `unit.position` record holds."""
-    with_device = {u for (u,) in _rows(session, Device.unit_id) if u is not None}
+    with_device = set(session.execute(select(Device.unit_id)).scalars()) - {None}
     newest: dict[str, AuditRecord] = {}
     for r in session.execute(
         select(AuditRecord).where(AuditRecord.action == "unit.position").order_by(AuditRecord.seq)
     ).scalars():
         newest[str(r.object_id)] = r
     checked, problems = 0, []
-    for uid, lon, lat in _rows(session, Unit.id, Unit.lon, Unit.lat):
+    for uid, lon, lat in session.execute(select(Unit.id, Unit.lon, Unit.lat)):
         if uid in with_device or lon is None:
             continue
         checked += 1
@@ -195,7 +186,7 @@ def unaudited_writes(session: Session) -> Trail:
     checked: Counter = Counter()
     problems: list[str] = []
     for rule in RULES:
-        expected = Counter(rule.expected(session))
+        expected = rule.expected(session)
         checked[rule.what] = expected.total()
         audited = _audited(session, {a for a, _ in expected}, rule.entity)
         problems += [f"{rule.what}: {k} ×{n} not audited" for k, n in (expected - audited).items()]
