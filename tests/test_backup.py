@@ -3,7 +3,6 @@ each command in a fresh process against a fresh data directory."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
@@ -11,7 +10,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -19,11 +17,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from pingan.audit.chain import GENESIS_HASH, ChainEntry, compute_hash, entry_fields, legacy_hash
+from pingan.audit.chain import GENESIS_HASH, compute_hash, legacy_hash
 from pingan.db import migrate
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.pii.vault import Vault
+from tests.audit.forge import rewrite_tail
 from tests.conftest import POSTGRES_ADMIN_URL, service_unavailable
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -181,19 +180,11 @@ def test_cli_verify_fails_after_a_rewrite_with_recomputed_hashes(tmp_path):
 
 
 def _rewrite_sqlite(path: Path, hasher) -> None:
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE audit_log SET actor = 'forger' WHERE seq = 1")
-        prev = "0" * 64
-        cols = "seq, at, actor, actor_role, action, object_type, object_id, ip, detail, hash"
-        for row in conn.execute(f"SELECT {cols} FROM audit_log ORDER BY seq").fetchall():
-            e = ChainEntry(row[0], datetime.fromisoformat(row[1]), *row[2:8],
-                           json.loads(row[8]), prev, row[9])  # fmt: skip
-            new = hasher(**entry_fields(e))
-            conn.execute(
-                "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, new, row[0])
-            )
-            prev = new
-        conn.execute("UPDATE audit_head SET hash = ?", (prev,))
+    db = Database(f"sqlite:///{path}")
+    try:
+        rewrite_tail(db, 1, hasher, actor="forger")
+    finally:
+        db.dispose()
 
 
 def test_an_unkeyed_store_from_before_is_rechained_by_db_upgrade(tmp_path):

@@ -1,13 +1,19 @@
-"""Every write leaves a chained audit record; editing, deleting or truncating is detected."""
+"""Every write leaves a chained audit record; editing, deleting, truncating or rewriting
+it without the audit key is detected."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import pytest
 from sqlalchemy import delete, func, select, update
 
 from pingan.audit import service as audit
-from pingan.audit.chain import GENESIS_HASH
+from pingan.audit.chain import GENESIS_HASH, compute_hash, legacy_hash
 from pingan.audit.models import AuditHead, AuditRecord
 from pingan.auth.roles import Role
+from pingan.pii.vault import Vault
+from tests.audit.forge import rewrite_tail
 from tests.helpers import create_incident, create_unit
 
 
@@ -68,12 +74,38 @@ def test_cutting_off_the_end_is_detected(client, accounts, db):
     assert not _verify(db).ok
 
 
-def test_rewriting_the_whole_tail_consistently_still_breaks_the_head(client, accounts, db):
+# What a writer without the audit key can hash with: the unkeyed SHA-256 the chain used
+# before it was keyed, or an audit key derived as Pingan does from a guessed secret key.
+WITHOUT_THE_KEY = {
+    "unkeyed": legacy_hash,
+    "guessed key": partial(compute_hash, Vault(bytes(32)).audit_key),
+}
+
+
+@pytest.mark.parametrize("hasher", WITHOUT_THE_KEY.values(), ids=WITHOUT_THE_KEY.keys())
+def test_rewriting_the_whole_tail_consistently_without_the_key_is_caught_at_its_first_record(
+    client, accounts, db, hasher
+):
+    """Every record from seq 4 on gets another action and detail, every link and hash after
+    it is recomputed and the head moved: links and head agree, only the keyed hashes do not."""
+    _populate(client, accounts)
+    first = 4
+    last = rewrite_tail(db, first, hasher, action="incident.cancelled", detail={"note": "forged"})
+    result = _verify(db)
+    assert last > first + 2 and result.checked == last
+    assert not result.ok
+    assert result.problems == [
+        f"seq {seq}: content changed after it was written" for seq in range(first, last + 1)
+    ]
+
+
+def test_deleting_every_record_is_caught_by_the_head(client, accounts, db):
     _populate(client, accounts)
     with db.engine.begin() as conn:
         conn.execute(delete(AuditRecord))
     result = _verify(db)
     assert not result.ok and result.checked == 0
+    assert any("head says" in p for p in result.problems)
 
 
 def test_empty_chain_verifies(db):

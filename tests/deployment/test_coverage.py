@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -52,29 +53,52 @@ def random_problem(seed: int, n_d: int, n_s: int, foot: int, car: int, cap: int 
     )
 
 
-def brute_force(p: Problem) -> float:
-    """Every way to post the units (capacity 1 per site): the true optimum of a tiny case."""
-    n_s = p.site_capacity.shape[0]
-    best = 0.0
+def score(p: Problem, counts: dict[tuple[int, int], int]) -> float:
+    """A plan's objective by the model's definition, point by point, written apart from the
+    solver's `evaluate` and `objective_of` so that a mistake there cannot agree with itself."""
+    total = 0.0
+    for i, weight in enumerate(p.weights):
+        for tier in p.tiers:
+            reach = 0
+            for (gi, s), k in counts.items():
+                group = p.groups[gi]
+                if (
+                    group.unit_type in tier.unit_types
+                    and p.times[group.mode][s][i] <= tier.radius_s
+                ):
+                    reach += k
+            value = 1.0 if reach >= 1 else 0.0
+            if tier.backup and p.dense[i] and reach >= 2:
+                value += p.backup_share
+            total += tier.weight * weight * value
+    return total
+
+
+def every_plan(p: Problem) -> Iterator[dict[tuple[int, int], int]]:
+    """Every way to post the units (capacity 1 per site): brute force for a tiny case."""
     sizes = [g.count for g in p.groups]
-    for chosen in itertools.permutations(range(n_s), sum(sizes)):
+    for chosen in itertools.permutations(range(p.site_capacity.shape[0]), sum(sizes)):
         counts, k = {}, 0
         for gi, size in enumerate(sizes):
             for s in chosen[k : k + size]:
                 counts[(gi, s)] = 1
             k += size
-        best = max(best, objective_of(p, evaluate(p, counts)))
-    return best
+        yield counts
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_exact_matches_brute_force_and_the_heuristic_never_beats_it(seed):
     p = random_problem(seed, n_d=25, n_s=6, foot=1, car=2)
+    scored = [(score(p, counts), counts) for counts in every_plan(p)]
+    for value, counts in scored:  # the solver's own scoring agrees plan by plan
+        assert objective_of(p, evaluate(p, counts)) == pytest.approx(value, rel=1e-9)
     exact = solve_exact(p, mip_rel_gap=0.0)
-    assert exact.objective == pytest.approx(brute_force(p), rel=1e-9)
+    assert exact.objective == pytest.approx(max(v for v, _ in scored), rel=1e-9)
+    assert exact.objective == pytest.approx(score(p, exact.counts), rel=1e-9)  # as reported
     assert exact.gap <= 1e-9 and exact.solver == "highs" and exact.mip_rel_gap == 0.0
     greedy = solve_greedy(p)
     assert greedy.solver == "greedy_swap" and greedy.mip_rel_gap is None
+    assert greedy.objective == pytest.approx(score(p, greedy.counts), rel=1e-9)
     assert greedy.objective <= exact.objective + 1e-9
     # the gap it proves is real: optimum <= bound
     assert exact.objective <= greedy.bound + 1e-7

@@ -26,6 +26,7 @@ from pingan.sim.day import SimConfig, surge
 from pingan.sim.run import live_config, run_headless, simulation_for
 from pingan.sim.scenario import DAYS, day_for
 from pingan.units import service as units
+from tests.sim.unaudited import WRITTEN, unaudited_writes
 
 READER = Actor.system("test")
 
@@ -93,6 +94,7 @@ def test_headless_run_reports_what_the_store_holds(tmp_path):
             )
             moved = [u for u in units.list_units(session, limit=100)[0] if u.position_at]
             chain = audit.verify(session)
+            trail = unaudited_writes(session)
     finally:
         db.dispose()
     assert report.kpi is not None and report.kpi.incidents == total
@@ -100,7 +102,8 @@ def test_headless_run_reports_what_the_store_holds(tmp_path):
     assert report.kpi.responded == sum(1 for i in stored if i.on_scene_at)
     assert report.kpi.responded >= 1  # units drove there along the roads and arrived
     assert moved and report.figures.positions > 0 and report.figures.readings > 0
-    assert chain.ok  # every write went through a service and left its audit record
+    assert chain.ok and not trail.problems, trail.problems  # every write left its own record
+    assert all(trail.checked[k] for k in WRITTEN), trail.checked  # and there were writes
     assert any("按类别" in line for line in report.lines())
 
 

@@ -95,16 +95,25 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield d
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        service_unavailable("Chromium", "/usr/bin/chromium missing (apt-get install chromium)")
+@contextmanager
+def headless_chromium() -> Iterator[object]:
+    """Debian's Chromium (no browser downloaded), headless, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        service_unavailable("Chromium", "/usr/bin/chromium missing (apt-get install chromium)")
+    with headless_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -187,8 +187,9 @@ def test_citizen_reports_and_follows_a_case(demo, browser, shots: Path) -> None:
     page.close()
 
 
-def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    """Screens of the other views, and the map's frame time with 500 units and 200 incidents."""
+def test_views_and_the_map_under_500_units_and_200_incidents(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
+    """Screens of the other views, and the map keeps drawing frames while 500 units and 200
+    incidents are redrawn every second (its frame time: bench/map_frames.py)."""
     page = new_page(browser)
     login(page, demo, "commander")
     for view, ready in (("crowd", "#crowd-table tbody tr"),):
@@ -196,15 +197,11 @@ def test_views_and_map_frame_time(demo, browser, shots: Path) -> None:  # type: 
         page.wait_for_selector(ready)
         page.wait_for_timeout(800)
         page.screenshot(path=shots / f"{view}.png")
-    page.close()
-    page = browser.new_page(viewport={"width": 1400, "height": 860})  # full scale for timing
-    login(page, demo, "commander")
     page.goto(demo.url + "/#map")
     page.wait_for_selector("#live.ok")
     page.wait_for_timeout(1000)
-    result = page.evaluate("window.pingan.stress(500, 200, 5)")
-    print(f"\nmap frame time, 500 units + 200 incidents updated every second: {result}")
-    assert result["frames"] > 0
+    result = page.evaluate("window.pingan.stress(500, 200, 3)")
+    assert result["frames"] > 0 and len(result["draw_ms"]) >= 2  # redrawn, and frames went on
     page.close()
 
     phone = new_page(browser, 390, 800)

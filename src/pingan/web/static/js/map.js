@@ -150,7 +150,9 @@ function showArea(code) {
     a ? el("p", { class: "lv-" + a.level }, `${t("crowd_level")} ${a.level} · ${Math.round(a.count || 0)} · ${Math.round((a.capacity_share || 0) * 100)}%`) : "");
 }
 
-/** Frame-time probe for the browser test: render synthetic units/incidents and time frames. */
+/** Frame-time probe (bench/map_frames.py; the browser test): draw synthetic units and incidents,
+ *  move them every second, and return every animation frame's interval and every redraw's time
+ *  in ms. With 0 and 0 it is the baseline: the same page and loop with nothing to redraw. */
 export function stress(nUnits, nIncidents, seconds) {
   const [s, w] = [map.getBounds().getSouth(), map.getBounds().getWest()];
   const [n, e] = [map.getBounds().getNorth(), map.getBounds().getEast()];
@@ -159,16 +161,17 @@ export function stress(nUnits, nIncidents, seconds) {
   for (let k = 0; k < nUnits; k++) units.set(-1 - k, { id: -1 - k, kind: "patrol_car", status: "available", lon: rnd(w, e), lat: rnd(s, n) });
   for (let k = 0; k < nIncidents; k++) incidents.set(-1 - k, { id: -1 - k, priority: 1 + (k % 4), state: "dispatched", lon: rnd(w, e), lat: rnd(s, n) });
   return new Promise((resolve) => {
-    const frames = []; let last = performance.now(); const end = last + seconds * 1000;
+    const frames = [], draws = []; let last = performance.now(); const end = last + seconds * 1000;
     const tick = setInterval(() => {
       for (const u of units.values()) { u.lon += rnd(-1e-4, 1e-4); u.lat += rnd(-1e-4, 1e-4); u.status = Math.random() < 0.1 ? "dispatched" : "available"; }
+      const t0 = performance.now();
       drawUnits(units); drawIncidents(incidents);
+      draws.push(performance.now() - t0);
     }, 1000);
     const frame = (now) => {
       frames.push(now - last); last = now;
       if (now < end) requestAnimationFrame(frame);
-      else { clearInterval(tick); drawUnits(); drawIncidents(); frames.sort((a, b) => a - b);
-        resolve({ frames: frames.length, p50_ms: frames[Math.floor(frames.length / 2)], p95_ms: frames[Math.floor(frames.length * 0.95)], max_ms: frames[frames.length - 1] }); }
+      else { clearInterval(tick); drawUnits(); drawIncidents(); resolve({ frames: frames.length, frame_ms: frames, draw_ms: draws }); }
     };
     requestAnimationFrame(frame);
   });
