@@ -131,6 +131,7 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "1分钟" in r.output and "按类别" in r.output and "客流告警" in r.output
+    assert "预计到达误差 / ETA error" in r.output and "模拟世界 / world" in r.output
     assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output

@@ -173,10 +173,38 @@ def summarize(
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class EtaAccuracy:
+    """How far the ETAs predicted when units were sent were from the trips they made.
+
+    Error = travelled (on scene − en route) − predicted, over verified arrivals: positive
+    when units took longer than the platform said. `bias_s` is the mean error (a speed
+    profile too fast or too slow shows here), `median_abs_s` the typical miss and
+    `p90_abs_s` the large ones.
+    """
+
+    arrivals: int
+    bias_s: float | None
+    median_abs_s: float | None
+    p90_abs_s: float | None
+
+
+def eta_accuracy(errors_s: Iterable[float]) -> EtaAccuracy:
+    e = np.fromiter(errors_s, dtype=np.float64)
+    if not e.size:
+        return EtaAccuracy(0, None, None, None)
+    a = np.abs(e)
+    return EtaAccuracy(
+        int(e.size), float(e.mean()), float(np.percentile(a, 50)), float(np.percentile(a, 90))
+    )
+
+
 def share_text(share: float | None) -> str:
     """A compliance share for a report line ("-": nothing to measure)."""
     return "-" if share is None else f"{share:.0%}"
 
 
-def seconds_text(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds:.0f}s"
+def seconds_text(seconds: float | None, *, signed: bool = False) -> str:
+    if seconds is None:
+        return "-"
+    return f"{seconds:+.0f}s" if signed else f"{seconds:.0f}s"

@@ -17,7 +17,7 @@ from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.db.base import utcnow
 from pingan.db.tx import deferred_commit, finish
-from pingan.dispatch.kpi import KpiRow, ResponseRecord, summarize
+from pingan.dispatch.kpi import EtaAccuracy, KpiRow, ResponseRecord, eta_accuracy, summarize
 from pingan.dispatch.recommend import (
     AreaCoverage,
     Candidate,
@@ -64,7 +64,9 @@ def candidate(unit: Unit, now: datetime) -> Candidate:
 
 
 class PoolCache:
-    """The prepared UnitPool, rebuilt only when a unit's status, version or position changed.
+    """The prepared UnitPool, rebuilt only when a unit's status, version or position changed,
+    or the minute changed (a pool holds each fix's age, which decides when a fix is too old
+    to use).
 
     Building a pool snaps every unit once (a few ms for hundreds of units); recommendations
     between position updates reuse it.
@@ -75,21 +77,19 @@ class PoolCache:
         self._key: tuple | None = None
         self._pool: UnitPool | None = None
 
-    def get(self, session: Session, city: City) -> UnitPool:
-        key = tuple(
-            session.execute(
-                select(
-                    func.count(Unit.id),
-                    func.sum(Unit.version),
-                    func.max(Unit.position_at),
-                    func.max(Unit.status_at),
-                )
-            ).one()
+    def get(self, session: Session, city: City, now: datetime | None = None) -> UnitPool:
+        """The pool as of `now` (default: the present; a replayed moment for a replay)."""
+        now = now or utcnow()
+        counts = select(
+            func.count(Unit.id),
+            func.sum(Unit.version),
+            func.max(Unit.position_at),
+            func.max(Unit.status_at),
         )
+        key = (int(now.timestamp() // 60), *session.execute(counts).one())
         with self._lock:
             if self._pool is not None and key == self._key:
                 return self._pool
-        now = utcnow()
         rows = session.execute(select(Unit).where(Unit.status == UnitStatus.AVAILABLE)).scalars()
         pool = UnitPool([candidate(u, now) for u in rows], city.travel)
         with self._lock:
@@ -105,13 +105,21 @@ class IncidentRecommendation:
 
 
 def recommend_for_incident(
-    session: Session, actor: Actor, city: City, pools: PoolCache, incident_id: int
+    session: Session,
+    actor: Actor,
+    city: City,
+    pools: PoolCache,
+    incident_id: int,
+    *,
+    at: datetime | None = None,
 ) -> IncidentRecommendation:
-    """Which available units to send, soonest by road, filling the type's run card."""
+    """Which available units to send, soonest by road, filling the type's run card; `at`:
+    the moment to judge fixes' ages at (default now; a replay gives the replayed moment, or
+    every fix would look hours old and units would be placed at their posts)."""
     require(actor, "dispatch.recommend")
     incident = incidents.get_incident(session, actor, incident_id)
     plan = load_plans().plan_for(incident.type_code, incident.priority)
-    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city))
+    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city, at))
     return IncidentRecommendation(incident.id, incident.case_number, rec)
 
 
@@ -257,6 +265,32 @@ def response_report(
         raise ValidationFailed(str(exc), code="bad_grouping") from exc
 
 
+def eta_report(
+    session: Session, actor: Actor, *, since: datetime | None, until: datetime | None
+) -> EtaAccuracy:
+    """The platform's ETA error: for each unit sent with a predicted ETA whose arrival was
+    verified, the time it took from setting off to on scene minus the prediction (kpi.py).
+    What a bureau can compute from its own records, against the streets it drives."""
+    require(actor, "report.read")
+    query = (
+        select(Assignment.eta_s, Assignment.en_route_at, Assignment.on_scene_at)
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .where(
+            Assignment.eta_s.is_not(None),
+            Assignment.en_route_at.is_not(None),
+            Assignment.on_scene_at.is_not(None),
+            Assignment.arrival_check == "verified",
+        )
+    )
+    if since:
+        query = query.where(Incident.received_at >= since)
+    if until:
+        query = query.where(Incident.received_at < until)
+    return eta_accuracy(
+        (there - off).total_seconds() - eta for eta, off, there in session.execute(query)
+    )
+
+
 @cache
 def auto_dispatch_policy() -> dict[str, frozenset[int] | None]:
     """Type -> priorities that auto-dispatch (None: every priority), from auto_dispatch.yaml."""
@@ -301,8 +335,9 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
         # a unit taken meanwhile undoes only this attempt (savepoint), not the caller's work
         with session.begin_nested(), deferred_commit(session):
             incidents.dispatch_units(
-                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500]
-            )
+                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500],
+                etas={int(p.unit_id): p.eta_s for p in rec.picks},
+            )  # fmt: skip
     except Conflict:
         return []
     finish(session)

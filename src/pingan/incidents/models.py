@@ -89,6 +89,9 @@ class Assignment(Base):
     en_route_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     on_scene_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the travel time the platform predicted when it sent the unit (the recommendation's ETA,
+    # seconds): with en_route_at and on_scene_at it measures the platform's ETAs
+    eta_s: Mapped[float | None] = mapped_column(Float)
     arrival_check: Mapped[str | None] = mapped_column(String(12))  # verified / overridden
     arrival_distance_m: Mapped[float | None] = mapped_column(Float)  # last fix to the scene
     override_reason: Mapped[str | None] = mapped_column(Text)

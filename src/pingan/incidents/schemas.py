@@ -94,6 +94,7 @@ class AssignmentPublic(BaseModel):
     en_route_at: datetime | None
     on_scene_at: datetime | None
     released_at: datetime | None
+    eta_s: float | None = None  # the travel time predicted when the unit was sent
     arrival_check: str | None
     arrival_distance_m: float | None
     override_reason: str | None

@@ -13,6 +13,7 @@ KPI counts apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -320,6 +321,7 @@ def _assign(
     before: str,
     note: str | None,
     kind: str = "dispatched",
+    eta_s: float | None = None,
 ) -> Assignment:
     """Claim one unit atomically and record the assignment; 409 if someone else has it."""
     unit = units.get_unit(session, unit_id)
@@ -335,6 +337,7 @@ def _assign(
         state="dispatched",
         dispatched_by=actor.username,
         dispatched_at=at,
+        eta_s=eta_s,
     )
     session.add(assignment)
     _append_event(
@@ -359,9 +362,11 @@ def dispatch_units(
     *,
     note: str | None = None,
     at: datetime | None = None,
+    etas: Mapping[int, float] | None = None,
 ) -> list[Assignment]:
     """Send units. Each unit is claimed with a conditional UPDATE: if another dispatcher took
-    it first, the whole request fails with 409 and nothing is written."""
+    it first, the whole request fails with 409 and nothing is written. `etas`: the travel
+    time predicted for each unit (the recommendation's), kept to measure ETAs against."""
     require(actor, "incident.dispatch")
     if not unit_ids or len(set(unit_ids)) != len(unit_ids):
         raise ValidationFailed("需指定不重复的警力 / give one or more distinct units")
@@ -370,7 +375,10 @@ def dispatch_units(
     before = _transition(incident, Action.DISPATCH)
     created = []
     for unit_id in unit_ids:
-        created.append(_assign(session, actor, incident, unit_id, at=at, before=before, note=note))
+        eta = (etas or {}).get(unit_id)
+        created.append(
+            _assign(session, actor, incident, unit_id, at=at, before=before, note=note, eta_s=eta)
+        )
         before = incident.state
     if incident.dispatched_at is None:
         incident.dispatched_at = at

@@ -41,7 +41,7 @@ from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.dispatch import service as dispatch
 from pingan.dispatch.service import PoolCache
-from pingan.errors import DomainError
+from pingan.errors import Conflict, DomainError
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.graph import haversine_m_array
@@ -52,7 +52,6 @@ from pingan.pii.vault import Vault
 from pingan.sim import deploy, helpdesk, visitors
 from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
-    ACK_DELAY_S,
     CLOSE_DELAY_S,
     DISPATCHER_DELAY_S,
     DWELL_H,
@@ -66,7 +65,9 @@ from pingan.sim.scenario import (
     WALK_UP,
     day_for,
 )
+from pingan.sim.world import Fix, Journey, World, WorldSpec, load_spec
 from pingan.units import service as units
+from pingan.units.catalogue import unit_kinds
 
 log = logging.getLogger(__name__)
 LOCAL = timezone(timedelta(hours=8))  # Asia/Shanghai, no daylight saving
@@ -88,36 +89,55 @@ class SimConfig:
     dispatcher_delay_s: float | None = DISPATCHER_DELAY_S  # None: leave dispatching to people
     rate_scale: float = 1.0  # multiplies every incident rate (a busier demo evening)
     help_scale: float | None = None  # multiplies the help-service rates; None: rate_scale
+    world: WorldSpec | None = None  # the world's truth (sim/world.py); None: data/world.yaml
 
 
 @dataclass
 class Trip:
-    """A unit moving along a route: positions are interpolated by time along its length."""
+    """A unit moving along a path: positions are interpolated by time between its points
+    (a point repeated with a later time is a wait: a junction, parking, a launch)."""
 
     coords: np.ndarray  # (k, 2) lon, lat
-    cum_m: np.ndarray  # (k,) distance along the route
+    cum_s: np.ndarray  # (k,) seconds after `started` at which each point is reached
     started: datetime
-    eta_s: float
     incident_id: int | None  # None: going back to its post, or patrolling its loop
 
     @classmethod
-    def along(cls, coords: np.ndarray, started: datetime, eta_s: float,
+    def along(cls, coords: np.ndarray, started: datetime, duration_s: float,
               incident_id: int | None) -> Trip:  # fmt: skip
-        step = haversine_m_array(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
-        return cls(coords, np.concatenate([[0.0], np.cumsum(step)]), started, eta_s, incident_id)
+        """At a steady pace (a patrol loop at the plan's time)."""
+        cum_m = _cum_m(coords)
+        share = cum_m / cum_m[-1] if cum_m[-1] > 0 else np.linspace(0.0, 1.0, len(cum_m))
+        return cls(coords, share * duration_s, started, incident_id)
+
+    @classmethod
+    def of(cls, journey: Journey, started: datetime, incident_id: int | None) -> Trip:
+        return cls(journey.coords, journey.cum_s, started, incident_id)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.cum_s[-1])
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.started + timedelta(seconds=self.duration_s)
 
     def speed_mps(self) -> float:
-        return float(self.cum_m[-1]) / max(self.eta_s, 1.0)
+        return float(_cum_m(self.coords)[-1]) / max(self.duration_s, 1.0)
 
     def position(self, t: datetime) -> tuple[float, float]:
-        share = min(1.0, max(0.0, (t - self.started).total_seconds() / max(self.eta_s, 1.0)))
-        along = share * self.cum_m[-1]
-        lon = float(np.interp(along, self.cum_m, self.coords[:, 0]))
-        lat = float(np.interp(along, self.cum_m, self.coords[:, 1]))
+        elapsed = (t - self.started).total_seconds()
+        lon = float(np.interp(elapsed, self.cum_s, self.coords[:, 0]))
+        lat = float(np.interp(elapsed, self.cum_s, self.coords[:, 1]))
         return lon, lat
 
     def arrived(self, t: datetime) -> bool:
-        return (t - self.started).total_seconds() >= self.eta_s
+        return t >= self.ends_at
+
+
+def _cum_m(coords: np.ndarray) -> np.ndarray:
+    step = haversine_m_array(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    return np.concatenate([[0.0], np.cumsum(step)])
 
 
 @dataclass
@@ -134,6 +154,9 @@ class Figures:
     help_cases: int = 0
     plate_reads: int = 0
     refused: int = 0
+    fixes_late: int = 0  # delivered after later ones (the world's GPS, sim/world.py)
+    fixes_lost: int = 0  # measured but never delivered
+    arrivals_refused: int = 0  # 到场 the platform's fix check refused: pressed again later
 
 
 @dataclass
@@ -146,10 +169,12 @@ class DaySimulation:
     pools: PoolCache
     config: SimConfig
     posts_path: Path | None = None  # the city's configured posts (PINGAN_CITY_POSTS)
+    osm_path: Path | None = None  # the city's OSM file (PINGAN_CITY_OSM): the world's roads
     photo_dir: Path = Path("help_photos")
     devices: HubGetter | None = None  # the process's device hub, once it runs
     after_tick: Callable[[], None] | None = None  # e.g. drain the relay (headless runs)
     rng: random.Random = field(init=False)
+    world: World = field(init=False)
     trips: dict[int, Trip] = field(default_factory=dict)
     # (incident id, unit id) -> when its next step is due
     due: dict[tuple[int, int], datetime] = field(
@@ -173,6 +198,10 @@ class DaySimulation:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.config.seed)
+        self.world = World(
+            self.config.world or load_spec(), self.city, self.config.day_kind,
+            self.config.seed, self.osm_path,
+        )  # fmt: skip
         self.clock = (self.config.start or utcnow()).replace(microsecond=0)
         self.started_at = self.next_crowd_check = self.next_anpr = self.clock
         self._polygons = {
@@ -378,7 +407,7 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
     lon, lat = place
     area = sim.city.key_areas[code]
     summary = sim.rng.choice(REPORTS[type_code]).format(area=area.name_zh)
-    officer = _officer_in_sight(session, lon, lat)
+    officer = _officer_in_sight(sim, session, lon, lat)
     walk_up = officer is not None and sim.rng.random() < WALK_UP["share"]
     if walk_up:
         lon, lat, summary = officer.lon, officer.lat, "现场求助：" + summary
@@ -404,13 +433,14 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
     return incident.id
 
 
-def _officer_in_sight(session: Session, lon: float, lat: float):  # type: ignore[no-untyped-def]
-    """The nearest free officer on foot within sight of the place, if any."""
+def _officer_in_sight(sim: DaySimulation, session: Session, lon: float, lat: float):  # type: ignore[no-untyped-def]
+    """The nearest free officer on foot within sight of the place (where they really are,
+    not where their last fix says), if any."""
     free, _ = units.list_units(session, status=["available"], limit=500)
     near = [
-        (haversine_m(u.lon, u.lat, lon, lat), u.id, u)
+        (haversine_m(*here, lon, lat), u.id, u)
         for u in free
-        if u.kind in WALK_UP["kinds"] and u.lon is not None and u.lat is not None
+        if u.kind in WALK_UP["kinds"] and (here := _true_position(sim, u)) is not None
     ]
     near = [n for n in near if n[0] <= WALK_UP["within_m"]]
     return min(near)[2] if near else None
@@ -420,7 +450,7 @@ def _taken_on_the_spot(sim: DaySimulation, session: Session, incident_id: int, o
                        at: datetime) -> None:  # fmt: skip
     """The officer takes the report where they stand: assigned, acknowledged and on scene at
     once (the few steps to the spot aside), through the lifecycle a dispatched unit follows."""
-    sim.trips.pop(officer.id, None)  # stops walking the patrol loop
+    here = _halt(sim, officer, at)  # stops walking the patrol loop
     note = f"现场受理 / taken on the spot by {officer.call_sign}"
     incidents.dispatch_units(session, DISPATCHER, incident_id, [officer.id], note=note, at=at)
     session.commit()
@@ -428,7 +458,7 @@ def _taken_on_the_spot(sim: DaySimulation, session: Session, incident_id: int, o
     _progress(sim, session, incident_id, officer.id, Action.ACKNOWLEDGE, at)
     _progress(sim, session, incident_id, officer.id, Action.EN_ROUTE, at)
     there = at + timedelta(seconds=sim.rng.uniform(*WALK_UP["reach_s"]))
-    _arrive(sim, session, incident_id, officer.id, (officer.lon, officer.lat), there)
+    _arrive(sim, session, incident_id, officer.id, here or (officer.lon, officer.lat), there)
 
 
 def dispatcher(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
@@ -442,15 +472,18 @@ def dispatcher(sim: DaySimulation, session: Session, t: datetime, dt: float) -> 
     for incident in sorted(waiting, key=lambda i: (i.priority, i.received_at)):
         if (t - incident.received_at).total_seconds() < delay:
             continue
+        at = max(t, incident.received_at)
         rec = dispatch.recommend_for_incident(
-            session, DISPATCHER, sim.city, sim.pools, incident.id
+            session, DISPATCHER, sim.city, sim.pools, incident.id, at=at
         ).recommendation
         picks = [int(p.unit_id) for p in rec.picks]
         if not picks:
             continue  # nobody free: it waits, and the KPI shows it
         note = "推荐派警 / as recommended: " + "; ".join(p.text_zh for p in rec.picks)
-        at = max(t, incident.received_at)
-        incidents.dispatch_units(session, DISPATCHER, incident.id, picks, note=note[:500], at=at)
+        etas = {int(p.unit_id): p.eta_s for p in rec.picks}
+        incidents.dispatch_units(
+            session, DISPATCHER, incident.id, picks, note=note[:500], at=at, etas=etas
+        )
         session.commit()
         sim.figures.dispatched += 1
 
@@ -472,9 +505,11 @@ def unit_lifecycle(sim: DaySimulation, session: Session, t: datetime, dt: float)
             last = max(x for x in (a.dispatched_at, a.acknowledged_at, a.en_route_at) if x)
             if a.state == "dispatched":
                 arrived_all = False
-                due = sim.due.setdefault(
-                    key, last + timedelta(seconds=sim.rng.uniform(*ACK_DELAY_S))
-                )
+                if key not in sim.due:  # the crew stops where it is to take the call
+                    _halt(sim, units.get_unit(session, a.unit_id), a.dispatched_at)
+                    ack_s = sim.world.ack_delay_s(a.unit_id, a.dispatched_at)
+                    sim.due[key] = last + timedelta(seconds=ack_s)
+                due = sim.due[key]
                 if t >= due:
                     _progress(
                         sim, session, incident.id, a.unit_id, Action.ACKNOWLEDGE, max(t, last)
@@ -491,7 +526,7 @@ def unit_lifecycle(sim: DaySimulation, session: Session, t: datetime, dt: float)
                     trip = _start_trip(sim, session, a.unit_id, (incident.lon, incident.lat),
                                        max(t, last), incident.id)  # fmt: skip
                 if trip is None or trip.arrived(t + timedelta(seconds=dt)):
-                    arrive = trip.started + timedelta(seconds=trip.eta_s) if trip else t
+                    arrive = trip.ends_at if trip else t
                     arrive = min(max(arrive, last), utcnow())
                     sim.trips.pop(a.unit_id, None)
                     _arrive(sim, session, incident.id, a.unit_id, (incident.lon, incident.lat),
@@ -509,14 +544,17 @@ def _progress(sim: DaySimulation, session: Session, incident_id: int, unit_id: i
 
 def _arrive(sim: DaySimulation, session: Session, incident_id: int, unit_id: int,
             place: tuple[float, float], at: datetime) -> None:  # fmt: skip
-    """The crew's terminal reports its fix at the scene, then the arrival it confirms (an
-    arrival is checked against the unit's last fix, as for real crews).
+    """The crew's terminal measures its fix at the scene, then the crew presses 到场 (an
+    arrival is checked against the unit's last fix, as for real crews). The world's GPS may
+    deliver that fix late, lose it or put it tens of metres off: an arrival the check refuses
+    is pressed again a little later, after a new fix (counted in `arrivals_refused`).
 
     A replay of the past can meet a unit whose stored fix is later than the replayed moment
     (the demo's sample incidents): that fix stands, so the duty dispatcher confirms the
     arrival with the reason, and the KPI counts it as overridden rather than verified.
     """
     at = min(at, utcnow())
+    sim.world.positions[unit_id] = place
     later = units.get_unit(session, unit_id).position_at
     if later is not None and later > at:
         incidents.progress_unit(session, DISPATCHER, incident_id, unit_id, Action.ON_SCENE, at=at,
@@ -524,10 +562,19 @@ def _arrive(sim: DaySimulation, session: Session, incident_id: int, unit_id: int
         session.commit()
         sim.due.pop((incident_id, unit_id), None)
         return
-    units.report_position(session, OFFICERS, unit_id, lon=place[0], lat=place[1], at=at)
-    session.commit()
-    sim.figures.positions += 1
-    _progress(sim, session, incident_id, unit_id, Action.ON_SCENE, at)
+    _position(sim, session, unit_id, "", *place, at)  # the terminal's fix, not a device's
+    try:
+        _progress(sim, session, incident_id, unit_id, Action.ON_SCENE, at)
+    except Conflict as exc:
+        if exc.code != "arrival_not_verified":
+            raise
+        session.rollback()
+        sim.figures.arrivals_refused += 1
+        log.info("arrival refused, pressed again (unit %s): %s", unit_id, exc.detail)
+        again = np.asarray([place, place], dtype=float)
+        sim.trips[unit_id] = Trip(again, np.asarray([0.0, sim.world.retry_s()]), at, incident_id)
+        return
+    sim.world.handled(unit_id, at)
 
 
 def _resolve_when_due(sim: DaySimulation, session: Session, t: datetime, incident) -> None:  # type: ignore[no-untyped-def]
@@ -559,40 +606,80 @@ def _close_when_due(sim: DaySimulation, session: Session, t: datetime, incident)
         sim.due.pop(key, None)
 
 
+def _true_position(sim: DaySimulation, unit) -> tuple[float, float] | None:  # type: ignore[no-untyped-def]
+    """Where the unit really is: the world's record, else (a unit the day has not moved yet)
+    its stored position or post, which start out exact."""
+    here = sim.world.positions.get(unit.id)
+    if here is not None:
+        return here
+    if unit.lon is not None and unit.lat is not None:
+        return unit.lon, unit.lat
+    return (unit.post_lon, unit.post_lat) if unit.post_lon is not None else None
+
+
+def _halt(sim: DaySimulation, unit, at: datetime) -> tuple[float, float] | None:  # type: ignore[no-untyped-def]
+    """Stop the unit's trip where it has got to by `at`; its true position."""
+    trip = sim.trips.pop(unit.id, None)
+    if trip is not None:
+        sim.world.positions[unit.id] = trip.position(at)
+    return _true_position(sim, unit)
+
+
 def _start_trip(sim: DaySimulation, session: Session, unit_id: int, target: tuple[float, float],
                 t: datetime, incident_id: int | None) -> Trip | None:  # fmt: skip
-    """Route from where the unit is (dispatch service: roads by its mode, drones fly)."""
-    try:
-        r = dispatch.unit_route(session, OFFICERS, sim.city, unit_id, *target)
-    except DomainError:
+    """Set off from where the unit really is, by its mode's roads (drones fly), timed by the
+    world: the platform's ETA is what it predicted, not how long the trip takes."""
+    unit = units.get_unit(session, unit_id)
+    origin = _halt(sim, unit, t)
+    if origin is None:
         return None
-    if r.route is not None and len(r.route.coords) >= 2:
-        coords = np.asarray(r.route.coords, dtype=float)
-    else:
-        unit = r.unit
-        origin = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
-        coords = np.asarray([origin, target], dtype=float)
-    trip = Trip.along(coords, t, r.eta_s, incident_id)
+    kind = unit_kinds().get(unit.kind)
+    journey = sim.world.journey(kind.mode if kind else "drive", origin, target, t)
+    trip = Trip.of(journey, t, incident_id)
     sim.trips[unit_id] = trip
     return trip
 
 
 def _position(sim: DaySimulation, session: Session, unit_id: int, kind: str, lon: float,
               lat: float, t: datetime, speed_mps: float | None = None) -> None:  # fmt: skip
-    """A position as the unit's equipment sends it: robots and drones as devices (ingest
-    path), crews through their terminals (units service)."""
+    """A unit's true position as its equipment measures and sends it (the world's GPS: noise,
+    late or lost)."""
     at = min(t, utcnow())
-    if kind in DEVICE_KINDS and unit_id in sim.serials:
-        send_fix(sim, unit_id, lon, lat, at, speed_mps)
+    sim.world.positions[unit_id] = (lon, lat)
+    fix = sim.world.measure(unit_id, lon, lat, at, speed_mps)
+    if fix.delivered_at is None:
+        sim.figures.fixes_lost += 1
+    elif fix.delivered_at > at:
+        sim.world.hold(fix)
+        sim.figures.fixes_late += 1
+    else:
+        _send(sim, session, kind, fix)
+
+
+def _send(sim: DaySimulation, session: Session, kind: str, fix: Fix) -> None:
+    """A fix as the platform receives it: robots and drones as devices (ingest path), crews
+    through their terminals (units service)."""
+    if kind in DEVICE_KINDS and fix.unit_id in sim.serials:
+        send_fix(sim, fix.unit_id, fix.lon, fix.lat, fix.at, fix.speed_mps)
         return
-    units.report_position(session, OFFICERS, unit_id, lon=lon, lat=lat, at=at)
+    units.report_position(session, OFFICERS, fix.unit_id, lon=fix.lon, lat=fix.lat, at=fix.at)
     session.commit()
     sim.figures.positions += 1
 
 
 def movement(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
-    """Positions of moving units: to a call, back to the post, round the patrol loop."""
-    kinds = {u.id: u.kind for u in units.list_units(session, limit=500)[0]}
+    """Positions of units: moving to a call, back to the post or round the patrol loop, and
+    standing still (less often); late fixes when their delivery time comes."""
+    standing = units.list_units(session, limit=500)[0]
+    kinds = {u.id: u.kind for u in standing}
+    for fix in sim.world.released(t):  # late fixes, with the time they were measured
+        _send(sim, session, kinds.get(fix.unit_id, ""), fix)
+    for unit in standing:  # still units report too, less often
+        moving = unit.id in sim.trips
+        if not moving and sim.world.reports_standing(unit.id, t):
+            here = _true_position(sim, unit)
+            if here is not None:
+                _position(sim, session, unit.id, unit.kind, *here, t)
     for unit_id, trip in list(sim.trips.items()):
         lon, lat = trip.position(min(t, utcnow()))
         _position(sim, session, unit_id, kinds.get(unit_id, ""), lon, lat, t, trip.speed_mps())
@@ -607,8 +694,8 @@ def back_to_post(sim: DaySimulation, session: Session, t: datetime, dt: float) -
     (动中备勤); a call interrupts either (the dispatch trip replaces it)."""
     for unit in units.list_units(session, status=["available"], limit=500)[0]:
         home = sim.home_of(unit)
-        here = (unit.lon, unit.lat) if unit.lon is not None else (unit.post_lon, unit.post_lat)
-        if unit.id in sim.trips or home is None or here[0] is None:
+        here = _true_position(sim, unit)
+        if unit.id in sim.trips or home is None or here is None:
             continue
         away = haversine_m(here[0], here[1], home.lon, home.lat)
         if away > AT_POST_M:

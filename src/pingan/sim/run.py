@@ -19,8 +19,9 @@ from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
-from pingan.dispatch.kpi import KpiRow, seconds_text, share_text
-from pingan.dispatch.service import response_report
+from pingan.dispatch.kpi import EtaAccuracy, KpiRow, seconds_text, share_text
+from pingan.dispatch.service import PoolCache, eta_report, response_report
+from pingan.geo.city import City
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
 from pingan.sim.day import DaySimulation, Figures, SimConfig
@@ -30,19 +31,25 @@ REPORTER = Actor.system("sim-report")
 
 
 def simulation_for(
-    settings: Settings, db: Database, config: SimConfig, devices: HubGetter | None = None
+    settings: Settings,
+    db: Database,
+    config: SimConfig,
+    devices: HubGetter | None = None,
+    city: City | None = None,
 ) -> DaySimulation:
     """A simulation over this process's shared city, pools and vault (see pingan.runtime);
-    `devices` gives the process's device hub (the server's, once its lifespan started it)."""
+    `devices` gives the process's device hub (the server's, once its lifespan started it);
+    `city`: the platform's city with other speed profiles (a pool of its own then)."""
     rt = runtime.configure(settings)
     audit.use_key(db, rt.vault.audit_key)
     return DaySimulation(
         db,
         rt.vault,
-        rt.city.get(),
-        rt.pools,
+        city or rt.city.get(),
+        PoolCache() if city else rt.pools,
         config,
         posts_path=settings.city_posts,
+        osm_path=settings.city_osm,
         photo_dir=settings.data_dir / "help_photos",  # as the services router keeps them
         devices=devices,
     )
@@ -87,6 +94,7 @@ class DayReport:
     alerts: dict[str, int]
     services: help_stats.ServiceStats | None = None
     figures: Figures = field(default_factory=Figures)
+    eta: EtaAccuracy | None = None  # the platform's ETAs against the simulated world
 
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
@@ -102,6 +110,12 @@ class DayReport:
             f"1分钟 {share_text(within.get('tier1'))} · 3分钟 {share_text(within.get('tier3'))} · "
             f"5分钟 {share_text(within.get('tier5'))} · P50 {seconds_text(p50)} · "
             f"P90 {seconds_text(p90)}"
+        )
+        e = self.eta or EtaAccuracy(0, None, None, None)
+        out.append(
+            f"预计到达误差 / ETA error (实际−预计 travelled − predicted, {e.arrivals} arrivals): "
+            f"偏差 bias {seconds_text(e.bias_s, signed=True)} · 中位 median "
+            f"{seconds_text(e.median_abs_s)} · P90 {seconds_text(e.p90_abs_s)}"
         )
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
@@ -125,6 +139,10 @@ class DayReport:
             f"reads {f.plate_reads}, plans {f.plans} (re-plans {f.replans}), help cases "
             f"{f.help_cases}, refused steps {f.refused}"
         )
+        out.append(
+            f"模拟世界 / world: 定位迟到 fixes late {f.fixes_late}, 丢失 lost {f.fixes_lost} · "
+            f"到场未核实重报 arrivals refused and pressed again {f.arrivals_refused}"
+        )
         return out
 
 
@@ -141,7 +159,8 @@ def day_report(session: Session, since: datetime, until: datetime) -> DayReport:
     alerts = dict(Counter(f"{a.area_code}:{a.level}" for a in raised).most_common())
     # help records are stamped when the service stores them (wall clock): count up to now
     services = help_stats.service_stats(session, REPORTER, since=since, until=utcnow())
-    return DayReport(since, until, rows[0] if rows else None, per_type, alerts, services)
+    eta = eta_report(session, REPORTER, since=since, until=None)
+    return DayReport(since, until, rows[0] if rows else None, per_type, alerts, services, eta=eta)
 
 
 def run_headless(

@@ -68,7 +68,6 @@ DISPATCHER_DELAY_S = 45.0  # the duty dispatcher confirms a recommendation after
 # 110 — what a 1-minute post is for. Sight distance in metres, the share who do, and the
 # seconds the officer takes to step over to the spot.
 WALK_UP = {"within_m": 120.0, "share": 0.6, "kinds": ("foot_patrol", "k9"), "reach_s": (5, 40)}
-ACK_DELAY_S = (8.0, 30.0)  # 签收
 CLOSE_DELAY_S = (60.0, 300.0)  # 结案 after the feedback
 HANDLING_S = {  # on scene until the feedback (反馈)
     "lost_item": (300, 900),
