@@ -159,7 +159,10 @@ def _arrive(session, system: Actor, incident, unit_id: int, at) -> None:  # type
 
 
 def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    """A short evening at the fountain: one case closed, one on scene, one just received."""
+    """A short evening at the fountain: one case closed, one on scene, one just received.
+
+    Their times are scripted, so they are marked as samples (样例): listed like any incident,
+    left out of the response KPIs and of the demand the deployment plans from."""
     now = utcnow()
     t0 = now - timedelta(minutes=50)
     _, lon, lat = PLACES["music_fountain"]
@@ -178,6 +181,7 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
             reporter_name="王女士",
             reporter_phone="13912345678",
             received_at=t0,
+            sample=True,
         ),
     )
     unit = unit_ids["步01"]
@@ -212,6 +216,7 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
             source=Source.CALL_110,
             area_code="shopping_street",
             received_at=t1,
+            sample=True,
         ),
     )
     car = unit_ids["巡A02"]
@@ -237,5 +242,6 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
             source=Source.CALL_110,
             area_code="bridge_3",
             received_at=now - timedelta(minutes=2),
+            sample=True,
         ),
     )

@@ -238,3 +238,72 @@ def test_cap_alert_update_and_cancel_served_over_http_are_valid_and_linked(clien
     assert cancel_id[1] not in {alert_id[1], update_id[1]}
     assert references(cancel) == [alert_id, update_id]
     assert cancel.find(q("info")) is None  # no description of the person once found
+
+
+def test_guardian_refusing_the_proposed_person_keeps_the_report_open(client, accounts, db):
+    """The platform proposes; a guardian who says "not ours" is recorded, the report stays
+    open and the proposal is dropped; a person handed over once cannot be handed over again."""
+    officer, volunteer = accounts.headers(Role.OFFICER), accounts.headers(Role.VOLUNTEER)
+    boy = client.post(API, json=missing_body(), headers=officer).json()
+    girl = client.post(
+        API,
+        json=missing_body(
+            name="小红", description="女孩，扎两个小辫", clothing="黄色连衣裙",
+            guardian_id_number=OTHER_ID,
+        ),
+        headers=officer,
+    ).json()  # fmt: skip
+    person = {"kind": "child", "apparent_age": 6, "lon": FOUNTAIN[0], "lat": FOUNTAIN[1]}
+    found = client.post(
+        f"{API}/found-persons",
+        json={**person, "description": "短发男孩，红上衣，牛仔裤", "at": ago(minutes=2)},
+        headers=volunteer,
+    ).json()
+    pid = found["found_person_id"]
+    other = client.post(
+        f"{API}/found-persons",
+        json={**person, "description": "男孩，短发，红衣服", "at": ago(minutes=1)},
+        headers=volunteer,
+    ).json()
+    assert other["matches"][0]["report_id"] == boy["id"]  # proposed for the boy too
+    matches = client.get(f"{API}/found-persons/{pid}/matches", headers=volunteer)
+    assert matches.status_code == 200
+    assert [m["report_id"] for m in matches.json()] == [boy["id"], girl["id"]]
+
+    # the desk got it wrong and called the girl's guardian: refused, recorded, still open
+    r = client.post(f"{API}/{girl['id']}/refuse", json={"found_person_id": pid}, headers=officer)
+    assert r.status_code == 200 and r.json()["status"] == "open"
+    refused = client.post(
+        f"{API}/{girl['id']}/refuse", json={"found_person_id": pid}, headers=volunteer
+    )
+    assert refused.status_code == 403  # volunteers register people; the desk hands over
+    with db.session() as s:
+        from sqlalchemy import select
+
+        from pingan.audit.models import AuditRecord
+
+        actions = list(s.execute(select(AuditRecord.action)).scalars())
+    assert actions.count("missing.person_refused") == 1
+
+    closed = client.post(
+        f"{API}/{boy['id']}/close",
+        json={"guardian_id_number": GUARDIAN_ID, "found_person_id": pid},
+        headers=officer,
+    )
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    again = client.post(
+        f"{API}/{girl['id']}/close",
+        json={"guardian_id_number": OTHER_ID, "found_person_id": pid},
+        headers=officer,
+    )
+    assert again.status_code == 409 and again.json()["code"] == "person_handed_over"
+    with db.session() as s:
+        from pingan.services.models import FoundPerson
+
+        # the other boy's proposal ended with the hand-over: only the one handed over is linked
+        assert s.get(FoundPerson, pid).report_id == boy["id"]
+        assert s.get(FoundPerson, other["found_person_id"]).report_id is None
+    # the boy's report is closed: it is no longer proposed for anyone
+    left = client.get(f"{API}/found-persons/{pid}/matches", headers=volunteer).json()
+    assert [m["report_id"] for m in left] == [girl["id"]]
+    assert client.get(f"{API}/found-persons/999999/matches", headers=volunteer).status_code == 404

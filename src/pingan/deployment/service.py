@@ -135,14 +135,14 @@ def expected_crowds(
 
 
 def past_incidents(session: Session, now: datetime, days: int) -> list[demand.PastIncident]:
-    """The history's incidents that were real: a cancelled call (a false alarm, a mistake)
-    or one merged into another is not demand."""
+    """The history's incidents that were real: a cancelled call (a false alarm, a mistake),
+    one merged into another, or a demo's sample is not demand."""
     rows = session.execute(
         select(
             Incident.lon, Incident.lat, Incident.type_code, Incident.priority, Incident.received_at
         )
         .where(Incident.received_at >= now - timedelta(days=days))
-        .where(Incident.merged_into_id.is_(None))
+        .where(Incident.merged_into_id.is_(None), Incident.sample.is_(False))
         .where(Incident.state.not_in([State.CANCELLED.value, State.MERGED.value]))
     )
     return [

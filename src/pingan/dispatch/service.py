@@ -242,7 +242,8 @@ def response_report(
     session: Session, actor: Actor, *, since: datetime | None, until: datetime | None, by: str
 ) -> list[KpiRow]:
     """1/3/5-minute compliance and percentiles from stored timestamps, measured on verified
-    arrivals only; overridden and unchecked arrivals are counted apart (kpi.py)."""
+    arrivals only; overridden and unchecked arrivals are counted apart (kpi.py). A demo's
+    samples, whose arrivals were scripted, are not counted at all."""
     require(actor, "report.read")
     query = select(
         Incident.received_at,
@@ -252,7 +253,7 @@ def response_report(
         Incident.area_code,
         Incident.state,
         Incident.arrival_check,
-    )
+    ).where(Incident.sample.is_(False))
     if since:
         query = query.where(Incident.received_at >= since)
     if until:

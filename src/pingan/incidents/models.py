@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import expression
+from sqlalchemy.types import Boolean
 
 from pingan.db.base import Base, UtcDateTime
 
@@ -50,6 +52,8 @@ class Incident(Base):
     # arrivals recorded before the check existed (neither counts towards compliance)
     arrival_check: Mapped[str | None] = mapped_column(String(12))
     outcome: Mapped[str | None] = mapped_column(Text)
+    # a demo's scripted sample (样例): listed, but left out of the KPIs and the demand history
+    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

@@ -65,6 +65,10 @@ class IncidentPublic(BaseModel):
         "null 旧记录未核实 — how the first arrival was accepted"
     )
     outcome: str | None
+    sample: bool = Field(
+        description="样例：演示数据，到场时间为脚本设定，不计入KPI / a demo sample with scripted "
+        "times, left out of the KPIs"
+    )
 
 
 class TimelineEvent(BaseModel):

@@ -85,6 +85,7 @@ class NewIncident:
     reporter_phone: str | None = None
     reporter_id_number: str | None = None
     received_at: datetime | None = None
+    sample: bool = False  # a demo's scripted sample: left out of the KPIs
 
 
 def _check_time(at: datetime | None, *, not_before: datetime | None = None) -> datetime:
@@ -261,6 +262,7 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
         reporter_user_id=actor.user_id if actor.role is Role.CITIZEN else None,
         created_by=actor.username,
         received_at=received,
+        sample=new.sample,
         version=1,
     )
     session.add(incident)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -354,16 +354,56 @@ def register_found_person(
     )
     session.add(p)
     session.flush()
-    open_reports = session.execute(select(MissingReport).where(MissingReport.status == "open"))
-    ranked = [m for r in open_reports.scalars() if (m := _person_score(p, r)) is not None]
-    ranked.sort(key=lambda m: -m.score)
+    ranked = _rank_reports(session, p)
     if ranked:
         p.report_id = ranked[0].report_id
     audit.record(
         session, actor, "missing.person_found", "found_person", p.id, {"best": p.report_id}
     )
     finish(session)
-    return p, ranked[:5]
+    return p, ranked
+
+
+def _rank_reports(session: Session, p: FoundPerson, top: int = 5) -> list[PersonMatch]:
+    """The open reports that may be this person, best first."""
+    open_reports = session.execute(select(MissingReport).where(MissingReport.status == "open"))
+    ranked = [m for r in open_reports.scalars() if (m := _person_score(p, r)) is not None]
+    ranked.sort(key=lambda m: (-m.score, m.report_id))
+    return ranked[:top]
+
+
+def _person(session: Session, person_id: int) -> FoundPerson:
+    person = session.get(FoundPerson, person_id)
+    if person is None:
+        raise NotFound("未找到该寻获人员记录 / no such found person", code="not_found")
+    return person
+
+
+def person_matches(session: Session, actor: Actor, person_id: int) -> list[PersonMatch]:
+    """The open reports ranked against a registered person now (reports filed or closed since
+    the registration change the answer): the desk calls the best one's guardian."""
+    require(actor, "services.found_person")
+    return _rank_reports(session, _person(session, person_id))
+
+
+def refuse_person(
+    session: Session, actor: Actor, report_id: int, *, found_person_id: int
+) -> MissingReport:
+    """The guardian says the person proposed is not theirs: recorded, the proposal dropped,
+    and the report stays open (a wrong match is never handed over)."""
+    require(actor, "services.missing_manage")
+    row = _report(session, report_id)
+    if row.status != "open":
+        raise Conflict("该走失报告已结束 / the report is closed", code="report_closed")
+    person = _person(session, found_person_id)
+    if person.report_id == row.id:
+        person.report_id = None
+    audit.record(
+        session, actor, "missing.person_refused", "missing_report", row.id,
+        {"found_person": person.id},
+    )  # fmt: skip
+    finish(session)
+    return row
 
 
 def close(
@@ -387,10 +427,22 @@ def close(
             code="guardian_not_verified",
         )
     if found_person_id is not None:
-        person = session.get(FoundPerson, found_person_id)
-        if person is None:
-            raise NotFound("未找到该寻获人员记录 / no such found person", code="not_found")
+        person = _person(session, found_person_id)
+        handed = session.get(MissingReport, person.report_id) if person.report_id else None
+        if handed is not None and handed.id != row.id and handed.status == "closed":
+            raise Conflict(
+                f"该人员已交还另一报告的监护人（{handed.case_number}）/ "
+                "this person was already handed over on another report",
+                code="person_handed_over",
+            )
         person.report_id = row.id
+    # other people proposed for this report were not the one: their proposal ends here, so a
+    # person linked to a closed report is the one handed over on it
+    session.execute(
+        update(FoundPerson)
+        .where(FoundPerson.report_id == row.id, FoundPerson.id != (found_person_id or -1))
+        .values(report_id=None)
+    )
     now = utcnow()
     row.status, row.found_at, row.closed_at = "closed", now, now
     outcome = f"走失人员已交监护人（{row.case_number}）/ handed over to the guardian"

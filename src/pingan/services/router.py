@@ -38,6 +38,7 @@ from pingan.services.schemas import (
     MissingClose,
     MissingCreate,
     MissingPublic,
+    MissingRefuse,
     OwnerCreate,
     OwnerPublic,
     PersonMatchPublic,
@@ -343,6 +344,31 @@ def found_person(
     return FoundPersonResult(
         found_person_id=person.id, matches=[PersonMatchPublic(**asdict(m)) for m in ranked]
     )
+
+
+@router.get(
+    "/missing/found-persons/{person_id}/matches",
+    summary="寻获人员的候选报告 / open reports that may be this person",
+)
+def found_person_matches(
+    person_id: Id,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.found_person")],
+) -> list[PersonMatchPublic]:
+    return [
+        PersonMatchPublic(**asdict(m)) for m in missing.person_matches(session, actor, person_id)
+    ]
+
+
+@router.post("/missing/{report_id}/refuse", summary="监护人认定非本人 / guardian: not our person")
+def refuse_missing(
+    report_id: Id,
+    body: MissingRefuse,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.missing_manage")],
+) -> MissingPublic:
+    row = missing.refuse_person(session, actor, report_id, **body.model_dump())
+    return MissingPublic.model_validate(row)
 
 
 @router.post("/missing/{report_id}/close", summary="交还监护人并结案 / hand over and close")

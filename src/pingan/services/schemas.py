@@ -221,6 +221,10 @@ class MissingClose(Body):
     found_person_id: int | None = None
 
 
+class MissingRefuse(Body):
+    found_person_id: int = Field(description="监护人认定不是其走失人员 / the person proposed")
+
+
 class ProfileCreate(Body):
     kind: Literal["child", "elder", "visitor"]
     name: str = Field(max_length=64)

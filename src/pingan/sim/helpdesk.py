@@ -1,12 +1,14 @@
 """The simulated day's help services (便民服务), each step through its service.
 
-Visitors report lost items and finders hand them in (some phones with their IMEI, so the
-identifier matches); owners find their item among the matches, prove ownership and both
-sides confirm the hand-over. Guardians report lost children and elders (the service opens
-the incident the dispatcher works), a volunteer or officer registers the person found, and
-the guardian takes them back after the ID check. Car-park cameras read plates all day;
-owners who forget where they parked ask at a kiosk. Drivers whose car breaks down ask for
-help; the dispatcher sends the traffic police or the tow service, and the road is cleared.
+The world decides what happens (sim/finders.py, with the figures in sim/help_data.py): whether
+someone comes across a lost item or a missing person, who, when and where, and what that finder
+writes down in their own words. The platform decides what comes of it: an owner claims from
+the matches for their report and the proof check (IMEI, held-back detail) refuses a wrong pick;
+a found person's guardian is called for the report the platform ranks first, and a guardian who
+says "not ours" is recorded and the next proposal tried. A match the platform misses stays
+open. Car-park cameras read plates all day; owners who forget where they parked ask at a
+kiosk. Drivers whose car breaks down ask for help; the dispatcher sends the traffic police or
+the tow service, and the road is cleared.
 
 A case's later steps are queued with their due time (`HelpQueue`), drawn from the seeded
 stream when the case starts, so a seed gives the same day.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import random
 import string
 from collections import deque
 from dataclasses import dataclass, field
@@ -32,6 +35,17 @@ from pingan.incidents import service as incidents
 from pingan.pii.id_number import check_character
 from pingan.services import breakdown, lost_found, missing, parking
 from pingan.services.identifiers import luhn_ok
+from pingan.sim import finders
+from pingan.sim.help_data import (
+    CLAIM_PICKS,
+    DESK_READS_IMEI,
+    HANDOVER_TRIES,
+    LOST_ITEMS,
+    MARKS,
+    MISSING_PEOPLE,
+    OWNER_KNOWS_IMEI,
+    OWNER_LOOKS,
+)
 from pingan.sim.scenario import (
     BREAKDOWNS,
     CARS_PER_VISITOR,
@@ -39,9 +53,6 @@ from pingan.sim.scenario import (
     HELP_DELAY_S,
     HELP_PER_1000,
     HELP_PER_DAY,
-    LOST_FOUND_SHARE,
-    LOST_ITEMS,
-    MISSING_PEOPLE,
     PLATE_MISREAD_SHARE,
     SURNAMES,
     TOW_SHARE,
@@ -75,6 +86,17 @@ class HelpQueue:
     counter: itertools.count = field(default_factory=itertools.count)
     parked: dict[str, deque[str]] = field(default_factory=dict)  # area -> plates read there
     tow_id: int | None = None
+    # report -> (the guardian's ID number, the world's name for the missing person): what the
+    # guardian knows and whom they would recognise; the platform is never told the second
+    guardians: dict[int, tuple[str, int]] = field(default_factory=dict)
+    people: itertools.count = field(default_factory=itertools.count)  # the world's names
+    # the world's memory, for judging the outcome: lost report or found item -> its thing;
+    # found person -> who they are
+    things: dict[int, int] = field(default_factory=dict)
+    found_people: dict[int, int] = field(default_factory=dict)
+    claims_refused: int = 0  # wrong picks the proof check refused
+    wrong_claims: int = 0  # claims the check let through that the owner saw were not theirs
+    handovers_refused: int = 0  # proposed people a guardian said were not theirs
 
     def later(self, due: datetime, name: str, case: dict[str, Any]) -> None:
         heapq.heappush(self.steps, Step(due, next(self.counter), name, case))
@@ -113,16 +135,22 @@ def misread(sim: DaySimulation, value: str) -> str:
     return value[:i] + MISREADS[value[i]] + value[i + 1 :]
 
 
-def person_name(sim: DaySimulation) -> str:
-    return sim.rng.choice(SURNAMES) + sim.rng.choice(GIVEN_NAMES)
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
 
 
 def _born(sim: DaySimulation, t: datetime, age: tuple[int, int]) -> date:
     return date(t.year - sim.rng.randint(*age), sim.rng.randint(1, 12), sim.rng.randint(1, 28))
 
 
-def _after(sim: DaySimulation, t: datetime, step: str) -> datetime:
-    return t + timedelta(seconds=sim.rng.uniform(*HELP_DELAY_S[step]))
+def _after(rng: random.Random, t: datetime, step: str) -> datetime:
+    return t + timedelta(seconds=rng.uniform(*HELP_DELAY_S[step]))
+
+
+def _stream(sim: DaySimulation) -> random.Random:
+    """A case's own seeded stream for its later steps: how many steps a case takes depends
+    on the platform's answers, and that must not change what the rest of the world does."""
+    return random.Random(sim.rng.getrandbits(64))
 
 
 def _stamp(t: datetime) -> datetime:
@@ -186,89 +214,121 @@ def plate_reads(sim: DaySimulation, session: Session, t: datetime, dt: float) ->
 
 
 # -- lost and found --------------------------------------------------------------------------
-def _item_spec(sim: DaySimulation, kind: str, t: datetime, code: str, item: tuple,
-               number: str | None) -> lost_found.ItemSpec:  # fmt: skip
-    category, lost_text, found_text, colour, brand, hidden, _ = item
-    lon, lat = sim.point_in(code)
-    area = sim.city.key_areas[code]
-    lost = kind == "lost"
-    return lost_found.ItemSpec(
-        kind=kind,
-        category=category,
-        description=lost_text if lost else found_text,
-        lon=lon,
-        lat=lat,
-        at=_stamp(t),
-        colour=colour,
-        brand=brand if lost else None,
-        identifiers={"imei": number} if number else {},
-        hidden_details=hidden,
-        place=area.name_zh,
-        area_code=code,
-        holder=None if lost else "康巴什警务站",
-        storage=None if lost else f"{area.name_zh}警务亭失物柜",
-        contact_phone=phone(sim) if lost else None,
-    )
+def _lost_thing(sim: DaySimulation) -> dict[str, Any]:
+    """A thing in the world: what kind, what marks it apart, its IMEI, and the world's name
+    for it (the platform is never told that name)."""
+    item = sim.rng.choice(LOST_ITEMS)
+    return {
+        "item": item,
+        "marks": sim.rng.choice(MARKS[item.category]),
+        "imei": imei(sim) if item.has_imei else None,
+        "thing": next(sim.helpdesk.people),
+        "rng": _stream(sim),
+    }
 
 
 def start_lost(sim: DaySimulation, session: Session, t: datetime, code: str) -> None:
-    item = sim.rng.choice(LOST_ITEMS)
-    number = imei(sim) if item[6] and sim.rng.random() < 0.6 else None
+    """The owner reports in their words; the world decides whether someone comes across the
+    item, who, when and where; the owner looks at the platform's matches a few times."""
+    thing = _lost_thing(sim)
+    item, number = thing["item"], thing["imei"]
     lost_at = t - timedelta(seconds=sim.rng.uniform(300, 1800))
+    lon, lat = sim.point_in(code)
+    known = number if number and sim.rng.random() < OWNER_KNOWS_IMEI else None
     row, _ = lost_found.register(
         session, VISITORS, sim.vault, sim.city, sim.photo_dir,
-        _item_spec(sim, "lost", lost_at, code, item, number),
+        lost_found.ItemSpec(
+            kind="lost", category=item.category, description=item.owner_text, lon=lon, lat=lat,
+            at=_stamp(lost_at), colour=item.colour, brand=item.brand,
+            identifiers={"imei": known} if known else {}, hidden_details=thing["marks"][0],
+            place=sim.city.key_areas[code].name_zh, area_code=code, contact_phone=phone(sim),
+        ),
     )  # fmt: skip
     sim.figures.help_cases += 1
-    if sim.rng.random() < LOST_FOUND_SHARE:
-        case = {"lost_id": row.id, "item": item, "imei": number, "area": code}
-        sim.helpdesk.later(_after(sim, t, "found"), "hand_in", case)
+    sim.helpdesk.things[row.id] = thing["thing"]
+    find = finders.item_found(sim.rng, item, code, lon, lat)
+    if find is not None:
+        found = {**thing, "area": code, "find": find}
+        sim.helpdesk.later(lost_at + timedelta(seconds=find.after_s), "hand_in", found)
+    owner = {**thing, "imei": known, "lost_id": row.id, "looks": OWNER_LOOKS["times"],
+             "rng": _stream(sim)}  # fmt: skip
+    first = t + timedelta(seconds=sim.rng.uniform(*OWNER_LOOKS["first_s"]))
+    sim.helpdesk.later(first, "claim", owner)
 
 
 def start_found(sim: DaySimulation, session: Session, t: datetime, code: str) -> None:
     """An item handed in whose owner never reports it: it waits in the public listing."""
-    item = sim.rng.choice(LOST_ITEMS)
-    lost_found.register(
-        session, HELPERS, sim.vault, sim.city, sim.photo_dir,
-        _item_spec(sim, "found", t, code, item, None),
-    )  # fmt: skip
+    lon, lat = sim.point_in(code)
+    hand_in(sim, session, t, {**_lost_thing(sim), "area": code,
+                              "find": finders.Find("visitor", 0.0, lon, lat)})  # fmt: skip
     sim.figures.help_cases += 1
 
 
 def hand_in(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
+    """The finder's description, in their words; the desk notes the marks (held back) and
+    reads a phone's IMEI when it can."""
+    item, find, area = case["item"], case["find"], sim.city.key_areas[case["area"]]
+    rng = case["rng"]
+    text, colour = finders.finder_words(rng, item)
+    number = case["imei"] if case["imei"] and rng.random() < DESK_READS_IMEI else None
     row, _ = lost_found.register(
         session, HELPERS, sim.vault, sim.city, sim.photo_dir,
-        _item_spec(sim, "found", t, case["area"], case["item"], case["imei"]),
+        lost_found.ItemSpec(
+            kind="found", category=item.category, description=text, lon=find.lon, lat=find.lat,
+            at=_stamp(t), colour=colour, identifiers={"imei": number} if number else {},
+            hidden_details=case["marks"][1], place=area.name_zh, area_code=case["area"],
+            holder=f"{area.name_zh}警务亭", storage=f"{area.name_zh}警务亭失物柜",
+        ),
     )  # fmt: skip
-    sim.helpdesk.later(_after(sim, t, "claim"), "claim", {**case, "found_id": row.id})
+    sim.helpdesk.things[row.id] = case["thing"]
 
 
 def claim(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
-    """The owner looks through the matches for their report and claims the one that is
-    theirs (a wrong pick is refused by the proof check and they try the next)."""
+    """The owner looks through the top matches for their report and claims with what they
+    know (IMEI, the marks only they know): the platform's check refuses a wrong pick. None
+    proven: they look again later, a few times, then give up (the report stays open)."""
+    if lost_found.get_item(session, VISITORS, case["lost_id"]).status != "open":
+        return
     best = lost_found.matches(session, VISITORS, case["lost_id"])
     proof = {"imei": case["imei"]} if case["imei"] else None
-    for m in best[:3]:
+    for m in best[:CLAIM_PICKS]:
         try:
             row = lost_found.claim(
-                session, VISITORS, sim.vault, m.item_id, claimant_name=person_name(sim),
-                identifiers_given=proof, details=case["item"][5], lost_item_id=case["lost_id"],
+                session, VISITORS, sim.vault, m.item_id, claimant_name=person_name(case["rng"]),
+                identifiers_given=proof, details=case["marks"][0], lost_item_id=case["lost_id"],
             )  # fmt: skip
         except DomainError:
             session.rollback()
+            sim.helpdesk.claims_refused += 1
             continue
-        sim.helpdesk.later(_after(sim, t, "handover"), "handover", {"claim_id": row.id})
+        step = {"claim_id": row.id, "theirs": sim.helpdesk.things.get(m.item_id) == case["thing"]}
+        sim.helpdesk.later(_after(case["rng"], t, "handover"), "handover", {**case, **step})
         return
+    _look_again(sim, t, case)
+
+
+def _look_again(sim: DaySimulation, t: datetime, case: dict) -> None:
+    if case["looks"] > 1:
+        again = t + timedelta(seconds=case["rng"].uniform(*OWNER_LOOKS["again_s"]))
+        sim.helpdesk.later(again, "claim", {**case, "looks": case["looks"] - 1})
 
 
 def handover(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
+    """The holder hands the item over; the owner confirms only if it is theirs (the check
+    passed someone else's item with the same marks: it stays claimed, they look again)."""
     lost_found.confirm_handover(session, HELPERS, case["claim_id"], "holder")
+    if not case["theirs"]:
+        sim.helpdesk.wrong_claims += 1
+        _look_again(sim, t, case)
+        return
     lost_found.confirm_handover(session, VISITORS, case["claim_id"], "claimant")
 
 
 # -- missing people --------------------------------------------------------------------------
 def start_missing(sim: DaySimulation, session: Session, t: datetime, code: str) -> None:
-    kind, age, description, clothing = sim.rng.choice(MISSING_PEOPLE)
+    """The guardian reports; the world decides whether someone comes across the person that
+    day, who, when and where (the sim remembers who they are: the guardian will know)."""
+    person = sim.rng.choice(MISSING_PEOPLE)
     lon, lat = sim.point_in(code)
     guardian = id_number(sim, _born(sim, t, (28, 50)))
     row = missing.report(
@@ -278,47 +338,74 @@ def start_missing(sim: DaySimulation, session: Session, t: datetime, code: str) 
         sim.city,
         sim.photo_dir,
         missing.MissingSpec(
-            kind=kind,
-            name=person_name(sim),
-            description=description,
+            kind=person.kind,
+            name=person_name(sim.rng),
+            description=person.description,
             lon=lon,
             lat=lat,
             last_seen_at=_stamp(t - timedelta(seconds=sim.rng.uniform(300, 1200))),
-            guardian_name=person_name(sim),
+            guardian_name=person_name(sim.rng),
             guardian_phone=phone(sim),
             guardian_id_number=guardian,
-            age=age,
-            clothing=clothing,
+            age=person.age,
+            clothing=person.clothing,
             area_code=code,
         ),
         reported_at=_stamp(t),
     )
     sim.figures.help_cases += 1
-    case = {"report_id": row.id, "kind": kind, "age": age, "guardian": guardian,
-            "text": f"{description}，{clothing}", "lon": lon, "lat": lat}  # fmt: skip
-    sim.helpdesk.later(_after(sim, t, "person_found"), "person_found", case)
+    who = next(sim.helpdesk.people)  # the world's own name for this person
+    sim.helpdesk.guardians[row.id] = (guardian, who)
+    seen = finders.person_seen(sim.rng, person, lon, lat)
+    if seen is not None:
+        case = {"person": person, "who": who, "find": seen, "rng": _stream(sim)}
+        sim.helpdesk.later(t + timedelta(seconds=seen.after_s), "person_found", case)
 
 
 def person_found(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
-    drift = (sim.rng.uniform(-0.002, 0.002), sim.rng.uniform(-0.0015, 0.0015))
-    person, _ = missing.register_found_person(
-        session,
-        HELPERS,
-        kind=case["kind"],
-        description=f"独自一人，{case['text']}",
-        lon=case["lon"] + drift[0],
-        lat=case["lat"] + drift[1],
-        at=_stamp(t),
-        apparent_age=case["age"],
-    )
-    sim.helpdesk.later(_after(sim, t, "guardian"), "guardian", {**case, "person_id": person.id})
+    """The finder registers what they see (their words, a guessed age); the desk calls the
+    guardian of the report the platform ranks first."""
+    person, find = case["person"], case["find"]
+    text, age = finders.person_words(case["rng"], person)
+    row, ranked = missing.register_found_person(
+        session, HELPERS, kind=person.kind, description=text, lon=find.lon, lat=find.lat,
+        at=_stamp(t), apparent_age=age,
+    )  # fmt: skip
+    sim.helpdesk.found_people[row.id] = case["who"]
+    desk = {"person_id": row.id, "who": case["who"], "tried": [], "rng": case["rng"]}
+    _propose(sim, t, desk, ranked)
+
+
+def _propose(sim: DaySimulation, t: datetime, case: dict, ranked: list) -> None:  # type: ignore[type-arg]
+    """The guardian of the best proposal not yet tried comes to the desk; no proposal left (or
+    the desk has tried enough): the person waits, the reports stay open."""
+    if len(case["tried"]) >= HANDOVER_TRIES:
+        return
+    fresh = [m.report_id for m in ranked if m.report_id not in case["tried"]]
+    if fresh:
+        due = _after(case["rng"], t, "guardian")
+        sim.helpdesk.later(due, "guardian", {**case, "report_id": fresh[0]})
 
 
 def guardian(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
-    missing.close(
-        session, HELPERS, sim.vault, case["report_id"],
-        guardian_id_number=case["guardian"], found_person_id=case["person_id"],
-    )  # fmt: skip
+    """The proposed report's guardian sees the person: theirs — hand-over after the ID check;
+    not theirs — the refusal is recorded and the desk asks the platform for the next."""
+    report_id = case["report_id"]
+    if missing.get_report(session, HELPERS, report_id).status != "open":
+        ranked = missing.person_matches(session, HELPERS, case["person_id"])
+        _propose(sim, t, case, ranked)  # found by someone else meanwhile: not a try
+        return
+    gid, who = sim.helpdesk.guardians[report_id]
+    if who == case["who"]:
+        missing.close(
+            session, HELPERS, sim.vault, report_id, guardian_id_number=gid,
+            found_person_id=case["person_id"],
+        )  # fmt: skip
+        return
+    missing.refuse_person(session, HELPERS, report_id, found_person_id=case["person_id"])
+    sim.helpdesk.handovers_refused += 1
+    tried = {**case, "tried": [*case["tried"], report_id]}
+    _propose(sim, t, tried, missing.person_matches(session, HELPERS, case["person_id"]))
 
 
 # -- finding a parked car ----------------------------------------------------------------------
@@ -349,7 +436,7 @@ def start_breakdown(sim: DaySimulation, session: Session, t: datetime, code: str
     sim.figures.help_cases += 1
     to = "tow" if sim.helpdesk.tow_id is not None and sim.rng.random() < TOW_SHARE else "police"
     case = {"breakdown_id": row.id, "to": to}
-    sim.helpdesk.later(_after(sim, t, "breakdown_dispatch"), "breakdown_dispatch", case)
+    sim.helpdesk.later(_after(sim.rng, t, "breakdown_dispatch"), "breakdown_dispatch", case)
 
 
 def breakdown_dispatch(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:
@@ -360,7 +447,7 @@ def breakdown_dispatch(sim: DaySimulation, session: Session, t: datetime, case: 
         tow_service_id=sim.helpdesk.tow_id if case["to"] == "tow" else None, at=_stamp(t),
     )  # fmt: skip
     case = {**case, "incident_id": row.incident_id}
-    sim.helpdesk.later(_after(sim, t, "breakdown_clear"), "breakdown_clear", case)
+    sim.helpdesk.later(_after(sim.rng, t, "breakdown_clear"), "breakdown_clear", case)
 
 
 def breakdown_clear(sim: DaySimulation, session: Session, t: datetime, case: dict) -> None:

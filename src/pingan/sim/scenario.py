@@ -31,22 +31,18 @@ ROAD_INCIDENTS_PER_DAY = {
 # returned, 210 missing people found, 120 breakdowns helped — so that a holiday's 50,000
 # visitors bring a handful of each in roughly those proportions (≈ 2.5 : 9 : 5 : 2.5).
 HELP_PER_1000: dict[str, float] = {
-    "lost_report": 0.23,  # 遗失报告 (most are found, handed in and claimed)
+    "lost_report": 0.23,  # 遗失报告 (whether found and returned: sim/help_data.py)
     "found_unreported": 0.04,  # 拾得物 whose owner never reports it (stays in the listing)
-    "missing_report": 0.1,  # 走失人员 (children and elders; all found the same day)
+    "missing_report": 0.1,  # 走失人员 (children and elders; who finds them: help_data.py)
     "car_find": 0.05,  # 找车: an owner asks the kiosk where the car is
 }
 HELP_PER_DAY = {"normal": {"breakdown": 1.0}, "holiday": {"breakdown": 2.5}}
-LOST_FOUND_SHARE = 0.75  # lost items someone finds and hands in
 CARS_PER_VISITOR = 0.08  # cars passing the car parks' ANPR cameras per arriving visitor
 PLATE_MISREAD_SHARE = 0.05  # reads with one OCR confusion (8/B, 0/D, …)
 TOW_SHARE = 0.4  # breakdowns sent to the tow service rather than the traffic police
-HELP_DELAY_S = {  # how long each step waits, drawn uniformly
-    "found": (600, 5400),  # lost → someone hands it in
-    "claim": (600, 3600),  # handed in → the owner claims it
+HELP_DELAY_S = {  # how long each step waits, drawn uniformly (finders: sim/help_data.py)
     "handover": (120, 900),  # claim → holder and owner confirm
-    "person_found": (600, 2700),  # reported → found alone by a volunteer or officer
-    "guardian": (300, 1200),  # found → handed to the guardian
+    "guardian": (300, 1200),  # the desk calls the proposed report's guardian → they arrive
     "breakdown_dispatch": (60, 300),
     "breakdown_clear": (1200, 3600),
 }
@@ -99,29 +95,6 @@ OUTCOMES = {
 }
 
 
-# What visitors lose (category, how the owner describes it, how the finder does, colour,
-# brand, what only the owner knows, whether it carries an IMEI).
-LOST_ITEMS = [
-    ("phone", "黑色华为手机，蓝色手机壳", "拾到手机一部，黑色，带蓝色保护壳", "黑", "华为",
-     "手机壳里夹着一张公交卡", True),
-    ("phone", "白色苹果手机，屏幕有裂痕", "捡到白色苹果手机，屏幕碎了", "白", "苹果",
-     "锁屏是一只橘猫的照片", True),
-    ("wallet", "棕色皮夹，内有身份证和银行卡", "拾得咖啡色钱包一个", "棕", None,
-     "钱包里有一张全家福", False),
-    ("bag", "黑色双肩包，里面有水杯和外套", "拾到黑色背包一个，内有水杯", "黑", None,
-     "包侧袋挂着一个熊猫挂件", False),
-    ("keys", "一串钥匙，挂着红色车钥匙", "拾到钥匙一串", "红", None,
-     "钥匙圈上刻着一个王字", False),
-    ("umbrella", "蓝色折叠伞", "拾得蓝色雨伞一把", "蓝", None, "伞柄缠着白色胶布", False),
-    ("documents", "驾驶证和行驶证", "拾到证件夹一个，内有驾驶证", None, None,
-     "证件夹里有一张加油卡", False),
-]  # fmt: skip
-MISSING_PEOPLE = [
-    ("child", 5, "5岁女孩，扎两个小辫", "红色连衣裙，白色凉鞋"),
-    ("child", 7, "7岁男孩，短发，戴眼镜", "蓝色上衣，黑色短裤"),
-    ("child", 4, "4岁男孩，圆脸", "黄色T恤，背小恐龙书包"),
-    ("elder", 78, "78岁老人，白发，行动缓慢，有些健忘", "灰色夹克，黑色布鞋"),
-]
 SURNAMES = "王李张刘陈杨赵黄周吴"
 GIVEN_NAMES = ["小雨", "子涵", "浩然", "欣怡", "宇轩", "桂兰", "秀英", "建国"]
 BREAKDOWNS = [

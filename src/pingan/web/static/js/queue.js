@@ -16,7 +16,8 @@ export function drawQueue() {
   tbody.replaceChildren(...rows.map((i) => {
     const tr = el("tr", { "data-id": i.id, class: (i._fresh ? "fresh " : "") + (i.id === selected ? "selected" : ""), onclick: () => { location.hash = `#queue/${i.id}`; } },
       el("td", {}, i.case_number), el("td", {}, typeName(i.type_code)), el("td", { class: "p" + i.priority }, "P" + i.priority),
-      el("td", { class: "state" }, stateName(i.state)), el("td", {}, fmtTime(i.received_at)), el("td", {}, i.summary || ""));
+      el("td", { class: "state" }, stateName(i.state)), el("td", {}, fmtTime(i.received_at)),
+      el("td", {}, i.sample ? el("span", { class: "pill sample" }, t("sample")) : "", i.sample ? " " : "", i.summary || ""));
     i._fresh = false;
     return tr;
   }));
@@ -34,7 +35,7 @@ export async function openIncident(id, withRecommendation = true) {
     el("h2", {}, `${inc.case_number} · ${typeName(inc.type_code)}`),
     el("p", {}, el("b", { class: "p" + inc.priority }, "P" + inc.priority), ` · `, el("span", { id: "detail-state" }, stateName(inc.state)),
       ` · ${fmtTime(inc.received_at)} · ${inc.address || ""}`),
-    el("p", {}, inc.summary),
+    el("p", {}, inc.sample ? el("span", { class: "pill sample" }, t("sample")) : "", inc.sample ? " " : "", inc.summary),
   ];
   if (inc.response_seconds != null) parts.push(el("p", {}, `到场用时 / response ${fmtSecs(inc.response_seconds)} (${inc.response_tier})`));
   const old = box.querySelector("#recommendation");
