@@ -190,6 +190,20 @@ def agreement(incidents, ours: list, theirs: list, pool: UnitPool) -> dict[str, 
     }
 
 
+def agreement_rows(label: str, prefix: str) -> list[tuple[str, str, str, str | None]]:
+    """Table rows for one `agreement` result (keys under `prefix`)."""
+    p = prefix
+    return [
+        (label, f"{p}agree", "{:.1%}", None),
+        ("  differ: ours slower / faster (incidents)", f"{p}ours_slower", "{:.0f}",
+         f"{p}ours_faster"),
+        ("  ours slower, median / worst (s)", f"{p}ours_slower_median_s", "{:.0f}",
+         f"{p}ours_slower_max_s"),
+        ("  ours faster, worst (s)", f"{p}ours_faster_max_s", "{:.1f}", None),
+        ("  differ in the number of units", f"{p}differ_in_count", "{:.0f}", None),
+    ]  # fmt: skip
+
+
 def bench_city(name: str, path: Path, n_incidents: int, rng) -> dict:
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -284,25 +298,8 @@ def main() -> None:
         ("speed-up at p50 (×)", "speedup_p50", "{:.0f}", None),
         ("speed-up at p50, no shortlist (×)", "whole_speedup_p50", "{:.0f}", None),
         ("incidents, the same for every row", "incidents", "{:.0f}", None),
-        ("same picks as the baseline", "agree", "{:.1%}", None),
-        ("  differ: ours slower / faster (incidents)", "ours_slower", "{:.0f}", "ours_faster"),
-        (
-            "  ours slower, median / worst (s)",
-            "ours_slower_median_s",
-            "{:.0f}",
-            "ours_slower_max_s",
-        ),
-        ("  ours faster, worst (s)", "ours_faster_max_s", "{:.1f}", None),
-        ("  differ in the number of units", "differ_in_count", "{:.0f}", None),
-        ("same picks, no shortlist", "whole_agree", "{:.1%}", None),
-        (
-            "  differ: ours slower / faster (incidents)",
-            "whole_ours_slower",
-            "{:.0f}",
-            "whole_ours_faster",
-        ),
-        ("  ours faster, worst (s)", "whole_ours_faster_max_s", "{:.1f}", None),
-        ("  differ in the number of units", "whole_differ_in_count", "{:.0f}", None),
+        *agreement_rows("same picks as the baseline", ""),
+        *agreement_rows("same picks, no shortlist", "whole_"),
     ]
     print(f"{'figure':42s} {'monaco':>16s} {'kangbashi':>16s}")
     for label, key, fmt, key2 in rows:
