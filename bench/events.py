@@ -7,8 +7,10 @@ On a throwaway PostgreSQL database, producer threads write events through
 service owns the row it locks); the relay delivers them — through NATS JetStream (publish
 acknowledged by the server, received by a subscriber) when reachable, and in-process (handed
 to a subscriber callback). The clock stops when the last event has arrived and the outbox is
-empty; arrival order is checked per aggregate. Baseline in the same run: the naive way, one
-commit plus one synchronous publish per message. A last row times the consumer side: the
+empty; arrival order is checked per aggregate. Baseline in the same run, on the same number
+of events: the naive way, each commit followed by one synchronous publish per message. Both
+ways run at 10 events per transaction and at 1, so the outbox's gain at the same batch size
+and batching's own gain are reported apart. A last row times the consumer side: the
 idempotent, ordered `handle_once` path, one transaction per event.
 Medians of several repetitions. Then, unless --outbox-only, bench/mqtt_positions.py runs in
 its own process (2,000 devices at 5 Hz through Mosquitto into live state) and its figures are
@@ -41,6 +43,11 @@ from pingan.db.engine import Database
 
 AGGREGATES = 200
 THREADS = 4
+BATCHES = (10, 1)  # events per transaction: every way is measured at each
+
+
+def _per(per_tx: int) -> str:
+    return "event/tx" if per_tx == 1 else "events/tx"
 
 
 class Sink:
@@ -129,10 +136,19 @@ def run_outbox(
     return n / elapsed, sink.out_of_order
 
 
-def run_baseline(db: Database, n: int, publish_one: Callable[[Event], None]) -> float:
+def median_outbox(
+    db: Database, n: int, per_tx: int, transport_of: Callable[[Sink], object], reps: int
+) -> tuple[float, int]:
+    """Median rate of `reps` outbox runs, and the events out of order over all of them."""
+    results = [run_outbox(db, n, per_tx, transport_of) for _ in range(reps)]
+    return statistics.median(r[0] for r in results), sum(r[1] for r in results)
+
+
+def run_baseline(db: Database, n: int, per_tx: int, publish_one: Callable[[Event], None]) -> float:
+    """The naive way: per_tx events per commit, then each published on its own, waited for."""
     reset(db)
     started = time.perf_counter()
-    produce(db, n, 1, after=publish_one)
+    produce(db, n, per_tx, after=publish_one)
     return n / (time.perf_counter() - started)
 
 
@@ -220,7 +236,7 @@ def main() -> None:
     )
     parser.add_argument("--nats", default=os.environ.get("PINGAN_BUS_URL", "nats://127.0.0.1:4222"))
     args = parser.parse_args()
-    n, n_base, reps = (2_000, 400, 2) if args.quick else (20_000, 3_000, 3)
+    n, n_consumer, reps = (2_000, 400, 2) if args.quick else (20_000, 3_000, 3)
 
     db, drop = fresh_postgres(args.postgres)
     tag = uuid.uuid4().hex[:8]
@@ -228,57 +244,45 @@ def main() -> None:
         url=args.nats, stream=f"PINGAN_BENCH_{tag}", subject_prefix=f"pb{tag}.events"
     )
     have_nats = nats_reachable(args.nats)
+    where = "NATS JetStream" if have_nats else "in-process"
+    call = "sync NATS publish" if have_nats else "in-process call"
     rows: list[tuple[str, float, int | str]] = []
+    rates: dict[tuple[str, int], float] = {}
     figures: dict[str, object] = {"events": n, "repetitions": reps, "threads": THREADS}
+    disorder = 0
     try:
         inproc = lambda sink: (CallbackTransport(sink.add), lambda: None)  # noqa: E731
-        cases: list[tuple[str, str, int, Callable]] = [
-            ("outbox_inprocess_events_per_s", "outbox → in-process, 10 events/tx", 10, inproc)
-        ]
-        if have_nats:
-            cases = [
-                (
-                    "outbox_events_per_s",
-                    "outbox → NATS JetStream, 10 events/tx",
-                    10,
-                    nats_transport(config),
-                ),
-                (
-                    "outbox_1_per_tx_events_per_s",
-                    "outbox → NATS JetStream, 1 event/tx",
-                    1,
-                    nats_transport(config),
-                ),
-                *cases,
-            ]
-        for key, label, per_tx, make in cases:
-            results = [run_outbox(db, n, per_tx, make) for _ in range(reps)]
-            rate = statistics.median(r[0] for r in results)
-            disorder = sum(r[1] for r in results)
-            rows.append((label, rate, disorder))
-            figures[key] = round(rate)
-            figures["out_of_order"] = figures.get("out_of_order", 0) + disorder  # type: ignore[operator]
-        if not have_nats:
-            figures["outbox_events_per_s"] = figures["outbox_inprocess_events_per_s"]
-
+        outbox_to = nats_transport(config) if have_nats else inproc
         if have_nats:
             publisher = NatsBus(config)
             publisher.ensure_stream()
-            label = "baseline: commit + sync NATS publish per message"
-            base = statistics.median(
-                run_baseline(db, n_base, lambda e: publisher.send([e])) for _ in range(reps)
+            publish_one: Callable[[Event], None] = lambda e: publisher.send([e])  # noqa: E731
+        else:
+            publish_one = Sink(n).add
+        # Both ways at both batch sizes on the same number of events: the outbox's gain over
+        # the naive way at one batch size, and batching's gain, are then read apart.
+        for per_tx in BATCHES:
+            rates["outbox", per_tx], dis = median_outbox(db, n, per_tx, outbox_to, reps)
+            disorder += dis
+            rows.append(
+                (f"outbox → {where}, {per_tx} {_per(per_tx)}", rates["outbox", per_tx], dis)
             )
+            rates["baseline", per_tx] = statistics.median(
+                run_baseline(db, n, per_tx, publish_one) for _ in range(reps)
+            )
+            rows.append((f"baseline: commit + {call} per message, {per_tx} {_per(per_tx)}",
+                         rates["baseline", per_tx], "-"))  # fmt: skip
+        if have_nats:
             publisher.delete_stream()
             publisher.close()
-        else:
-            sink = Sink(n_base)
-            label = "baseline: commit + in-process call per message"
-            base = statistics.median(run_baseline(db, n_base, sink.add) for _ in range(reps))
-        rows.append((label, base, "-"))
-        figures["baseline_events_per_s"] = round(base)
+            rate, dis = median_outbox(db, n, BATCHES[0], inproc, reps)
+            disorder += dis
+            rows.append((f"outbox → in-process, {BATCHES[0]} {_per(BATCHES[0])}", rate, dis))
+            figures["outbox_inprocess_events_per_s"] = round(rate)
 
-        apply_rate = statistics.median(run_consumer(db, n_base) for _ in range(reps))
+        apply_rate = statistics.median(run_consumer(db, n_consumer) for _ in range(reps))
         rows.append(("consumer: handle_once, 1 worker, 1 tx/event", apply_rate, "-"))
+        figures["consumer_events"] = n_consumer
         figures["consumer_apply_events_per_s"] = round(apply_rate)
     finally:
         if have_nats:
@@ -287,15 +291,35 @@ def main() -> None:
             admin.close()
         drop()
 
-    figures["transport"] = "nats" if have_nats else "inprocess"
-    figures["target_events_per_s"] = 2000
-    figures["speedup_vs_baseline"] = round(
-        figures["outbox_events_per_s"] / figures["baseline_events_per_s"], 2
-    )  # type: ignore[operator]
-    print(f"PostgreSQL, {THREADS} producer threads, {AGGREGATES} aggregates, median of {reps}")
-    print(f"{'case':<52} {'events/s':>10} {'out of order':>13}")
-    for label, rate, disorder in rows:
-        print(f"{label:<52} {rate:>10.0f} {disorder!s:>13}")
+    big, one = BATCHES
+    figures |= {
+        "transport": "nats" if have_nats else "inprocess",
+        "target_events_per_s": 2000,
+        "outbox_events_per_s": round(rates["outbox", big]),
+        "outbox_1_per_tx_events_per_s": round(rates["outbox", one]),
+        "baseline_events_per_s": round(rates["baseline", big]),
+        "baseline_1_per_tx_events_per_s": round(rates["baseline", one]),
+        "out_of_order": disorder,
+        # like with like: the outbox against the naive way at the same batch size …
+        "speedup_same_batch": round(rates["outbox", big] / rates["baseline", big], 2),
+        "speedup_1_per_tx": round(rates["outbox", one] / rates["baseline", one], 2),
+        # … and what batching alone gives each way
+        "batching_gain_outbox": round(rates["outbox", big] / rates["outbox", one], 2),
+        "batching_gain_baseline": round(rates["baseline", big] / rates["baseline", one], 2),
+    }
+    print(
+        f"PostgreSQL, {THREADS} producer threads, {AGGREGATES} aggregates, {n:,} events per "
+        f"case, median of {reps}"
+    )
+    print(f"{'case':<64} {'events/s':>10} {'out of order':>13}")
+    for label, rate, dis in rows:
+        print(f"{label:<64} {rate:>10.0f} {dis!s:>13}")
+    print(
+        f"outbox over the baseline at the same batch: {figures['speedup_same_batch']}× at "
+        f"{big} events/tx, {figures['speedup_1_per_tx']}× at 1; batching {one} → {big} "
+        f"events/tx: {figures['batching_gain_outbox']}× for the outbox, "
+        f"{figures['batching_gain_baseline']}× for the baseline"
+    )
     if not have_nats:
         print(f"(NATS not reachable at {args.nats}: in-process only)")
     if not args.outbox_only:  # the issue's other figure: device positions over MQTT

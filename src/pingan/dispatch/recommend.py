@@ -27,11 +27,16 @@ unit's exact shortest time under the snapping model (partial edges, connectors),
   gap a bigger unit might close, an in-zone unit not reached) makes that mode search the
   whole graph once more.
 
-Measured with ``bench/dispatch.py`` (1,000 incidents, 500 units, 2-core machine; medians
-of runs): on Monaco the hierarchy gives p50 0.55 ms / p99 1.4 ms against the NetworkX
-baseline's 88 ms (≈ 150×); the Dijkstra path gave p50 1.1 ms / p99 5.6 ms — its reruns
-over the whole walk graph cost 2–5 ms each, and one in eight incidents needed one. The
-slowest cards are the ones listing every volunteer in a 1–1.5 km zone: ~20 exact routes.
+Measured with ``bench/dispatch.py`` (1,000 incidents, 500 units, 2-core machine): on Monaco
+the hierarchy gives p50 0.55 ms / p99 1.4 ms (0.83 / 7.9 ms on a busier machine, where the
+baseline — the same card filled by the same rule from every unit's NetworkX ETA, on the
+same incidents — took 88.5 ms). The straight-line shortlist is where the answer can
+differ from the baseline's: on 17.7 % of Monaco incidents a unit outside it is nearer by
+road and the card takes longer in all (median 43 s); with ``shortlist_extra`` as large as
+the fleet no card is slower than the baseline's, at p50 1.7 ms. The Dijkstra path gave
+p50 1.1 ms / p99 5.6 ms — its reruns over the whole walk graph cost 2–5 ms each, and one in
+eight incidents needed one. The slowest cards are the ones listing every volunteer in a
+1–1.5 km zone: ~20 exact routes.
 The earlier horizon logic (rank-based horizon, widened 4×, then unlimited, only when a line
 was unmet) disagreed with a whole-graph search on 146 of 1,000 Monaco incidents: in-zone
 units beyond the horizon were dropped silently and a bigger unit beyond it could not close
