@@ -253,3 +253,47 @@ def test_everyone_in_the_zone_is_listed_whatever_their_road_time(travel, dijkstr
     assert set(etas) == {"V1", "V2", "V3"} and etas["V3"] > 600
     ref = travel.roads["walk"].many_to_one(np.array([u.position for u in units]), SQUARE).eta_s
     assert [etas[u] for u in ("V1", "V2", "V3")] == pytest.approx(ref.tolist(), rel=1e-12)
+
+
+def _wide_cases():
+    """Incidents over the whole town, each with a fleet of its own, dense enough that the
+    nearest units by straight line are often not the nearest by road."""
+    plans = load_plans()
+    types = ["theft", "fight", "traffic_accident", "disturbance", "crowding"]
+    for seed in range(40):
+        rng = np.random.default_rng(500 + seed)
+        where = _off(float(rng.uniform(-2500, 2500)), float(rng.uniform(-1500, 2500)))
+        yield _random_fleet(1000 + seed, n=120), where, plans.plan_for(types[seed % 5], 1)
+
+
+@pytest.mark.parametrize("ranked_by", ["hierarchy", "dijkstra"])
+def test_the_card_is_the_one_ranking_every_fitting_unit_gives(travel, monkeypatch, ranked_by):
+    """The straight-line shortlist only saves work: a unit behind it that is sooner by road
+    (across a bend, a one-way street, the river) still gets the line it would win."""
+    if ranked_by == "dijkstra":
+        from pingan.geo.travel_time import TravelTimes
+
+        monkeypatch.setattr(TravelTimes, "has_hierarchy", property(lambda self: False))
+    else:
+        pytest.importorskip("routingkit_cch")
+    for fleet, where, plan in _wide_cases():
+        shortlisted = _answer(recommend(where, plan, fleet, travel))
+        every = _answer(recommend(where, plan, fleet, travel, shortlist_extra=len(fleet)))
+        assert shortlisted == every, (where, plan.incident_type)
+
+
+def test_a_unit_behind_the_shortlist_is_ranked_only_when_it_could_be_sooner(travel):
+    """The lower bound (straight line at the mode's top speed) never exceeds a real ETA."""
+    from pingan.dispatch.recommend import _eta_floor
+
+    fleet = _random_fleet(7, n=80)
+    pool = UnitPool(fleet, travel)
+    from pingan.geo.graph import haversine_m_array
+
+    straight = haversine_m_array(SQUARE[0], SQUARE[1], pool.lonlat[:, 0], pool.lonlat[:, 1])
+    floor = _eta_floor(pool, straight)
+    for mode in ("drive", "walk"):
+        idx = np.flatnonzero(pool.mode == mode)
+        eta = travel.roads[mode].many_to_one(pool.lonlat[idx], SQUARE).eta_s
+        reach = np.isfinite(eta)
+        assert reach.any() and np.all(floor[idx][reach] <= eta[reach] + 1e-9)

@@ -27,13 +27,15 @@ unit's exact shortest time under the snapping model (partial edges, connectors),
   gap a bigger unit might close, an in-zone unit not reached) makes that mode search the
   whole graph once more.
 
-Measured with ``bench/dispatch.py`` (1,000 incidents, 500 units, 2-core machine): on Monaco
-the hierarchy gives p50 0.55 ms / p99 1.4 ms (0.83 / 7.9 ms on a busier machine, where the
-baseline — the same card filled by the same rule from every unit's NetworkX ETA, on the
-same incidents — took 88.5 ms). The straight-line shortlist is where the answer can
-differ from the baseline's: on 17.7 % of Monaco incidents a unit outside it is nearer by
-road and the card takes longer in all (median 43 s); with ``shortlist_extra`` as large as
-the fleet no card is slower than the baseline's, at p50 1.7 ms. The Dijkstra path gave
+The straight-line shortlist only saves work: each unit's ETA is bounded from below by the
+straight line at its mode's top speed (``TravelTimes.top_speed_mps``), and any unit left out
+whose bound is under a line's last pick (any fitting unit, where a line is unmet) is ranked
+too, until none is left (``_could_beat``). Without that, the shortlist (nearest needed + 6)
+left out a unit nearer by road on 17.7 % of Monaco incidents (median 43 s later).
+Measured with ``bench/dispatch.py`` (1,000 incidents, 500 units, 2-core machine under
+load): on Monaco p50 1.4 ms / p99 4.0 ms against the NetworkX baseline's 86 ms — the same
+card filled by the same rule from every unit's NetworkX ETA, on the same incidents — and
+never a later card than the baseline's. The Dijkstra path gave
 p50 1.1 ms / p99 5.6 ms — its reruns over the whole walk graph cost 2–5 ms each, and one in
 eight incidents needed one. The slowest cards are the ones listing every volunteer in a
 1–1.5 km zone: ~20 exact routes.
@@ -525,6 +527,69 @@ def _by_dijkstra(
         refused += _road_times(incident, pool, c.index, again, times, targets)
 
 
+def _eta_floor(pool: UnitPool, straight: np.ndarray) -> np.ndarray:
+    """A lower bound of each pooled unit's ETA: the straight line at its mode's top speed
+    (drones: their exact flight time). No route can be faster, so a unit whose bound is past
+    a line's last pick cannot change that line."""
+    floor = np.zeros(len(pool))
+    for mode in set(pool.mode.tolist()):
+        idx = np.flatnonzero(pool.mode == mode)
+        if mode == "fly":
+            floor[idx] = [pool.travel.fly.time_s(float(straight[i])) for i in idx]
+        else:
+            # 0.999: haversine and the graph's own projection differ by far less than 0.1 %
+            floor[idx] = 0.999 * straight[idx] / pool.travel.roads[mode].top_speed_mps
+    return floor
+
+
+def _rank_and_fill(
+    incident,
+    plan: Plan,
+    pool: UnitPool,
+    fits: list[np.ndarray],
+    straight: np.ndarray,
+    chosen: set[int],
+) -> tuple[_Shortlist, _Times, list[list[int]], list[Refusal]]:
+    """Exact ETAs for the shortlisted units, and the card filled from them."""
+    shortlist = np.array(sorted(chosen), dtype=np.int64)
+    # Plain lists over the shortlist: the card is filled by a few small Python loops.
+    times = _Times(np.full(len(pool), np.inf))
+    c = _Shortlist(
+        shortlist,
+        pool.mode[shortlist].tolist(),
+        [f[shortlist].tolist() for f in fits],
+        [pool.units[i].unit_id for i in shortlist],
+        pool.crew[shortlist].tolist(),
+        straight[shortlist].tolist(),
+    )
+    for j in (j for j, m in enumerate(c.modes) if m == "fly"):
+        i = int(shortlist[j])  # exact: straight line at cruise speed after the launch delay
+        times.eta[i] = pool.travel.fly.time_s(c.straight[j])
+        times.dist[i] = c.straight[j]
+    road = {m for m in c.modes if m != "fly"}
+    if road and all(pool.travel.roads[m].has_hierarchy for m in road):
+        lines, refused = _by_hierarchy(incident, plan, pool, c, times)
+    else:
+        lines, refused = _by_dijkstra(incident, plan, pool, c, times)
+    return c, times, lines, refused
+
+
+def _could_beat(plan: Plan, fits: list[np.ndarray], lines: list[list[int]], c: _Shortlist,
+                times: _Times, floor: np.ndarray, chosen: set[int]) -> set[int]:  # fmt: skip
+    """Units left out of the shortlist that could still arrive before a line's last pick
+    (all fitting units, where a line is unmet): the straight-line shortlist is a guess, and
+    a unit behind it by road-distance may be the soonest."""
+    wider: set[int] = set()
+    for req, ok, got in zip(plan.requirements, fits, lines, strict=True):
+        if req.within_m is not None:
+            continue  # a zone line lists everyone within the zone, all shortlisted already
+        met = len(got) >= req.units and sum(c.crew[j] for j in got) >= req.min_crew
+        last = max(times.eta[int(c.index[j])] for j in got) if met and got else math.inf
+        out = np.flatnonzero(ok & (floor < last))
+        wider.update(i for i in out.tolist() if i not in chosen)
+    return wider
+
+
 # -- the recommender ----------------------------------------------------------------------------
 def recommend(
     incident: tuple[float, float],
@@ -549,6 +614,7 @@ def recommend(
         pool = UnitPool(units, travel, stale_after_s=stale_after_s)
     straight = haversine_m_array(incident[0], incident[1], pool.lonlat[:, 0], pool.lonlat[:, 1])
     fits = [pool.fits(r) for r in plan.requirements]
+    floor = _eta_floor(pool, straight)
     chosen: set[int] = set()
     for req, ok in zip(plan.requirements, fits, strict=True):
         cand = np.flatnonzero(ok)
@@ -557,28 +623,13 @@ def recommend(
         need = req.units + max(0, req.min_crew)
         order = np.argsort(straight[cand], kind="stable")[: need + shortlist_extra]
         chosen.update(cand[order].tolist())
-    shortlist = np.array(sorted(chosen), dtype=np.int64)
-
-    # Plain lists over the shortlist: the card is filled by a few small Python loops.
-    times = _Times(np.full(len(pool), np.inf))
-    c = _Shortlist(
-        shortlist,
-        pool.mode[shortlist].tolist(),
-        [f[shortlist].tolist() for f in fits],
-        [pool.units[i].unit_id for i in shortlist],
-        pool.crew[shortlist].tolist(),
-        straight[shortlist].tolist(),
-    )
-    fly = [j for j, m in enumerate(c.modes) if m == "fly"]
-    for j in fly:  # exact: straight line at cruise speed after the launch delay
-        i = int(shortlist[j])
-        times.eta[i] = pool.travel.fly.time_s(c.straight[j])
-        times.dist[i] = c.straight[j]
-    road = {m for m in c.modes if m != "fly"}
-    if road and all(pool.travel.roads[m].has_hierarchy for m in road):
-        lines, refused = _by_hierarchy(incident, plan, pool, c, times)
-    else:
-        lines, refused = _by_dijkstra(incident, plan, pool, c, times)
+    while True:  # rank the shortlist; widen it while a unit left out could still do better
+        c, times, lines, refused = _rank_and_fill(incident, plan, pool, fits, straight, chosen)
+        wider = _could_beat(plan, fits, lines, c, times, floor, chosen)
+        if not wider:
+            break
+        chosen |= wider
+    shortlist = c.index
     crew = c.crew
     picks: list[Pick] = []
     unmet: list[Unmet] = []

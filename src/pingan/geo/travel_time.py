@@ -281,6 +281,11 @@ class TravelTimes:
         self._arc_key = key[self._arc_order]
         # Length-weighted mean speed: a realistic pace for search horizons (not a bound).
         self.typical_speed_mps = float(length.sum() / t.sum())
+        # The fastest pace anywhere (an arc or the straight connector to it): no trip can beat
+        # the straight line at this speed, so it bounds every ETA from below.
+        moving = t > 0
+        fastest = float((length[moving] / t[moving]).max()) if moving.any() else 0.0
+        self.top_speed_mps = max(fastest, self._connector)
         self._nnz = int(graph.csr_time.nnz)
         self._scratch = threading.local()  # per-thread graphs with reserved query slots
 
