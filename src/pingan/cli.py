@@ -105,6 +105,22 @@ def _open(settings: Settings, *, chain: bool = True) -> tuple[Database, Vault]:
         raise  # unreachable: _fail exits
 
 
+def _existing_store(settings: Settings) -> Database:
+    """The store to report on; a data directory without one is said plainly (exit 2), not
+    answered with a database traceback."""
+    from pingan.db.engine import Database
+    from pingan.db.migrate import current_revision
+
+    db = Database(settings.resolved_database_url)
+    if current_revision(db.engine) is None:
+        db.dispose()
+        _fail(
+            "此数据目录尚无数据库，请先运行 pingan db upgrade 或 pingan demo / no store here yet: "
+            "run `pingan db upgrade` or `pingan demo` first"
+        )
+    return db
+
+
 def _report_problems(title: str, problems: list[str]) -> None:
     typer.secho(f"{title} ({len(problems)} problems):", err=True, fg=typer.colors.RED)
     for problem in problems[:50]:
@@ -513,21 +529,16 @@ def report_response(
 
     from pingan.auth.actor import Actor
     from pingan.db.base import utcnow
-    from pingan.db.engine import Database
-    from pingan.dispatch.service import response_report
+    from pingan.dispatch.service import eta_report, response_report
     from pingan.errors import DomainError
 
     settings = _settings(data_dir)
-    db = Database(settings.resolved_database_url)
+    db = _existing_store(settings)
     try:
         with db.session() as session:
-            rows = response_report(
-                session,
-                Actor.system("cli"),
-                since=utcnow() - timedelta(days=days),
-                until=None,
-                by=by,
-            )
+            since = utcnow() - timedelta(days=days)
+            rows = response_report(session, Actor.system("cli"), since=since, until=None, by=by)
+            eta = eta_report(session, Actor.system("cli"), since=since, until=None)
     except DomainError as exc:
         _fail(exc.detail)
     finally:
@@ -536,7 +547,7 @@ def report_response(
         f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'核实':>6}{'确认':>6}{'1分钟':>8}{'3分钟':>8}"
         f"{'5分钟':>8}{'P50':>8}{'P90':>8}"
     )
-    from pingan.dispatch.kpi import seconds_text, share_text
+    from pingan.dispatch.kpi import eta_text, seconds_text, share_text
 
     for r in rows:
         typer.echo(
@@ -549,6 +560,7 @@ def report_response(
         "合格率与分位数只计定位核实的到场；确认 = 调度员确认的到场 / shares and percentiles "
         "count verified arrivals only; 确认 = accepted by a dispatcher's override"
     )
+    typer.echo(eta_text(eta))
 
 
 @report_app.command("services")
@@ -562,11 +574,10 @@ def report_services(
 
     from pingan.auth.actor import Actor
     from pingan.db.base import utcnow
-    from pingan.db.engine import Database
     from pingan.services.stats import service_stats
 
     settings = _settings(data_dir)
-    db = Database(settings.resolved_database_url)
+    db = _existing_store(settings)
     until = utcnow() + timedelta(seconds=1)
     try:
         with db.session() as session:

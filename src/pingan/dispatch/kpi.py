@@ -199,6 +199,15 @@ def eta_accuracy(errors_s: Iterable[float]) -> EtaAccuracy:
     )
 
 
+def eta_text(e: EtaAccuracy) -> str:
+    """The ETA error as one report line (the simulated day, `pingan report response`)."""
+    return (
+        f"预计到达误差 / ETA error (实际−预计 travelled − predicted, {e.arrivals} arrivals): "
+        f"偏差 bias {seconds_text(e.bias_s, signed=True)} · 中位 median "
+        f"{seconds_text(e.median_abs_s)} · P90 {seconds_text(e.p90_abs_s)}"
+    )
+
+
 def share_text(share: float | None) -> str:
     """A compliance share for a report line ("-": nothing to measure)."""
     return "-" if share is None else f"{share:.0%}"

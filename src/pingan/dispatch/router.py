@@ -11,6 +11,7 @@ from pingan.auth.actor import Actor
 from pingan.dispatch import service
 from pingan.dispatch.schemas import (
     AreaCoveragePublic,
+    EtaAccuracyPublic,
     KpiRowPublic,
     ReassignmentPublic,
     ReassignRequest,
@@ -153,4 +154,7 @@ def response_report(
         until=until.isoformat() if until else None,
         tiers={t.code: float(t.seconds) for t in tiers},  # type: ignore[arg-type]
         rows=[KpiRowPublic(**asdict(r)) for r in rows],
+        eta=EtaAccuracyPublic(
+            **asdict(service.eta_report(session, actor, since=since, until=until))
+        ),
     )

@@ -105,9 +105,19 @@ class KpiRowPublic(BaseModel):
     mean_s: float | None
 
 
+class EtaAccuracyPublic(BaseModel):
+    """Predicted ETAs against the trips made (verified arrivals; dispatch.kpi.EtaAccuracy)."""
+
+    arrivals: int
+    bias_s: float | None
+    median_abs_s: float | None
+    p90_abs_s: float | None
+
+
 class ResponseReport(BaseModel):
     by: str
     since: str | None
     until: str | None
     tiers: dict[str, float]
     rows: list[KpiRowPublic]
+    eta: EtaAccuracyPublic

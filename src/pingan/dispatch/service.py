@@ -3,6 +3,7 @@ isochrones, key-area coverage and response reports — the store side of the pur
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,7 +30,7 @@ from pingan.dispatch.recommend import (
     suggest_reassignment,
 )
 from pingan.dispatch.response_plans import Plan, Requirement, load_plans
-from pingan.errors import Conflict, ValidationFailed
+from pingan.errors import Conflict, DomainError, ValidationFailed
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.input import validated_point
@@ -201,6 +202,23 @@ def unit_route(
     except SnapError as exc:
         raise ValidationFailed(str(exc), code="no_route") from exc
     return UnitRoute(unit, c.mode, route.eta_s, route)
+
+
+def predicted_etas(
+    session: Session, actor: Actor, city: City, unit_ids: list[int], lon: float, lat: float
+) -> dict[int, float]:
+    """The platform's own ETA for each unit sent by hand, from where it is now, so every
+    dispatch's prediction is measured against the trip it made, not only recommended ones.
+    A unit without a position or a route gets none (and is not measured)."""
+    etas: dict[int, float] = {}
+    for unit_id in unit_ids:
+        try:
+            eta = unit_route(session, actor, city, unit_id, lon, lat).eta_s
+        except DomainError:  # unknown unit (dispatch answers 404), no position, no route
+            continue
+        if math.isfinite(eta):
+            etas[unit_id] = float(eta)
+    return etas
 
 
 def isochrones(

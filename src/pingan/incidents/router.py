@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
-from pingan.http.deps import SessionDep, VaultDep, audited_read, permit
+from pingan.dispatch.service import predicted_etas
+from pingan.http.deps import CityDep, SessionDep, VaultDep, audited_read, permit
 from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
@@ -145,9 +146,14 @@ def dispatch(
     incident_id: Id,
     body: DispatchRequest,
     session: SessionDep,
+    city: CityDep,
     actor: Annotated[Actor, permit("incident.dispatch")],
 ) -> IncidentDetail:
-    service.dispatch_units(session, actor, incident_id, body.unit_ids, note=body.note, at=body.at)
+    incident = service.get_incident(session, actor, incident_id)
+    etas = predicted_etas(session, actor, city, body.unit_ids, incident.lon, incident.lat)
+    service.dispatch_units(
+        session, actor, incident_id, body.unit_ids, note=body.note, at=body.at, etas=etas
+    )
     return incident_detail(session, actor, incident_id)
 
 

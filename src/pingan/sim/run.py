@@ -19,7 +19,7 @@ from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
-from pingan.dispatch.kpi import EtaAccuracy, KpiRow, seconds_text, share_text
+from pingan.dispatch.kpi import EtaAccuracy, KpiRow, eta_text, seconds_text, share_text
 from pingan.dispatch.service import PoolCache, eta_report, response_report
 from pingan.geo.city import City
 from pingan.incidents import service as incidents
@@ -111,12 +111,7 @@ class DayReport:
             f"5分钟 {share_text(within.get('tier5'))} · P50 {seconds_text(p50)} · "
             f"P90 {seconds_text(p90)}"
         )
-        e = self.eta or EtaAccuracy(0, None, None, None)
-        out.append(
-            f"预计到达误差 / ETA error (实际−预计 travelled − predicted, {e.arrivals} arrivals): "
-            f"偏差 bias {seconds_text(e.bias_s, signed=True)} · 中位 median "
-            f"{seconds_text(e.median_abs_s)} · P90 {seconds_text(e.p90_abs_s)}"
-        )
+        out.append(eta_text(self.eta or EtaAccuracy(0, None, None, None)))
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
             "客流告警 / crowd alerts: "
