@@ -60,7 +60,7 @@ def test_flood_of_bad_messages(db, make_hub, mqtt_url):
                 hub.counters.accepted["telemetry"] == n_good
                 and dict(hub.counters.rejected) == expected
             ),
-            timeout=10,
+            timeout=30,  # a loaded machine drains the flood slowly; the counts are what is judged
             what=f"{n_good} good accepted and {n_bad} bad refused",
         )
         stats = hub.stats()
