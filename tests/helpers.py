@@ -86,3 +86,15 @@ def raw_table(db: Any, table: str) -> str:
 
     with db.engine.connect() as conn:
         return str(conn.execute(text(f"SELECT * FROM {table}")).all())
+
+
+def response_report(client: TestClient, accounts: Any, since: Any) -> dict:
+    """`GET /reports/response` from `since` (a datetime, exclusive of what came before), as
+    the commander reads it."""
+    r = client.get(
+        "/api/v1/reports/response",
+        params={"since": since.isoformat()},
+        headers=accounts.headers(Role.COMMANDER),
+    )
+    assert r.status_code == 200, r.text
+    return r.json()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from pingan.auth.roles import Role
-from tests.helpers import FOUNTAIN, bind, create_incident, create_unit, report_fix
+from tests.helpers import (
+    FOUNTAIN,
+    bind,
+    create_incident,
+    create_unit,
+    report_fix,
+    response_report,
+)
 
 
 def _sent(client, accounts, call_sign: str, received: datetime) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -45,13 +52,7 @@ def test_overridden_arrival_is_flagged_and_left_out_of_compliance(client, accoun
     )
     assert r.status_code == 200 and r.json()["arrival_check"] == "overridden"
 
-    report = client.get(
-        "/api/v1/reports/response",
-        params={"since": (received - timedelta(seconds=1)).isoformat()},
-        headers=accounts.headers(Role.COMMANDER),
-    )
-    assert report.status_code == 200, report.text
-    (row,) = report.json()["rows"]
+    (row,) = response_report(client, accounts, received - timedelta(seconds=1))["rows"]
     assert (row["responded"], row["verified"], row["overridden"], row["unverified"]) == (2, 1, 1, 0)
     # the 10 s override does not count: the only measured arrival took 200 s
     assert row["within"]["tier1"] == 0 and row["within"]["tier5"] == 1

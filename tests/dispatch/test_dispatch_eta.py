@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pingan.auth.roles import Role
-from tests.helpers import FOUNTAIN, bind, create_incident, create_unit, report_fix
+from tests.helpers import (
+    FOUNTAIN,
+    bind,
+    create_incident,
+    create_unit,
+    report_fix,
+    response_report,
+)
 
 AWAY = (FOUNTAIN[0] + 0.009, FOUNTAIN[1] + 0.004)  # about 900 m off by road
 
@@ -57,13 +64,7 @@ def test_a_unit_sent_by_hand_is_measured_against_its_trip(client, accounts):
     )
     assert arrived.status_code == 200 and arrived.json()["arrival_check"] == "verified"
 
-    report = client.get(
-        "/api/v1/reports/response",
-        params={"since": (received - timedelta(seconds=1)).isoformat()},
-        headers=accounts.headers(Role.COMMANDER),
-    )
-    assert report.status_code == 200, report.text
-    eta = report.json()["eta"]
+    eta = response_report(client, accounts, received - timedelta(seconds=1))["eta"]
     assert eta["arrivals"] == 1
     assert eta["bias_s"] == pytest.approx(90, abs=1) and eta["median_abs_s"] == pytest.approx(
         90, abs=1

@@ -535,7 +535,7 @@ def _eta_floor(pool: UnitPool, straight: np.ndarray) -> np.ndarray:
     for mode in set(pool.mode.tolist()):
         idx = np.flatnonzero(pool.mode == mode)
         if mode == "fly":
-            floor[idx] = [pool.travel.fly.time_s(float(straight[i])) for i in idx]
+            floor[idx] = pool.travel.fly.time_s(straight[idx])
         else:
             # 0.999: haversine and the graph's own projection differ by far less than 0.1 %
             floor[idx] = 0.999 * straight[idx] / pool.travel.roads[mode].top_speed_mps
