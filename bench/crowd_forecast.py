@@ -35,7 +35,8 @@ from pingan.crowd.forecast import (
     rolling_origin,
 )
 from pingan.crowd.forecast.backtest import DAILY, BacktestResult
-from pingan.crowd.forecast.datasets import AKL_CREDIT, kangbashi_panel, load_auckland
+from pingan.crowd.forecast.datasets import AKL_CREDIT, load_auckland
+from pingan.sim.visitors import kangbashi_panel
 
 BANDS = {"next_hour": "h1", "next_6h": "h6", "next_day": "h24", "next_7d": "h168", DAILY: "day"}
 NOTES_AKL_DAILY = {"snaive": 0.143, "ets": 0.122, "lgbm": 0.103}  # our earlier notes

@@ -15,7 +15,7 @@ from pingan.video import scenes
 from pingan.video.models import Observation
 from tests.video.conftest import CROWD_FEET, camera_body, write
 
-JOB = {j.name: j for j in jobs.JOBS}
+JOB = {j.name: j for j in jobs.load_jobs()}
 
 
 def test_a_source_quiet_past_its_limit_raises_one_alert(client, accounts, db) -> None:

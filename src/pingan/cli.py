@@ -13,15 +13,14 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
-from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
     from pingan.audit.chain import VerifyResult
     from pingan.audit.models import AuditHead
     from pingan.db.engine import Database
+    from pingan.demo import SimConfig
     from pingan.pii.vault import Vault
-    from pingan.sim.day import SimConfig
 
 DEFAULT_SEED = 20260728  # as pingan.sim.visitors.DEFAULT_SEED (not imported: numpy at start-up)
 
@@ -73,16 +72,12 @@ def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | Non
     timer = jobs.start(settings, app_.state.db)  # silent sensors, video patrol
     sim = None
     if sim_config is not None:  # the demo's simulated day, beside the server
-        from pingan.sim.run import simulation_for
+        from pingan.demo import start_day
 
         # the device hub appears when the server's lifespan starts it; until then robots wait
-        sim = simulation_for(
-            settings,
-            app_.state.db,
-            sim_config,
-            devices=lambda: getattr(app_.state, "device_hub", None),
+        sim = start_day(
+            settings, app_.state.db, sim_config, lambda: getattr(app_.state, "device_hub", None)
         )
-        sim.start_thread()
     try:
         uvicorn.run(app_, host=host, port=port, log_level="info")
     finally:
@@ -200,24 +195,38 @@ def demo(
     no_serve: Annotated[bool, typer.Option(help="只建库不启动 / build only")] = False,
     day: Annotated[str, typer.Option(help="normal（约2万人）/ holiday（约5万人）")] = "holiday",
     speed: Annotated[
-        float,
+        float | None,
         typer.Option(
             min=1.0,
-            help="模拟时钟倍速，从开始到追上当前时间 / the simulated clock runs at N× real "
-            "time from the start until it reaches the present, then in real time",
+            help="模拟时钟倍速，从开始到追上当前时间（默认：以30倍速回放3小时的晚高峰再转实时）/ "
+            "the simulated clock runs at N× real time from the start until it reaches the "
+            "present, then in real time (default: a 3-hour evening rush replayed at 30×, "
+            "then live)",
         ),
-    ] = 1.0,
+    ] = None,
     rewind_minutes: Annotated[
         float | None,
         typer.Option(
-            help="模拟从几分钟前开始（默认：倍速1时30分钟并尽快追上；倍速N时 (N-1)×60 分钟，"
-            "即按N倍速运行一小时，最多23小时）/ start the simulated clock N minutes ago "
-            "(default: 30 replayed flat out at speed 1; (N-1)×60 at speed N, i.e. an hour of "
-            "N× time, at most 23 h)"
+            help="模拟从几分钟前开始（给出倍速时默认：倍速1时30分钟并尽快追上；倍速N时 (N-1)×60 "
+            "分钟，即按N倍速运行一小时，最多23小时）/ start the simulated clock N minutes ago "
+            "(with --speed, default: 30 replayed flat out at speed 1; (N-1)×60 at speed N, "
+            "i.e. an hour of N× time, at most 23 h)"
         ),
     ] = None,
-    tick: Annotated[float, typer.Option(help="每步模拟秒数 / simulated seconds per step")] = 2.0,
-    busy: Annotated[float, typer.Option(help="警情率倍数 / incident rate multiplier")] = 1.0,
+    tick: Annotated[
+        float,
+        typer.Option(
+            help="每步模拟秒数（5秒：30倍速回放时每秒6步）/ simulated seconds per step (5: six "
+            "steps a second keep the 30× replay)"
+        ),
+    ] = 5.0,
+    busy: Annotated[
+        float | None,
+        typer.Option(
+            help="警情率倍数（默认：回放晚高峰时6，给出倍速时1）/ incident rate multiplier "
+            "(default: 6 with the evening replay, 1 with --speed or --rewind-minutes)"
+        ),
+    ] = None,
     auto_dispatch: Annotated[
         bool, typer.Option(help="模拟调度员自动派警 / a simulated dispatcher sends units")
     ] = True,
@@ -240,29 +249,24 @@ def demo(
         return
     sim_config = None
     if simulate:
-        from pingan.db.base import utcnow
-        from pingan.sim.run import live_config
+        from pingan.demo import live_day
 
         try:
-            sim_config = live_config(
-                _day_kind(day), seed=seed, speed=speed, rewind_minutes=rewind_minutes, tick_s=tick,
-                dispatcher_delay_s=DISPATCHER_DELAY_S if auto_dispatch else None, rate_scale=busy,
+            sim_config, text = live_day(
+                _day_kind(day), speed=speed, rewind_minutes=rewind_minutes, busy=busy,
+                auto_dispatch=auto_dispatch, seed=seed, tick_s=tick,
             )  # fmt: skip
         except ValueError as exc:
             _fail(str(exc))
-        rewound = (utcnow() - sim_config.start).total_seconds() / 60
-        fast = rewound / (speed - 1) if speed > 1 else 0.0
-        typer.echo(
-            f"模拟的一天已开始 / simulating a {day} day from {rewound:.0f} min ago: "
-            + (f"{speed:g}× real time for {fast:.0f} min, then live" if speed > 1
-               else "caught up at once, then live")
-        )  # fmt: skip
+        typer.echo(text)
     _serve(settings, host, port, sim_config)
 
 
 def _day_kind(day: str) -> str:
-    if day not in DAYS:
-        _fail(f"未知日期类型 {day}；可选 {', '.join(DAYS)} / unknown kind of day")
+    from pingan.demo import DAY_KINDS
+
+    if day not in DAY_KINDS:
+        _fail(f"未知日期类型 {day}；可选 {', '.join(DAY_KINDS)} / unknown kind of day")
     return day
 
 
@@ -291,9 +295,7 @@ def simulate(
     import tempfile
     import time
 
-    from pingan.demo import build_demo
-    from pingan.sim.day import SimConfig
-    from pingan.sim.run import run_headless
+    from pingan.demo import build_demo, simulate_day
 
     if not 0 < hours <= 24:
         _fail("小时数须在 0-24 之间（读数不能早于一天）/ hours must be within (0, 24]")
@@ -307,8 +309,7 @@ def simulate(
         )
         build_demo(settings, sample_incidents=False)
         started = time.perf_counter()
-        config = SimConfig(day_kind=kind, seed=seed, rate_scale=busy, tick_s=tick)
-        result = run_headless(settings, config, hours, speed=speed)
+        result = simulate_day(settings, kind, hours, seed=seed, busy=busy, tick_s=tick, speed=speed)
         took = time.perf_counter() - started
     if report:
         for line in result.lines():

@@ -1,7 +1,10 @@
-"""Build a demo store: one account per role, units on Kangbashi's streets, sample incidents.
+"""Build a demo store: one account per role, units on Kangbashi's streets, sample incidents;
+and start the simulated day beside it (`pingan demo`) or headless (`pingan simulate`).
 
 Everything is written through the domain services, so the demo's audit trail and timelines
 are the same as a real store's. Passwords are random and printed once by `pingan demo`.
+This module and pingan.sim are the only ones that know the simulation (the product runs
+without it: tests/test_boundaries.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
+from pingan.sim.day import DaySimulation, SimConfig
+from pingan.sim.run import LIVELY, DayReport, live_config, lively_config, run_headless
+from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units import service as units
+
+DAY_KINDS = tuple(DAYS)
 
 
 def _places() -> dict[str, tuple[str, float, float]]:
@@ -245,3 +253,69 @@ def _sample_incidents(session, system: Actor, vault: Vault, unit_ids: dict[str, 
             sample=True,
         ),
     )
+
+
+def live_day(
+    day_kind: str,
+    *,
+    speed: float | None,
+    rewind_minutes: float | None,
+    auto_dispatch: bool,
+    busy: float | None,
+    **options: object,
+) -> tuple[SimConfig, str]:
+    """The simulated day `pingan demo` runs beside the server, and the line that says so.
+
+    No speed and no rewind: the lively default (sim/run.py LIVELY), a busy evening replayed
+    fast then live. Otherwise the clock the options ask for (live_config)."""
+    delay = DISPATCHER_DELAY_S if auto_dispatch else None
+    if busy is not None:
+        options["rate_scale"] = busy
+    if speed is None and rewind_minutes is None:
+        config = lively_config(day_kind, dispatcher_delay_s=delay, **options)
+        minutes = LIVELY["replay_h"] * 60 / LIVELY["speed"]
+        opens, closes = LIVELY["opens_at_h"], LIVELY["opens_at_h"] + LIVELY["replay_h"]
+        text = (
+            f"模拟的一天已开始：以{LIVELY['speed']:g}倍速回放晚高峰（模拟时刻 {opens:02.0f}:00–"
+            f"{closes:02.0f}:00），约{minutes:.0f}分钟后转为实时 / simulating a {day_kind} day: "
+            f"its evening ({opens:02.0f}:00–{closes:02.0f}:00 of the simulated day) replayed at "
+            f"{LIVELY['speed']:g}× for about {minutes:.0f} min, then live"
+        )
+        return config, text
+    speed = speed or 1.0
+    config = live_config(
+        day_kind, speed=speed, rewind_minutes=rewind_minutes, dispatcher_delay_s=delay, **options
+    )
+    rewound = (utcnow() - config.start).total_seconds() / 60 if config.start else 0.0
+    fast = rewound / (speed - 1) if speed > 1 else 0.0
+    text = f"模拟的一天已开始 / simulating a {day_kind} day from {rewound:.0f} min ago: " + (
+        f"{speed:g}× real time for {fast:.0f} min, then live"
+        if speed > 1
+        else "caught up at once, then live"
+    )
+    return config, text
+
+
+def start_day(settings: Settings, db: Database, config: SimConfig, devices) -> DaySimulation:  # type: ignore[no-untyped-def]
+    """Run the simulated day in a background thread beside the server (`devices`: a getter
+    of the server's device hub, once its lifespan started it)."""
+    from pingan.sim.run import simulation_for
+
+    sim = simulation_for(settings, db, config, devices=devices)
+    sim.start_thread()
+    return sim
+
+
+def simulate_day(
+    settings: Settings,
+    day_kind: str,
+    hours: float,
+    *,
+    seed: int,
+    busy: float,
+    tick_s: float,
+    speed: float | None,
+) -> DayReport:
+    """`pingan simulate`: the last `hours` of a day on a demo store, headless."""
+    config = SimConfig(day_kind=day_kind, seed=seed, rate_scale=busy, tick_s=tick_s)
+    return run_headless(settings, config, hours, speed=speed)

@@ -19,7 +19,7 @@ from pingan.units.models import Unit
 from tests.helpers import create_unit
 
 ADMIN = Actor.system("test")
-JOB = {j.name: j for j in jobs.JOBS}
+JOB = {j.name: j for j in jobs.load_jobs()}
 
 FOUNTAIN_KIOSK = (109.7800, 39.5955)
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()

@@ -24,7 +24,7 @@ from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.bus import outbox
-from pingan.crowd import forecasting
+from pingan.crowd import forecasting, profile
 from pingan.db.base import utcnow
 from pingan.db.tx import deferred_commit, finish
 from pingan.deployment import candidates, demand, planner, settings
@@ -87,13 +87,15 @@ class Crowds:
     source: str  # "forecast:<model>" or "typical_profile"
 
 
-def _typical(city: City, day: date) -> dict[str, np.ndarray]:
-    """24 hourly expected counts per area: the sample's simulated profile, else a flat share."""
-    from pingan.sim.visitors import AREA_CODES, expected_hourly  # the sample's typical day
-
+def _typical(session: Session, city: City, day: date, now: datetime) -> dict[str, np.ndarray]:
+    """24 hourly expected counts per area: the crowd domain's typical day (learned from the
+    stored counts, seeded for the sample city), else a flat share of capacity."""
     share = float(settings.planning()["demand"]["fallback_capacity_share"])
-    known = [c for c in city.key_areas if c in AREA_CODES] if city.synthetic else []
-    out = {c: np.asarray(v, float) for c, v in expected_hourly(day, known).items()} if known else {}
+    codes = tuple(city.key_areas)
+    known = profile.typical_day(
+        session, codes, day, now, seeded=city.synthetic, calendar=forecasting.service_calendar()
+    )
+    out = {c: np.asarray(v, float) for c, v in known.values.items()}
     for code, area in city.key_areas.items():
         if code not in out:
             out[code] = np.full(24, share * float(area.instant_capacity or 0))
@@ -122,7 +124,7 @@ def expected_crowds(
         except Conflict:
             series = None  # not enough history: the typical profile below
     if series is None:
-        prof = {d: _typical(city, d) for d in {s.date() for s in stamps}}
+        prof = {d: _typical(session, city, d, now) for d in {s.date() for s in stamps}}
         series = {c: [float(prof[s.date()][c][s.hour]) for s in stamps] for c in city.key_areas}
     totals = [sum(v[k] for v in series.values()) for k in range(len(stamps))]
     k = int(np.argmax(totals)) if totals else 0

@@ -90,6 +90,9 @@ class SimConfig:
     rate_scale: float = 1.0  # multiplies every incident rate (a busier demo evening)
     help_scale: float | None = None  # multiplies the help-service rates; None: rate_scale
     world: WorldSpec | None = None  # the world's truth (sim/world.py); None: data/world.yaml
+    # The world's local hours run this far ahead of the timestamps it writes: the default
+    # demo opens on the same busy evening at any hour of the wall clock (run.lively_config).
+    clock_shift_h: float = 0.0
 
 
 @dataclass
@@ -200,7 +203,7 @@ class DaySimulation:
         self.rng = random.Random(self.config.seed)
         self.world = World(
             self.config.world or load_spec(), self.city, self.config.day_kind,
-            self.config.seed, self.osm_path,
+            self.config.seed, self.osm_path, timedelta(hours=self.config.clock_shift_h),
         )  # fmt: skip
         self.clock = (self.config.start or utcnow()).replace(microsecond=0)
         self.started_at = self.next_crowd_check = self.next_anpr = self.clock
@@ -216,8 +219,9 @@ class DaySimulation:
 
     # -- time -------------------------------------------------------------------------------
     def local_hour(self, t: datetime) -> float:
-        """Hours since local midnight, as a float (the visitor profile's clock)."""
-        lt = t.astimezone(LOCAL)
+        """Hours since the world's local midnight, as a float (the visitor profile's clock;
+        the config's clock shift ahead of the timestamps)."""
+        lt = (t + timedelta(hours=self.config.clock_shift_h)).astimezone(LOCAL)
         return lt.hour + lt.minute / 60 + lt.second / 3600
 
     def arrivals_per_hour(self, code: str, t: datetime) -> float:

@@ -24,7 +24,7 @@ from pingan.dispatch.service import PoolCache, eta_report, response_report
 from pingan.geo.city import City
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
-from pingan.sim.day import DaySimulation, Figures, SimConfig
+from pingan.sim.day import LOCAL, DaySimulation, Figures, SimConfig
 from pingan.sim.devices import HubGetter
 
 REPORTER = Actor.system("sim-report")
@@ -79,6 +79,41 @@ def live_config(
         start=utcnow().replace(microsecond=0) - timedelta(minutes=rewind_minutes),
         speed=speed,
         rewind_speed=speed if speed > 1 else None,  # speed 1: catch up flat out
+        **options,  # type: ignore[arg-type]
+    )
+
+
+# `pingan demo` with no options (lively_config): what a newcomer sees in the first minute.
+LIVELY = {
+    # the world's local hour the replay opens on: National Day's evening, the fountain show
+    # (19:00-21:00 in October) and then the crowd pressing onto bridge 3 at 21:18
+    "opens_at_h": 19.0,
+    "replay_h": 3.0,  # 19:00-22:00 of the world, replayed from 3 h ago up to the present
+    "speed": 30.0,  # so the 3 h take 6 minutes: a simulated minute every 2 s
+    # calls at 6× the day's rates: the evening's ≈ 3 an hour become one every few seconds of
+    # the replay (≈ 18 per simulated hour, 9 a real minute at 30×); live, one every few minutes
+    "rate_scale": 6.0,
+}
+
+
+def lively_config(day_kind: str, *, now: datetime | None = None, **options: object) -> SimConfig:
+    """The default demo: the same busy evening at any hour of the wall clock.
+
+    Services refuse future timestamps and crowd readings may be at most a day old, so the
+    clock starts `replay_h` ago and replays at `speed` until it reaches the present, then
+    runs live. The world's hours are shifted ahead of the timestamps it writes so that the
+    replay opens on `opens_at_h` local time: at 04:00 the calls come in stamped 01:00-04:00
+    from an evening's crowds (the date is the kind of day's anyway, scenario.DAYS)."""
+    start = (now or utcnow()).replace(microsecond=0) - timedelta(hours=LIVELY["replay_h"])
+    local = start.astimezone(LOCAL)
+    shift = (LIVELY["opens_at_h"] - (local.hour + local.minute / 60 + local.second / 3600)) % 24
+    options.setdefault("rate_scale", LIVELY["rate_scale"])
+    return SimConfig(
+        day_kind=day_kind,
+        start=start,
+        speed=1.0,
+        rewind_speed=LIVELY["speed"],
+        clock_shift_h=shift,
         **options,  # type: ignore[arg-type]
     )
 

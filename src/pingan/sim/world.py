@@ -232,6 +232,7 @@ class World:
     day_kind: str
     seed: int
     osm_path: Path | None = None  # the city's OSM file, for road classes (default: sample)
+    clock_shift: timedelta = timedelta(0)  # the world's hours ahead of the stamps (demo)
     positions: dict[int, Point] = field(default_factory=dict)  # where each unit really is
     rng: random.Random = field(init=False)
     _networks: dict[str, _Network] = field(default_factory=dict)
@@ -270,7 +271,7 @@ class World:
         if not hours or (truth.congested_classes is not None
                          and road_class not in truth.congested_classes):  # fmt: skip
             return 1.0
-        return hours[t.astimezone(LOCAL_TZ).hour]
+        return hours[(t + self.clock_shift).astimezone(LOCAL_TZ).hour]
 
     def _junction_s(self, truth: ModeTruth, kind: int) -> float:
         if kind == 2 and truth.junction_major is not None:

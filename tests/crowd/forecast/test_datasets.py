@@ -7,7 +7,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from pingan.crowd.forecast.datasets import kangbashi_panel, load_auckland
+from pingan.crowd.forecast.datasets import load_auckland
+from pingan.sim.visitors import kangbashi_panel
 
 
 def test_auckland_panel_is_a_regular_hourly_grid() -> None:

