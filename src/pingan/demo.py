@@ -29,7 +29,14 @@ from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
 from pingan.sim.day import DaySimulation, SimConfig
-from pingan.sim.run import LIVELY, DayReport, live_config, lively_config, run_headless
+from pingan.sim.run import (
+    LIVELY,
+    DayReport,
+    live_config,
+    lively_config,
+    run_headless,
+    simulation_for,
+)
 from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units import service as units
 
@@ -299,8 +306,6 @@ def live_day(
 def start_day(settings: Settings, db: Database, config: SimConfig, devices) -> DaySimulation:  # type: ignore[no-untyped-def]
     """Run the simulated day in a background thread beside the server (`devices`: a getter
     of the server's device hub, once its lifespan started it)."""
-    from pingan.sim.run import simulation_for
-
     sim = simulation_for(settings, db, config, devices=devices)
     sim.start_thread()
     return sim
