@@ -223,8 +223,8 @@ def demo(
     busy: Annotated[
         float | None,
         typer.Option(
-            help="警情率倍数（默认：回放晚高峰时6，给出倍速时1）/ incident rate multiplier "
-            "(default: 6 with the evening replay, 1 with --speed or --rewind-minutes)"
+            help="警情率倍数（默认：回放晚高峰时4，给出倍速时1）/ incident rate multiplier "
+            "(default: 4 with the evening replay, 1 with --speed or --rewind-minutes)"
         ),
     ] = None,
     auto_dispatch: Annotated[
