@@ -292,3 +292,45 @@ def tier_lines(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
             f"{seconds_text(r.p90_from_dispatch_s)} 从派警起"
         )
     return out
+
+
+def target_lines(targets: TieredTargets | None = None) -> list[str]:
+    """Which tiers apply per area type and priority, with their seconds, one line per type."""
+    targets = targets or tiered_targets()
+    out = []
+    for area, lines in targets.targets.items():
+        zh, en = targets.area_types[area]
+        parts = [
+            f"{'P' + p if p != 'default' else '其他 other'} "
+            + (" ".join(f"{t} {s:.0f}s" for t, s in line.items()) or "-")
+            for p, line in lines.items()
+        ]
+        out.append(f"  目标 targets {zh} / {en}: " + "; ".join(parts))
+    return out
+
+
+def tier_table(rows: Sequence[TierRow], targets: TieredTargets | None = None) -> list[str]:
+    """The tiers as a table (`pingan report response`), each column naming its clock."""
+    targets = targets or tiered_targets()
+    names = {t.code: t for t in targets.tiers}
+    out = [
+        "分级到场 / tiered response: 接警起 = 从接警起 from the call · 派警起 = 从派警起 from "
+        "the dispatch order (first assignment)",
+        "  " + " · ".join(f"{t.code} {t.name_zh} / {t.name_en}" for t in targets.tiers),
+        *target_lines(targets),
+        f"{'级 tier':<8}{'分组 group':<14}{'适用':>6}{'核实':>6}{'未到':>6}{'确认':>6}"
+        f"{'达标 接警起':>12}{'达标 派警起':>12}{'P90 接警起':>12}{'P90 派警起':>12}",
+    ]
+    for r in rows:
+        out.append(
+            f"{names[r.tier].code:<8}{r.group:<14}{r.incidents:>6}{r.measured:>6}"
+            f"{r.not_reached:>6}{r.overridden:>6}{share_text(r.met_from_call):>12}"
+            f"{share_text(r.met_from_dispatch):>12}{seconds_text(r.p90_from_call_s):>12}"
+            f"{seconds_text(r.p90_from_dispatch_s):>12}"
+        )
+    out.append(
+        "达标率 = 达标 / (核实 + 未到)：未到场或出警卡未到齐计为未达标；确认 = 调度员确认的到场，"
+        "不计入 / share met = met / (measured + never reached): a tier never reached is missed; "
+        "确认 = reached with an overridden arrival, left out"
+    )
+    return out
