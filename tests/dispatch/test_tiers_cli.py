@@ -49,10 +49,14 @@ def _store_fight(data: Path) -> None:
                 s.flush()
                 s.add(
                     Assignment(
-                        incident_id=inc.id, unit_id=unit.id, state="released",
-                        dispatched_by="t", dispatched_at=t0 + timedelta(seconds=20),
-                        on_scene_at=t0 + timedelta(seconds=secs), arrival_check="verified",
-                    )  # fmt: skip
+                        incident_id=inc.id,
+                        unit_id=unit.id,
+                        state="released",
+                        dispatched_by="t",
+                        dispatched_at=t0 + timedelta(seconds=20),
+                        on_scene_at=t0 + timedelta(seconds=secs),
+                        arrival_check="verified",
+                    )
                 )
             s.commit()
     finally:
@@ -65,7 +69,8 @@ def test_report_response_prints_each_tier_from_the_call_and_from_the_dispatch_or
     _store_fight(data)
     out = _pingan("report", "response", "--data-dir", str(data), "--by", "area_type")
     assert out.returncode == 0, out.stderr
-    assert "从接警起 from the call" in out.stdout and "从派警起 from the dispatch order" in out.stdout
+    assert "从接警起 from the call" in out.stdout
+    assert "从派警起 from the dispatch order" in out.stdout
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in out.stdout.splitlines()}
     # applies, measured, not reached, overridden, met (call), met (dispatch), P90 (call, dispatch)
     assert rows[("tier1", "key_area")] == ["1", "1", "0", "0", "100%", "100%", "45s", "25s"]

@@ -183,8 +183,13 @@ def response_tiers_report(
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
         tiers=[TierDefPublic(**asdict(t)) for t in targets.tiers],
-        targets={a: {p: dict(line) for p, line in lines.items()} for a, lines in targets.targets.items()},
-        area_types={a: {"name_zh": zh, "name_en": en} for a, (zh, en) in targets.area_types.items()},
+        targets={
+            area: {p: dict(line) for p, line in lines.items()}
+            for area, lines in targets.targets.items()
+        },
+        area_types={
+            a: {"name_zh": zh, "name_en": en} for a, (zh, en) in targets.area_types.items()
+        },
         clocks={c: {"name_zh": zh, "name_en": en} for c, (zh, en) in CLOCKS.items()},
         rows=[TierRowPublic(**asdict(r)) for r in rows],
     )

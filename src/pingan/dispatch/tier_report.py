@@ -23,9 +23,7 @@ from pingan.incidents.models import Assignment, Incident
 from pingan.units.models import Unit
 
 
-def area_types_of(
-    points: list[tuple[float, float]], key_areas: Mapping[str, KeyArea]
-) -> list[str]:
+def area_types_of(points: list[tuple[float, float]], key_areas: Mapping[str, KeyArea]) -> list[str]:
     """'key_area' for each (lon, lat) inside one of the city's key-area polygons, else 'street'."""
     if not points:
         return []

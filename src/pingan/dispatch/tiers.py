@@ -174,7 +174,8 @@ def tier_times(record: TierRecord, targets: TieredTargets) -> list[TierTime]:
             else "unverified"
         )
         from_call = (at - record.received_at).total_seconds()
-        from_dispatch = (at - record.dispatched_at).total_seconds() if record.dispatched_at else None
+        sent = record.dispatched_at
+        from_dispatch = (at - sent).total_seconds() if sent else None
         out.append(TierTime(tier.code, target, status, from_call, from_dispatch))
     return out
 
@@ -264,11 +265,10 @@ def summarize_tiers(
         for g in {"all", key(r)}:
             for t in tier_times(r, targets):
                 groups.setdefault(g, {}).setdefault(t.tier, []).append(t)
-    order = ["all"] + sorted(g for g in groups if g != "all")
+    order = ["all", *sorted(g for g in groups if g != "all")]
     return [
         _tier_row(g, tier.code, groups.get(g, {}).get(tier.code, []))
         for g in order
-        if g in groups or g == "all"
         for tier in targets.tiers
     ]
 
