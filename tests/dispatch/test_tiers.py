@@ -111,3 +111,18 @@ def test_area_type_is_key_area_inside_a_key_area_polygon_else_street():
     outside = (west - 0.05, south - 0.05)
     assert area_types_of([(inside.x, inside.y), outside], AREAS) == ["key_area", "street"]
     assert area_types_of([outside], {}) == ["street"]
+
+
+def test_an_open_incident_within_its_target_is_pending_not_missed():
+    plan = load_plans().plan_for("fight", 1)
+    fresh = TierRecord(T0, T0, 1, "key_area", "dispatched", plan, (_arrival(30),))
+    statuses = {
+        t.tier: t.status for t in tier_times(fresh, tiered_targets(), T0 + timedelta(seconds=90))
+    }
+    # first force came; support (180 s) and the full card (300 s) still have time
+    assert statuses == {"tier1": "measured", "tier3": "pending", "tier5": "pending"}
+    late = {t.tier: t.status for t in tier_times(fresh, tiered_targets(), T0 + timedelta(hours=1))}
+    assert late["tier5"] == "not_reached"
+    (row,) = [r for r in summarize_tiers([fresh], tiered_targets(), now=T0 + timedelta(seconds=90))
+              if r.tier == "tier5"]  # fmt: skip
+    assert row.pending == 1 and row.met_from_call is None

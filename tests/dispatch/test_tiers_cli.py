@@ -72,10 +72,10 @@ def test_report_response_prints_each_tier_from_the_call_and_from_the_dispatch_or
     assert "从接警起 from the call" in out.stdout
     assert "从派警起 from the dispatch order" in out.stdout
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in out.stdout.splitlines()}
-    # applies, measured, not reached, overridden, met (call), met (dispatch), P90 (call, dispatch)
-    assert rows[("tier1", "key_area")] == ["1", "1", "0", "0", "100%", "100%", "45s", "25s"]
-    assert rows[("tier3", "key_area")] == ["1", "1", "0", "0", "100%", "100%", "150s", "130s"]
-    assert rows[("tier5", "key_area")] == ["1", "1", "0", "0", "0%", "100%", "320s", "300s"]
+    # applies, measured, not reached, overridden, met and P90 from the call / dispatch, pending
+    assert rows[("tier1", "key_area")] == ["1", "1", "0", "0", "100%", "100%", "45s", "25s", "0"]
+    assert rows[("tier3", "key_area")] == ["1", "1", "0", "0", "100%", "100%", "150s", "130s", "0"]
+    assert rows[("tier5", "key_area")] == ["1", "1", "0", "0", "0%", "100%", "320s", "300s", "0"]
     first = [line for line in out.stdout.splitlines() if line.startswith("all ")]
     assert len(first) == 1 and first[0].split()[1:4] == ["1", "1", "1"]  # first arrival kept
     by_hour = _pingan("report", "response", "--data-dir", str(data), "--by", "hour")

@@ -108,7 +108,10 @@ def test_headless_run_reports_what_the_store_holds(tmp_path):
     # the tiers count the same incidents: every grade has a first-force tier in both area types
     first = next(r for r in report.tiers if (r.group, r.tier) == ("all", "tier1"))
     assert first.incidents == report.kpi.incidents
-    assert first.measured + first.overridden + first.unverified + first.not_reached == total
+    assert (
+        first.measured + first.overridden + first.unverified + first.not_reached + first.pending
+        == total
+    )
     tiers = "\n".join(report.lines())
     assert "分级到场" in tiers and "从派警起 from the dispatch order" in tiers
 

@@ -135,6 +135,9 @@ class TierRowPublic(BaseModel):
     unverified: int = Field(description="核实机制启用前的到场，不计入 / recorded unchecked")
     not_reached: int = Field(description="未到场或未到齐，计为未达标 / never reached: missed")
     not_needed: int = Field(description="出警卡只需一个单位，无需增援 / one-unit card: no support")
+    pending: int = Field(
+        description="仍在处置且未到时限，暂不评判 / open, within target: not judged"
+    )
     met_from_call: float | None = Field(description="达标率，从接警起 / share met, from the call")
     met_from_dispatch: float | None = Field(
         description="达标率，从派警起 / share met, from the dispatch order"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
+from pingan.db.base import utcnow
 from pingan.dispatch.response_plans import PlanError, load_plans
 from pingan.dispatch.tiers import Arrival, TierRecord, TierRow, summarize_tiers, tiered_targets
 from pingan.errors import ValidationFailed
@@ -119,6 +120,6 @@ def tier_report(
     require(actor, "report.read")
     records = tier_records(session, key_areas, since=since, until=until)
     try:
-        return summarize_tiers(records, tiered_targets(), by)
+        return summarize_tiers(records, tiered_targets(), by, now=utcnow())
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="bad_grouping") from exc

@@ -6,7 +6,8 @@ targets that depend on the incident's priority and whether it is in a key area
 (tiered_targets.yaml). Every moment is measured from the call (received) and from the
 dispatch order (the first assignment), since a slow call-taker and a slow unit are fixed by
 different people. Verified arrivals only, as in kpi.py: a moment an overridden or unchecked
-arrival helped to reach is counted apart; a tier never reached counts as missed.
+arrival helped to reach is counted apart; a tier never reached counts as missed, unless the
+incident is still open and its target has not yet passed (pending: too early to judge).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text, shift_of
 from pingan.dispatch.recommend import _fill
 from pingan.dispatch.response_plans import Plan
+from pingan.incidents.lifecycle import ACTIVE
 
 MEASURES = ("first", "support", "card")
 CLOCKS = {
@@ -109,7 +111,7 @@ class TierTime:
 
     tier: str
     target_s: float
-    status: str  # measured / overridden / unverified / not_reached / not_needed
+    status: str  # measured / overridden / unverified / not_reached / not_needed / pending
     from_call_s: float | None
     from_dispatch_s: float | None
 
@@ -148,8 +150,13 @@ def _moment(measure: str, plan: Plan, arrivals: Sequence[Arrival]) -> int | None
     return next((n for n in range(1, len(arrivals) + 1) if card_filled(plan, arrivals[:n])), None)
 
 
-def tier_times(record: TierRecord, targets: TieredTargets) -> list[TierTime]:
-    """Each applicable tier's moment for one incident, from the call and the dispatch order."""
+def tier_times(
+    record: TierRecord, targets: TieredTargets, now: datetime | None = None
+) -> list[TierTime]:
+    """Each applicable tier's moment for one incident, from the call and the dispatch order.
+
+    A tier not reached on an incident still in progress whose target (from the call) is
+    later than `now` is pending, not missed; without `now` every tier is judged."""
     applies = targets.for_incident(record.area_type, record.priority)
     out: list[TierTime] = []
     for tier in targets.tiers:
@@ -161,7 +168,11 @@ def tier_times(record: TierRecord, targets: TieredTargets) -> list[TierTime]:
             continue
         n = _moment(tier.measure, record.plan, record.arrivals)
         if n is None:
-            out.append(TierTime(tier.code, target, "not_reached", None, None))
+            open_ = record.state in ACTIVE and now is not None
+            early = open_ and (now - record.received_at).total_seconds() < target  # type: ignore[operator]
+            out.append(
+                TierTime(tier.code, target, "pending" if early else "not_reached", None, None)
+            )
             continue
         used = record.arrivals[:n]
         at = used[-1].at
@@ -196,6 +207,7 @@ class TierRow:
     unverified: int
     not_reached: int
     not_needed: int
+    pending: int  # still open and within its target: not judged yet
     met_from_call: float | None
     met_from_dispatch: float | None
     p50_from_call_s: float | None
@@ -242,6 +254,7 @@ def _tier_row(group: str, tier: str, times: Sequence[TierTime]) -> TierRow:
         unverified=status.count("unverified"),
         not_reached=missed,
         not_needed=status.count("not_needed"),
+        pending=status.count("pending"),
         met_from_call=share([(t.from_call_s, t.target_s) for t in measured]),
         met_from_dispatch=share([(t.from_dispatch_s, t.target_s) for t in measured]),
         p50_from_call_s=_pct(call, 50),
@@ -252,9 +265,13 @@ def _tier_row(group: str, tier: str, times: Sequence[TierTime]) -> TierRow:
 
 
 def summarize_tiers(
-    records: Iterable[TierRecord], targets: TieredTargets, by: str = "tier"
+    records: Iterable[TierRecord],
+    targets: TieredTargets,
+    by: str = "tier",
+    now: datetime | None = None,
 ) -> list[TierRow]:
-    """Rows per (group, tier), groups sorted; a leading 'all' group when grouping."""
+    """Rows per (group, tier), groups sorted; a leading 'all' group when grouping. `now`: see
+    tier_times (pending tiers)."""
     if by not in TIER_GROUPINGS:
         raise ValueError(f"未知分组 {by}；可选: {', '.join(TIER_GROUPINGS)} / unknown grouping")
     key = TIER_GROUPINGS[by]
@@ -263,7 +280,7 @@ def summarize_tiers(
         if r.state in ("cancelled", "merged"):
             continue
         for g in {"all", key(r)}:
-            for t in tier_times(r, targets):
+            for t in tier_times(r, targets, now):
                 groups.setdefault(g, {}).setdefault(t.tier, []).append(t)
     order = ["all", *sorted(g for g in groups if g != "all")]
     return [
@@ -285,7 +302,8 @@ def tier_lines(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
         t = names[r.tier]
         out.append(
             f"  {r.group:<10} {t.code} {t.name_zh} / {t.name_en}: 适用 applies {r.incidents} · "
-            f"核实 measured {r.measured} · 未到 not reached {r.not_reached} · 调度确认 "
+            f"核实 measured {r.measured} · 未到 not reached {r.not_reached} · 未届 pending "
+            f"{r.pending} · 调度确认 "
             f"overridden {r.overridden} · 达标 met {share_text(r.met_from_call)} 从接警起 from "
             f"the call | {share_text(r.met_from_dispatch)} 从派警起 from the dispatch order · "
             f"P90 {seconds_text(r.p90_from_call_s)} 从接警起 | "
@@ -319,18 +337,19 @@ def tier_table(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
         "  " + " · ".join(f"{t.code} {t.name_zh} / {t.name_en}" for t in targets.tiers),
         *target_lines(targets),
         f"{'级 tier':<8}{'分组 group':<14}{'适用':>6}{'核实':>6}{'未到':>6}{'确认':>6}"
-        f"{'达标 接警起':>12}{'达标 派警起':>12}{'P90 接警起':>12}{'P90 派警起':>12}",
+        f"{'达标 接警起':>12}{'达标 派警起':>12}{'P90 接警起':>12}{'P90 派警起':>12}{'未届':>6}",
     ]
     for r in rows:
         out.append(
             f"{names[r.tier].code:<8}{r.group:<14}{r.incidents:>6}{r.measured:>6}"
             f"{r.not_reached:>6}{r.overridden:>6}{share_text(r.met_from_call):>12}"
             f"{share_text(r.met_from_dispatch):>12}{seconds_text(r.p90_from_call_s):>12}"
-            f"{seconds_text(r.p90_from_dispatch_s):>12}"
+            f"{seconds_text(r.p90_from_dispatch_s):>12}{r.pending:>6}"
         )
     out.append(
         "达标率 = 达标 / (核实 + 未到)：未到场或出警卡未到齐计为未达标；确认 = 调度员确认的到场，"
-        "不计入 / share met = met / (measured + never reached): a tier never reached is missed; "
-        "确认 = reached with an overridden arrival, left out"
+        "不计入；未届 = 仍在处置且未到时限，暂不评判 / share met = met / (measured + never "
+        "reached): a tier never reached is missed; 确认 = reached with an overridden arrival, "
+        "left out; 未届 = pending: still open and within its target, not judged yet"
     )
     return out

@@ -68,13 +68,13 @@ async function tierTable(since) {
   const tiers = Object.fromEntries(rep.tiers.map((x) => [x.code, x]));
   const clock = (c) => (lang === "zh" ? `（${t(`clock_${c}`)}）` : ` (${t(`clock_${c}`)})`);
   const head = el("tr", {}, ...[t("tier_col"), t("group_col"), t("applies"), t("measured"), t("not_reached"), t("by_override"),
-    t("met") + clock("call"), t("met") + clock("dispatch"), "P90" + clock("call"), "P90" + clock("dispatch")].map((h) => el("th", {}, h)));
+    t("met") + clock("call"), t("met") + clock("dispatch"), "P90" + clock("call"), "P90" + clock("dispatch"), t("pending_col")].map((h) => el("th", {}, h)));
   const rows = rep.rows.filter((r) => r.incidents > 0 || r.group === "all").map((r) => el("tr",
     { "data-tier": r.tier, "data-group": r.group, "data-incidents": String(r.incidents),
       "data-met-call": r.met_from_call ?? "", "data-met-dispatch": r.met_from_dispatch ?? "" },
     el("td", {}, `${r.tier} ${named(tiers[r.tier])}`), el("td", {}, groupName(rep, r.group)), el("td", {}, r.incidents),
     el("td", {}, r.measured), el("td", {}, r.not_reached), el("td", {}, r.overridden), el("td", {}, pct(r.met_from_call)),
-    el("td", {}, pct(r.met_from_dispatch)), el("td", {}, fmtSecs(r.p90_from_call_s)), el("td", {}, fmtSecs(r.p90_from_dispatch_s))));
+    el("td", {}, pct(r.met_from_dispatch)), el("td", {}, fmtSecs(r.p90_from_call_s)), el("td", {}, fmtSecs(r.p90_from_dispatch_s)), el("td", {}, r.pending)));
   box.replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
   box.dataset.loads = String(Number(box.dataset.loads || 0) + 1);
 }
