@@ -303,7 +303,7 @@ def tier_lines(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
         out.append(
             f"  {r.group:<10} {t.code} {t.name_zh} / {t.name_en}: 适用 applies {r.incidents} · "
             f"核实 measured {r.measured} · 未到 not reached {r.not_reached} · 未届 pending "
-            f"{r.pending} · 调度确认 "
+            f"{r.pending} · 无需 not needed {r.not_needed} · 调度确认 "
             f"overridden {r.overridden} · 达标 met {share_text(r.met_from_call)} 从接警起 from "
             f"the call | {share_text(r.met_from_dispatch)} 从派警起 from the dispatch order · "
             f"P90 {seconds_text(r.p90_from_call_s)} 从接警起 | "
