@@ -521,34 +521,60 @@ def geo_import(
 
 @report_app.command("response")
 def report_response(
-    by: Annotated[str, typer.Option(help="all / area / type / priority / shift / day")] = "all",
+    by: Annotated[
+        str,
+        typer.Option(
+            help="all / area / type / priority / shift / day (首到 first arrival); "
+            "tier / area_type / shift / hour / priority (分级 tiers)"
+        ),
+    ] = "all",
     days: Annotated[int, typer.Option(help="最近几天 / last N days")] = 7,
     data_dir: DataDir = None,
 ) -> None:
-    """1-3-5分钟到场统计 / response-time compliance from stored timestamps."""
+    """1-3-5分钟到场统计 / response-time compliance from stored timestamps: the first arrival,
+    then the tiers (first force, support, run card filled) from the call and the dispatch order."""
     from datetime import timedelta
 
     from pingan.auth.actor import Actor
     from pingan.db.base import utcnow
+    from pingan.dispatch.kpi import GROUPINGS
     from pingan.dispatch.service import eta_report, response_report
+    from pingan.dispatch.tier_report import tier_report
+    from pingan.dispatch.tiers import TIER_GROUPINGS
     from pingan.errors import DomainError
+    from pingan.geo.city import configured_key_areas
 
+    if by not in GROUPINGS and by not in TIER_GROUPINGS:
+        _fail(
+            f"未知分组 {by}；可选: {', '.join(dict.fromkeys([*GROUPINGS, *TIER_GROUPINGS]))} "
+            "/ unknown grouping"
+        )
     settings = _settings(data_dir)
+    try:
+        key_areas, _ = configured_key_areas(settings.city_osm, settings.city_areas)
+    except ValueError as exc:
+        _fail(f"重点区域文件有误 / bad key-area file: {exc}")
     db = _existing_store(settings)
+    actor = Actor.system("cli")
     try:
         with db.session() as session:
             since = utcnow() - timedelta(days=days)
-            rows = response_report(session, Actor.system("cli"), since=since, until=None, by=by)
-            eta = eta_report(session, Actor.system("cli"), since=since, until=None)
+            first_by = by if by in GROUPINGS else "all"
+            rows = response_report(session, actor, since=since, until=None, by=first_by)
+            eta = eta_report(session, actor, since=since, until=None)
+            tier_by = by if by in TIER_GROUPINGS else "tier"
+            tiers = tier_report(session, actor, key_areas, since=since, until=None, by=tier_by)
     except DomainError as exc:
         _fail(exc.detail)
     finally:
         db.dispose()
+    typer.echo("首个到场，从接警起 / first arrival, from the call")
     typer.echo(
         f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'核实':>6}{'确认':>6}{'1分钟':>8}{'3分钟':>8}"
         f"{'5分钟':>8}{'P50':>8}{'P90':>8}"
     )
     from pingan.dispatch.kpi import eta_text, seconds_text, share_text
+    from pingan.dispatch.tiers import tier_table
 
     for r in rows:
         typer.echo(
@@ -562,6 +588,9 @@ def report_response(
         "count verified arrivals only; 确认 = accepted by a dispatcher's override"
     )
     typer.echo(eta_text(eta))
+    typer.echo("")
+    for line in tier_table(tiers):
+        typer.echo(line)
 
 
 @report_app.command("services")

@@ -105,6 +105,15 @@ def test_headless_run_reports_what_the_store_holds(tmp_path):
     assert chain.ok and not trail.problems, trail.problems  # every write left its own record
     assert all(trail.checked[k] for k in WRITTEN), trail.checked  # and there were writes
     assert any("按类别" in line for line in report.lines())
+    # the tiers count the same incidents: every grade has a first-force tier in both area types
+    first = next(r for r in report.tiers if (r.group, r.tier) == ("all", "tier1"))
+    assert first.incidents == report.kpi.incidents
+    assert (
+        first.measured + first.overridden + first.unverified + first.not_reached + first.pending
+        == total
+    )
+    tiers = "\n".join(report.lines())
+    assert "分级到场" in tiers and "从派警起 from the dispatch order" in tiers
 
 
 def test_the_days_match_the_bureaus_totals():
@@ -132,6 +141,7 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     assert r.exit_code == 0, r.output
     assert "1分钟" in r.output and "按类别" in r.output and "客流告警" in r.output
     assert "预计到达误差 / ETA error" in r.output and "模拟世界 / world" in r.output
+    assert "分级到场 / tiered response" in r.output and "从接警起 from the call" in r.output
     assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output

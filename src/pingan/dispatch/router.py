@@ -19,7 +19,12 @@ from pingan.dispatch.schemas import (
     RequirementPublic,
     ResponseReport,
     RoutePublic,
+    TierDefPublic,
+    TierReport,
+    TierRowPublic,
 )
+from pingan.dispatch.tier_report import tier_report
+from pingan.dispatch.tiers import CLOCKS, TIER_GROUPINGS, tiered_targets
 from pingan.http.deps import CityDep, PoolsDep, SessionDep, permit
 from pingan.http.inputs import Id, Instant
 from pingan.incidents import service as incidents
@@ -157,4 +162,34 @@ def response_report(
         eta=EtaAccuracyPublic(
             **asdict(service.eta_report(session, actor, since=since, until=until))
         ),
+    )
+
+
+@router.get("/reports/response/tiers", summary="分级1-3-5分钟到场 / tiered response report")
+def response_tiers_report(
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("report.read")],
+    by: Annotated[
+        str, Query(description=" / ".join(TIER_GROUPINGS) + " (分组 / grouping)")
+    ] = "tier",
+    since: Instant | None = None,
+    until: Instant | None = None,
+) -> TierReport:
+    rows = tier_report(session, actor, city.key_areas, since=since, until=until, by=by)
+    targets = tiered_targets()
+    return TierReport(
+        by=by,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+        tiers=[TierDefPublic(**asdict(t)) for t in targets.tiers],
+        targets={
+            area: {p: dict(line) for p, line in lines.items()}
+            for area, lines in targets.targets.items()
+        },
+        area_types={
+            a: {"name_zh": zh, "name_en": en} for a, (zh, en) in targets.area_types.items()
+        },
+        clocks={c: {"name_zh": zh, "name_en": en} for c, (zh, en) in CLOCKS.items()},
+        rows=[TierRowPublic(**asdict(r)) for r in rows],
     )

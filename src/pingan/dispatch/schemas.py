@@ -121,3 +121,53 @@ class ResponseReport(BaseModel):
     tiers: dict[str, float]
     rows: list[KpiRowPublic]
     eta: EtaAccuracyPublic
+
+
+class TierRowPublic(BaseModel):
+    """One tier in one group (dispatch.tiers.TierRow); `*_from_call*` figures run from the
+    call (接警), `*_from_dispatch*` from the dispatch order (派警, the first assignment)."""
+
+    group: str
+    tier: str
+    incidents: int = Field(description="该级适用的警情 / incidents the tier applies to")
+    measured: int = Field(description="经定位核实的到场计时 / moments from verified arrivals")
+    overridden: int = Field(description="有调度员确认的到场，不计入 / reached with an override")
+    unverified: int = Field(description="核实机制启用前的到场，不计入 / recorded unchecked")
+    not_reached: int = Field(description="未到场或未到齐，计为未达标 / never reached: missed")
+    not_needed: int = Field(description="出警卡只需一个单位，无需增援 / one-unit card: no support")
+    pending: int = Field(
+        description="仍在处置且未到时限，暂不评判 / open, within target: not judged"
+    )
+    met_from_call: float | None = Field(description="达标率，从接警起 / share met, from the call")
+    met_from_dispatch: float | None = Field(
+        description="达标率，从派警起 / share met, from the dispatch order"
+    )
+    p50_from_call_s: float | None
+    p90_from_call_s: float | None
+    p50_from_dispatch_s: float | None
+    p90_from_dispatch_s: float | None
+
+
+class TierDefPublic(BaseModel):
+    code: str
+    measure: str = Field(description="first / support / card")
+    name_zh: str
+    name_en: str
+
+
+class TierReport(BaseModel):
+    """Tiered 1-3-5 compliance (tiered_targets.yaml): the tiers, the seconds that apply per
+    area type and priority, the two clocks' labels and one row per (group, tier)."""
+
+    by: str
+    since: str | None
+    until: str | None
+    tiers: list[TierDefPublic]
+    targets: dict[str, dict[str, dict[str, float]]] = Field(
+        description="area type -> priority or 'default' -> tier -> seconds"
+    )
+    area_types: dict[str, dict[str, str]]
+    clocks: dict[str, dict[str, str]] = Field(
+        description="call: 从接警起 / from the call; dispatch: 从派警起 / from the dispatch order"
+    )
+    rows: list[TierRowPublic]

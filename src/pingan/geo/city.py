@@ -123,16 +123,24 @@ def load_key_areas(path: Path) -> tuple[dict[str, KeyArea], dict[str, Any]]:
     return areas, raw
 
 
+def configured_key_areas(
+    osm: Path | None, areas: Path | None
+) -> tuple[dict[str, KeyArea], dict[str, Any]]:
+    """The configured city's key areas without its road graphs (reports need only these):
+    the given file, else the sample's when the city is the sample, else none."""
+    default_osm, default_areas = sample_paths()
+    if areas is None and (osm is None or osm == default_osm):
+        areas = default_areas
+    return load_key_areas(areas) if areas else ({}, {})
+
+
 def load_city(
     osm: Path | None = None, areas: Path | None = None, *, cache_dir: Path | None = None
 ) -> City:
     """Load the configured city, or the built-in synthetic sample when none is given."""
-    default_osm, default_areas = sample_paths()
-    osm = osm or default_osm
+    osm = osm or sample_paths()[0]
     graphs = compile_graphs(osm, cache_dir)
-    if areas is None and osm == default_osm:
-        areas = default_areas
-    key_areas, raw = load_key_areas(areas) if areas else ({}, {})
+    key_areas, raw = configured_key_areas(osm, areas)
     meta = next(iter(graphs.values())).meta
     return City(
         name=str(raw.get("city") or osm.stem),

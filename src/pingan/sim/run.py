@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -21,7 +22,9 @@ from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
 from pingan.dispatch.kpi import EtaAccuracy, KpiRow, eta_text, seconds_text, share_text
 from pingan.dispatch.service import PoolCache, eta_report, response_report
-from pingan.geo.city import City
+from pingan.dispatch.tier_report import tier_report
+from pingan.dispatch.tiers import TierRow, tier_lines
+from pingan.geo.city import City, KeyArea
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
 from pingan.sim.day import LOCAL, DaySimulation, Figures, SimConfig
@@ -131,6 +134,7 @@ class DayReport:
     services: help_stats.ServiceStats | None = None
     figures: Figures = field(default_factory=Figures)
     eta: EtaAccuracy | None = None  # the platform's ETAs against the simulated world
+    tiers: list[TierRow] = field(default_factory=list)  # tiered 1-3-5 by area type
 
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
@@ -148,6 +152,7 @@ class DayReport:
             f"P90 {seconds_text(p90)}"
         )
         out.append(eta_text(self.eta or EtaAccuracy(0, None, None, None)))
+        out += tier_lines(self.tiers)
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
             "客流告警 / crowd alerts: "
@@ -177,7 +182,12 @@ class DayReport:
         return out
 
 
-def day_report(session: Session, since: datetime, until: datetime) -> DayReport:
+def day_report(
+    session: Session,
+    since: datetime,
+    until: datetime,
+    key_areas: Mapping[str, KeyArea] | None = None,
+) -> DayReport:
     # `until` is not applied: handlers (crowding incidents) stamp the wall clock
     rows = response_report(session, REPORTER, since=since, until=None, by="all")
     found, _ = incidents.list_incidents(
@@ -191,7 +201,10 @@ def day_report(session: Session, since: datetime, until: datetime) -> DayReport:
     # help records are stamped when the service stores them (wall clock): count up to now
     services = help_stats.service_stats(session, REPORTER, since=since, until=utcnow())
     eta = eta_report(session, REPORTER, since=since, until=None)
-    return DayReport(since, until, rows[0] if rows else None, per_type, alerts, services, eta=eta)
+    tiers = tier_report(session, REPORTER, key_areas or {}, since=since, until=None, by="area_type")
+    return DayReport(
+        since, until, rows[0] if rows else None, per_type, alerts, services, eta=eta, tiers=tiers
+    )
 
 
 def run_headless(
@@ -241,7 +254,7 @@ def run_headless(
             hub.stop()
             backbone.stop()
         with db.session() as session:
-            report = day_report(session, since, until)
+            report = day_report(session, since, until, sim.city.key_areas)
         report.figures = figures
         return report
     finally:

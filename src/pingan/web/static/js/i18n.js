@@ -37,6 +37,11 @@ export const T = {
     replan: "重新布警", area_people: "预计人数", max_moves: "最多调整警力数", max_move_min: "最远调整（分钟）",
     replanning: "正在重新布警…", unplaced: "未布设警力", coverage_by_tier: "覆盖率（按到达时间圈）", coverage_by_area: "各区域覆盖率",
     // KPI help services
+    tiers_title: "今日分级1-3-5到场", tiers_by: "分组", tiers_by_tier: "按级别", tiers_by_area_type: "按区域类型",
+    tiers_by_shift: "按班次", tiers_by_hour: "按小时", tier_col: "级别", group_col: "分组", applies: "适用", measured: "核实",
+    not_reached: "未到", by_override: "调度确认", pending_col: "未届时限", met: "达标率", clock_call: "从接警起", first_arrival: "首个到场", clock_dispatch: "从派警起", group_all: "全部",
+    shift_day: "白班", shift_night: "夜班", hour_suffix: "时",
+    tiers_note: "从接警起：自接警时刻计时；从派警起：自第一条派警指令计时。未到场或出警卡未到齐计为未达标，调度员确认的到场不计入；仍在处置且未到时限的暂不评判。",
     hours: "小时", minutes_unit: "分钟", help_services: "便民服务", this_year: "本年", svc_cars_found: "找到车辆", svc_items_returned: "归还物品",
     svc_missing_found: "找回人员", svc_breakdowns_helped: "救助车辆", return_rate: "招领归还率", time_to_return: "归还用时中位数",
     // citizen
@@ -90,6 +95,11 @@ export const T = {
     replan_result: "Re-plan", before_note: "before = the old posts under the new crowds", no_moves: "No post needed to move",
     replan: "Re-plan", area_people: "Expected people", max_moves: "Most units to move", max_move_min: "Furthest move (minutes)",
     replanning: "Re-planning…", unplaced: "Units not posted", coverage_by_tier: "Coverage by reach", coverage_by_area: "Coverage by area",
+    tiers_title: "Tiered 1-3-5 response today", tiers_by: "Group by", tiers_by_tier: "tier", tiers_by_area_type: "area type",
+    tiers_by_shift: "shift", tiers_by_hour: "hour", tier_col: "Tier", group_col: "Group", applies: "applies", measured: "measured",
+    not_reached: "not reached", by_override: "by override", pending_col: "pending", met: "met", clock_call: "from the call", first_arrival: "first arrival", clock_dispatch: "from the dispatch order", group_all: "all",
+    shift_day: "day shift", shift_night: "night shift", hour_suffix: ":00",
+    tiers_note: "From the call: timed from the moment the call was received; from the dispatch order: from the first dispatch. A tier never reached (no one came, the run card never filled) counts as missed; arrivals accepted by a dispatcher's override are left out; open incidents still within a target are not judged yet.",
     hours: "h", minutes_unit: "min", help_services: "Help services", this_year: "this year", svc_cars_found: "cars found", svc_items_returned: "items returned",
     svc_missing_found: "people found", svc_breakdowns_helped: "vehicles helped", return_rate: "return rate", time_to_return: "median time to return",
     category: "Category", colour: "Colour", brand: "Brand", identifier: "IMEI / serial / ID number (optional)", none_given: "none",

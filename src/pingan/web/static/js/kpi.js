@@ -3,6 +3,7 @@
 // breakdowns helped) from GET /services/stats, for today and for this year.
 import { api, el, $, t, half, pct, fmtSecs, todayStart, yearStart, typeName, chartTooltip } from "./core.js";
 import { loadAlerts } from "./crowd.js";
+import { lang } from "./i18n.js";
 
 // [tile id, service name, the /services/stats figure, what it counts]
 const SERVICES = [
@@ -44,18 +45,53 @@ async function serviceTiles() {
   return out;
 }
 
+/** A name pair from the API in the page's language (Chinese first). */
+const named = (x) => (lang === "zh" ? x.name_zh : x.name_en || x.name_zh);
+/** A tier row's group as a reader says it: area types by name, shifts and hours in words. */
+function groupName(rep, group) {
+  if (group === "all") return t("group_all");
+  if (rep.by === "area_type" && rep.area_types[group]) return named(rep.area_types[group]);
+  if (rep.by === "shift") return t(`shift_${group}`);
+  if (rep.by === "hour") return `${group}${t("hour_suffix")}`;
+  return group;
+}
+
+/** The tiered 1-3-5 table: each share and P90 with the clock it runs on in its heading. */
+async function tierTable(since) {
+  const box = $("#kpi-tiers");
+  const by = $("#kpi-tiers-by").value || "tier";
+  box.dataset.since = since; box.dataset.by = by;
+  let rep;
+  try {
+    rep = await api(`/api/v1/reports/response/tiers?by=${encodeURIComponent(by)}&since=${encodeURIComponent(since)}`);
+  } catch (e) { box.replaceChildren(el("p", { class: "hint" }, half(e.message))); return; }
+  const tiers = Object.fromEntries(rep.tiers.map((x) => [x.code, x]));
+  const clock = (c) => (lang === "zh" ? `（${t(`clock_${c}`)}）` : ` (${t(`clock_${c}`)})`);
+  const head = el("tr", {}, ...[t("tier_col"), t("group_col"), t("applies"), t("measured"), t("not_reached"), t("by_override"),
+    t("met") + clock("call"), t("met") + clock("dispatch"), "P90" + clock("call"), "P90" + clock("dispatch"), t("pending_col")].map((h) => el("th", {}, h)));
+  const rows = rep.rows.filter((r) => r.incidents > 0 || r.group === "all").map((r) => el("tr",
+    { "data-tier": r.tier, "data-group": r.group, "data-incidents": String(r.incidents),
+      "data-met-call": r.met_from_call ?? "", "data-met-dispatch": r.met_from_dispatch ?? "" },
+    el("td", {}, `${r.tier} ${named(tiers[r.tier])}`), el("td", {}, groupName(rep, r.group)), el("td", {}, r.incidents),
+    el("td", {}, r.measured), el("td", {}, r.not_reached), el("td", {}, r.overridden), el("td", {}, pct(r.met_from_call)),
+    el("td", {}, pct(r.met_from_dispatch)), el("td", {}, fmtSecs(r.p90_from_call_s)), el("td", {}, fmtSecs(r.p90_from_dispatch_s)), el("td", {}, r.pending)));
+  box.replaceChildren(el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)));
+  box.dataset.loads = String(Number(box.dataset.loads || 0) + 1);
+}
+
 export async function showKpi() {
   const since = encodeURIComponent(todayStart());
   const tiles = [];
   try {
     const rep = await api(`/api/v1/reports/response?by=all&since=${since}`);
     const r = rep.rows[0];
+    const fromCall = `${t("first_arrival")} · ${t("clock_call")}`; // the clock beside each figure
     tiles.push(tile(t("incidents_today"), r ? r.incidents : 0, false, "incidents"), tile(t("responded"), r ? r.responded : 0, false, "responded"),
       tile(t("overridden"), r ? r.overridden : 0, false, "overridden"));
     for (const [code, label] of [["tier1", "1"], ["tier3", "3"], ["tier5", "5"]]) {
-      tiles.push(tile(`${t("compliance")} ≤${label}′`, r ? pct(r.within[code]) : "-", false, code));
+      tiles.push(tile(`${t("compliance")} ≤${label}′`, r ? pct(r.within[code]) : "-", false, code, fromCall));
     }
-    tiles.push(tile(t("p50"), r ? fmtSecs(r.p50_s) : "-", false, "p50"), tile(t("p90"), r ? fmtSecs(r.p90_s) : "-", false, "p90"));
+    tiles.push(tile(t("p50"), r ? fmtSecs(r.p50_s) : "-", false, "p50", fromCall), tile(t("p90"), r ? fmtSecs(r.p90_s) : "-", false, "p90", fromCall));
   } catch (e) { tiles.push(tile(t("compliance"), half(e.message), true)); }
   tiles.push(...(await serviceTiles()));
   try {
@@ -72,5 +108,8 @@ export async function showKpi() {
       yAxis: { type: "value" }, series: [{ type: "bar", data: byType.rows.map((r) => r.incidents) }] }, true);
   } catch { /* role without reports */ }
   loadAlerts("#kpi-alerts");
+  const pick = $("#kpi-tiers-by");
+  if (!pick.dataset.bound) { pick.dataset.bound = "1"; pick.addEventListener("change", () => tierTable(todayStart())); }
+  await tierTable(todayStart());
 }
 export const resizeKpi = () => chart && chart.resize();
