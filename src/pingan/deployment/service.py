@@ -27,7 +27,7 @@ from pingan.bus import outbox
 from pingan.crowd import forecasting
 from pingan.db.base import utcnow
 from pingan.db.tx import deferred_commit, finish
-from pingan.deployment import candidates, demand, planner, settings
+from pingan.deployment import busy, candidates, demand, expected, history, planner, settings
 from pingan.deployment.beats import patrol_loop
 from pingan.deployment.coverage import CoverageError
 from pingan.deployment.models import DeploymentPlan, DeploymentPost
@@ -230,6 +230,48 @@ def _loops(
     return out
 
 
+def _expected(
+    session: Session,
+    city: City,
+    outcome: planner.PlanOutcome,
+    units: Mapping[int, Unit],
+    dem: demand.Demand,
+    loops: Mapping[int, dict],
+    shift_code: str,
+    now: datetime,
+) -> tuple[dict[str, float], dict]:
+    """The plan's expected coverage with busy units (expected.py): each posted unit's busy
+    fraction over the shift's hours, from its post or from positions along its loop, with
+    the measured handling and acknowledgement delay off every tier's budget."""
+    cfg = settings.busy()
+    tiers = settings.tiers()
+    hours = _shift_hours(shift_code)
+    model = history.busy_model(session, now, list(units.values()))
+    q = busy.shift_mean(model.q, hours)
+    kinds = unit_kinds()
+    limit = max(t.radius_s for t in tiers)
+    posted = []
+    for uid, s in sorted(outcome.placements.items()):
+        kind = units[uid].kind
+        engine = city.travel.roads.get(kinds[kind].mode if kind in kinds else "walk")
+        if engine is None:
+            continue
+        site = outcome.sites[s]
+        loop = loops.get(s) if kind in tiers[0].unit_types else None
+        where = (
+            expected.loop_positions(
+                np.asarray(loop["coords"]), float(loop["duration_s"]), int(cfg["loop_samples"])
+            )
+            if loop
+            else np.array([[site.lon, site.lat]])
+        )
+        posted.append(
+            expected.PostedUnit(kind, q[kind], planner.point_times(where, dem, engine, limit))
+        )
+    shares = expected.expected_shares(dem.weight, posted, tiers, model.delays.total_s)
+    return shares, model.describe(hours)
+
+
 def _next_version(session: Session, day: str, shift_code: str) -> int:
     v = session.scalar(
         select(func.max(DeploymentPlan.version)).where(
@@ -251,8 +293,10 @@ def _store(
     dem: demand.Demand,
     context: dict,
     based_on: DeploymentPlan | None,
+    now: datetime,
 ) -> DeploymentPlan:
     loops = _loops(city, outcome, dem, {uid: u.kind for uid, u in units.items()})
+    expected_cov, busy_info = _expected(session, city, outcome, units, dem, loops, shift_code, now)
     sol = outcome.solution
     plan = DeploymentPlan(
         plan_date=day.isoformat(),
@@ -285,6 +329,9 @@ def _store(
                 for u in outcome.unplaced
             ],
             "moves": outcome.moves,
+            "expected_coverage": {k: round(v, 6) for k, v in expected_cov.items()},
+            "busy_model": busy_info,
+            "made_at": now.isoformat(),
         },
         created_by=actor.username,
         created_at=utcnow(),
@@ -396,6 +443,7 @@ def make_plan(
         dem=dem,
         context=context,
         based_on=None,
+        now=now,
     )
     audit.record(
         session,
@@ -500,6 +548,7 @@ def replan(
         dem=dem,
         context=context,
         based_on=base,
+        now=now,
     )
     audit.record(
         session,

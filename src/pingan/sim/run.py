@@ -17,6 +17,7 @@ from pingan.config import Settings
 from pingan.crowd import service as crowd
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
+from pingan.deployment.realized import PlannedVsRealized, planned_lines, planned_vs_realized
 from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
 from pingan.dispatch.kpi import EtaAccuracy, KpiRow, eta_text, seconds_text, share_text
@@ -95,6 +96,7 @@ class DayReport:
     services: help_stats.ServiceStats | None = None
     figures: Figures = field(default_factory=Figures)
     eta: EtaAccuracy | None = None  # the platform's ETAs against the simulated world
+    planned: PlannedVsRealized | None = None  # the plans' expected coverage vs the day
 
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
@@ -112,6 +114,7 @@ class DayReport:
             f"P90 {seconds_text(p90)}"
         )
         out.append(eta_text(self.eta or EtaAccuracy(0, None, None, None)))
+        out += planned_lines(self.planned)
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
             "客流告警 / crowd alerts: "
@@ -155,7 +158,17 @@ def day_report(session: Session, since: datetime, until: datetime) -> DayReport:
     # help records are stamped when the service stores them (wall clock): count up to now
     services = help_stats.service_stats(session, REPORTER, since=since, until=utcnow())
     eta = eta_report(session, REPORTER, since=since, until=None)
-    return DayReport(since, until, rows[0] if rows else None, per_type, alerts, services, eta=eta)
+    planned = planned_vs_realized(session, REPORTER, since=since, until=None)
+    return DayReport(
+        since,
+        until,
+        rows[0] if rows else None,
+        per_type,
+        alerts,
+        services,
+        eta=eta,
+        planned=planned,
+    )
 
 
 def run_headless(
