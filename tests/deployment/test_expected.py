@@ -79,6 +79,8 @@ def test_a_delay_shrinks_every_budget_and_a_loop_counts_its_share_of_positions()
     assert late == (0.5 * 4.0 + 0.5 * 1.0) / 10.0
     gone = expected_shares(WEIGHTS, loop, [TIER], 100.0)["tier"]  # no time left to walk
     assert gone == 0.0
+    # over a spread of waits the figure is their average, not the figure at the median wait
+    assert expected_shares(WEIGHTS, loop, [TIER], [0.0, 100.0])["tier"] == share / 2
 
 
 def test_loop_positions_are_even_along_the_walked_path():

@@ -37,13 +37,13 @@ def _unit(session, kind: str) -> Unit:
 
 
 def _incident(session, received, dispatched=None, acknowledged=None, on_scene=None,
-              check="verified", sample=False) -> Incident:  # fmt: skip
+              check="verified", sample=False, en_route=None) -> Incident:  # fmt: skip
     n = next(_numbers)
     i = Incident(case_number=f"C{n}", type_code="dispute", priority=2, state="closed",
                  source="phone", summary="x", lon=109.78, lat=39.59, created_by="test",
                  received_at=received, dispatched_at=dispatched, acknowledged_at=acknowledged,
-                 on_scene_at=on_scene, arrival_check=check if on_scene else None,
-                 sample=sample)  # fmt: skip
+                 en_route_at=en_route, on_scene_at=on_scene,
+                 arrival_check=check if on_scene else None, sample=sample)  # fmt: skip
     session.add(i)
     session.flush()
     return i
@@ -60,7 +60,8 @@ def test_busy_fractions_and_delays_come_from_the_stored_calls(db):
         foot = [_unit(session, "foot_patrol") for _ in range(2)]
         car = _unit(session, "patrol_car")
         traffic = _unit(session, "traffic")
-        a = _incident(session, local(10), local(10, 0, 30), local(10, 0, 50))
+        a = _incident(session, local(10), local(10, 0, 30), local(10, 0, 50),
+                      en_route=local(10, 1, 5))  # fmt: skip
         b = _incident(session, local(11), local(11, 1, 30))
         _sent(session, a, foot[0], local(10, 0, 30), local(10, 30, 30),  # 30 min in hour 10
               acknowledged_at=local(10, 0, 50), en_route_at=local(10, 1, 5),
@@ -81,8 +82,9 @@ def test_busy_fractions_and_delays_come_from_the_stored_calls(db):
     assert m.delays.acknowledge_s == 20.0
     assert m.delays.set_off_s == 15.0  # acknowledged → en route
     assert m.delays.sources == {"handling_s": "measured: n=2", "acknowledge_s": "measured: n=1",
-                                "set_off_s": "measured: n=1"}  # fmt: skip
+                                "set_off_s": "measured: n=1", "wait": "measured: n=1"}  # fmt: skip
     assert (m.travel_overrun_s, m.travel_overrun_n) == (20.0, 1)  # 120 s walked, 100 s said
+    assert m.delays.samples == (65.0,)  # the one call that saw a unit move: 65 s after it came
 
 
 def test_an_empty_store_takes_the_stated_fallbacks(db):
@@ -94,6 +96,7 @@ def test_an_empty_store_takes_the_stated_fallbacks(db):
     assert (m.delays.handling_s, m.delays.acknowledge_s, m.delays.set_off_s) == (45, 20, 10)
     assert set(m.delays.sources.values()) == {"fallback"}
     assert m.travel_overrun_s is None
+    assert m.delays.samples == (75.0,)  # no wait measured: the fallbacks' sum
 
 
 def _plan(session, version, made_at, expected, status="approved") -> DeploymentPlan:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+import numpy as np
+
 HOURS = 24
 
 
@@ -97,10 +99,18 @@ class Delays:
     acknowledge_s: float
     set_off_s: float
     sources: dict[str, str]
+    # quantiles of each call's whole wait (received → its first unit en route): what the
+    # expected coverage averages over; empty: the sum of the medians above
+    spread: tuple[float, ...] = ()
 
     @property
     def total_s(self) -> float:
         return self.handling_s + self.acknowledge_s + self.set_off_s
+
+    @property
+    def samples(self) -> tuple[float, ...]:
+        """The waits the expected coverage averages over."""
+        return self.spread or (self.total_s,)
 
 
 def median_delays(
@@ -108,10 +118,18 @@ def median_delays(
     acknowledge_s: Iterable[float],
     set_off_s: Iterable[float],
     fallback: Mapping[str, float],
+    waits_s: Iterable[float] = (),
+    quantiles: int = 20,
 ) -> Delays:
     """Medians of the measured delays (negative ones, clock errors, dropped); the stated
     fallbacks where nothing was measured. Medians, not means: one call left in a queue
-    during a handover must not push every tier's budget down."""
+    during a handover must not push every tier's budget down.
+
+    ``waits_s``: each call's whole wait before its first unit moved. Coverage is not linear
+    in the wait (a 60 s circle is lost entirely past 60 s, whatever the excess), so the
+    expected figure averages over ``quantiles`` evenly spaced quantiles of it rather than
+    using one median: a call an officer on foot takes where they stand (wait 0) and one
+    queued behind a busy desk both count as they happen."""
     sources: dict[str, str] = {}
 
     def pick(values: Iterable[float], key: str) -> float:
@@ -122,11 +140,19 @@ def median_delays(
         sources[key] = f"measured: n={len(v)}"
         return float(statistics.median(v))
 
+    waits = [x for x in waits_s if x >= 0]
+    spread: tuple[float, ...] = ()
+    if waits:
+        k = min(quantiles, len(waits))
+        at = (np.arange(k) + 0.5) / k  # mid-points: each quantile stands for 1/k of calls
+        spread = tuple(float(v) for v in np.quantile(waits, at))
+        sources["wait"] = f"measured: n={len(waits)}"
     return Delays(
         pick(handling_s, "handling_s"),
         pick(acknowledge_s, "acknowledge_s"),
         pick(set_off_s, "set_off_s"),
         sources,
+        spread,
     )
 
 

@@ -11,8 +11,9 @@ busy fraction over the shift's hours, ``busy.py``), independently of the others,
 where ``p_ut(i)`` is the chance that ``u``, where it stands when the call comes, reaches
 ``i`` within ``radius_t − delay``: 0 or 1 for a unit at its post; for a foot unit walking
 its patrol loop, the share of positions along the loop (evenly spaced in time) from which
-it does. ``delay`` is the measured median of call → dispatch order → acknowledgement: a
-unit moves only after both, so a 60 s circle with 45 s of handling leaves 15 s of walking.
+it does. ``delay`` is the wait before a unit moves (call → dispatch order →
+acknowledgement → en route): a 60 s circle with 45 s of handling leaves 15 s of walking.
+The figure is averaged over quantiles of the measured waits (``busy.median_delays``).
 
 Why MEXCLP rather than the alternatives:
 
@@ -65,18 +66,23 @@ def expected_shares(
     weights: np.ndarray,
     units: Sequence[PostedUnit],
     tiers: Sequence[Tier],
-    delay_s: float,
+    delay_s: float | Sequence[float],
 ) -> dict[str, float]:
-    """Demand-weighted expected share covered per tier (see module doc)."""
+    """Demand-weighted expected share covered per tier (see module doc); a sequence of
+    delays (quantiles of the wait before a unit moves) is averaged over, each equally."""
+    delays = [float(delay_s)] if isinstance(delay_s, int | float) else list(delay_s)
     total = float(weights.sum())
     out = {}
     for tier in tiers:
-        none_free = np.ones(weights.shape[0])
-        budget = tier.radius_s - delay_s
-        for u in units:
-            if u.kind in tier.unit_types:
-                none_free *= 1.0 - (1.0 - u.busy) * reach_probability(u.times, budget)
-        out[tier.code] = float(weights @ (1.0 - none_free)) / total if total > 0 else 0.0
+        share = 0.0
+        for delay in delays:
+            none_free = np.ones(weights.shape[0])
+            budget = tier.radius_s - delay
+            for u in units:
+                if u.kind in tier.unit_types:
+                    none_free *= 1.0 - (1.0 - u.busy) * reach_probability(u.times, budget)
+            share += float(weights @ (1.0 - none_free)) / total if total > 0 else 0.0
+        out[tier.code] = share / len(delays)
     return out
 
 

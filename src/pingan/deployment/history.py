@@ -42,6 +42,7 @@ class BusyModel:
             "acknowledge_s": round(self.delays.acknowledge_s, 1),
             "set_off_s": round(self.delays.set_off_s, 1),
             "delay_sources": self.delays.sources,
+            "wait_quantiles_s": [round(v, 1) for v in self.delays.samples],
             "travel_overrun_s": None
             if self.travel_overrun_s is None
             else round(self.travel_overrun_s, 1),
@@ -114,6 +115,18 @@ def busy_model(session: Session, now: datetime, units: Sequence[Unit]) -> BusyMo
     # (the planner's travel times are the platform's; a bias belongs in the speed model)
     overrun = [(o - e).total_seconds() - eta for _, e, o, eta, c in moves
                if e and o and eta is not None and c == "verified"]  # fmt: skip
-    delays = busy.median_delays(handling, ack, set_off, cfg["fallback_delays"])
+    first_moved = session.execute(
+        _real(
+            select(Incident.received_at, Incident.en_route_at, Incident.on_scene_at).where(
+                Incident.received_at >= since,
+                Incident.received_at < now,
+                (Incident.en_route_at.is_not(None)) | (Incident.on_scene_at.is_not(None)),
+            )
+        )
+    ).all()
+    waits = [((e or o) - r).total_seconds() for r, e, o in first_moved]
+    delays = busy.median_delays(
+        handling, ack, set_off, cfg["fallback_delays"], waits, int(cfg["wait_quantiles"])
+    )
     overrun_s = statistics.median(overrun) if overrun else None
     return BusyModel(q, delays, first, now, len(spells), overrun_s, len(overrun))

@@ -268,7 +268,7 @@ def _expected(
         posted.append(
             expected.PostedUnit(kind, q[kind], planner.point_times(where, dem, engine, limit))
         )
-    shares = expected.expected_shares(dem.weight, posted, tiers, model.delays.total_s)
+    shares = expected.expected_shares(dem.weight, posted, tiers, model.delays.samples)
     return shares, model.describe(hours)
 
 
