@@ -250,24 +250,31 @@ def _expected(
     q = busy.shift_mean(model.q, hours)
     kinds = unit_kinds()
     limit = max(t.radius_s for t in tiers)
-    posted = []
+    where: dict[str, list[tuple[str, np.ndarray]]] = {}  # mode -> (kind, positions) per unit
     for uid, s in sorted(outcome.placements.items()):
         kind = units[uid].kind
-        engine = city.travel.roads.get(kinds[kind].mode if kind in kinds else "walk")
-        if engine is None:
+        mode = kinds[kind].mode if kind in kinds else "walk"
+        if mode not in city.travel.roads:
             continue
         site = outcome.sites[s]
         loop = loops.get(s) if kind in tiers[0].unit_types else None
-        where = (
+        pts = (
             expected.loop_positions(
                 np.asarray(loop["coords"]), float(loop["duration_s"]), int(cfg["loop_samples"])
             )
             if loop
             else np.array([[site.lon, site.lat]])
         )
-        posted.append(
-            expected.PostedUnit(kind, q[kind], planner.point_times(where, dem, engine, limit))
+        where.setdefault(mode, []).append((kind, pts))
+    posted = []
+    for mode, rows in where.items():  # one matrix per mode: the demand is snapped once
+        times = planner.point_times(
+            np.vstack([p for _, p in rows]), dem, city.travel.roads[mode], limit
         )
+        at = 0
+        for kind, pts in rows:
+            posted.append(expected.PostedUnit(kind, q[kind], times[at : at + len(pts)]))
+            at += len(pts)
     shares = expected.expected_shares(dem.weight, posted, tiers, model.delays.samples)
     return shares, model.describe(hours)
 
