@@ -242,7 +242,8 @@ def _expected(
 ) -> tuple[dict[str, float], dict]:
     """The plan's expected coverage with busy units (expected.py): each posted unit's busy
     fraction over the shift's hours, from its post or from positions along its loop, with
-    the measured handling and acknowledgement delay off every tier's budget."""
+    the measured wait before a unit moves (call → order → acknowledged → en route) off every
+    tier's budget."""
     cfg = settings.busy()
     tiers = settings.tiers()
     hours = _shift_hours(shift_code)
