@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.deployment.models import DeploymentPlan
-from pingan.dispatch.kpi import seconds_text, share_text, shift_day
+from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text, shift_day
 from pingan.dispatch.service import response_report
 from pingan.incidents.catalogue import response_tiers
 from pingan.incidents.models import Incident
@@ -76,7 +76,15 @@ def planned_vs_realized(
     """Per tier, the plans' expected coverage next to the realized share (module doc)."""
     require(actor, "report.read")
     plans: dict[tuple[date, str], list[tuple[datetime, DeploymentPlan]]] = defaultdict(list)
-    for p in session.scalars(select(DeploymentPlan).where(DeploymentPlan.approved_at.is_not(None))):
+    # a night shift is filed under the day it began: reach one day back
+    first_day = (since.astimezone(LOCAL_TZ).date() - timedelta(days=1)).isoformat()
+    query = select(DeploymentPlan).where(
+        DeploymentPlan.approved_at.is_not(None), DeploymentPlan.plan_date >= first_day
+    )
+    if until is not None:
+        last_day = until.astimezone(LOCAL_TZ).date().isoformat()
+        query = query.where(DeploymentPlan.plan_date <= last_day)
+    for p in session.scalars(query):
         if "expected_coverage" not in (p.detail or {}):
             continue  # made before plans recorded an expected figure
         made = p.detail.get("made_at")
