@@ -45,3 +45,15 @@ def test_user_add_with_a_weak_password_says_why_and_keeps_the_store(tmp_path):
     r = _pingan(data, "user", "add", "chief", "--role", "admin", "--password-stdin",
                 stdin="Very-secret-1\n")  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_report_planned_states_its_clock_and_refuses_a_time_without_an_offset(tmp_path):
+    data = tmp_path / "fresh"
+    assert _pingan(data, "db", "upgrade").returncode == 0
+    r = _pingan(data, "report", "planned", "--since", "2026-07-01T00:00:00+08:00",
+                "--until", "2026-07-02T00:00:00+08:00")  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "planned vs realized" in r.stdout and "口径 / clock" in r.stdout
+    assert r.stdout.count("期望 expected -") == 3  # no call, no plan: nothing to claim
+    r = _pingan(data, "report", "planned", "--since", "2026-07-01")
+    assert r.returncode == 2 and "time zone" in r.stdout + r.stderr

@@ -16,6 +16,8 @@ from pingan.devices.cli import devices_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pingan.audit.chain import VerifyResult
     from pingan.audit.models import AuditHead
     from pingan.db.engine import Database
@@ -590,6 +592,58 @@ def report_response(
     typer.echo(eta_text(eta))
     typer.echo("")
     for line in tier_table(tiers):
+        typer.echo(line)
+
+
+def _instant(text: str | None, name: str) -> datetime | None:
+    """An ISO 8601 time with its offset, or exit 2 with the reason."""
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        _fail(f"{name} 时间格式无效 / bad time: {exc}")
+    if at.tzinfo is None:
+        _fail(f"{name} 须带时区 / {name} needs a time zone offset")
+    return at
+
+
+@report_app.command("planned")
+def report_planned(
+    since: Annotated[
+        str | None, typer.Option(help="起，ISO 8601 带时区 / since, with a UTC offset")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="止，ISO 8601 带时区 / until, with a UTC offset")
+    ] = None,
+    days: Annotated[int, typer.Option(help="未给 --since 时：最近几天 / else last N days")] = 1,
+    data_dir: DataDir = None,
+) -> None:
+    """计划与实际覆盖对比 / the plans' expected coverage vs realized arrivals per tier."""
+    from datetime import timedelta
+
+    from pingan.auth.actor import Actor
+    from pingan.db.base import utcnow
+    from pingan.deployment.realized import planned_lines, planned_vs_realized
+    from pingan.errors import DomainError
+
+    start = _instant(since, "--since") or utcnow() - timedelta(days=days)
+    end = _instant(until, "--until")
+    if end is not None and end <= start:
+        _fail("--until 须晚于 --since / --until must be after --since")
+    settings = _settings(data_dir)
+    db = _existing_store(settings)
+    try:
+        with db.session() as session:
+            p = planned_vs_realized(session, Actor.system("cli"), since=start, until=end)
+    except DomainError as exc:
+        _fail(exc.detail)
+    finally:
+        db.dispose()
+    typer.echo(f"时段 / period {start.isoformat()} – {end.isoformat() if end else 'now'}")
+    for line in planned_lines(p):
         typer.echo(line)
 
 

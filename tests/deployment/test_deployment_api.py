@@ -66,6 +66,11 @@ def test_a_commander_approves_a_plan_made_from_data(client, accounts, db):
     assert len(posted) + len(unplaced) == len(units)
     assert plan["coverage"]["tier3"] >= plan["coverage"]["tier1"] > 0
     assert any(p["loop"] for p in plan["posts"] if p["unit_kind"] == "foot_patrol")
+    # an empty store: busy fractions and delays from the stated fallbacks, figure beside
+    busy = plan["detail"]["busy_model"]
+    assert set(busy["delay_sources"].values()) == {"fallback"} and busy["spells"] == 0
+    assert plan["expected_coverage"].keys() == plan["coverage"].keys()
+    assert plan["expected_coverage"]["tier5"] < plan["coverage"]["tier5"]  # units can be busy
 
     geo = client.get(f"/api/v1/deployment/plans/{plan['id']}/geojson", headers=disp).json()
     kinds = [f["properties"]["kind"] for f in geo["features"]]

@@ -143,6 +143,8 @@ def test_simulate_command_prints_the_days_figures(tmp_path):
     assert "预计到达误差 / ETA error" in r.output and "模拟世界 / world" in r.output
     assert "分级到场 / tiered response" in r.output and "从接警起 from the call" in r.output
     assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
+    assert "计划与实际 / planned vs realized" in r.output and "口径 / clock" in r.output
+    assert r.output.count("期望 expected") == 3  # one line per tier, the plan's figure beside
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output
 

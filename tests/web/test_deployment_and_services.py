@@ -70,6 +70,9 @@ def test_deployment_view_draws_a_plan_and_a_replan(demo, browser, shots: Path) -
     assert legend == by_kind  # posts drawn by unit type
     for tier, share in plan["coverage"].items():
         assert page.inner_text(f'#deploy-coverage td[data-tier="{tier}"]') == _pct(share)
+    for tier, share in plan["expected_coverage"].items():  # with busy units, labelled apart
+        assert page.inner_text(f'#deploy-coverage td[data-expected="{tier}"]') == _pct(share)
+    assert "期望覆盖" in page.inner_text("#deploy-coverage thead")
     assert page.inner_text("#plan-status") == "草案"
     assert page.locator("#deploy-chart canvas").count() == 1
     assert page.get_attribute('a[data-export="PDF"]', "href").endswith(

@@ -34,6 +34,11 @@ class DeploymentPlan(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    @property
+    def expected_coverage(self) -> dict[str, float] | None:
+        """Tier → expected share with busy units and delays (None: an older plan)."""
+        return (self.detail or {}).get("expected_coverage")
+
 
 class DeploymentPost(Base):
     """A unit's post in a plan, with its patrol loop (动中备勤)."""

@@ -81,17 +81,21 @@ def site_times(
     sites: Sequence[Site], demand: Demand, engines: Mapping[str, TravelTimes], modes, limit_s
 ) -> dict[str, np.ndarray]:
     """(S, D) seconds per mode; sites or demand points off that mode's roads are unreachable."""
-    out = {}
-    for mode in modes:
-        engine = engines[mode]
-        s_snap = engine.snap(np.array([[s.lon, s.lat] for s in sites]), strict=False)
-        d_snap = engine.snap(demand.points(), strict=False)
-        t = np.full((len(sites), len(demand)), np.inf)
-        si, di = np.flatnonzero(s_snap.ok), np.flatnonzero(d_snap.ok)
-        if si.size and di.size:
-            t[np.ix_(si, di)] = engine.matrix(s_snap.take(si), d_snap.take(di), limit_s=limit_s)
-        out[mode] = t
-    return out
+    here = np.array([[s.lon, s.lat] for s in sites])
+    return {mode: point_times(here, demand, engines[mode], limit_s) for mode in modes}
+
+
+def point_times(
+    points: np.ndarray, demand: Demand, engine: TravelTimes, limit_s: float | None
+) -> np.ndarray:
+    """(P, D) seconds from lon/lat points to the demand; off the roads: unreachable (inf)."""
+    p_snap = engine.snap(points, strict=False)
+    d_snap = engine.snap(demand.points(), strict=False)
+    t = np.full((points.shape[0], len(demand)), np.inf)
+    pi, di = np.flatnonzero(p_snap.ok), np.flatnonzero(d_snap.ok)
+    if pi.size and di.size:
+        t[np.ix_(pi, di)] = engine.matrix(p_snap.take(pi), d_snap.take(di), limit_s=limit_s)
+    return t
 
 
 def _unplaced(u: ShiftUnit, zh: str, en: str) -> Unplaced:
@@ -267,4 +271,12 @@ def recompute(
     return {c: float(demand.weight @ r) / total for c, r in reach.items()}
 
 
-__all__ = ["PlanOutcome", "ShiftUnit", "Unplaced", "evaluate", "make_plan", "recompute"]
+__all__ = [
+    "PlanOutcome",
+    "ShiftUnit",
+    "Unplaced",
+    "evaluate",
+    "make_plan",
+    "point_times",
+    "recompute",
+]

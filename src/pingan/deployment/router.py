@@ -8,18 +8,20 @@ from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
-from pingan.deployment import export, service
+from pingan.deployment import export, realized, service
 from pingan.deployment.models import DeploymentPlan
 from pingan.deployment.schemas import (
     PlanCreate,
+    PlannedVsRealizedPublic,
     PlanPublic,
     PlanWithPosts,
     PostPublic,
     Replan,
     ReplanResult,
 )
+from pingan.errors import ValidationFailed
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
-from pingan.http.inputs import Id
+from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 
 router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
@@ -134,4 +136,36 @@ def replan(
     )
     return ReplanResult(
         plan=_full(session, actor, plan), coverage_before=before, coverage_after=plan.coverage
+    )
+
+
+@router.get(
+    "/realized", summary="计划与实际覆盖对比 / planned (expected) vs realized coverage per tier"
+)
+def planned_vs_realized(
+    session: SessionDep,
+    actor: Annotated[Actor, permit("report.read")],
+    since: Instant,
+    until: Instant | None = None,
+) -> PlannedVsRealizedPublic:
+    """Calls received in [since, until): the expected coverage of the plan in force at each
+    call against the share first verified on scene within each tier (clock in the reply)."""
+    if until is not None and until <= since:
+        raise ValidationFailed("结束须晚于开始 / until must be after since", code="bad_period")
+    p = realized.planned_vs_realized(session, actor, since=since, until=until)
+    return PlannedVsRealizedPublic(
+        **{k: getattr(p, k) for k in ("since", "until", "incidents", "with_plan", "verified")},
+        plans=p.plans,
+        tiers=[
+            {
+                "code": t.code,
+                "seconds": t.seconds,
+                "planned": t.planned,
+                "realized": t.realized,
+                "diff_points": t.diff_points,
+            }
+            for t in p.tiers
+        ],
+        deterministic=p.deterministic,
+        clock=f"{realized.CLOCK_ZH} / {realized.CLOCK_EN}",
     )

@@ -58,7 +58,12 @@ class PlanPublic(BaseModel):
     gap: float = Field(description="证明的相对间隙 / proven relative gap")
     mip_rel_gap: float | None = Field(description="HiGHS 停止间隙 / the gap HiGHS stopped at")
     objective: float
-    coverage: dict[str, float]
+    coverage: dict[str, float] = Field(description="全员在岗覆盖 / every unit free at its post")
+    expected_coverage: dict[str, float] | None = Field(
+        default=None,
+        description="期望覆盖（计忙碌、处警与签收延迟、巡逻环线）/ expected: busy units, "
+        "call handling and acknowledgement delay, patrol loops",
+    )
     detail: dict[str, Any]
     created_by: str
     created_at: dt.datetime
@@ -74,3 +79,27 @@ class ReplanResult(BaseModel):
     plan: PlanWithPosts
     coverage_before: dict[str, float]
     coverage_after: dict[str, float]
+
+
+class TierFigurePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    seconds: float
+    planned: float | None = Field(description="期望覆盖 / expected coverage of the plans")
+    realized: float | None = Field(description="实际到场占比 / share first verified in time")
+    diff_points: float | None = Field(description="实际−期望（百分点）/ realized − planned")
+
+
+class PlannedVsRealizedPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    since: dt.datetime
+    until: dt.datetime | None
+    incidents: int
+    with_plan: int
+    verified: int
+    plans: list[int]
+    tiers: list[TierFigurePublic]
+    deterministic: dict[str, float | None]
+    clock: str

@@ -27,7 +27,7 @@ from pingan.bus import outbox
 from pingan.crowd import forecasting, profile
 from pingan.db.base import utcnow
 from pingan.db.tx import deferred_commit, finish
-from pingan.deployment import candidates, demand, planner, settings
+from pingan.deployment import busy, candidates, demand, expected, history, planner, settings
 from pingan.deployment.beats import patrol_loop
 from pingan.deployment.coverage import CoverageError
 from pingan.deployment.models import DeploymentPlan, DeploymentPost
@@ -232,6 +232,56 @@ def _loops(
     return out
 
 
+def _expected(
+    session: Session,
+    city: City,
+    outcome: planner.PlanOutcome,
+    units: Mapping[int, Unit],
+    dem: demand.Demand,
+    loops: Mapping[int, dict],
+    shift_code: str,
+    now: datetime,
+) -> tuple[dict[str, float], dict]:
+    """The plan's expected coverage with busy units (expected.py): each posted unit's busy
+    fraction over the shift's hours, from its post or from positions along its loop, with
+    the measured wait before a unit moves (call → order → acknowledged → en route) off every
+    tier's budget."""
+    cfg = settings.busy()
+    tiers = settings.tiers()
+    hours = _shift_hours(shift_code)
+    model = history.busy_model(session, now, list(units.values()))
+    q = busy.shift_mean(model.q, hours)
+    kinds = unit_kinds()
+    limit = max(t.radius_s for t in tiers)
+    where: dict[str, list[tuple[str, np.ndarray]]] = {}  # mode -> (kind, positions) per unit
+    for uid, s in sorted(outcome.placements.items()):
+        kind = units[uid].kind
+        mode = kinds[kind].mode if kind in kinds else "walk"
+        if mode not in city.travel.roads:
+            continue
+        site = outcome.sites[s]
+        loop = loops.get(s) if kind in tiers[0].unit_types else None
+        pts = (
+            expected.loop_positions(
+                np.asarray(loop["coords"]), float(loop["duration_s"]), int(cfg["loop_samples"])
+            )
+            if loop
+            else np.array([[site.lon, site.lat]])
+        )
+        where.setdefault(mode, []).append((kind, pts))
+    posted = []
+    for mode, rows in where.items():  # one matrix per mode: the demand is snapped once
+        times = planner.point_times(
+            np.vstack([p for _, p in rows]), dem, city.travel.roads[mode], limit
+        )
+        at = 0
+        for kind, pts in rows:
+            posted.append(expected.PostedUnit(kind, q[kind], times[at : at + len(pts)]))
+            at += len(pts)
+    shares = expected.expected_shares(dem.weight, posted, tiers, model.delays.samples)
+    return shares, model.describe(hours)
+
+
 def _next_version(session: Session, day: str, shift_code: str) -> int:
     v = session.scalar(
         select(func.max(DeploymentPlan.version)).where(
@@ -253,8 +303,10 @@ def _store(
     dem: demand.Demand,
     context: dict,
     based_on: DeploymentPlan | None,
+    now: datetime,
 ) -> DeploymentPlan:
     loops = _loops(city, outcome, dem, {uid: u.kind for uid, u in units.items()})
+    expected_cov, busy_info = _expected(session, city, outcome, units, dem, loops, shift_code, now)
     sol = outcome.solution
     plan = DeploymentPlan(
         plan_date=day.isoformat(),
@@ -287,6 +339,9 @@ def _store(
                 for u in outcome.unplaced
             ],
             "moves": outcome.moves,
+            "expected_coverage": {k: round(v, 6) for k, v in expected_cov.items()},
+            "busy_model": busy_info,
+            "made_at": now.isoformat(),
         },
         created_by=actor.username,
         created_at=utcnow(),
@@ -398,6 +453,7 @@ def make_plan(
         dem=dem,
         context=context,
         based_on=None,
+        now=now,
     )
     audit.record(
         session,
@@ -502,6 +558,7 @@ def replan(
         dem=dem,
         context=context,
         based_on=base,
+        now=now,
     )
     audit.record(
         session,

@@ -37,3 +37,8 @@ def tiers() -> tuple[Tier, ...]:
 def tier_types() -> frozenset[str]:
     """Unit kinds that serve some tier."""
     return frozenset().union(*(t.unit_types for t in tiers()))
+
+
+def busy() -> dict[str, Any]:
+    """The busy-unit model's parameters (planning.yaml ``busy``)."""
+    return planning()["busy"]

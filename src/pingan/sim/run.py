@@ -18,6 +18,7 @@ from pingan.config import Settings
 from pingan.crowd import service as crowd
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
+from pingan.deployment.realized import PlannedVsRealized, planned_lines, planned_vs_realized
 from pingan.devices.config import DeviceSettings
 from pingan.devices.hub import DeviceHub
 from pingan.dispatch.kpi import EtaAccuracy, KpiRow, eta_text, seconds_text, share_text
@@ -135,6 +136,7 @@ class DayReport:
     figures: Figures = field(default_factory=Figures)
     eta: EtaAccuracy | None = None  # the platform's ETAs against the simulated world
     tiers: list[TierRow] = field(default_factory=list)  # tiered 1-3-5 by area type
+    planned: PlannedVsRealized | None = None  # the plans' expected coverage vs the day
 
     def lines(self) -> list[str]:
         out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
@@ -153,6 +155,7 @@ class DayReport:
         )
         out.append(eta_text(self.eta or EtaAccuracy(0, None, None, None)))
         out += tier_lines(self.tiers)
+        out += planned_lines(self.planned)
         out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
         out.append(
             "客流告警 / crowd alerts: "
@@ -202,8 +205,17 @@ def day_report(
     services = help_stats.service_stats(session, REPORTER, since=since, until=utcnow())
     eta = eta_report(session, REPORTER, since=since, until=None)
     tiers = tier_report(session, REPORTER, key_areas or {}, since=since, until=None, by="area_type")
+    planned = planned_vs_realized(session, REPORTER, since=since, until=None)
     return DayReport(
-        since, until, rows[0] if rows else None, per_type, alerts, services, eta=eta, tiers=tiers
+        since,
+        until,
+        rows[0] if rows else None,
+        per_type,
+        alerts,
+        services,
+        eta=eta,
+        tiers=tiers,
+        planned=planned,
     )
 
 

@@ -173,10 +173,13 @@ async function drawMap(plan, geo) {
 function drawCoverage(plan) {
   const keys = Object.keys(plan.coverage);
   const cmp = compared.get(plan.id);
+  const exp = plan.expected_coverage;  // older plans have none
   const head = [el("th", {}, t("tier")), el("th", {}, t("coverage"))];
+  if (exp) head.push(el("th", { title: t("expected_note") }, t("expected")));
   if (cmp) head.push(el("th", {}, t("before")), el("th", {}, t("after")));
   $("#deploy-coverage").replaceChildren(el("thead", {}, el("tr", {}, head)), el("tbody", {}, keys.map((k) => {
     const cells = [el("td", {}, tierLabel(k)), el("td", { "data-tier": k, "data-share": plan.coverage[k] }, pct(plan.coverage[k]))];
+    if (exp) cells.push(el("td", { "data-expected": k, "data-share": exp[k] }, pct(exp[k])));
     if (cmp) {
       const b = cmp.coverage_before[k], a = cmp.coverage_after[k];
       cells.push(el("td", { "data-before": k }, pct(b)), el("td", { "data-after": k, class: a >= b ? "up" : "down" }, `${pct(a)} (${a >= b ? "+" : ""}${Math.round((a - b) * 1000) / 10})`));
