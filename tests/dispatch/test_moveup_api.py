@@ -52,7 +52,8 @@ def test_only_dispatchers_and_commanders_see_and_accept_moveups(client, accounts
     for role in (Role.OFFICER, Role.AUDITOR, Role.VOLUNTEER, Role.CITIZEN, Role.ADMIN):
         h = accounts.headers(role)
         assert client.get("/api/v1/dispatch/moveups", headers=h).status_code == 403
-        assert client.post("/api/v1/dispatch/moveups/accept", json=body, headers=h).status_code == 403
+        r = client.post("/api/v1/dispatch/moveups/accept", json=body, headers=h)
+        assert r.status_code == 403
     bad = {**body, "area_code": "nowhere"}
     r = client.post("/api/v1/dispatch/moveups/accept", json=bad,
                     headers=accounts.headers(Role.DISPATCHER))  # fmt: skip
@@ -75,7 +76,8 @@ def test_accept_sets_the_standby_point_until_the_areas_own_unit_is_free(client, 
     assert rec.detail["area"] == "music_fountain"
     # a busy unit cannot be sent to cover
     busy = {**body, "unit_id": own["id"]}
-    assert client.post("/api/v1/dispatch/moveups/accept", json=busy, headers=disp).status_code == 409
+    r = client.post("/api/v1/dispatch/moveups/accept", json=busy, headers=disp)
+    assert r.status_code == 409 and r.json()["code"] == "unit_busy"
     r = client.post(f"/api/v1/incidents/{call['id']}/units/{own['id']}/release", json={},
                     headers=disp)  # fmt: skip
     assert r.status_code == 200, r.text

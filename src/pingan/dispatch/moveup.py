@@ -8,9 +8,12 @@ units (where the plan wanted a unit) and the centre of each uncovered area. Bina
 moves unit u to cover point c (each unit at most one move, each point at most one unit,
 at most ``max_moves`` in all, each at most ``max_travel_s`` by road); y[p, t] says demand
 point p is reached within tier t by a unit staying put or by a moved unit. Maximise the
-tier-weighted share of each area covered, minus a tie-break on travel time (so of two
-equal moves the shorter drive wins), subject to no area's 1-minute cover falling below
-what it has now — a unit may not uncover its own circle to fill another.
+cover restored where it was lost — the tier-weighted share of each uncovered area at the
+tiers it lost — with, as tie-breaks, the cover everywhere else (so the unit whose
+departure costs least goes) and then the travel time; subject to no move making a new
+hole: at each trigger tier, no area may end below its plan's share less the trigger
+margin, nor below what it has now where it is already short — a unit may not uncover its
+own circle or zone to fill another.
 
 Cover is judged on the standing posture: each free unit where it stands by (its cover point
 while it has one, else its post), not where its last fix caught it on its patrol loop — a
@@ -50,7 +53,9 @@ from pingan.dispatch.recommend import (
 from pingan.geo.graph import haversine_m_array
 from pingan.geo.travel_time import DEFAULT_TIERS_S
 
-_TRAVEL_TIE_BREAK = 1e-6  # objective units per second of travel: below any coverage gain
+_SCALE = 1000.0  # objective units per unit of tier-weighted share (keeps HiGHS' costs ≥ 1e-3)
+_ELSEWHERE = 0.01  # weight of cover outside the holes: a tie-break, below any restoration
+_TRAVEL_TIE_BREAK = 1e-5  # per second of travel: below one demand point elsewhere (≥ 0.03)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,9 @@ class MoveupSettings:
     tier_weights: tuple[tuple[float, float], ...] = ((60.0, 0.5), (180.0, 0.3), (300.0, 0.2))
     min_gain: float = 0.02
     movable_kinds: frozenset[str] = frozenset({"patrol_car", "foot_patrol", "ptu", "traffic"})
+    covering_kinds: frozenset[str] = frozenset(
+        {"patrol_car", "foot_patrol", "ptu", "traffic", "k9"}
+    )
     points_per_area: int = 40
 
 
@@ -79,6 +87,7 @@ def moveup_settings() -> MoveupSettings:
         tier_weights=tuple((float(t), float(w)) for t, w in raw["tier_weights"].items()),
         min_gain=float(raw["min_gain"]),
         movable_kinds=frozenset(raw["movable_kinds"]),
+        covering_kinds=frozenset(raw["covering_kinds"]),
         points_per_area=int(raw["points_per_area"]),
     )
 
@@ -122,13 +131,15 @@ class MoveupAdvice:
     after: dict[str, dict[float, float]]  # every proposal applied
 
     def restored(self) -> float:
-        """Weighted area share the proposals restore together (0 when none)."""
-        return _score(self.after, self.tiers_s) - _score(self.now, self.tiers_s)
+        """Tier-weighted share the proposals restore where cover was lost (0 when none)."""
+        return _score(self.after, self.uncovered) - _score(self.now, self.uncovered)
 
 
-def _score(shares: Mapping[str, Mapping[float, float]], tiers: Sequence[float]) -> float:
+def _score(shares: Mapping[str, Mapping[float, float]],
+           holes: Mapping[str, Sequence[float]]) -> float:  # fmt: skip
+    """Σ weight(t) × share(area, t) over the (area, tier) pairs in ``holes``."""
     w = dict(moveup_settings().tier_weights)
-    return sum(w.get(t, 0.0) * s[t] for s in shares.values() for t in tiers)
+    return sum(w.get(t, 0.0) * shares[a][t] for a, ts in holes.items() for t in ts)
 
 
 class _Demand:
@@ -195,12 +206,14 @@ def recommend_moveups(
     ``units``: every on-duty unit, available or busy (busy units' posts are the cover points
     and, with the free units' posts, give the plan's own coverage). ``unit_areas``: a unit's
     home area code (its post's area), used to name the cover point of a busy unit's post.
-    ``standby``: a unit's cover point while it has one (default: its post).
+    ``standby``: a unit's cover point while it has one (default: its post). Only units of
+    the settings' ``covering_kinds`` count.
     """
     s = settings or moveup_settings()
     tiers = tuple(float(t) for t in tiers_s)
     demand = _Demand(areas, travel, s.points_per_area, max(tiers))
     unit_areas, standby = unit_areas or {}, standby or {}
+    units = [u for u in units if u.kind in s.covering_kinds]
     free = [(u, p) for u in units if u.status == AVAILABLE
             and (p := _position(u, stale_after_s)[0]) is not None]  # fmt: skip
     at_post = [(u.mode, u.post) for u in units if u.post is not None]
@@ -211,18 +224,26 @@ def recommend_moveups(
     uncovered = {
         code: lost
         for code in demand.codes
-        if (lost := tuple(t for t in s.trigger_tiers_s if t in tiers
-                          and planned[code][t] - now[code][t] > s.trigger_margin))  # fmt: skip
+        if (
+            lost := tuple(
+                t
+                for t in s.trigger_tiers_s
+                if t in tiers and planned[code][t] - now[code][t] > s.trigger_margin
+            )
+        )
     }
     if not uncovered:
         return MoveupAdvice(tiers, planned, now, {}, (), now)
     points = _cover_points(areas, units, unit_areas, uncovered)
     movers = [i for i, (u, _) in enumerate(free) if u.kind in s.movable_kinds and u.mode != "fly"]
-    chosen, cover_t, trip = _solve(demand, free, now_t, movers, points, tiers, s)
+    chosen, cover_t, trip = _solve(demand, free, now_t, movers, points, tiers, s, planned,
+                                   uncovered)  # fmt: skip
     proposals = []
     base = now_t.min(axis=0, initial=np.inf)
     for i, c in chosen:
-        proposals.append(_proposal(demand, free, now_t, cover_t, trip, i, c, points, tiers))
+        proposals.append(
+            _proposal(demand, free, now_t, cover_t, trip, i, c, points, tiers, uncovered)
+        )
     best = base
     if chosen:
         keep = np.ones(len(free), dtype=bool)
@@ -230,7 +251,7 @@ def recommend_moveups(
         moved = np.vstack([cover_t[(i, c)] for i, c in chosen])
         best = np.minimum(now_t[keep].min(axis=0, initial=np.inf), moved.min(axis=0))
     after = demand.shares(best, tiers)
-    if _score(after, tiers) - _score(now, tiers) < s.min_gain:
+    if _score(after, uncovered) - _score(now, uncovered) < s.min_gain:
         return MoveupAdvice(tiers, planned, now, uncovered, (), now)
     return MoveupAdvice(tiers, planned, now, uncovered, tuple(proposals), after)
 
@@ -250,7 +271,9 @@ def _cover_points(areas, units: Sequence[Candidate], unit_areas: Mapping[str, st
 
 
 def _solve(demand: _Demand, free, now_t: np.ndarray, movers: list[int],
-           points: list[CoverPoint], tiers: tuple[float, ...], s: MoveupSettings):  # fmt: skip
+           points: list[CoverPoint], tiers: tuple[float, ...], s: MoveupSettings,
+           planned: Mapping[str, Mapping[float, float]],
+           uncovered: Mapping[str, tuple[float, ...]]):  # fmt: skip
     """The MIP of the module docstring: the chosen (unit index, point index) pairs."""
     cover_pts = np.asarray([(p.lon, p.lat) for p in points], dtype=float).reshape(-1, 2)
     cover_t: dict[tuple[int, int], np.ndarray] = {}
@@ -280,10 +303,9 @@ def _solve(demand: _Demand, free, now_t: np.ndarray, movers: list[int],
     n_area = np.bincount(demand.area, minlength=len(demand.codes)).astype(float)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", 0.0)  # tiny model: prove the optimum
     x = {pc: h.addBinary() for pc in pairs}
-    objective = -_TRAVEL_TIE_BREAK * sum(trip[pc] * x[pc] for pc in pairs)
+    objective = -_TRAVEL_TIE_BREAK * sum(float(trip[pc]) * x[pc] for pc in pairs)
     for i in {i for i, _ in pairs}:
         h.addConstr(sum(x[pc] for pc in pairs if pc[0] == i) <= 1)
     for c in {c for _, c in pairs}:
@@ -303,19 +325,27 @@ def _solve(demand: _Demand, free, now_t: np.ndarray, movers: list[int],
             h.addConstr(y + sum(gone) - sum(arrive) <= float(stay.size))
             a = int(demand.area[p])
             y_area.setdefault(a, []).append(y)
-            objective += (w.get(t, 0.0) / n_area[a]) * y
-        if t == min(tiers):  # no area's 1-minute cover may fall below what it has now
-            for a, ys in y_area.items():
-                held = float(np.sum(now_cov.any(axis=0) & (demand.area == a)))
-                if held > 0:
-                    h.addConstr(sum(ys) >= held)
+            hole = t in uncovered.get(demand.codes[a], ())
+            weight = _SCALE * (1.0 if hole else _ELSEWHERE) * w.get(t, 0.0) / float(n_area[a])
+            objective += weight * y
+        if t not in s.trigger_tiers_s:
+            continue
+        for a, ys in y_area.items():  # no move may make a new hole at a trigger tier
+            held = float(np.sum(now_cov.any(axis=0) & (demand.area == a)))
+            target = planned[demand.codes[a]][t] - s.trigger_margin
+            floor = min(held, math.ceil(target * n_area[a] - 1e-9))
+            if floor > 0:
+                h.addConstr(sum(ys) >= floor)
     h.maximize(objective)
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return [], cover_t, trip  # not proven: propose nothing rather than a guess
     chosen = [pc for pc in pairs if h.val(x[pc]) > 0.5]
     return chosen, cover_t, trip
 
 
 def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c: int,
-              points: list[CoverPoint], tiers: tuple[float, ...]) -> Proposal:  # fmt: skip
+              points: list[CoverPoint], tiers: tuple[float, ...],
+              uncovered: Mapping[str, tuple[float, ...]]) -> Proposal:  # fmt: skip
     """One move alone: the area it restores most, and what the unit's own area keeps."""
     u, _ = free[i]
     before = demand.shares(now_t.min(axis=0, initial=np.inf), tiers)
@@ -323,7 +353,8 @@ def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c
     keep[i] = False
     best = np.minimum(now_t[keep].min(axis=0, initial=np.inf), cover_t[(i, c)])
     after = demand.shares(best, tiers)
-    gain = {code: _score({code: after[code]}, tiers) - _score({code: before[code]}, tiers)
+    every = dict.fromkeys(demand.codes, tiers)
+    gain = {code: _score(after, {code: every[code]}) - _score(before, {code: every[code]})
             for code in demand.codes}  # fmt: skip
     area = max(demand.codes, key=lambda code: (gain[code], code == points[c].area_code))
     own_counts = np.bincount(demand.area[now_t[i] <= min(tiers)], minlength=len(demand.codes))
@@ -331,8 +362,9 @@ def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c
     kz, ke = kind_name(u.kind)
     label = u.name or u.unit_id
     dz, de = fmt_duration(trip[(i, c)])
-    t1 = min(tiers)
+    t1 = (uncovered.get(area) or (min(tiers),))[0]  # the tier it lost: what the move is for
     b1, a1 = before[area][t1], after[area][t1]
+    mz, me = fmt_duration(t1)
     where_zh = f"{points[c].post_of}的岗点" if points[c].post_of else "区域中心"
     where_en = f"{points[c].post_of}'s post" if points[c].post_of else "the area's centre"
     return Proposal(
@@ -348,9 +380,9 @@ def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c
         own_before=before[own] if own else {},
         own_after=after[own] if own else {},
         text_zh=f"建议{kz} {label} 前往 {area}（{where_zh}）备勤，约{dz}；"
-        f"1分钟覆盖 {b1:.0%}→{a1:.0%}",
+        f"{mz}覆盖 {b1:.0%}→{a1:.0%}",
         text_en=f"Suggest {ke} {label} stand by at {where_en} in {area} ({de}); "
-        f"1-minute cover {b1:.0%} → {a1:.0%}",
+        f"{me} cover {b1:.0%} → {a1:.0%}",
     )
 
 

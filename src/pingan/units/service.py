@@ -266,9 +266,9 @@ def _release_covers_of(session: Session, freed_id: int) -> None:
     rows = session.scalars(
         select(Unit).where(Unit.cover_area_code == freed.area_code, Unit.id != freed_id)
     )
+    why = f"本区警力 {freed.call_sign} 已空闲 / the area's own unit is free again"
     for unit in rows:
-        clear_cover(session, COVER_RELEASER, unit,
-                    f"本区警力 {freed.call_sign} 已空闲 / the area's own unit is free again")  # fmt: skip
+        clear_cover(session, COVER_RELEASER, unit, why)
 
 
 def list_units(
