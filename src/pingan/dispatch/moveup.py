@@ -302,8 +302,9 @@ def _solve(demand: _Demand, free, now_t: np.ndarray, movers: list[int],
     w = dict(s.tier_weights)
     n_area = np.bincount(demand.area, minlength=len(demand.codes)).astype(float)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.silent()
     h.setOptionValue("mip_rel_gap", 0.0)  # tiny model: prove the optimum
+    h.setOptionValue("time_limit", 5.0)  # a proposal late by more is no proposal
     x = {pc: h.addBinary() for pc in pairs}
     objective = -_TRAVEL_TIE_BREAK * sum(float(trip[pc]) * x[pc] for pc in pairs)
     for i in {i for i, _ in pairs}:
