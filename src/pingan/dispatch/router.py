@@ -8,11 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from pingan.auth.actor import Actor
-from pingan.dispatch import service
+from pingan.dispatch import cover, service
+from pingan.dispatch.moveup import tier_label
 from pingan.dispatch.schemas import (
     AreaCoveragePublic,
     EtaAccuracyPublic,
     KpiRowPublic,
+    MoveupAccept,
+    MoveupPublic,
+    MoveupRelease,
+    MoveupsPublic,
     ReassignmentPublic,
     ReassignRequest,
     RecommendationPublic,
@@ -30,6 +35,8 @@ from pingan.http.inputs import Id, Instant
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import response_tiers
 from pingan.incidents.router import IncidentDetail, incident_detail
+from pingan.units.router import unit_public
+from pingan.units.schemas import UnitPublic
 
 router = APIRouter(tags=["dispatch 调度"])
 
@@ -141,6 +148,63 @@ def coverage(
         )
         for code, cov in service.coverage(session, actor, city)
     ]
+
+
+def _tiers(shares: dict[float, float]) -> dict[str, float]:
+    return {tier_label(t): round(v, 4) for t, v in shares.items()}
+
+
+@router.get("/dispatch/moveups", summary="动中备勤补位建议 / cover moves (move-ups)")
+def moveups(
+    session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("dispatch.recommend")]
+) -> MoveupsPublic:
+    advice = cover.moveups(session, actor, city)
+    return MoveupsPublic(
+        uncovered={a: [tier_label(t) for t in ts] for a, ts in advice.uncovered.items()},
+        planned={a: _tiers(s) for a, s in advice.planned.items()},
+        now={a: _tiers(s) for a, s in advice.now.items()},
+        after={a: _tiers(s) for a, s in advice.after.items()},
+        restored=round(advice.restored(), 4),
+        proposals=[
+            MoveupPublic(
+                unit_id=int(p.unit_id),
+                call_sign=p.call_sign,
+                kind=p.kind,
+                lon=p.to.lon,
+                lat=p.to.lat,
+                area_code=p.area_code,
+                post_of=p.to.post_of,
+                travel_s=round(p.travel_s, 1),
+                before=_tiers(p.before),
+                after=_tiers(p.after),
+                own_area=p.own_area,
+                own_before=_tiers(p.own_before),
+                own_after=_tiers(p.own_after),
+                text_zh=p.text_zh,
+                text_en=p.text_en,
+            )
+            for p in advice.proposals
+        ],
+    )
+
+
+@router.post("/dispatch/moveups/accept", summary="采纳补位 / send a unit to a cover point")
+def accept_moveup(
+    body: MoveupAccept,
+    session: SessionDep,
+    city: CityDep,
+    actor: Annotated[Actor, permit("dispatch.moveup")],
+) -> UnitPublic:
+    unit = cover.accept(session, actor, city, body.unit_id, lon=body.lon, lat=body.lat,
+                        area_code=body.area_code, note=body.note)  # fmt: skip
+    return unit_public(unit)
+
+
+@router.post("/dispatch/moveups/release", summary="解除补位 / end a unit's cover standby")
+def release_moveup(
+    body: MoveupRelease, session: SessionDep, actor: Annotated[Actor, permit("dispatch.moveup")]
+) -> UnitPublic:
+    return unit_public(cover.release(session, actor, body.unit_id, reason=body.reason))
 
 
 @router.get("/reports/response", summary="1-3-5分钟到场统计 / response report")

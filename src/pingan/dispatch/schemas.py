@@ -171,3 +171,45 @@ class TierReport(BaseModel):
         description="call: 从接警起 / from the call; dispatch: 从派警起 / from the dispatch order"
     )
     rows: list[TierRowPublic]
+
+
+class MoveupPublic(BaseModel):
+    """One cover move (动中备勤) and the cover it restores, per tier code."""
+
+    unit_id: int
+    call_sign: str
+    kind: str
+    lon: float
+    lat: float
+    area_code: str = Field(description="the key area it restores most")
+    post_of: str | None = Field(description="the busy unit whose post it stands in for")
+    travel_s: float
+    before: dict[str, float] = Field(description="that area's share per tier now")
+    after: dict[str, float] = Field(description="… with this move")
+    own_area: str | None = Field(description="the area the unit covers at 1 minute now")
+    own_before: dict[str, float]
+    own_after: dict[str, float]
+    text_zh: str
+    text_en: str
+
+
+class MoveupsPublic(BaseModel):
+    uncovered: dict[str, list[str]] = Field(description="area -> tier codes left uncovered")
+    planned: dict[str, dict[str, float]] = Field(description="every on-duty unit at its post")
+    now: dict[str, dict[str, float]]
+    after: dict[str, dict[str, float]] = Field(description="with every proposal applied")
+    restored: float = Field(description="tier-weighted area share the proposals restore")
+    proposals: list[MoveupPublic]
+
+
+class MoveupAccept(Input):
+    unit_id: int = Field(ge=1)
+    lon: float
+    lat: float
+    area_code: str = Field(min_length=1, max_length=40)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class MoveupRelease(Input):
+    unit_id: int = Field(ge=1)
+    reason: str | None = Field(default=None, max_length=200)

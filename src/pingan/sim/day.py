@@ -49,7 +49,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
-from pingan.sim import deploy, helpdesk, visitors
+from pingan.sim import cover, deploy, helpdesk, visitors
 from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
     CLOSE_DELAY_S,
@@ -93,6 +93,7 @@ class SimConfig:
     # The world's local hours run this far ahead of the timestamps it writes: the default
     # demo opens on the same busy evening at any hour of the wall clock (run.lively_config).
     clock_shift_h: float = 0.0
+    moveups: bool = False  # the dispatcher accepts cover moves (sim/cover.py)
 
 
 @dataclass
@@ -160,6 +161,8 @@ class Figures:
     fixes_late: int = 0  # delivered after later ones (the world's GPS, sim/world.py)
     fixes_lost: int = 0  # measured but never delivered
     arrivals_refused: int = 0  # 到场 the platform's fix check refused: pressed again later
+    moveups: int = 0  # cover moves the dispatcher accepted (sim/cover.py)
+    uncovered_minutes: dict[str, int] = field(default_factory=dict)  # tier -> area-minutes
 
 
 @dataclass
@@ -196,6 +199,7 @@ class DaySimulation:
     helpdesk: helpdesk.HelpQueue = field(default_factory=helpdesk.HelpQueue)
     next_anpr: datetime = field(init=False)
     serials: dict[int, str] = field(default_factory=dict)  # unit -> its device
+    cover_seen: dict[tuple, datetime] = field(default_factory=dict)  # proposal -> first seen
     ready: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -259,7 +263,10 @@ class DaySimulation:
         return q.x, q.y
 
     def home_of(self, unit) -> deploy.Home | None:  # type: ignore[no-untyped-def]
-        """The approved plan's post, else the unit's own post."""
+        """A cover standby point while one is set, else the approved plan's post, else the
+        unit's own post."""
+        if unit.cover_lon is not None:
+            return deploy.Home(unit.cover_lon, unit.cover_lat)
         home = self.homes.get(unit.id)
         if home is None and unit.post_lon is not None:
             home = deploy.Home(unit.post_lon, unit.post_lat)
@@ -732,6 +739,7 @@ ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...
     new_incidents,
     helpdesk.help_services,
     dispatcher,
+    cover.cover_moves,
     unit_lifecycle,
     back_to_post,
     movement,

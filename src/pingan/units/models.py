@@ -28,6 +28,12 @@ class Unit(Base):
     position_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     status_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # a temporary standby point (动中备勤 cover move) overriding the post until released
+    cover_lon: Mapped[float | None] = mapped_column(Float)
+    cover_lat: Mapped[float | None] = mapped_column(Float)
+    cover_area_code: Mapped[str | None] = mapped_column(String(40))
+    cover_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cover_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class UnitBinding(Base):

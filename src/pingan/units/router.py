@@ -27,7 +27,7 @@ from pingan.units.schemas import (
 router = APIRouter(prefix="/units", tags=["units 警力"])
 
 
-def _public(unit: Unit) -> UnitPublic:
+def unit_public(unit: Unit) -> UnitPublic:
     out = UnitPublic.model_validate(unit)
     if unit.position_at is not None:
         out.position_age_s = round((utcnow() - unit.position_at).total_seconds(), 1)
@@ -56,7 +56,7 @@ def create_unit(
         crs=body.crs,
         on_duty=body.on_duty,
     )
-    return _public(unit)
+    return unit_public(unit)
 
 
 @router.get("", summary="警力列表 / list units")
@@ -78,7 +78,7 @@ def list_units(
         offset=offset,
     )
     return Page[UnitPublic](
-        items=[_public(u) for u in rows], total=total, limit=limit, offset=offset
+        items=[unit_public(u) for u in rows], total=total, limit=limit, offset=offset
     )
 
 
@@ -86,7 +86,7 @@ def list_units(
 def get_unit(
     unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
-    return _public(service.get_unit(session, unit_id))
+    return unit_public(service.get_unit(session, unit_id))
 
 
 @router.put("/{unit_id}/position", summary="上报位置 / report position")
@@ -99,7 +99,7 @@ def report_position(
     unit = service.report_position(
         session, actor, unit_id, lon=body.lon, lat=body.lat, at=body.at, crs=body.crs
     )
-    return _public(unit)
+    return unit_public(unit)
 
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
@@ -109,7 +109,7 @@ def set_duty(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
 ) -> UnitPublic:
-    return _public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
+    return unit_public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
 
 
 def _binding(binding: UnitBinding, username: str) -> BindingPublic:

@@ -41,6 +41,11 @@ class UnitPublic(BaseModel):
     position_at: datetime | None
     position_age_s: float | None = None
     status_at: datetime
+    cover_lon: float | None = Field(default=None, description="补位备勤点 / cover standby point")
+    cover_lat: float | None = None
+    cover_area_code: str | None = Field(default=None, description="补位区域 / area covered")
+    cover_at: datetime | None = None
+    cover_by: str | None = Field(default=None, description="谁派的补位 / who sent it")
 
 
 class PositionReport(Input):

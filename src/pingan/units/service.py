@@ -217,7 +217,58 @@ def claim_for_dispatch(session: Session, unit_id: int) -> bool:
 def move_status(session: Session, unit_id: int, target: UnitStatus) -> None:
     """Follow an assignment's progress (en route, on scene) or release it (available)."""
     busy = (UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE)
-    _transition_status(session, unit_id, busy, target)
+    if _transition_status(session, unit_id, busy, target) and target == UnitStatus.AVAILABLE:
+        _release_covers_of(session, unit_id)
+
+
+# -- cover moves (动中备勤): a temporary standby point overriding the post -----------------------
+COVER_RELEASER = Actor.system("cover-release")
+
+
+def set_cover(session: Session, actor: Actor, unit: Unit, lon: float, lat: float,
+              area_code: str, note: str | None = None) -> Unit:  # fmt: skip
+    """Send a free unit to stand by at a cover point for an area; audited (the caller checked
+    the role). The post stays as it is: the cover point overrides it until released."""
+    if unit.status != UnitStatus.AVAILABLE:
+        raise Conflict(
+            f"警力 {unit.call_sign} 当前状态为 {unit.status}，不能调去备勤 / unit is {unit.status}",
+            code="unit_busy",
+        )
+    lon, lat = validated_point(lon, lat, Crs.WGS84)
+    unit.cover_lon, unit.cover_lat, unit.cover_area_code = lon, lat, area_code
+    unit.cover_at, unit.cover_by = utcnow(), actor.username
+    unit.version = unit.version + 1
+    post = None if unit.post_lon is None else [unit.post_lon, unit.post_lat]
+    detail = {"to": [lon, lat], "area": area_code, "post": post, "note": note}
+    audit.record(session, actor, "unit.cover", "unit", unit.id, detail)
+    finish(session)
+    return unit
+
+
+def clear_cover(session: Session, actor: Actor, unit: Unit, reason: str) -> bool:
+    """End a unit's cover standby (back to its post); audited. False when it had none."""
+    if unit.cover_lon is None:
+        return False
+    detail = {"area": unit.cover_area_code, "from": [unit.cover_lon, unit.cover_lat],
+              "reason": reason}  # fmt: skip
+    unit.cover_lon = unit.cover_lat = unit.cover_area_code = None
+    unit.cover_at = unit.cover_by = None
+    unit.version = unit.version + 1
+    audit.record(session, actor, "unit.cover_release", "unit", unit.id, detail)
+    return True
+
+
+def _release_covers_of(session: Session, freed_id: int) -> None:
+    """A unit free again releases the covers standing in for its own area."""
+    freed = get_unit(session, freed_id)
+    if freed.area_code is None:
+        return
+    rows = session.scalars(
+        select(Unit).where(Unit.cover_area_code == freed.area_code, Unit.id != freed_id)
+    )
+    why = f"本区警力 {freed.call_sign} 已空闲 / the area's own unit is free again"
+    for unit in rows:
+        clear_cover(session, COVER_RELEASER, unit, why)
 
 
 def list_units(

@@ -27,6 +27,8 @@ export const T = {
     required: "此项必填", too_short: "至少填写5个字，说明物品或人员特征与位置", bad_phone: "请填写11位手机号码",
     crowd_level: "客流等级", camera: "摄像机", post: "岗点", position_age: "定位时间", received_ago: "接警于",
     open_incidents: "未结警情", units_available: "可用警力",
+    moveups: "动中备勤补位建议", moveups_refresh: "刷新", moveups_none: "各重点区域1/3分钟圈均有覆盖，暂无补位建议",
+    moveup_accept: "采纳补位", cover_standby: "补位备勤（临时替代岗点）", moveup_uncovered: "覆盖缺口", moveup_before_after: "覆盖 现在→补位后",
     // deployment
     minutes: "分钟", backup: "双重覆盖", plan: "方案", plan_draft: "草案", plan_approved: "已批准", plan_superseded: "已替代",
     date: "日期", shift: "班次", make_plan: "生成方案", making: "正在生成方案，约需数秒…", no_plan: "尚无勤务部署方案。",
@@ -87,6 +89,8 @@ export const T = {
     required: "required", too_short: "at least 5 characters: what or who, and where", bad_phone: "an 11-digit mobile number",
     crowd_level: "Crowd level", camera: "Camera", post: "Post", position_age: "Position at", received_ago: "Received",
     open_incidents: "Open incidents", units_available: "Units available",
+    moveups: "Cover moves (move-ups)", moveups_refresh: "Refresh", moveups_none: "Every key area's 1/3-minute circle is covered: no cover move needed",
+    moveup_accept: "Accept cover move", cover_standby: "Cover standby (overrides the post)", moveup_uncovered: "Uncovered", moveup_before_after: "Cover now → after the move",
     minutes: " min", backup: "backup", plan: "Plan", plan_draft: "draft", plan_approved: "approved", plan_superseded: "superseded",
     date: "Date", shift: "Shift", make_plan: "Make a plan", making: "Making the plan (a few seconds)…", no_plan: "No deployment plan yet.",
     no_plan_ask: "A dispatcher or commander can make one.", approve: "Approve", export: "Export", version: "version", made_by: "made by",

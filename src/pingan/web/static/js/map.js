@@ -137,7 +137,8 @@ function detail(...nodes) { $("#map-detail").replaceChildren(...nodes); }
 function showUnit(id) {
   const u = state.units.get(id); if (!u) return;
   detail(el("h3", {}, u.call_sign), el("p", {}, `${kindName(u.kind)} · ${statusName(u.status)} · ${u.crew_size}人`),
-    el("p", { class: "hint" }, `${t("position_age")} ${fmtTime(u.position_at) || t("post")}`));
+    el("p", { class: "hint" }, `${t("position_age")} ${fmtTime(u.position_at) || t("post")}`),
+    u.cover_area_code ? el("p", { class: "note" }, `${t("cover_standby")}: ${u.cover_area_code} · ${u.cover_by || ""} · ${fmtTime(u.cover_at)}`) : "");
 }
 function showIncident(id) {
   const i = state.incidents.get(id); if (!i) return;

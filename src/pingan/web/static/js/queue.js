@@ -8,6 +8,30 @@ const can = (role, ...roles) => roles.includes(role);
 export function initQueue() {
   onChange((what) => { if (what === "incidents") { drawQueue(); if (selected && state.incidents.has(selected)) openIncident(selected, false); } });
   drawQueue();
+  if (can(session.user.role, "dispatcher", "commander")) {
+    $("#moveups").hidden = false;
+    $("#moveups-refresh").onclick = loadMoveups;
+    loadMoveups();
+  }
+}
+
+const tierText = (shares) => Object.entries(shares).map(([k, v]) => `${k} ${Math.round(v * 100)}%`).join(" · ");
+
+// Cover moves (动中备勤): proposals with the cover they restore; every text goes in as text.
+async function loadMoveups() {
+  const list = $("#moveups-list"), err = $("#moveups-error");
+  err.textContent = "";
+  try {
+    const m = await api("/api/v1/dispatch/moveups");
+    const gaps = Object.entries(m.uncovered).map(([a, tiers]) => `${a}: ${tiers.join("/")}`).join("; ");
+    if (!m.proposals.length) { list.replaceChildren(el("li", { class: "hint" }, t("moveups_none"))); return; }
+    list.replaceChildren(el("li", { class: "hint" }, `${t("moveup_uncovered")}: ${gaps}`), ...m.proposals.map((p) => el("li", {},
+      el("span", {}, half(`${p.text_zh} / ${p.text_en}`)), " ",
+      el("span", { class: "hint" }, `${t("moveup_before_after")}: ${tierText(p.before)} → ${tierText(p.after)}`), " ",
+      el("button", { type: "button", onclick: () => post("/api/v1/dispatch/moveups/accept",
+        { unit_id: p.unit_id, lon: p.lon, lat: p.lat, area_code: p.area_code }).then(loadMoveups).catch((e) => { err.textContent = half(e.message); }) },
+        t("moveup_accept")))));
+  } catch (e) { err.textContent = half(e.message); }
 }
 
 export function drawQueue() {
