@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, unit, audit, plan."""
+"""The `pingan` command: serve, demo, db, user, unit, roster, audit, plan."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
+from pingan.rosters.cli import roster_app
 from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units.cli import unit_app
 
@@ -39,6 +40,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(devices_app, name="devices")
 app.add_typer(plan_app, name="plan")
 app.add_typer(unit_app, name="unit")
+app.add_typer(roster_app, name="roster")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
