@@ -70,9 +70,9 @@ def test_writes_are_audited(client, accounts):
     client.put(f"/api/v1/rosters/{DAY}/day", json={"entries": [_line("A", "ptu")]}, headers=cmd)
     client.post(f"/api/v1/rosters/{DAY}/day/entries", json={"entries": [_line("B", "ptu")]},
                 headers=cmd)  # fmt: skip
-    items = client.get(
-        "/api/v1/audit?limit=200", headers=accounts.headers(Role.AUDITOR)
-    ).json()["items"]
+    items = client.get("/api/v1/audit?limit=200", headers=accounts.headers(Role.AUDITOR)).json()[
+        "items"
+    ]
     actions = {a["action"]: a for a in items if a["action"].startswith("roster.")}
     assert set(actions) == {"roster.replace", "roster.add"}
     assert actions["roster.replace"]["detail"]["officer_shifts"] == 4

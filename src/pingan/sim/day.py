@@ -49,7 +49,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
-from pingan.sim import deploy, helpdesk, visitors
+from pingan.sim import deploy, duty, helpdesk, visitors
 from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
     CLOSE_DELAY_S,
@@ -187,6 +187,8 @@ class DaySimulation:
     homes: dict[int, deploy.Home] = field(default_factory=dict)
     plan_id: int | None = None
     plan_key: tuple | None = None
+    duty_key: tuple | None = None  # the shift whose roster is on duty (sim/duty.py)
+    off_when_free: set[int] = field(default_factory=set)
     last_replan: datetime | None = None
     next_crowd_check: datetime = field(init=False)
     rest_until: dict[int, datetime] = field(default_factory=dict)
@@ -721,6 +723,7 @@ def robots_and_drones(sim: DaySimulation, session: Session, t: datetime, dt: flo
 
 ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...] = (
     setup,
+    duty.roster_duty,
     deploy.plan_shift,
     count_readings,
     deploy.replan_for_crowds,
