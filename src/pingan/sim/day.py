@@ -60,7 +60,8 @@ from pingan.sim.scenario import (
     PATROL_REST_S,
     RATES_PER_1000,
     REPORTS,
-    ROAD_INCIDENTS_PER_DAY,
+    RESIDENT_CALLS_PER_DAY,
+    RESIDENT_HOURLY,
     SURGE,
     WALK_UP,
     day_for,
@@ -393,8 +394,9 @@ def new_incidents(sim: DaySimulation, session: Session, t: datetime, dt: float) 
         for type_code, per_1000 in RATES_PER_1000.items():
             for _ in range(sim.poisson(arriving * per_1000 / 1000 * scale)):
                 _report(sim, session, t, type_code, code)
-    for type_code, per_day in ROAD_INCIDENTS_PER_DAY.get(sim.config.day_kind, {}).items():
-        for _ in range(sim.poisson(per_day * dt / 86400 * scale)):
+    hour_share = RESIDENT_HOURLY[int(sim.local_hour(t)) % 24]
+    for type_code, per_day in RESIDENT_CALLS_PER_DAY.items():  # residents' calls, by hour
+        for _ in range(sim.poisson(per_day * hour_share * dt / 3600 * scale)):
             _report(sim, session, t, type_code, sim.rng.choice(sorted(sim.city.key_areas)))
 
 
