@@ -42,7 +42,7 @@ def run(world: WorldSpec, hours: float, busy: float, seed: int) -> tuple[DayRepo
     start = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours)
     with tempfile.TemporaryDirectory(prefix="pingan-bench-world-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None)
-        build_demo(settings, sample_incidents=False)
+        build_demo(settings, sample_incidents=False, fleet="small")  # the figures docs quote
         config = SimConfig(day_kind="holiday", seed=seed, rate_scale=busy, tick_s=15, world=world)
         began = time.perf_counter()
         report = run_headless(settings, config, hours, start=start)

@@ -14,6 +14,7 @@ from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.router import router as incidents_router
 from pingan.live.router import router as live_router
+from pingan.rosters.router import router as rosters_router
 from pingan.services.router import router as services_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
@@ -23,6 +24,7 @@ DOMAIN_ROUTERS = (
     auth_router,
     incidents_router,
     units_router,
+    rosters_router,
     devices_router,
     dispatch_router,
     crowd_router,

@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, unit, audit, plan."""
+"""The `pingan` command: serve, demo, db, user, unit, roster, audit, plan."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
+from pingan.rosters.cli import roster_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(devices_app, name="devices")
 app.add_typer(plan_app, name="plan")
 app.add_typer(unit_app, name="unit")
+app.add_typer(roster_app, name="roster")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
@@ -51,6 +53,12 @@ def _settings(data_dir: Path | None = None) -> Settings:
 def _fail(message: str) -> None:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code=2)
+
+
+def _fleet(fleet: str | None) -> str | None:
+    if fleet not in (None, "article", "small"):
+        _fail(f"未知警力规模 {fleet}；可选 article, small / unknown fleet")
+    return fleet
 
 
 def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | None = None) -> None:
@@ -234,12 +242,20 @@ def demo(
     ] = True,
     simulate: Annotated[bool, typer.Option(help="运行模拟的一天 / run the simulated day")] = True,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = DEFAULT_SEED,
+    fleet: Annotated[
+        str | None,
+        typer.Option(
+            help="警力规模：article（样例排班表，日均446警力人次）或 small（18个单元）/ the "
+            "fleet: article (the sample roster, 446 officer-shifts a day) or small (18 units); "
+            "default PINGAN_DEMO_FLEET or article"
+        ),
+    ] = None,
 ) -> None:
     """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
     from pingan.demo import build_demo
 
     settings = Settings(data_dir=data_dir, database_url=None)
-    accounts = build_demo(settings, reset=reset)
+    accounts = build_demo(settings, reset=reset, fleet=_fleet(fleet))
     if accounts:
         typer.echo("演示账号（一次性密码，仅显示这一次）/ demo accounts (one-time passwords):")
         for username, role, password in accounts:
@@ -292,6 +308,14 @@ def simulate(
         Path | None,
         typer.Option(help="数据目录（默认临时目录）/ store directory (default: a temporary one)"),
     ] = None,
+    fleet: Annotated[
+        str | None,
+        typer.Option(
+            help="警力规模：article（样例排班表，日均446警力人次）或 small（18个单元）/ the "
+            "fleet: article (the sample roster, 446 officer-shifts a day) or small (18 units); "
+            "default PINGAN_DEMO_FLEET or article"
+        ),
+    ] = None,
 ) -> None:
     """无界面快速模拟一天并出报表 / simulate a day headless, faster than real time."""
     import tempfile
@@ -309,7 +333,7 @@ def simulate(
             if data_dir
             else Settings(data_dir=Path(tmp), database_url=None)
         )
-        build_demo(settings, sample_incidents=False)
+        build_demo(settings, sample_incidents=False, fleet=_fleet(fleet))
         started = time.perf_counter()
         result = simulate_day(settings, kind, hours, seed=seed, busy=busy, tick_s=tick, speed=speed)
         took = time.perf_counter() - started

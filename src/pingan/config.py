@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -55,6 +56,11 @@ class Settings(BaseSettings):
         description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed",
     )
     sql_echo: bool = False
+    demo_fleet: Literal["article", "small"] = Field(
+        default="article",
+        description="`pingan demo` / `simulate`: the sample roster's fleet at the article's "
+        "scale (446 officer-shifts a day), or the 18-unit fleet (quick runs, tests)",
+    )
     db_legacy_transactions: bool = Field(
         default=False,
         description="benchmark baseline only (bench/api.py): every transaction, reads "

@@ -1,6 +1,11 @@
 """Build a demo store: one account per role, units on Kangbashi's streets, sample incidents;
 and start the simulated day beside it (`pingan demo`) or headless (`pingan simulate`).
 
+The fleet is the sample roster's at the article's scale (sim/data/kangbashi_roster.yaml: 446
+police officer-shifts a day, partners, robots), its roster stored for the days around today,
+or — `fleet="small"` / PINGAN_DEMO_FLEET=small — the 18 units of DEMO_UNITS alone, for quick
+runs and tests. DEMO_UNITS' call signs are part of both fleets.
+
 Everything is written through the domain services, so the demo's audit trail and timelines
 are the same as a real store's. Passwords are random and printed once by `pingan demo`.
 This module and pingan.sim are the only ones that know the simulation (the product runs
@@ -10,7 +15,10 @@ without it: tests/test_boundaries.py).
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
 
 import shapely
 
@@ -28,6 +36,8 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
+from pingan.rosters import service as rosters
+from pingan.rosters.files import read_file
 from pingan.sim.day import DaySimulation, SimConfig
 from pingan.sim.run import (
     LIVELY,
@@ -41,6 +51,12 @@ from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units import service as units
 
 DAY_KINDS = tuple(DAYS)
+SAMPLE_ROSTER = "kangbashi_roster.yaml"
+SAMPLE_POSTS = "kangbashi_posts.yaml"
+
+
+def sample_roster_path() -> Path:
+    return sample_paths()[0].parent / SAMPLE_ROSTER
 
 
 def _places() -> dict[str, tuple[str, float, float]]:
@@ -73,7 +89,7 @@ DEMO_UNITS = [
     ("机器人02", "patrol_robot", "central_square"),
     ("无人机01", "drone", "museum"),
     ("蓝朋友01", "volunteer", "music_fountain"),
-    ("网格员01", "volunteer", "shopping_street"),
+    ("网格员01", "grid_worker", "shopping_street"),
 ]
 
 # The demo's officer and volunteer accounts crew these units (they act only for them).
@@ -107,10 +123,30 @@ def _remove_sqlite_files(settings: Settings) -> None:
             path.unlink()
 
 
+def roster_days_around(today: date | None = None) -> list[date]:
+    """Two days back to one ahead (local): a simulated stretch of the last 24 hours may start
+    in the night shift of the day before yesterday."""
+    from pingan.dispatch.kpi import LOCAL_TZ
+
+    today = today or utcnow().astimezone(LOCAL_TZ).date()
+    return [today + timedelta(days=d) for d in (-2, -1, 0, 1)]
+
+
 def build_demo(
-    settings: Settings, *, reset: bool = False, sample_incidents: bool = True
+    settings: Settings,
+    *,
+    reset: bool = False,
+    sample_incidents: bool = True,
+    fleet: str | None = None,
+    roster_days: Sequence[date] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """Create the demo store; returns (username, role, one-time password), or [] if kept."""
+    """Create the demo store; returns (username, role, one-time password), or [] if kept.
+
+    ``fleet``: "article" or "small" (default: the setting); ``roster_days``: the days the
+    sample roster is stored for (default: around today), article fleet only."""
+    fleet = fleet or settings.demo_fleet
+    if fleet not in ("article", "small"):
+        raise ValueError(f"未知演示警力规模 {fleet}；可选 article, small / unknown fleet")
     if reset:
         _remove_sqlite_files(settings)
     db, vault = store.open_store(settings)
@@ -118,13 +154,18 @@ def build_demo(
         store.upgrade(db, settings, vault)
         if _store_has_users(db):
             return []
-        return _populate(db, vault, sample_incidents=sample_incidents)
+        days = None if fleet == "small" else list(roster_days or roster_days_around())
+        return _populate(db, vault, sample_incidents=sample_incidents, roster_days=days)
     finally:
         db.dispose()
 
 
 def _populate(
-    db: Database, vault: Vault, *, sample_incidents: bool = True
+    db: Database,
+    vault: Vault,
+    *,
+    sample_incidents: bool = True,
+    roster_days: Sequence[date] | None = None,
 ) -> list[tuple[str, str, str]]:
     rng = random.Random(20260728)
     system = Actor.system("demo")
@@ -156,6 +197,8 @@ def _populate(
                 post=(lon + jitter[0], lat + jitter[1]),
             )
             unit_ids[call_sign] = unit.id
+        if roster_days is not None:
+            _roster_fleet(session, system, rng, unit_ids, roster_days)
         for username, call_sign in DEMO_BINDINGS.items():
             units.bind_user(
                 session, system, unit_ids[call_sign], user_id=user_ids[username], note="演示 / demo"
@@ -163,6 +206,38 @@ def _populate(
         if sample_incidents:
             _sample_incidents(session, system, vault, unit_ids)
     return accounts
+
+
+def _roster_fleet(session, system: Actor, rng: random.Random, unit_ids: dict[str, int],  # type: ignore[no-untyped-def]
+                  days: Sequence[date]) -> None:  # fmt: skip
+    """Register the sample roster's units not yet in the fleet (at their post, else in their
+    area) and store the roster for each of ``days``."""
+    from pingan.deployment.candidates import load_posts
+
+    posts = {p.code: p for p in load_posts(sample_paths()[0].parent / SAMPLE_POSTS)}
+    roster = read_file(sample_roster_path())
+    shifts = {}
+    for shift_code, lines in roster.shifts.items():
+        placed = []
+        for line in lines:
+            post = posts.get(line.post_code or "")
+            if post is not None:
+                line = replace(line, post_lon=post.lon, post_lat=post.lat)
+            placed.append(line)
+            if line.call_sign in unit_ids:
+                continue
+            if post is not None:
+                where = (post.lon + rng.uniform(-0.0002, 0.0002), post.lat)
+            else:
+                _, lon, lat = PLACES[line.area_code or "central_square"]
+                where = (lon + rng.uniform(-0.0008, 0.0008), lat + rng.uniform(-0.0004, 0.0004))
+            unit_ids[line.call_sign] = units.create_unit(
+                session, system, call_sign=line.call_sign, kind=line.kind, crew_size=line.crew,
+                area_code=line.area_code, post=where,
+            ).id  # fmt: skip
+        shifts[shift_code] = placed
+    for day in days:
+        rosters.replace_shifts(session, system, day, shifts)
 
 
 def _arrive(session, system: Actor, incident, unit_id: int, at) -> None:  # type: ignore[no-untyped-def]

@@ -297,3 +297,16 @@ def test_a_unit_behind_the_shortlist_is_ranked_only_when_it_could_be_sooner(trav
         eta = travel.roads[mode].many_to_one(pool.lonlat[idx], SQUARE).eta_s
         reach = np.isfinite(eta)
         assert reach.any() and np.all(floor[idx][reach] <= eta[reach] + 1e-9)
+
+
+def test_a_grid_worker_is_never_recommended_for_a_fight_whatever_the_card_says(travel):
+    """The kind's remit (kinds.yaml `attends`) outranks a run card that lists it."""
+    careless = Plan("fight", 1, (Requirement(kinds=("grid_worker", "patrol_car"), units=1),))
+    units = [
+        _unit("G1", kind="grid_worker", mode="walk", dx=40, crew=1),
+        _unit("A1", dx=900),
+    ]
+    rec = recommend(SQUARE, careless, units, travel)
+    assert [p.unit_id for p in rec.picks] == ["A1"]
+    lost = Plan("lost_item", None, (Requirement(kinds=("grid_worker", "patrol_car"), units=1),))
+    assert [p.unit_id for p in recommend(SQUARE, lost, units, travel).picks] == ["G1"]

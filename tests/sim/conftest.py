@@ -14,6 +14,13 @@ NOW = local_time(15, 30)
 
 
 @pytest.fixture(autouse=True)
+def small_fleet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 18-unit demo fleet keeps simulated stretches quick; tests of the article-scale
+    roster ask for it by name (build_demo(fleet="article"))."""
+    monkeypatch.setenv("PINGAN_DEMO_FLEET", "small")
+
+
+@pytest.fixture(autouse=True)
 def fixed_now() -> Iterator[datetime]:
     with pinned_clock(NOW) as now:
         yield now

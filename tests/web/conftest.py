@@ -55,7 +55,7 @@ def running_demo(data: Path) -> Iterator[Demo]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pingan.cli", "demo", "--data-dir", str(data), "--port", str(port),
-         "--no-auto-dispatch", "--rewind-minutes", "5", "--tick", "1"],
+         "--no-auto-dispatch", "--rewind-minutes", "5", "--tick", "1", "--fleet", "small"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

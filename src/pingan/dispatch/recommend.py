@@ -60,7 +60,7 @@ from functools import cache
 import numpy as np
 import shapely
 
-from pingan.dispatch.response_plans import Plan, Requirement
+from pingan.dispatch.response_plans import Plan, Requirement, within_remit
 from pingan.geo.graph import haversine_m_array, local_xy
 from pingan.geo.profiles import FlyProfile
 from pingan.geo.travel_time import DEFAULT_TIERS_S, TravelTimes
@@ -599,13 +599,18 @@ def recommend(
     *,
     stale_after_s: float = STALE_AFTER_S,
     shortlist_extra: int = SHORTLIST_EXTRA,
+    remit: bool = True,
 ) -> Recommendation:
     """Fill ``plan`` for an incident at ``incident`` (lon, lat) with the soonest fitting units.
 
     ``units`` is a list of candidates (then ``travel`` is required) or a prepared
     ``UnitPool``. Road ETAs come from the contraction hierarchy when ``routingkit-cch`` is
-    installed (``_by_hierarchy``), else from Dijkstra searches (``_by_dijkstra``).
+    installed (``_by_hierarchy``), else from Dijkstra searches (``_by_dijkstra``). Kinds
+    whose remit (``attends``) excludes the incident type are dropped from every line first
+    (``remit=False`` only where the plan is not an incident's, as in a re-assignment).
     """
+    if remit:
+        plan = within_remit(plan)
     if isinstance(units, UnitPool):
         pool = units
     else:
@@ -755,7 +760,15 @@ def suggest_reassignment(
     would beat by the most, by at least ``min_gain_s``.
     """
     plan = Plan("reassignment", None, (Requirement(kinds=(freed.kind,)),))
-    rec = recommend(incident, plan, [freed], travel, stale_after_s=stale_after_s, shortlist_extra=0)
+    rec = recommend(
+        incident,
+        plan,
+        [freed],
+        travel,
+        stale_after_s=stale_after_s,
+        shortlist_extra=0,
+        remit=False,
+    )
     if not rec.picks:
         return None
     eta = rec.picks[0].eta_s

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -49,7 +49,28 @@ class ResponsePlans:
         key = str(priority) if priority is not None and str(priority) in cards else "default"
         if key not in cards:
             key = min(cards)  # no default: the most urgent card defined
-        return Plan(incident_type, None if key == "default" else int(key), cards[key])
+        plan = Plan(incident_type, None if key == "default" else int(key), cards[key])
+        return within_remit(plan)
+
+
+def within_remit(plan: Plan) -> Plan:
+    """The card with every kind removed that may not attend the plan's incident type.
+
+    A kind's remit (``attends`` in units/kinds.yaml) outranks any card: a grid worker is
+    never proposed for a fight, even by a card or a group that lists it. Kinds outside the
+    catalogue carry no remit and are kept.
+    """
+    from pingan.units.catalogue import unit_kinds
+
+    kinds = unit_kinds()
+    allowed = [
+        tuple(k for k in r.kinds if k not in kinds or kinds[k].may_attend(plan.incident_type))
+        for r in plan.requirements
+    ]
+    if all(a == r.kinds for a, r in zip(allowed, plan.requirements, strict=True)):
+        return plan
+    reqs = tuple(replace(r, kinds=a) for a, r in zip(allowed, plan.requirements, strict=True))
+    return replace(plan, requirements=reqs)
 
 
 def _requirement(raw: Mapping, groups: Mapping[str, list[str]]) -> Requirement:

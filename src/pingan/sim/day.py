@@ -49,7 +49,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
-from pingan.sim import cover, deploy, helpdesk, visitors
+from pingan.sim import cover, deploy, duty, helpdesk, visitors
 from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
     CLOSE_DELAY_S,
@@ -60,7 +60,8 @@ from pingan.sim.scenario import (
     PATROL_REST_S,
     RATES_PER_1000,
     REPORTS,
-    ROAD_INCIDENTS_PER_DAY,
+    RESIDENT_CALLS_PER_DAY,
+    RESIDENT_HOURLY,
     SURGE,
     WALK_UP,
     day_for,
@@ -193,6 +194,8 @@ class DaySimulation:
     homes: dict[int, deploy.Home] = field(default_factory=dict)
     plan_id: int | None = None
     plan_key: tuple | None = None
+    duty_key: tuple | None = None  # the shift whose roster is on duty (sim/duty.py)
+    off_when_free: set[int] = field(default_factory=set)
     last_replan: datetime | None = None
     next_crowd_check: datetime = field(init=False)
     rest_until: dict[int, datetime] = field(default_factory=dict)
@@ -402,8 +405,9 @@ def new_incidents(sim: DaySimulation, session: Session, t: datetime, dt: float) 
         for type_code, per_1000 in RATES_PER_1000.items():
             for _ in range(sim.poisson(arriving * per_1000 / 1000 * scale)):
                 _report(sim, session, t, type_code, code)
-    for type_code, per_day in ROAD_INCIDENTS_PER_DAY.get(sim.config.day_kind, {}).items():
-        for _ in range(sim.poisson(per_day * dt / 86400 * scale)):
+    hour_share = RESIDENT_HOURLY[int(sim.local_hour(t)) % 24]
+    for type_code, per_day in RESIDENT_CALLS_PER_DAY.items():  # residents' calls, by hour
+        for _ in range(sim.poisson(per_day * hour_share * dt / 3600 * scale)):
             _report(sim, session, t, type_code, sim.rng.choice(sorted(sim.city.key_areas)))
 
 
@@ -732,6 +736,7 @@ def robots_and_drones(sim: DaySimulation, session: Session, t: datetime, dt: flo
 
 ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...] = (
     setup,
+    duty.roster_duty,
     deploy.plan_shift,
     count_readings,
     deploy.replan_for_crowds,

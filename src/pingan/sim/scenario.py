@@ -1,31 +1,41 @@
 """The figures a simulated day is drawn from (SYNTHETIC, shaped after the bureau's accounts).
 
-Rates are per 1,000 visitors arriving in a key area, so a holiday's 50,000 bring about two
-and a half times an ordinary day's calls; road incidents (breakdowns) follow traffic, not
-visitors. Timings are the range a step takes, drawn uniformly.
+110 calls come from data/calls.yaml: visitors' calls per 1,000 visitors arriving in a key
+area (a holiday's 50,000 bring two and a half times an ordinary day's), residents' calls by
+hour of day whatever the day. Timings are the range a step takes, drawn uniformly.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
+
+import yaml
 
 # Calendar days whose visitor profile stands for each kind of day (sim/visitors.py):
 # a mid-September Wednesday (≈ 20,000) and National Day (≈ 50,000).
 DAYS = {"normal": date(2026, 9, 16), "holiday": date(2026, 10, 2)}
 DWELL_H = 1.5  # average stay in an area: people present ≈ arrivals over the last 1.5 h
 
-# Calls to 110 that become incidents directly. Lost items, missing people, car finding and
-# breakdowns come through the help services instead (HELP_* below; a missing-person report
-# and a breakdown sent to the traffic police open their incident there).
+# Calls to 110 that become incidents directly, from the assumptions stated in data/calls.yaml
+# (people × calls per 1,000 a day, by type and hour). Lost items, missing people, car finding
+# and breakdowns come through the help services instead (HELP_* below; a missing-person
+# report and a breakdown sent to the traffic police open their incident there).
+CALLS = yaml.safe_load(
+    resources.files("pingan.sim").joinpath("data/calls.yaml").read_text(encoding="utf-8")
+)
+# per 1,000 visitors arriving in a key area, by type
 RATES_PER_1000: dict[str, float] = {
-    "disturbance": 0.15,  # 纠纷
-    "theft": 0.1,  # 盗窃 (pickpockets in the crowd)
-    "fight": 0.03,
+    t: CALLS["per_1000_per_day"]["visitors"] * share for t, share in CALLS["visitor_types"].items()
 }
-ROAD_INCIDENTS_PER_DAY = {
-    "normal": {"traffic_accident": 2.0},
-    "holiday": {"traffic_accident": 4.0},
+# residents' calls a day by type, and the share of a day's calls in each local hour
+RESIDENT_CALLS_PER_DAY: dict[str, float] = {
+    t: CALLS["residents"] / 1000 * CALLS["per_1000_per_day"]["residents"] * share
+    for t, share in CALLS["resident_types"].items()
 }
+RESIDENT_HOURLY: tuple[float, ...] = tuple(
+    w / sum(CALLS["resident_hourly"]) for w in CALLS["resident_hourly"]
+)
 
 # Help services (便民服务), scaled on the article's year — 76 cars found, 400 lost items
 # returned, 210 missing people found, 120 breakdowns helped — so that a holiday's 50,000
@@ -75,6 +85,9 @@ HANDLING_S = {  # on scene until the feedback (反馈)
     "breakdown": (600, 1800),
     "traffic_accident": (900, 2400),
     "crowding": (900, 1800),
+    "fraud": (600, 1500),
+    "suspicious": (300, 900),
+    "fire_rescue": (900, 2400),
     "other": (300, 1200),
 }
 REPORTS = {
@@ -82,6 +95,10 @@ REPORTS = {
     "theft": ["{area}游客手机被扒窃", "{area}一名游客背包被盗"],
     "fight": ["{area}多人发生肢体冲突"],
     "traffic_accident": ["{area}附近两车轻微剐蹭", "{area}路口电动车与小客车碰撞"],
+    "suspicious": ["{area}有无人看管的行李", "{area}有人反复尾随游客"],
+    "fraud": ["{area}游客扫码购票被骗", "{area}附近居民接到冒充客服电话被骗"],
+    "fire_rescue": ["{area}附近商铺冒烟", "{area}电动车起火"],
+    "other": ["{area}群众求助", "{area}噪音扰民"],
 }  # fmt: skip
 OUTCOMES = {
     "missing_person": ["已找到走失人员并交还家属"],
@@ -90,6 +107,9 @@ OUTCOMES = {
     "fight": ["已控制相关人员，带回调查"],
     "breakdown": ["已协助拖离，道路恢复通行"],
     "traffic_accident": ["双方已自行协商处理"],
+    "fraud": ["已受理，移交反诈中心"],
+    "suspicious": ["经核查无异常"],
+    "fire_rescue": ["消防已处置，现场已恢复"],
     "crowding": ["已实施单向通行，人流疏散完毕"],
     "other": ["已处置完毕"],
 }

@@ -36,6 +36,23 @@ class UnitKind:
     crew: int
     police: bool
     capabilities: tuple[str, ...]
+    attends: tuple[str, ...] | None = None  # incident types it may be sent to; None: all
+
+    def may_attend(self, incident_type: str) -> bool:
+        """Whether this kind may be sent to an incident of that type (its remit)."""
+        return self.attends is None or incident_type in self.attends
+
+
+def _attends(raw: object) -> tuple[str, ...] | None:
+    if raw is None or raw == "all":
+        return None
+    return tuple(raw)  # type: ignore[arg-type]
+
+
+def may_attend(kind: str, incident_type: str) -> bool:
+    """A kind outside the catalogue may attend nothing; see ``UnitKind.may_attend``."""
+    spec = unit_kinds().get(kind)
+    return spec is not None and spec.may_attend(incident_type)
 
 
 @cache
@@ -50,6 +67,7 @@ def unit_kinds() -> dict[str, UnitKind]:
             crew=int(spec["crew"]),
             police=bool(spec["police"]),
             capabilities=tuple(spec.get("capabilities") or ()),
+            attends=_attends(spec.get("attends")),
         )
         for code, spec in raw.items()
     }

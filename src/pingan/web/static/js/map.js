@@ -8,9 +8,11 @@ const STATUS_COLOR = { available: "#1b7f3b", dispatched: "#f59f00", en_route: "#
   on_scene: "#b3261e", off_duty: "#999999" };
 const PRIORITY_COLOR = { 1: "#b3261e", 2: "#e8590c", 3: "#1c7ed6", 4: "#5c7cfa" };
 const LEVEL_COLOR = { normal: "#40c057", yellow: "#fab005", orange: "#fd7e14", red: "#e03131", critical: "#862e9c", unknown: "#adb5bd" };
-export const KIND_RADIUS = { ptu: 8, patrol_car: 7, traffic: 7, foot_patrol: 5, k9: 5, patrol_robot: 5, drone: 6, volunteer: 4 };
+export const KIND_RADIUS = { ptu: 8, patrol_car: 7, traffic: 7, foot_patrol: 5, k9: 5, patrol_robot: 5, drone: 6, volunteer: 4,
+  swat: 7, office_staff: 5, flatbed: 6, armed_police: 6, firefighter: 7, city_management: 4, shop_watch: 4, grid_worker: 4 };
 export const KIND_COLOR = { ptu: "#862e9c", patrol_car: "#1c7ed6", traffic: "#f08c00", foot_patrol: "#2b8a3e", k9: "#5c3d2e",
-  patrol_robot: "#0b7285", drone: "#495057", volunteer: "#e64980" };
+  patrol_robot: "#0b7285", drone: "#495057", volunteer: "#e64980", swat: "#212529", office_staff: "#74b816", flatbed: "#1098ad",
+  armed_police: "#2f9e44", firefighter: "#e03131", city_management: "#748ffc", shop_watch: "#f59f00", grid_worker: "#c2255c" };
 
 let map, renderer, areaLayer, isoLayer;
 export const maps = {}; // every Leaflet map by element id, for the browser tests

@@ -1,0 +1,153 @@
+"""Read a roster file a bureau fills in (YAML or CSV) into lines per shift.
+
+YAML (see sim/data/kangbashi_roster.yaml)::
+
+    date: 2026-10-02            # optional; the command's --date wins
+    shifts:
+      day:
+        - {call_sign: "PTU-{n:02d}", units: 2, kind: ptu, crew: 4, area: music_fountain}
+        - {call_sign: 联防01, kind: shop_watch, partner: 步行街商户联防队}
+
+A line with ``units: N`` stands for N units whose call signs fill ``{n}`` from ``first``
+(default 1). CSV: one unit a row, columns shift, call_sign, kind and optionally crew, area,
+post, lon, lat, partner, note (and date).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pingan.errors import ValidationFailed
+from pingan.rosters.service import Line
+
+MAX_EXPANDED = 500  # units from one line: a typo such as units: 4000 is an error, not a roster
+
+
+@dataclass(frozen=True, slots=True)
+class RosterFile:
+    day: date | None
+    shifts: dict[str, list[Line]]
+
+
+def _bad(message: str) -> ValidationFailed:
+    return ValidationFailed(message, code="bad_roster_file")
+
+
+def _opt_str(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _opt_float(raw: Mapping[str, Any], key: str, where: str) -> float | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _bad(f"{where}: {key} 不是数字 / {key} is not a number: {value!r}") from None
+
+
+def _opt_int(raw: Mapping[str, Any], key: str, where: str) -> int | None:
+    value = _opt_float(raw, key, where)
+    if value is None:
+        return None
+    if value != int(value):
+        raise _bad(f"{where}: {key} 须为整数 / {key} must be a whole number")
+    return int(value)
+
+
+def expand(raw: Mapping[str, Any], where: str) -> list[Line]:
+    """One written line → its units (``units: N`` with a ``{n}`` call-sign template)."""
+    if not isinstance(raw, Mapping):
+        raise _bad(f"{where}: 每行须为键值对 / each line must be a mapping")
+    for key in ("call_sign", "kind"):
+        if not raw.get(key):
+            raise _bad(f"{where}: 缺少 {key} / {key} is missing")
+    count = _opt_int(raw, "units", where) or 1
+    first = _opt_int(raw, "first", where) or 1
+    template = str(raw["call_sign"])
+    if count < 1 or count > MAX_EXPANDED:
+        raise _bad(f"{where}: units 须在1-{MAX_EXPANDED}之间 / units must be 1-{MAX_EXPANDED}")
+    if count > 1 and "{n" not in template:
+        raise _bad(f"{where}: 多个单元的呼号须含 {{n}} / call sign needs {{n}} for several units")
+    lines = []
+    for n in range(first, first + count):
+        try:
+            call_sign = template.format(n=n)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _bad(f"{where}: 呼号模板无效 / bad call sign template: {exc}") from None
+        lines.append(
+            Line(
+                call_sign=call_sign,
+                kind=str(raw["kind"]),
+                crew=_opt_int(raw, "crew", where),
+                area_code=_opt_str(raw, "area"),
+                post_code=_opt_str(raw, "post"),
+                post_lon=_opt_float(raw, "lon", where),
+                post_lat=_opt_float(raw, "lat", where),
+                partner=_opt_str(raw, "partner"),
+                note=_opt_str(raw, "note"),
+            )
+        )
+    return lines
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise _bad(f"日期格式无效 / bad date: {value!r} (YYYY-MM-DD)") from None
+
+
+def parse_yaml(text: str) -> RosterFile:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise _bad(f"YAML 格式错误 / malformed YAML: {exc}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("shifts"), Mapping):
+        raise _bad("排班文件须有 shifts: {班次: [单元…]} / the file needs shifts: {shift: [units]}")
+    shifts: dict[str, list[Line]] = {}
+    for code, rows in data["shifts"].items():
+        if not isinstance(rows, list):
+            raise _bad(f"班次 {code} 须为列表 / shift {code} must be a list")
+        shifts[str(code)] = [
+            line
+            for i, row in enumerate(rows, 1)
+            for line in expand(row, f"{code} 第{i}条 / entry {i}")
+        ]
+    return RosterFile(_day(data.get("date")), shifts)
+
+
+def parse_csv(text: str) -> RosterFile:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"shift", "call_sign", "kind"} - set(reader.fieldnames or ())
+    if missing:
+        raise _bad(f"CSV 缺少列 / CSV lacks columns: {', '.join(sorted(missing))}")
+    shifts: dict[str, list[Line]] = {}
+    days = set()
+    for i, row in enumerate(reader, 2):
+        shifts.setdefault(row["shift"], []).extend(expand(row, f"第{i}行 / row {i}"))
+        days.add(row.get("date") or None)
+    days.discard(None)
+    if len(days) > 1:
+        raise _bad("CSV 含多个日期；一次导入一天 / one day per file")
+    return RosterFile(_day(days.pop()) if days else None, shifts)
+
+
+def read_file(path: Path) -> RosterFile:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _bad(f"无法读取排班文件 / cannot read the roster file: {exc}") from None
+    return parse_csv(text) if path.suffix.lower() == ".csv" else parse_yaml(text)
