@@ -21,7 +21,7 @@ import json
 import random
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from pingan.auth.actor import Actor
@@ -44,7 +44,7 @@ def evening_start(hours: float, now: datetime) -> datetime:
     local = now.astimezone(LOCAL).replace(hour=EVENING_H, minute=0, second=0, microsecond=0)
     while local + timedelta(hours=hours) > now:
         local -= timedelta(days=1)
-    return local.astimezone(timezone.utc)
+    return local.astimezone(UTC)
 
 
 def add_units(settings: Settings, total: int) -> None:
