@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta, timezone
@@ -81,6 +82,7 @@ def run(size: int, hours: float, start: datetime | None, seed: int) -> tuple[Day
 
 def row(name: str, size: int, hours: float, r: DayReport, took: float) -> dict[str, object]:
     f = r.figures
+    print(f"{name}: {took:.1f} s", file=sys.stderr, flush=True)  # progress of a long run
     return {
         "run": name,
         "units": size,
