@@ -233,3 +233,22 @@ def test_cancelled_and_merged_incidents_are_not_demand(db, vault):
         incidents.merge(s, actor, dup, into_id=kept, note="重复报警")
         past = service.past_incidents(s, datetime.now(UTC) + timedelta(minutes=1), 90)
     assert len(past) == 1 and (past[0].lon, past[0].lat) == (109.79, 39.60)
+
+
+def test_patrol_tour_is_the_shortest_round_trip_on_small_loops():
+    """The solver reads the costs as a matrix: on a post and up to five hot spots it finds the
+    round trip a brute force over every order finds (asymmetric times, one arc unreachable)."""
+    rng = np.random.default_rng(7)
+    for n in (3, 4, 5, 6) * 5:
+        times = rng.uniform(5.0, 60.0, (n, n))
+        np.fill_diagonal(times, 0.0)
+        times[0, n - 1] = np.inf
+
+        best = min(_tour_s(times, [0, *p, 0]) for p in itertools.permutations(range(1, n)))
+        order = tour(times, time_limit_s=1.0)
+        assert sorted(order[:-1]) == list(range(n)) and order[0] == order[-1] == 0
+        assert _tour_s(times, order) == pytest.approx(best)
+
+
+def _tour_s(times: np.ndarray, order: list[int]) -> float:
+    return float(sum(times[a, b] for a, b in itertools.pairwise(order)))

@@ -72,6 +72,15 @@ def record(
     serialises writers — so concurrent writers extend the chain one after another. Callers
     pass masked personal data only.
     """
+    return record_many(session, actor, [(action, object_type, object_id, detail)])[0]
+
+
+Entry = tuple[str, str, "str | int | None", "dict[str, Any] | None"]  # action, type, id, detail
+
+
+def record_many(session: Session, actor: Actor, entries: list[Entry]) -> list[AuditRecord]:
+    """Append several records, in order, by one actor in one transaction: the head is read
+    and locked once (a batch of position fixes need not re-read it per record)."""
     head = session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).scalar_one()
@@ -80,22 +89,26 @@ def record(
             "审计链尚未加密钥，请先运行 pingan db upgrade / the audit chain is not keyed yet: "
             "run `pingan db upgrade`"
         )
-    fields: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "at": utcnow(),
-        "actor": actor.username,
-        "actor_role": str(actor.role) if actor.role else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id),
-        "ip": actor.ip,
-        "detail": detail or {},
-        "prev_hash": head.hash,
-    }
-    entry = AuditRecord(**fields, hash=compute_hash(chain_key(session), **fields))
-    session.add(entry)
-    head.seq, head.hash = entry.seq, entry.hash
-    return entry
+    key = chain_key(session)
+    out = []
+    for action, object_type, object_id, detail in entries:
+        fields: dict[str, Any] = {
+            "seq": head.seq + 1,
+            "at": utcnow(),
+            "actor": actor.username,
+            "actor_role": str(actor.role) if actor.role else None,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "ip": actor.ip,
+            "detail": detail or {},
+            "prev_hash": head.hash,
+        }
+        entry = AuditRecord(**fields, hash=compute_hash(key, **fields))
+        session.add(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+        out.append(entry)
+    return out
 
 
 def list_records(

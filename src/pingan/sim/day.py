@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -127,8 +128,12 @@ class Trip:
     def ends_at(self) -> datetime:
         return self.started + timedelta(seconds=self.duration_s)
 
+    @cached_property
+    def length_m(self) -> float:
+        return float(_cum_m(self.coords)[-1])
+
     def speed_mps(self) -> float:
-        return float(_cum_m(self.coords)[-1]) / max(self.duration_s, 1.0)
+        return self.length_m / max(self.duration_s, 1.0)
 
     def position(self, t: datetime) -> tuple[float, float]:
         elapsed = (t - self.started).total_seconds()
@@ -451,7 +456,7 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
 def _officer_in_sight(sim: DaySimulation, session: Session, lon: float, lat: float):  # type: ignore[no-untyped-def]
     """The nearest free officer on foot within sight of the place (where they really are,
     not where their last fix says), if any."""
-    free, _ = units.list_units(session, status=["available"], limit=500)
+    free = units.fleet(session, status=["available"])
     near = [
         (haversine_m(*here, lon, lat), u.id, u)
         for u in free
@@ -656,9 +661,10 @@ def _start_trip(sim: DaySimulation, session: Session, unit_id: int, target: tupl
 
 
 def _position(sim: DaySimulation, session: Session, unit_id: int, kind: str, lon: float,
-              lat: float, t: datetime, speed_mps: float | None = None) -> None:  # fmt: skip
+              lat: float, t: datetime, speed_mps: float | None = None,
+              batch: list[Fix] | None = None) -> None:  # fmt: skip
     """A unit's true position as its equipment measures and sends it (the world's GPS: noise,
-    late or lost)."""
+    late or lost); `batch`: crews' fixes are collected there and written together."""
     at = min(t, utcnow())
     sim.world.positions[unit_id] = (lon, lat)
     fix = sim.world.measure(unit_id, lon, lat, at, speed_mps)
@@ -668,46 +674,62 @@ def _position(sim: DaySimulation, session: Session, unit_id: int, kind: str, lon
         sim.world.hold(fix)
         sim.figures.fixes_late += 1
     else:
-        _send(sim, session, kind, fix)
+        _send(sim, session, kind, fix, batch)
 
 
-def _send(sim: DaySimulation, session: Session, kind: str, fix: Fix) -> None:
+def _send(sim: DaySimulation, session: Session, kind: str, fix: Fix,
+          batch: list[Fix] | None = None) -> None:  # fmt: skip
     """A fix as the platform receives it: robots and drones as devices (ingest path), crews
-    through their terminals (units service)."""
+    through their terminals (units service), now or with the rest of `batch`."""
     if kind in DEVICE_KINDS and fix.unit_id in sim.serials:
         send_fix(sim, fix.unit_id, fix.lon, fix.lat, fix.at, fix.speed_mps)
+    elif batch is not None:
+        batch.append(fix)
+    else:
+        _send_crews(sim, session, [fix])
+
+
+def _send_crews(sim: DaySimulation, session: Session, fixes: list[Fix]) -> None:
+    """Crews' fixes through the units service, in order, in one transaction (the stored
+    result is that of sending them one by one: an older fix than the stored one is ignored)."""
+    if not fixes:
         return
-    units.report_position(session, OFFICERS, fix.unit_id, lon=fix.lon, lat=fix.lat, at=fix.at)
+    units.report_positions(
+        session, OFFICERS, [units.PositionFix(f.unit_id, f.lon, f.lat, f.at) for f in fixes]
+    )
     session.commit()
-    sim.figures.positions += 1
+    sim.figures.positions += len(fixes)
 
 
 def movement(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
     """Positions of units: moving to a call, back to the post or round the patrol loop, and
     standing still (less often); late fixes when their delivery time comes."""
-    standing = units.list_units(session, limit=500)[0]
+    standing = units.fleet(session)
     kinds = {u.id: u.kind for u in standing}
+    batch: list[Fix] = []  # the crews' fixes of this tick: written together below
     for fix in sim.world.released(t):  # late fixes, with the time they were measured
-        _send(sim, session, kinds.get(fix.unit_id, ""), fix)
+        _send(sim, session, kinds.get(fix.unit_id, ""), fix, batch)
     for unit in standing:  # still units report too, less often
         moving = unit.id in sim.trips
         if not moving and sim.world.reports_standing(unit.id, t):
             here = _true_position(sim, unit)
             if here is not None:
-                _position(sim, session, unit.id, unit.kind, *here, t)
+                _position(sim, session, unit.id, unit.kind, *here, t, batch=batch)
     for unit_id, trip in list(sim.trips.items()):
         lon, lat = trip.position(min(t, utcnow()))
-        _position(sim, session, unit_id, kinds.get(unit_id, ""), lon, lat, t, trip.speed_mps())
+        _position(sim, session, unit_id, kinds.get(unit_id, ""), lon, lat, t, trip.speed_mps(),
+                  batch)  # fmt: skip
         if trip.incident_id is None and trip.arrived(t):
             sim.trips.pop(unit_id)
             if unit_id in sim.homes:  # a loop or the way home ends at the post: rest a while
                 sim.rest_until[unit_id] = t + timedelta(seconds=sim.rng.uniform(*PATROL_REST_S))
+    _send_crews(sim, session, batch)
 
 
 def back_to_post(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
     """Free units go back to their plan's post, and walk its patrol loop when they have one
     (动中备勤); a call interrupts either (the dispatch trip replaces it)."""
-    for unit in units.list_units(session, status=["available"], limit=500)[0]:
+    for unit in units.fleet(session, status=["available"]):
         home = sim.home_of(unit)
         here = _true_position(sim, unit)
         if unit.id in sim.trips or home is None or here is None:
@@ -724,7 +746,7 @@ def robots_and_drones(sim: DaySimulation, session: Session, t: datetime, dt: flo
     through the device ingest path."""
     if int(t.timestamp()) // 60 == int((t - timedelta(seconds=dt)).timestamp()) // 60:
         return
-    for unit in units.list_units(session, status=["available"], limit=500)[0]:
+    for unit in units.fleet(session, status=["available"]):
         if unit.kind not in DEVICE_KINDS or unit.post_lon is None or unit.id in sim.trips:
             continue
         radius = 60.0 if unit.kind == "patrol_robot" else 150.0

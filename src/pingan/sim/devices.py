@@ -37,7 +37,7 @@ def ensure_devices(sim: DaySimulation, session: Session, commander: Actor) -> No
     if hub is None:
         return
     changed = False
-    for unit in units.list_units(session, limit=500)[0]:
+    for unit in units.fleet(session):
         if unit.kind not in DEVICE_KINDS:
             continue
         serial = serial_for(unit.id, unit.kind)

@@ -3,9 +3,11 @@ accounts that crew them (officers and volunteers act only for the units bound to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -100,6 +102,16 @@ def create_unit(
     return unit
 
 
+@dataclass(frozen=True)
+class PositionFix:
+    """One fix a unit's terminal sends (`at` None: now)."""
+
+    unit_id: int
+    lon: float
+    lat: float
+    at: datetime | None = None
+
+
 def report_position(
     session: Session,
     actor: Actor,
@@ -115,28 +127,50 @@ def report_position(
     Officers and volunteers report only for their bound units; a fix from the future (beyond
     a small clock skew) is refused, since arrivals are checked against the last fix.
     """
-    require_for_unit(session, actor, unit_id, "unit.position")
-    lon, lat = validated_point(lon, lat, crs)
+    return report_positions(session, actor, [PositionFix(unit_id, lon, lat, at)], crs=crs)[0]
+
+
+def report_positions(
+    session: Session, actor: Actor, fixes: Sequence[PositionFix], *, crs: Crs | str = Crs.WGS84
+) -> list[Unit]:
+    """Several fixes in one transaction, applied in order as `report_position` applies each
+    (a fleet's fixes of one moment: one query for the units and one audit head, not one
+    each). All or nothing: a refused fix refuses the batch."""
+    require(actor, "unit.position")
+    if not fixes:
+        return []
+    ids = {f.unit_id for f in fixes}
+    found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    for unit_id in ids - found.keys():
+        get_unit(session, unit_id)  # raises its NotFound
+    if not acts_for_any_unit(actor):
+        bound = set(bound_unit_ids(session, actor.user_id or 0))
+        for unit_id in sorted(ids - bound):
+            require_for_unit(session, actor, unit_id, "unit.position")  # raises its Forbidden
     now = utcnow()
-    at = at or now
-    if at > now + MAX_CLOCK_SKEW:
-        raise ValidationFailed(
-            "定位时间在未来 / position time is in the future", code="future_time"
+    checked = []
+    for fix in fixes:  # every fix checked before any is applied
+        lon, lat = validated_point(fix.lon, fix.lat, crs)
+        at = fix.at or now
+        if at > now + MAX_CLOCK_SKEW:
+            raise ValidationFailed(
+                "定位时间在未来 / position time is in the future", code="future_time"
+            )
+        checked.append((fix.unit_id, lon, lat, at))
+    out, entries = [], []
+    for unit_id, lon, lat, at in checked:
+        unit = found[unit_id]
+        out.append(unit)
+        if unit.position_at is not None and at < unit.position_at:
+            continue  # late, out-of-order fix: the newer one stands
+        unit.lon, unit.lat, unit.position_at = lon, lat, at
+        entries.append(
+            ("unit.position", "unit", unit_id, {"lon": round(lon, 6), "lat": round(lat, 6)})
         )
-    unit = get_unit(session, unit_id)
-    if unit.position_at is not None and at < unit.position_at:
-        return unit  # late, out-of-order fix: the newer one stands
-    unit.lon, unit.lat, unit.position_at = lon, lat, at
-    audit.record(
-        session,
-        actor,
-        "unit.position",
-        "unit",
-        unit_id,
-        {"lon": round(lon, 6), "lat": round(lat, 6)},
-    )
-    finish(session)
-    return unit
+    if entries:
+        audit.record_many(session, actor, entries)
+        finish(session)
+    return out
 
 
 def set_post(
@@ -290,6 +324,19 @@ def list_units(
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(Unit.id).limit(limit).offset(offset)).scalars()
     return list(rows), total
+
+
+def fleet(session: Session, *, status: list[str] | None = None) -> list[Row]:
+    """Every unit's id, call sign, kind, status, post and last fix, as plain rows in id order:
+    what a map frame or a simulated tick reads for hundreds of units, without loading (and
+    tracking) a full unit object each."""
+    query = select(
+        Unit.id, Unit.call_sign, Unit.kind, Unit.status, Unit.post_lon, Unit.post_lat,
+        Unit.lon, Unit.lat, Unit.position_at,
+    )  # fmt: skip
+    if status:
+        query = query.where(Unit.status.in_(status))
+    return list(session.execute(query.order_by(Unit.id)).all())
 
 
 # -- bindings: which accounts crew which unit, and when -----------------------------------------
