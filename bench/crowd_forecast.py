@@ -79,10 +79,14 @@ def run_kangbashi(quick: bool) -> dict[str, BacktestResult]:
 def table(name: str, results: dict[str, BacktestResult]) -> None:
     head = " ".join(f"{b:>10}" for b in BANDS)
     print(f"\n{name}  (WAPE %, origins: {next(iter(results.values())).n_origins})")
-    print(f"{'model':14} {head} {'fit s':>8} {'predict s':>10}")
+    print(f"{'model':14} {head} {'day/site':>9} {'÷naive':>7} {'fit s':>8} {'predict s':>10}")
+    naive = results["snaive"].wape["next_day"]
     for r in results.values():
         cells = " ".join(f"{100 * r.wape[b]:10.1f}" for b in BANDS)
-        print(f"{r.model:14} {cells} {r.fit_s:8.2f} {r.predict_s:10.3f}")
+        site = 100 * r.median_series_wape("next_day")
+        ratio = r.wape["next_day"] / naive
+        print(f"{r.model:14} {cells} {site:9.1f} {ratio:7.2f} {r.fit_s:8.2f} {r.predict_s:10.3f}")
+    print("    day/site: next-day WAPE, median over sites; ÷naive: pooled next-day WAPE ÷ snaive's")
 
 
 def figures(prefix: str, results: dict[str, BacktestResult]) -> dict[str, float]:
@@ -90,6 +94,10 @@ def figures(prefix: str, results: dict[str, BacktestResult]) -> dict[str, float]
     for r in results.values():
         for band, short in BANDS.items():
             out[f"{prefix}_wape_{r.model}_{short}"] = round(r.wape[band], 4)
+        out[f"{prefix}_wape_{r.model}_h24_site_median"] = round(r.median_series_wape("next_day"), 4)
+        out[f"{prefix}_h24_vs_snaive_{r.model}"] = round(
+            r.wape["next_day"] / results["snaive"].wape["next_day"], 4
+        )
         out[f"{prefix}_fit_s_{r.model}"] = round(r.fit_s, 3)
         out[f"{prefix}_predict_s_{r.model}"] = round(r.predict_s, 4)
     return out

@@ -39,3 +39,16 @@ def test_perfectly_weekly_series_gives_zero_naive_error() -> None:
     assert all(v == pytest.approx(0.0) for v in naive.wape.values())
     assert naive.n_origins == 3 and naive.fit_s >= 0
     assert res["ets"].wape["daily_7d"] < 0.05
+
+
+def test_each_series_error_is_kept_beside_the_pooled_one() -> None:
+    panel = weekly_panel()
+    values = panel.values.copy()
+    values[1, 5 * 168 :] *= 2  # series b doubles from week 6: naive misses it, a stays exact
+    panel = HourlyPanel(panel.start, values, panel.names)
+    origins = midnight_origins(panel, np.datetime64("2026-04-06"), 1, 7)
+    naive = rolling_origin(panel, {"naive": SeasonalNaive}, origins, train_hours=3 * 168)["naive"]
+    a, b = naive.series_wape["next_day"]
+    assert a == pytest.approx(0.0) and b == pytest.approx(0.5)
+    assert naive.median_series_wape("next_day") == pytest.approx(0.25)
+    assert naive.wape["next_day"] == pytest.approx(1 / 3)  # pooled: b weighs twice as much

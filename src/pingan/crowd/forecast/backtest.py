@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,13 +40,23 @@ DAILY = "daily_7d"  # WAPE of the seven daily totals forecast at the origin
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """One model's errors over all origins and series, and its mean fit/predict times."""
+    """One model's errors over all origins and series, and its mean fit/predict times.
+
+    `wape` pools all series (busy sites weigh most); `series_wape` is each series' own, so a
+    model that only serves the busiest sites well shows in its median.
+    """
 
     model: str
     wape: dict[str, float]
     fit_s: float
     predict_s: float
     n_origins: int
+    series_wape: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def median_series_wape(self, band: str) -> float:
+        """The median over series of their own WAPE in `band` (series never seen left out)."""
+        seen = [w for w in self.series_wape.get(band, ()) if not np.isnan(w)]
+        return float(np.median(seen)) if seen else float("nan")
 
 
 def midnight_origins(
@@ -120,5 +130,12 @@ def rolling_origin(
             fit_s=float(np.mean(fit_s)),
             predict_s=float(np.mean(predict_s)),
             n_origins=len(origins),
+            series_wape={
+                band: tuple(
+                    wape(np.concatenate([a[i] for a in ys]), np.concatenate([f[i] for f in fs]))
+                    for i in range(panel.values.shape[0])
+                )
+                for band, (ys, fs) in errors.items()
+            },
         )
     return results

@@ -10,6 +10,13 @@ trends are the early-warning engine's job (`pingan.crowd.early_warning`).
 Series of very different sizes share the model by scaling: targets and lags are divided by
 the series' mean over the last `scale_days` days, and the forecast multiplied back. The loss
 is L1 on the scaled target, the closest LightGBM offers to WAPE.
+
+The trees correct a typical day rather than build each hour from nothing (`residual`): the
+target is the scaled count less the same hour's mean over the last five days of the same type
+(working day, Saturday off, Sunday or holiday — `lag_features`), and the features say how far
+recent days ran from their own typical day. On Auckland's counts this took next-day WAPE
+from 0.75 to about 0.70 of seasonal-naive's on 2023 (validation), but only from 0.78 to 0.77
+on 2024 (test); the simulated city gained more (docs/forecasting.md).
 """
 
 from __future__ import annotations
@@ -22,6 +29,13 @@ import numpy as np
 
 from pingan.crowd.forecast.base import HOURS_PER_WEEK, check_history
 from pingan.crowd.forecast.calendar_features import DayCalendar, calendar_features
+from pingan.crowd.forecast.lag_features import (
+    day_types,
+    nanmean,
+    rolling_mean,
+    same_type_mean,
+    shift,
+)
 from pingan.crowd.forecast.panel import HourlyPanel
 
 LAGS = (24, 48, 72, 96, 120, 144, 168, 336, 504)  # hours back; all ≥ one day
@@ -45,36 +59,6 @@ class GBMParams:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
-    """NaN-aware mean of x[:, t − window + 1 … t] for every t (NaN where nothing seen)."""
-    seen = ~np.isnan(x)
-    csum = np.cumsum(np.where(seen, x, 0.0), axis=1)
-    ccount = np.cumsum(seen, axis=1)
-    pad = np.zeros((x.shape[0], 1))
-    csum = np.concatenate([pad, csum], axis=1)
-    ccount = np.concatenate([pad, ccount], axis=1)
-    lo = np.maximum(np.arange(1, x.shape[1] + 1) - window, 0)
-    total = csum[:, 1:] - csum[:, lo]
-    count = ccount[:, 1:] - ccount[:, lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / count, np.nan)
-
-
-def _nanmean(x: np.ndarray, axis: int) -> np.ndarray:
-    """Mean of the seen values along `axis`, NaN where none (without NumPy's warning)."""
-    seen = ~np.isnan(x)
-    count = seen.sum(axis=axis)
-    total = np.where(seen, x, 0.0).sum(axis=axis)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
-
-
-def _shift(x: np.ndarray, lag: int) -> np.ndarray:
-    """x[:, t − lag] at column t (NaN before the start)."""
-    out = np.full_like(x, np.nan)
-    out[:, lag:] = x[:, :-lag]
-    return out
-
-
 class LightGBMForecaster:
     """Global gradient-boosted trees over series × hours (see module notes)."""
 
@@ -85,10 +69,12 @@ class LightGBMForecaster:
         calendar: DayCalendar | None = None,
         params: GBMParams | None = None,
         scale_days: int = 56,
+        residual: bool = True,
     ) -> None:
         self.calendar = calendar
         self.params = params or GBMParams()
         self.scale_days = scale_days
+        self.residual = residual
         self.names: tuple[str, ...] | None = None
         self.weather_columns: tuple[str, ...] = ()
         self.feature_names: tuple[str, ...] = ()
@@ -97,7 +83,7 @@ class LightGBMForecaster:
     # --- features -------------------------------------------------------------------
     def _scale(self, values: np.ndarray) -> np.ndarray:
         """Each series' mean over the last `scale_days` days (1 where nothing was seen)."""
-        scale = _nanmean(values[:, -self.scale_days * 24 :], axis=1)
+        scale = nanmean(values[:, -self.scale_days * 24 :], axis=1)
         return np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
 
     def _features(
@@ -108,13 +94,21 @@ class LightGBMForecaster:
         cal, cal_names = calendar_features(hours, self.calendar, weather)
         workday = cal[:, cal_names.index("workday")]
         holiday = cal[:, cal_names.index("holiday")]
-        lagged = [_shift(scaled, lag)[:, cols] for lag in LAGS]
-        same_hour = _nanmean(
-            np.stack([_shift(scaled, k * HOURS_PER_WEEK)[:, cols] for k in (1, 2, 3, 4)]),
+        lagged = [shift(scaled, lag)[:, cols] for lag in LAGS]
+        same_hour = nanmean(
+            np.stack([shift(scaled, k * HOURS_PER_WEEK)[:, cols] for k in (1, 2, 3, 4)]),
             axis=0,
         )
-        day_mean = _shift(_rolling_mean(scaled, 24), 24)[:, cols]
-        week_mean = _shift(_rolling_mean(scaled, HOURS_PER_WEEK), 24)[:, cols]
+        types = day_types(workday, cal[:, cal_names.index("day_of_week")])
+        type_mean, type_latest = same_type_mean(scaled[:, : cols.stop], types[: cols.stop])
+        # how far recent days ran from their own typical day: a level shift (school
+        # holidays, a closed street) shows here before the 4-week means catch up
+        surprise = scaled[:, : cols.stop] - type_mean
+        surprise_hour = shift(surprise, 24)[:, cols]
+        surprise_day = shift(rolling_mean(surprise, 24), 24)[:, cols]
+        surprise_week = shift(rolling_mean(surprise, HOURS_PER_WEEK), 24)[:, cols]
+        day_mean = shift(rolling_mean(scaled, 24), 24)[:, cols]
+        week_mean = shift(rolling_mean(scaled, HOURS_PER_WEEK), 24)[:, cols]
         n_cols = lagged[0].shape[1]
         per_hour = np.column_stack(
             [
@@ -126,7 +120,20 @@ class LightGBMForecaster:
         )
         series = np.repeat(np.arange(n_series, dtype=np.float64), n_cols)[:, None]
         per_series = np.column_stack(
-            [m.reshape(-1) for m in (*lagged, same_hour, day_mean, week_mean)]
+            [
+                m.reshape(-1)
+                for m in (
+                    *lagged,
+                    same_hour,
+                    day_mean,
+                    week_mean,
+                    type_mean[:, cols],
+                    type_latest[:, cols],
+                    surprise_hour,
+                    surprise_day,
+                    surprise_week,
+                )
+            ]
         )
         self.feature_names = (
             "series",
@@ -138,8 +145,22 @@ class LightGBMForecaster:
             "same_hour_mean_4w",
             "day_mean_lag24",
             "week_mean_lag24",
+            "same_type_mean_5d",
+            "same_type_latest",
+            "surprise_lag24",
+            "surprise_day_lag24",
+            "surprise_week_lag24",
         )
         return np.hstack([series, np.tile(per_hour, (n_series, 1)), per_series])
+
+    def _base(self, x: np.ndarray) -> np.ndarray:
+        """The typical hour the trees correct: the same hour on recent days of the same type,
+        else over the last four weeks, else 0 (all scaled); 0 when not `residual`."""
+        if not self.residual:
+            return np.zeros(len(x))
+        base = x[:, self.feature_names.index("same_type_mean_5d")]
+        fallback = x[:, self.feature_names.index("same_hour_mean_4w")]
+        return np.nan_to_num(np.where(np.isnan(base), fallback, base))
 
     # --- the interface --------------------------------------------------------------
     def fit(self, history: HourlyPanel) -> LightGBMForecaster:
@@ -154,7 +175,7 @@ class LightGBMForecaster:
             x = self._features(
                 scaled, history.hours(), history.weather, slice(MAX_LAG, history.n_hours)
             )
-        y = scaled[:, MAX_LAG:].reshape(-1)
+        y = scaled[:, MAX_LAG:].reshape(-1) - self._base(x)
         keep = ~np.isnan(y)
         p = self.params
         params = {
@@ -213,6 +234,6 @@ class LightGBMForecaster:
             cols = slice(first, min(first + STEP, n_past + horizon))
             with np.errstate(all="ignore"):
                 x = self._features(work, hours, weather, cols)
-            pred = self._booster.predict(x).reshape(len(scale), -1)
+            pred = (self._booster.predict(x) + self._base(x)).reshape(len(scale), -1)
             work[:, cols] = np.clip(pred, 0.0, None)
         return work[:, n_past:] * scale[:, None]
