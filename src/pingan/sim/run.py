@@ -94,10 +94,9 @@ LIVELY = {
     "opens_at_h": 19.0,
     "replay_h": 3.0,  # 19:00-22:00 of the world, replayed from 3 h ago up to the present
     "speed": 30.0,  # so the 3 h take 6 minutes: a simulated minute every 2 s
-    # calls at 4× the day's rates: the evening's ≈ 3 an hour (19:00) become ≈ 12, at 30× six a
-    # real minute, ≈ 3 in the page's first 30 s; more (6×) leaves the 18 demo units queueing
-    # for an hour (P90 ≈ 1 h), fewer leaves a first half-minute without a call too often
-    "rate_scale": 4.0,
+    # calls at the day's own rates (sim/data/calls.yaml): a holiday evening's ≈ 9 an hour
+    # from 19:00 come, at 30×, four or five a real minute, about two in the page's first 30 s
+    "rate_scale": 1.0,
 }
 
 
