@@ -23,6 +23,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from day_figures import response_fields
+
 from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.demo import build_demo
@@ -59,16 +61,10 @@ def run(moveups: bool, start: datetime, hours: float, busy: float, seed: int):
 
 
 def row(name: str, r: DayReport, took: float) -> dict[str, object]:
-    k, f = r.kpi, r.figures
+    f = r.figures
     return {
         "run": name,
-        "incidents": k.incidents if k else 0,
-        "verified": k.verified if k else 0,
-        "within_1": k.within.get("tier1") if k else None,
-        "within_3": k.within.get("tier3") if k else None,
-        "within_5": k.within.get("tier5") if k else None,
-        "p50_s": k.p50_s if k else None,
-        "p90_s": k.p90_s if k else None,
+        **response_fields(r),
         "uncovered_1_area_min": f.uncovered_minutes.get("tier1", 0),
         "uncovered_3_area_min": f.uncovered_minutes.get("tier3", 0),
         "moveups": f.moveups,

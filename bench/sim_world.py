@@ -27,6 +27,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from day_figures import response_fields
+
 from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.demo import build_demo
@@ -50,16 +52,10 @@ def run(world: WorldSpec, hours: float, busy: float, seed: int) -> tuple[DayRepo
 
 
 def row(name: str, r: DayReport, took: float) -> dict[str, object]:
-    k, e, f = r.kpi, r.eta, r.figures
+    e, f = r.eta, r.figures
     return {
         "world": name,
-        "incidents": k.incidents if k else 0,
-        "verified": k.verified if k else 0,
-        "within_1": k.within.get("tier1") if k else None,
-        "within_3": k.within.get("tier3") if k else None,
-        "within_5": k.within.get("tier5") if k else None,
-        "p50_s": k.p50_s if k else None,
-        "p90_s": k.p90_s if k else None,
+        **response_fields(r),
         "eta_arrivals": e.arrivals if e else 0,
         "eta_bias_s": e.bias_s if e else None,
         "eta_median_abs_s": e.median_abs_s if e else None,

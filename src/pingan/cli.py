@@ -26,6 +26,15 @@ if TYPE_CHECKING:
     from pingan.pii.vault import Vault
 
 DEFAULT_SEED = 20260728  # as pingan.sim.visitors.DEFAULT_SEED (not imported: numpy at start-up)
+# the sample city's fleet for `demo` and `simulate`
+FleetOption = Annotated[
+    str | None,
+    typer.Option(
+        help="警力规模：article（样例排班表，日均446警力人次）或 small（18个单元）/ the "
+        "fleet: article (the sample roster, 446 officer-shifts a day) or small (18 units); "
+        "default PINGAN_DEMO_FLEET or article"
+    ),
+]
 
 app = typer.Typer(help="平安 Pingan — 城市公安平台 / police platform", no_args_is_help=True)
 db_app = typer.Typer(help="数据库 / store", no_args_is_help=True)
@@ -242,14 +251,7 @@ def demo(
     ] = True,
     simulate: Annotated[bool, typer.Option(help="运行模拟的一天 / run the simulated day")] = True,
     seed: Annotated[int, typer.Option(help="随机种子 / seed")] = DEFAULT_SEED,
-    fleet: Annotated[
-        str | None,
-        typer.Option(
-            help="警力规模：article（样例排班表，日均446警力人次）或 small（18个单元）/ the "
-            "fleet: article (the sample roster, 446 officer-shifts a day) or small (18 units); "
-            "default PINGAN_DEMO_FLEET or article"
-        ),
-    ] = None,
+    fleet: FleetOption = None,
 ) -> None:
     """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
     from pingan.demo import build_demo
@@ -308,14 +310,7 @@ def simulate(
         Path | None,
         typer.Option(help="数据目录（默认临时目录）/ store directory (default: a temporary one)"),
     ] = None,
-    fleet: Annotated[
-        str | None,
-        typer.Option(
-            help="警力规模：article（样例排班表，日均446警力人次）或 small（18个单元）/ the "
-            "fleet: article (the sample roster, 446 officer-shifts a day) or small (18 units); "
-            "default PINGAN_DEMO_FLEET or article"
-        ),
-    ] = None,
+    fleet: FleetOption = None,
 ) -> None:
     """无界面快速模拟一天并出报表 / simulate a day headless, faster than real time."""
     import tempfile
