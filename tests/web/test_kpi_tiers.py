@@ -53,3 +53,33 @@ def test_kpi_board_shows_the_tiers_on_both_clocks(demo, browser, shots: Path) ->
     assert "从接警起" in page.inner_text('[data-kpi="tier1"]')  # the first arrival's clock too
     page.locator("#kpi-tiers").screenshot(path=shots / "kpi-tiers.png")
     page.close()
+
+
+def test_kpi_board_shows_planned_against_realized(demo, browser) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser)
+    login(page, demo, "commander")
+    commander = demo.token("commander")
+    for attempt in range(10):  # the live day may move between the page's read and ours
+        page.goto(demo.url + "/#map")
+        page.goto(demo.url + "/#kpi")
+        page.wait_for_selector("#kpi-planned[data-loads]")
+        since = page.get_attribute("#kpi-planned", "data-since")
+        report = demo.call("GET", f"/deployment/realized?since={quote(since)}", commander).json()
+        shown = {
+            code: [float(v) if v else None for v in values]
+            for code, values in page.evaluate(
+                """Object.fromEntries([...document.querySelectorAll('#kpi-planned tbody tr')]
+                    .map((r) => [r.dataset.tier, [r.dataset.planned, r.dataset.realized]]))"""
+            ).items()
+        }
+        expected = {t["code"]: [t["planned"], t["realized"]] for t in report["tiers"]}
+        if not report["with_plan"]:
+            expected = {}
+        if shown == expected or attempt == 9:
+            break
+        page.wait_for_timeout(500)
+    assert shown == expected
+    text = page.inner_text("#kpi-planned")
+    assert f"警情 {report['incidents']}" in text
+    assert "从接警起" in page.inner_text("#view-kpi")  # the clock is stated beside the figures
+    page.close()

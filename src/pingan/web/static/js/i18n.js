@@ -39,6 +39,8 @@ export const T = {
     replan: "重新布警", area_people: "预计人数", max_moves: "最多调整警力数", max_move_min: "最远调整（分钟）",
     replanning: "正在重新布警…", unplaced: "未布设警力", coverage_by_tier: "覆盖率（按到达时间圈）", coverage_by_area: "各区域覆盖率",
     // KPI help services
+    planned_title: "今日计划与实际覆盖", planned_col: "计划（期望覆盖）", realized_col: "实际", diff_col: "差（百分点）", all_free_col: "全员空闲时覆盖", planned_calls: "警情", planned_with_plan: "有生效方案", planned_verified: "经核实到场", planned_none: "今日尚无有生效方案的警情",
+    planned_note: "计划：当时生效方案的期望覆盖（计入警力忙碌、接警与签收耗时、步巡在巡线上）；实际：首个经核实到场在时限内的警情占比，从接警起计时。",
     tiers_title: "今日分级1-3-5到场", tiers_by: "分组", tiers_by_tier: "按级别", tiers_by_area_type: "按区域类型",
     tiers_by_shift: "按班次", tiers_by_hour: "按小时", tier_col: "级别", group_col: "分组", applies: "适用", measured: "核实",
     not_reached: "未到", by_override: "调度确认", pending_col: "未届时限", met: "达标率", clock_call: "从接警起", first_arrival: "首个到场", clock_dispatch: "从派警起", group_all: "全部",
@@ -99,6 +101,8 @@ export const T = {
     replan_result: "Re-plan", before_note: "before = the old posts under the new crowds", no_moves: "No post needed to move",
     replan: "Re-plan", area_people: "Expected people", max_moves: "Most units to move", max_move_min: "Furthest move (minutes)",
     replanning: "Re-planning…", unplaced: "Units not posted", coverage_by_tier: "Coverage by reach", coverage_by_area: "Coverage by area",
+    planned_title: "Planned vs realized today", planned_col: "planned (expected coverage)", realized_col: "realized", diff_col: "difference (points)", all_free_col: "coverage with every unit free", planned_calls: "calls", planned_with_plan: "with a plan in force", planned_verified: "verified arrivals", planned_none: "no call today had a plan in force",
+    planned_note: "Planned: the expected coverage of the plan in force (units busy, call handling and acknowledgement, foot units along their loops); realized: the share of calls whose first verified arrival came within the tier, from the call.",
     tiers_title: "Tiered 1-3-5 response today", tiers_by: "Group by", tiers_by_tier: "tier", tiers_by_area_type: "area type",
     tiers_by_shift: "shift", tiers_by_hour: "hour", tier_col: "Tier", group_col: "Group", applies: "applies", measured: "measured",
     not_reached: "not reached", by_override: "by override", pending_col: "pending", met: "met", clock_call: "from the call", first_arrival: "first arrival", clock_dispatch: "from the dispatch order", group_all: "all",

@@ -79,6 +79,25 @@ async function tierTable(since) {
   box.dataset.loads = String(Number(box.dataset.loads || 0) + 1);
 }
 
+/** Planned vs realized per tier (GET /deployment/realized): the plan's expected coverage
+ * beside the share of today's calls first reached in time, with the clock in the note. */
+async function plannedTable(since) {
+  const box = $("#kpi-planned");
+  box.dataset.since = since;
+  let rep;
+  try {
+    rep = await api(`/api/v1/deployment/realized?since=${encodeURIComponent(since)}`);
+  } catch (e) { box.replaceChildren(el("p", { class: "hint" }, half(e.message))); return; }
+  const points = (d) => (d == null ? "-" : `${d > 0 ? "+" : ""}${d.toFixed(1)}`);
+  const head = el("tr", {}, ...[t("tier_col"), t("planned_col"), t("realized_col"), t("diff_col"), t("all_free_col")].map((h) => el("th", {}, h)));
+  const rows = rep.tiers.map((x) => el("tr", { "data-tier": x.code, "data-planned": x.planned ?? "", "data-realized": x.realized ?? "" },
+    el("td", {}, `≤${Math.round(x.seconds / 60)}′`), el("td", {}, pct(x.planned)), el("td", {}, pct(x.realized)),
+    el("td", {}, points(x.diff_points)), el("td", {}, pct(rep.deterministic[x.code]))));
+  const counts = el("p", { class: "hint" }, `${t("planned_calls")} ${rep.incidents} · ${t("planned_with_plan")} ${rep.with_plan} · ${t("planned_verified")} ${rep.verified}`);
+  box.replaceChildren(counts, rep.with_plan ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)) : el("p", { class: "hint" }, t("planned_none")));
+  box.dataset.loads = String(Number(box.dataset.loads || 0) + 1);
+}
+
 export async function showKpi() {
   const since = encodeURIComponent(todayStart());
   const tiles = [];
@@ -110,6 +129,6 @@ export async function showKpi() {
   loadAlerts("#kpi-alerts");
   const pick = $("#kpi-tiers-by");
   if (!pick.dataset.bound) { pick.dataset.bound = "1"; pick.addEventListener("change", () => tierTable(todayStart())); }
-  await tierTable(todayStart());
+  await Promise.all([tierTable(todayStart()), plannedTable(todayStart())]);
 }
 export const resizeKpi = () => chart && chart.resize();

@@ -4,7 +4,7 @@ import { applyLang, setLang, lang } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
 import { initMap, stress, legend, maps, markers } from "./map.js";
-import { initQueue, openIncident } from "./queue.js";
+import { initQueue, openIncident, showQueue } from "./queue.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
@@ -21,7 +21,7 @@ const VIEWS = {
   citizen: ["citizen"],
   admin: ["none"],
 };
-const SHOW = { map: () => initMap(), queue: () => {}, crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
+const SHOW = { map: () => initMap(), queue: () => showQueue(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
 const timers = [];
 let citizenReady = false;

@@ -8,11 +8,14 @@ const can = (role, ...roles) => roles.includes(role);
 export function initQueue() {
   onChange((what) => { if (what === "incidents") { drawQueue(); if (selected && state.incidents.has(selected)) openIncident(selected, false); } });
   drawQueue();
-  if (can(session.user.role, "dispatcher", "commander")) {
-    $("#moveups").hidden = false;
-    $("#moveups-refresh").onclick = loadMoveups;
-    loadMoveups();
-  }
+  $("#moveups-refresh").onclick = loadMoveups;
+}
+
+/** Opening the queue: dispatchers and commanders see the cover moves (read after login). */
+export function showQueue() {
+  const mine = Boolean(session.user) && can(session.user.role, "dispatcher", "commander");
+  $("#moveups").hidden = !mine;
+  if (mine) loadMoveups();
 }
 
 const tierText = (shares) => Object.entries(shares).map(([k, v]) => `${k} ${Math.round(v * 100)}%`).join(" · ");
