@@ -327,12 +327,12 @@ def list_units(
 
 
 def fleet(session: Session, *, status: list[str] | None = None) -> list[Row]:
-    """Every unit's id, call sign, kind, status, post and last fix, as plain rows in id order:
-    what a map frame or a simulated tick reads for hundreds of units, without loading (and
-    tracking) a full unit object each."""
+    """Every unit's id, call sign, kind, status, post, cover standby point and last fix, as
+    plain rows in id order: what a map frame or a simulated tick reads for hundreds of units,
+    without loading (and tracking) a full unit object each."""
     query = select(
         Unit.id, Unit.call_sign, Unit.kind, Unit.status, Unit.post_lon, Unit.post_lat,
-        Unit.lon, Unit.lat, Unit.position_at,
+        Unit.cover_lon, Unit.cover_lat, Unit.lon, Unit.lat, Unit.position_at,
     )  # fmt: skip
     if status:
         query = query.where(Unit.status.in_(status))
