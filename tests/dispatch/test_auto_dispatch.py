@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
+from pingan.db.base import utcnow
 from pingan.dispatch.service import PoolCache, auto_dispatch, auto_dispatches
 from pingan.geo.city import load_city
 from pingan.incidents import service as incidents
@@ -50,3 +53,24 @@ def test_auto_dispatch_sends_the_recommendation_only_when_the_policy_says(db, va
         assert steps[-1].actor == "auto-dispatch" and "自动派警" in steps[-1].note
         # a second call changes nothing: the incident is no longer waiting
         assert auto_dispatch(session, city, pools, fight) == []
+
+
+def test_auto_dispatch_stamps_the_order_at_the_calls_receipt_in_a_replayed_day(db, vault, tmp_path):
+    """A call replayed hours back (the simulated day) is sent at its own moment, not at the
+    wall clock's: otherwise its crews would wait for a time the day never reaches."""
+    city = load_city(cache_dir=tmp_path)
+    system = Actor.system()
+    received = utcnow().replace(microsecond=0) - timedelta(hours=3)
+    with db.session() as session:
+        for i, kind in enumerate(["ptu", "ptu", "patrol_car"]):
+            units.create_unit(session, system, call_sign=f"R{i}", kind=kind, post=SQUARE)
+        new = incidents.NewIncident(
+            type_code="fight", summary="x", lon=FOUNTAIN[0], lat=FOUNTAIN[1],
+            source=Source.CALL_110, received_at=received,
+        )  # fmt: skip
+        fight = incidents.create_incident(session, system, vault, new).id  # as the 110 line
+        assert len(auto_dispatch(session, city, PoolCache(), fight)) == 3
+        inc = incidents.get_incident(session, DISPATCHER, fight)
+        assert inc.dispatched_at == received
+        sent = incidents.assignments(session, DISPATCHER, fight)
+        assert {a.dispatched_at for a in sent} == {received}

@@ -338,6 +338,10 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
 
     Returns the units sent ([] when the policy says wait, or nothing fits). A unit taken by a
     dispatcher in the meantime makes the claim fail; the incident then waits for a person.
+    The policy sends at once, so the order belongs to the moment of the call: fixes are judged
+    and the order stamped at the incident's receipt. On the wall clock a replayed day's call
+    (the simulation) found every fix hours old and got an order stamped hours after it, which
+    its crews never reached within the day.
     """
     incident = session.get(Incident, incident_id)
     if incident is None or incident.state != "received":
@@ -345,7 +349,8 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
     if not auto_dispatches(incident.type_code, incident.priority):
         return []
     plan = load_plans().plan_for(incident.type_code, incident.priority)
-    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city))
+    at = incident.received_at
+    rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city, at))
     unit_ids = [int(p.unit_id) for p in rec.picks]
     if not unit_ids:
         return []
@@ -354,7 +359,7 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
         # a unit taken meanwhile undoes only this attempt (savepoint), not the caller's work
         with session.begin_nested(), deferred_commit(session):
             incidents.dispatch_units(
-                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500],
+                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500], at=at,
                 etas={int(p.unit_id): p.eta_s for p in rec.picks},
             )  # fmt: skip
     except Conflict:

@@ -186,6 +186,10 @@ class DaySimulation:
     devices: HubGetter | None = None  # the process's device hub, once it runs
     after_tick: Callable[[], None] | None = None  # e.g. drain the relay (headless runs)
     rng: random.Random = field(init=False)
+    # the calls' own stream (type, time, place, summary, source): the same seed and start
+    # file the same calls whatever the units do, so runs that differ only in dispatch
+    # (move-ups, fleet) compare like for like
+    calls_rng: random.Random = field(init=False)
     world: World = field(init=False)
     trips: dict[int, Trip] = field(default_factory=dict)
     # (incident id, unit id) -> when its next step is due
@@ -213,6 +217,7 @@ class DaySimulation:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.config.seed)
+        self.calls_rng = random.Random(f"{self.config.seed}:calls")
         self.world = World(
             self.config.world or load_spec(), self.city, self.config.day_kind,
             self.config.seed, self.osm_path, timedelta(hours=self.config.clock_shift_h),
@@ -255,11 +260,12 @@ class DaySimulation:
         return present + surge(code, self.local_hour(t), self.config.day_kind, self.city)
 
     # -- helpers used by the activities -----------------------------------------------------
-    def point_in(self, code: str) -> tuple[float, float]:
+    def point_in(self, code: str, rng: random.Random | None = None) -> tuple[float, float]:
         poly = self._polygons[code]
         minx, miny, maxx, maxy = poly.bounds
+        rng = rng or self.rng
         for _ in range(100):
-            p = (self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy))
+            p = (rng.uniform(minx, maxx), rng.uniform(miny, maxy))
             if poly.contains(shapely.Point(p)):
                 return p
         q = poly.representative_point()
@@ -280,11 +286,12 @@ class DaySimulation:
             home = deploy.Home(unit.post_lon, unit.post_lat)
         return home
 
-    def poisson(self, mean: float) -> int:
+    def poisson(self, mean: float, rng: random.Random | None = None) -> int:
         """Knuth's method: a seeded draw from our own stream (numpy's would need its own seed)."""
         limit, k, p = math.exp(-mean), 0, 1.0
+        rng = rng or self.rng
         while True:
-            p *= self.rng.random()
+            p *= rng.random()
             if p <= limit:
                 return k
             k += 1
@@ -408,17 +415,19 @@ def new_incidents(sim: DaySimulation, session: Session, t: datetime, dt: float) 
     for code in sim.city.key_areas:
         arriving = sim.arrivals_per_hour(code, t) * dt / 3600
         for type_code, per_1000 in RATES_PER_1000.items():
-            for _ in range(sim.poisson(arriving * per_1000 / 1000 * scale)):
+            for _ in range(sim.poisson(arriving * per_1000 / 1000 * scale, sim.calls_rng)):
                 _report(sim, session, t, type_code, code)
     hour_share = RESIDENT_HOURLY[int(sim.local_hour(t)) % 24]
     for type_code, per_day in RESIDENT_CALLS_PER_DAY.items():  # residents' calls, by hour
-        for _ in range(sim.poisson(per_day * hour_share * dt / 3600 * scale)):
-            _report(sim, session, t, type_code, sim.rng.choice(sorted(sim.city.key_areas)))
+        for _ in range(sim.poisson(per_day * hour_share * dt / 3600 * scale, sim.calls_rng)):
+            code = sim.calls_rng.choice(sorted(sim.city.key_areas))
+            _report(sim, session, t, type_code, code)
 
 
 def _report(sim: DaySimulation, session: Session, t: datetime, type_code: str, code: str) -> None:
-    at = t + timedelta(seconds=sim.rng.uniform(0, sim.config.tick_s))
-    file_call(sim, session, min(at, utcnow()), type_code, code, sim.point_in(code))
+    at = t + timedelta(seconds=sim.calls_rng.uniform(0, sim.config.tick_s))
+    place = sim.point_in(code, sim.calls_rng)
+    file_call(sim, session, min(at, utcnow()), type_code, code, place)
 
 
 def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str, code: str,
@@ -426,12 +435,12 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
     """One call for help at a place: to the officer in sight, or to 110 (its incident id)."""
     lon, lat = place
     area = sim.city.key_areas[code]
-    summary = sim.rng.choice(REPORTS[type_code]).format(area=area.name_zh)
-    officer = _officer_in_sight(sim, session, lon, lat)
+    summary = sim.calls_rng.choice(REPORTS[type_code]).format(area=area.name_zh)
+    source = sim.calls_rng.choice([Source.CALL_110, Source.CALL_110, Source.WALK_IN])
+    officer = _officer_in_sight(sim, session, lon, lat)  # who is near: the units' stream
     walk_up = officer is not None and sim.rng.random() < WALK_UP["share"]
     if walk_up:
         lon, lat, summary = officer.lon, officer.lat, "现场求助：" + summary
-    source = sim.rng.choice([Source.CALL_110, Source.CALL_110, Source.WALK_IN])
     incident = incidents.create_incident(
         session,
         CALLERS,
