@@ -28,6 +28,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from day_figures import response_fields
+
 from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.demo import build_demo
@@ -63,17 +65,11 @@ def _tier(r: DayReport, group: str, tier: str):  # type: ignore[no-untyped-def]
 
 
 def row(name: str, r: DayReport, took: float) -> dict[str, object]:
-    k, p = r.kpi, r.planned
+    p = r.planned
     key1 = _tier(r, "key_area", "tier1")
     return {
         "run": name,
-        "incidents": k.incidents if k else 0,
-        "verified": k.verified if k else 0,
-        "within_1": k.within.get("tier1") if k else None,
-        "within_3": k.within.get("tier3") if k else None,
-        "within_5": k.within.get("tier5") if k else None,
-        "p50_s": k.p50_s if k else None,
-        "p90_s": k.p90_s if k else None,
+        **response_fields(r),
         "key_tier1_incidents": key1.incidents if key1 else 0,
         "key_tier1_from_dispatch": key1.met_from_dispatch if key1 else None,
         "key_tier1_p90_dispatch_s": key1.p90_from_dispatch_s if key1 else None,

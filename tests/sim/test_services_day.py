@@ -33,8 +33,9 @@ from tests.clock import local_time, pinned_clock
 READER = Actor.system("test")
 HOURS = 2.0
 # help cases often enough that every service's flow runs to its end within two simulated
-# minutes; 110 calls only a little busier than the day, so units also stand at their posts
-CONFIG = SimConfig(day_kind="holiday", rate_scale=3, help_scale=60, tick_s=30)
+# minutes; 110 calls at the day's own rates (sim/data/calls.yaml), so units also stand at
+# their posts
+CONFIG = SimConfig(day_kind="holiday", rate_scale=1, help_scale=60, tick_s=30)
 
 
 # fixed starting hours: the morning, the afternoon, and one that runs into the evening shift's
