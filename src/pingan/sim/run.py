@@ -94,9 +94,9 @@ LIVELY = {
     "opens_at_h": 19.0,
     "replay_h": 3.0,  # 19:00-22:00 of the world, replayed from 3 h ago up to the present
     "speed": 30.0,  # so the 3 h take 6 minutes: a simulated minute every 2 s
-    # calls at the day's own rates (sim/data/calls.yaml): a holiday evening's ≈ 9 an hour
-    # from 19:00 come, at 30×, four or five a real minute, about two in the page's first 30 s
-    "rate_scale": 1.0,
+    # calls at three times the day's rates (sim/data/calls.yaml): at the day's own rates, or
+    # twice them, the page's first 30 s (15 simulated minutes) often bring one call or none
+    "rate_scale": 3.0,
 }
 
 
