@@ -19,15 +19,27 @@ def _shown(page) -> dict[tuple[str, str], dict[str, str]]:  # type: ignore[no-un
     )
 
 
+def _settled(page, demo, ready: str, box: str, read):  # type: ignore[no-untyped-def]
+    """Open the KPI board until what it shows equals the API's answer for the same `since`
+    (the live day may move between the page's read and ours); `read(since)` returns
+    (the API's report, what the page shows, what it should show)."""
+    for attempt in range(10):
+        page.goto(demo.url + "/#map")
+        page.goto(demo.url + "/#kpi")
+        page.wait_for_selector(ready)
+        report, shown, expected = read(page.get_attribute(box, "data-since"))
+        if shown == expected or attempt == 9:
+            return report, shown, expected
+        page.wait_for_timeout(500)
+    raise AssertionError("unreachable")
+
+
 def test_kpi_board_shows_the_tiers_on_both_clocks(demo, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser)
     login(page, demo, "commander")
     commander = demo.token("commander")
-    for attempt in range(10):  # the live day may move between the page's read and ours
-        page.goto(demo.url + "/#map")
-        page.goto(demo.url + "/#kpi")
-        page.wait_for_selector('#kpi-tiers tr[data-tier="tier1"][data-group="all"]')
-        since = page.get_attribute("#kpi-tiers", "data-since")
+
+    def read(since: str):  # type: ignore[no-untyped-def]
         report = demo.call(
             "GET", f"/reports/response/tiers?by=tier&since={quote(since)}", commander
         ).json()
@@ -36,10 +48,10 @@ def test_kpi_board_shows_the_tiers_on_both_clocks(demo, browser, shots: Path) ->
             for r in report["rows"]
             if r["incidents"] or r["group"] == "all"
         }
-        shown = {k: v["incidents"] for k, v in _shown(page).items()}
-        if shown == expected or attempt == 9:
-            break
-        page.wait_for_timeout(500)
+        return report, {k: v["incidents"] for k, v in _shown(page).items()}, expected
+
+    ready = '#kpi-tiers tr[data-tier="tier1"][data-group="all"]'
+    _, shown, expected = _settled(page, demo, ready, "#kpi-tiers", read)
     assert shown == expected and set(shown) >= {"tier1|all", "tier3|all", "tier5|all"}
     heads = page.inner_text("#kpi-tiers thead")
     assert "从接警起" in heads and "从派警起" in heads  # each figure's clock beside it
@@ -59,11 +71,8 @@ def test_kpi_board_shows_planned_against_realized(demo, browser) -> None:  # typ
     page = new_page(browser)
     login(page, demo, "commander")
     commander = demo.token("commander")
-    for attempt in range(10):  # the live day may move between the page's read and ours
-        page.goto(demo.url + "/#map")
-        page.goto(demo.url + "/#kpi")
-        page.wait_for_selector("#kpi-planned[data-loads]")
-        since = page.get_attribute("#kpi-planned", "data-since")
+
+    def read(since: str):  # type: ignore[no-untyped-def]
         report = demo.call("GET", f"/deployment/realized?since={quote(since)}", commander).json()
         shown = {
             code: [float(v) if v else None for v in values]
@@ -73,11 +82,9 @@ def test_kpi_board_shows_planned_against_realized(demo, browser) -> None:  # typ
             ).items()
         }
         expected = {t["code"]: [t["planned"], t["realized"]] for t in report["tiers"]}
-        if not report["with_plan"]:
-            expected = {}
-        if shown == expected or attempt == 9:
-            break
-        page.wait_for_timeout(500)
+        return report, shown, expected if report["with_plan"] else {}
+
+    report, shown, expected = _settled(page, demo, "#kpi-planned[data-loads]", "#kpi-planned", read)
     assert shown == expected
     text = page.inner_text("#kpi-planned")
     assert f"警情 {report['incidents']}" in text
