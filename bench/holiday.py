@@ -21,14 +21,13 @@ wall seconds; the targets beside; then one JSON line of the figures. `--quick`: 
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from day_figures import response_fields
+from day_figures import day_parser, response_fields
 
 from pingan.config import Settings
 from pingan.db.base import utcnow
@@ -36,7 +35,6 @@ from pingan.demo import build_demo
 from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text
 from pingan.sim.day import SimConfig
 from pingan.sim.run import DayReport, run_headless
-from pingan.sim.visitors import DEFAULT_SEED
 
 # the issue's targets (issue "Targets"): shares are fractions, P90 in seconds, points apart
 TARGETS = {"within_5": 0.90, "p90_s": 300.0, "key_tier1_from_dispatch": 0.80, "planned_pt": 5.0}
@@ -140,11 +138,12 @@ def table(rows: list[dict]) -> list[str]:  # type: ignore[type-arg]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="30 minutes at 5× the call rate")
-    ap.add_argument("--hours", type=float, default=23.0, help="whole hours up to now, ≤ 23")
-    ap.add_argument("--busy", type=float, default=1.0, help="incident rate multiplier")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap = day_parser(
+        __doc__,
+        quick="30 minutes at 5× the call rate",
+        hours=23.0,
+        hours_help="whole hours up to now, ≤ 23",
+    )
     ap.add_argument("--keep", type=Path, help="keep each run's store under this folder "
                     "(read it with `pingan report response --data-dir …`)")  # fmt: skip
     args = ap.parse_args()

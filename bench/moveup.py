@@ -16,14 +16,13 @@ JSON line of the figures. `--quick`: one hour at five times the call rate.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from day_figures import response_fields
+from day_figures import day_parser, response_fields
 
 from pingan.config import Settings
 from pingan.db.base import utcnow
@@ -31,7 +30,6 @@ from pingan.demo import build_demo
 from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text
 from pingan.sim.day import SimConfig
 from pingan.sim.run import MAX_REWIND_MIN, DayReport, run_headless
-from pingan.sim.visitors import DEFAULT_SEED
 
 EVENING_LOCAL_H = 17
 
@@ -73,11 +71,12 @@ def row(name: str, r: DayReport, took: float) -> dict[str, object]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="1 hour at 5× the call rate")
-    ap.add_argument("--hours", type=float, default=6.0, help="from 17:00 local, at most 23")
-    ap.add_argument("--busy", type=float, default=1.0, help="incident rate multiplier")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap = day_parser(
+        __doc__,
+        quick="1 hour at 5× the call rate",
+        hours=6.0,
+        hours_help="from 17:00 local, at most 23",
+    )
     args = ap.parse_args()
     hours, busy = (1.0, 5.0) if args.quick else (args.hours, args.busy)
     if not 0 < hours <= 23:

@@ -20,14 +20,13 @@ check refused and fixes late or lost, one row per world, then one JSON line of f
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from day_figures import response_fields
+from day_figures import day_parser, response_fields
 
 from pingan.config import Settings
 from pingan.db.base import utcnow
@@ -35,7 +34,6 @@ from pingan.demo import build_demo
 from pingan.dispatch.kpi import seconds_text, share_text
 from pingan.sim.day import SimConfig
 from pingan.sim.run import DayReport, run_headless
-from pingan.sim.visitors import DEFAULT_SEED
 from pingan.sim.world import WorldSpec, load_spec
 
 
@@ -68,11 +66,12 @@ def row(name: str, r: DayReport, took: float) -> dict[str, object]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2 hours at 5× the call rate")
-    ap.add_argument("--hours", type=float, default=23.0, help="at most 23 (whole hours)")
-    ap.add_argument("--busy", type=float, default=1.0, help="incident rate multiplier")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap = day_parser(
+        __doc__,
+        quick="2 hours at 5× the call rate",
+        hours=23.0,
+        hours_help="at most 23 (whole hours)",
+    )
     args = ap.parse_args()
     hours, busy = (2.0, 5.0) if args.quick else (args.hours, args.busy)
     if not 0 < hours <= 23:
