@@ -1,5 +1,5 @@
 // Session, API calls, catalogue and small DOM helpers shared by every view.
-import { lang, t, half } from "./i18n.js";
+import { lang, t, half, acceptLanguage } from "./i18n.js";
 
 export const $ = (s, root = document) => root.querySelector(s);
 /** The one way the pages put data on screen: an element whose children are nodes or text.
@@ -33,7 +33,7 @@ export class ApiError extends Error {
 
 /** fetch() with the bearer token; a 401 on a signed-in session means it expired. */
 export async function api(path, opts = {}) {
-  const headers = { "Content-Type": "application/json", ...(opts.headers || {}) };
+  const headers = { "Content-Type": "application/json", "Accept-Language": acceptLanguage(), ...(opts.headers || {}) };
   if (session.token) headers.Authorization = "Bearer " + session.token;
   const res = await fetch(path, { ...opts, headers });
   const body = res.status === 204 ? null : await res.json().catch(() => null);

@@ -124,7 +124,11 @@ export const T = {
     v_extra_forbidden: "not an accepted field", v_too_long: "too many entries",
   },
 };
+/** Each view module adds its own texts here at import time, so no one table is shared by all. */
+export function addTexts(zh, en) { Object.assign(T.zh, zh); Object.assign(T.en, en); }
 export let lang = localStorage.getItem("pingan.lang") || "zh";
+/** The language the API is asked to answer in (problem details, notes): one at a time. */
+export const acceptLanguage = () => (lang === "zh" ? "zh-CN" : "en");
 export const t = (k) => (T[lang] && T[lang][k]) || T.zh[k] || k;
 export function setLang(l) { lang = l; localStorage.setItem("pingan.lang", l); applyLang(); }
 export function applyLang() {
