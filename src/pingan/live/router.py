@@ -33,7 +33,6 @@ MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the toke
 
 class LiveUnavailable(DomainError):
     status = 503
-    title = "服务不可用 / Unavailable"
 
 
 def visible(actor: Actor, event: LiveEvent) -> bool:
