@@ -10,7 +10,9 @@ from shapely.geometry import mapping
 from pingan.auth.actor import Actor
 from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
-from pingan.http.deps import CityDep, permit
+from pingan.geo.city import sample_paths
+from pingan.geo.road_names import named_roads, road_name_features
+from pingan.http.deps import CityDep, SettingsDep, permit
 
 router = APIRouter(prefix="/geo", tags=["geo 地图"])
 
@@ -34,9 +36,15 @@ def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
 
 
 @router.get("/roads", summary="路网底图 (GeoJSON) / the road network as the base map")
-def roads(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
+def roads(
+    city: CityDep, settings: SettingsDep, actor: Annotated[Actor, permit("catalogue.read")]
+) -> dict[str, Any]:
+    """Main and minor roads (class "major" / "minor"), then one feature per named main road
+    (class "name", with `name_zh` and `name_en`) for the map's road-name labels."""
     graph = city.graphs.get("drive") or next(iter(city.graphs.values()))
-    return roads_geojson(graph)
+    base = roads_geojson(graph)
+    names = named_roads(settings.city_osm or sample_paths()[0])
+    return {**base, "features": base["features"] + road_name_features(names)}
 
 
 @router.get("/key-areas", summary="重点区域 (GeoJSON) / key areas")
