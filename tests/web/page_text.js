@@ -20,7 +20,7 @@
   const text = (c, layer) => {
     if (typeof c === "function") c = c(layer);
     if (c instanceof Node) return c.textContent;
-    const tpl = document.createElement("template"); tpl.innerHTML = String(c ?? ""); return tpl.content.textContent;
+    return new DOMParser().parseFromString(String(c ?? ""), "text/html").body.textContent; // Leaflet takes strings as HTML
   };
   for (const m of Object.values((window.pingan && window.pingan.maps) || {})) {
     if (!shown(m.getContainer())) continue;

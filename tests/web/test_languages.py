@@ -236,7 +236,8 @@ def _open_incident(demo) -> int:  # type: ignore[no-untyped-def]
 
 def _start(browser, demo, username: str | None, view: str | None):  # type: ignore[no-untyped-def]
     """A fresh page in Chinese, logged in as `username` and showing `view` with something
-    opened in it: the queue an incident's detail, the map an incident's and a unit's panel."""
+    opened in it: the queue an incident's detail, the map a unit's panel, the deployment view a
+    re-plan made in the page (its moves, coverage before and after)."""
     page = new_page(browser)
     page.add_init_script(TRACK)
     page.goto(demo.url + "/")
@@ -255,6 +256,11 @@ def _start(browser, demo, username: str | None, view: str | None):  # type: igno
     elif view != "none":
         page.goto(f"{demo.url}/#{view}")
         page.wait_for_selector(f"#view-{view}:not([hidden])")
+    if view == "deploy":  # a re-plan in the page: its moves, coverage before and after
+        page.wait_for_selector("#replan-form input[name=people]")
+        page.fill("#replan-form input[name=people]", "20000")
+        page.click("#replan-form button[type=submit]")
+        page.wait_for_selector("#replan-moves", timeout=60_000)
     if view == "map":
         wait_until(page, "window.pingan.markers.units.size > 0")
         page.evaluate("window.pingan.markers.units.values().next().value.fire('click')")

@@ -11,11 +11,11 @@ import { modelName } from "./crowd.js";
 // Solvers (deployment/coverage.py) and where a plan's crowds came from (deployment/service.py).
 addTexts({
   deploy_solver_highs: "精确求解（HiGHS）", deploy_solver_greedy_swap: "启发式求解（贪心交换）",
-  deploy_source_typical_profile: "典型日客流", deploy_source_replan: "重新布警时输入的客流", deploy_source_forecast: "客流预测：{model}",
+  deploy_source_typical_profile: "典型日客流", deploy_source_replan: "重新布警时输入的人数", deploy_source_forecast: "客流预测（{model}）",
   deploy_loop_length: "{km} 公里，一圈约 {min} 分钟",
 }, {
   deploy_solver_highs: "exact (HiGHS)", deploy_solver_greedy_swap: "heuristic (greedy swap)",
-  deploy_source_typical_profile: "a typical day's crowds", deploy_source_replan: "crowds entered for the re-plan", deploy_source_forecast: "crowd forecast: {model}",
+  deploy_source_typical_profile: "a typical day", deploy_source_replan: "the figures entered for the re-plan", deploy_source_forecast: "the forecast ({model})",
   deploy_loop_length: "{km} km, about {min} min a round",
 });
 /** "typical_profile", "replan" or "forecast:<model>" in words. */
