@@ -15,6 +15,11 @@
 //   timelines, alerts); it may be async. onLang returns a function that unsubscribes.
 //   main.js subscribes the one generic step: it re-shows the current view (each view's show
 //   function) and fires state's change events, so every view drawn from state re-draws.
+//   A view with more to re-draw, at its module's top level:
+//     onLang(() => { drawQueue(); if (selected) return openIncident(selected); });
+// - Shown server errors: serverText(errorNode, e.message), never textContent = e.message.
+// - tests/web/test_languages.py walks every view in both languages: add a new view to its
+//   ROLE_VIEWS (it fails on a view the navigation offers that it does not list).
 export const T = {
   zh: {
     title: "平安 · 综合指挥室", checking: "检查中…", ok: "运行正常", bad: "存储异常", login: "登录",
