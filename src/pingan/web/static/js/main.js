@@ -1,8 +1,8 @@
 // The command centre: login, views per role, snapshots plus the live feed.
-import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
-import { applyLang, setLang, lang } from "./i18n.js";
+import { api, post, $, el, t, session, loadCatalogue } from "./core.js";
+import { applyLang, setLang, lang, onLang, addTexts, word, serverText } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
-import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
+import { state, applyEvent, loadIncidents, loadUnits, loadAreas, changed } from "./state.js";
 import { initMap, stress, legend, maps, markers } from "./map.js";
 import { initQueue, openIncident, showQueue } from "./queue.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
@@ -10,6 +10,15 @@ import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
+import { labelControls } from "./map-controls.js";
+
+// Roles (policy.yaml) as words, for the header's "who is logged in".
+addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "督察", role_officer: "民警",
+  role_volunteer: "志愿者", role_citizen: "群众", role_admin: "系统管理员",
+  who: "{user}（{role}）", login_missing: "{field}：{why}", list_sep: "；" },
+{ role_commander: "commander", role_dispatcher: "dispatcher", role_auditor: "auditor", role_officer: "officer",
+  role_volunteer: "volunteer", role_citizen: "citizen", role_admin: "administrator",
+  who: "{user} ({role})", login_missing: "{field}: {why}", list_sep: "; " });
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
@@ -42,9 +51,30 @@ function route() {
   const view = allowed.includes(name) ? name : allowed[0];
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== "view-" + view; });
   document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
-  Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
+  const shown = Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
   if (view === "queue" && arg) openIncident(Number(arg));
+  return shown.then(() => Object.values(maps).forEach((m) => labelControls(m)));
 }
+
+/** "commander（指挥员）": the account as typed, the role in words. */
+function who() {
+  const u = session.user;
+  $("#who").textContent = u ? t("who").replace("{user}", u.username).replace("{role}", word("role_", u.role)) : "";
+}
+
+// A language switch re-draws everything on screen in the new language: the map legend, the
+// header, the login form's own messages, the current view (re-fetched: details and notes
+// come from the server in one language), and every view drawn from state.
+let loginMissing = [];
+const missingText = () => loginMissing.map((k) => t("login_missing").replace("{field}", t(k)).replace("{why}", t("required"))).join(t("list_sep"));
+onLang(() => {
+  legend();
+  who();
+  if (loginMissing.length) $("#login-error").textContent = missingText();
+  if (!views().length) return;
+  changed("incidents"); changed("units"); changed("areas"); changed("alerts");
+  return route();
+});
 
 async function snapshots() {
   const role = session.user.role;
@@ -57,7 +87,7 @@ async function snapshots() {
 async function enter() {
   $("#login-box").hidden = true;
   $("#logout").hidden = false;
-  $("#who").textContent = `${session.user.username} (${session.user.role})`;
+  who();
   await loadCatalogue();
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
@@ -83,27 +113,30 @@ function leave(note) {
   document.querySelectorAll(".view").forEach((v) => { v.hidden = true; });
   $("#nav").hidden = true; $("#logout").hidden = true; $("#who").textContent = "";
   $("#login-box").hidden = false;
-  const n = $("#login-note"); n.hidden = !note; n.textContent = note || "";
+  const n = $("#login-note"); n.hidden = !note;
+  if (note) n.dataset.i18n = note; else delete n.dataset.i18n;
+  n.textContent = note ? t(note) : "";
 }
 
-session.onExpired = () => { if (session.token) leave(t("expired")); };
+session.onExpired = () => { if (session.token) leave("expired"); };
 
 $("#login-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const f = ev.target;
-  const err = $("#login-error"); err.textContent = "";
-  const missing = ["username", "password"].filter((k) => !f.elements[k].value);
-  if (missing.length) { err.textContent = missing.map((k) => `${t(k)}：${t("required")}`).join("；"); return; }
+  const err = $("#login-error"); serverText(err, "");
+  loginMissing = ["username", "password"].filter((k) => !f.elements[k].value);
+  err.textContent = missingText();
+  if (loginMissing.length) return;
   try {
     const res = await post("/api/v1/auth/login", { username: f.elements.username.value, password: f.elements.password.value });
     session.token = res.access_token; session.user = res.user;
     sessionStorage.setItem("pingan.token", res.access_token); sessionStorage.setItem("pingan.user", JSON.stringify(res.user));
     f.reset(); $("#login-note").hidden = true;
     await enter();
-  } catch (e) { err.textContent = half(e.message); }
+  } catch (e) { serverText(err, e.message); }
 });
 $("#logout").addEventListener("click", async () => { try { await post("/api/v1/auth/logout"); } catch { /* already gone */ } leave(); });
-$("#lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); legend(); route(); });
+$("#lang").addEventListener("click", () => setLang(lang === "zh" ? "en" : "zh"));
 window.addEventListener("hashchange", route);
 
 onLive((type, e) => {
@@ -122,5 +155,5 @@ applyLang();
 health();
 initQueue(); initCrowd(); initOfficer();
 if (session.token && session.user) {
-  api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? t("expired") : ""));
+  api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? "expired" : ""));
 } else { leave(); }
