@@ -32,14 +32,21 @@ def test_a_car_found_publishes_an_event_without_the_plate(client, accounts, db):
     officer = accounts.headers(Role.OFFICER)
     read = {"plate": "蒙K85123", "camera_id": "P-LAKE-01", "lon": FOUNTAIN[0] + 0.002,
             "lat": FOUNTAIN[1], "at": ago(minutes=20), "confidence": 0.93}  # fmt: skip
-    assert client.post(f"{SERVICES}/parking/reads", json={"reads": [read]}, headers=officer).status_code == 201
+    assert (
+        client.post(
+            f"{SERVICES}/parking/reads", json={"reads": [read]}, headers=officer
+        ).status_code
+        == 201
+    )
     owner = {"plate": "蒙K85123", "owner_id_number": GUARDIAN_ID}
     assert client.post(f"{SERVICES}/parking/owners", json=owner, headers=officer).status_code == 201
     ask = {"plate": "蒙K85123", "lon": FOUNTAIN[0], "lat": FOUNTAIN[1]}
     refused = client.post(f"{SERVICES}/parking/find", json=ask, headers=officer)
     assert refused.status_code == 403
     with db.session() as s:
-        assert not s.scalars(select(OutboxEvent).where(OutboxEvent.type == "parking.car_found")).all()
+        assert not s.scalars(
+            select(OutboxEvent).where(OutboxEvent.type == "parking.car_found")
+        ).all()
     found = client.post(
         f"{SERVICES}/parking/find", json={**ask, "reason": "车主求助找车，已核实"}, headers=officer
     )
