@@ -112,6 +112,10 @@ def test_the_wall_follows_the_live_feed_without_a_reload(demo, browser, shots: P
     assert 1 <= len(reads) <= seconds + 2, (len(reads), seconds)
 
     assert navigations == [] and page.evaluate("window.__same_page === true")  # never reloaded
+    page.click("#lang")  # the service names in English too
+    wait_until(page, f"{TILE.format('cars_found')}.textContent.startsWith('Car finding')")
+    page.click("#lang")
+    page.wait_for_selector('#kpi-tiles [data-kpi="cars_found"]:has-text("找车")')
     page.screenshot(path=shots / "kpi-wall.png")
     page.click("#kpi-wall-btn")
     page.wait_for_timeout(300)
@@ -200,6 +204,10 @@ def test_the_officer_phone_shows_its_own_jobs_and_confirms_a_resolve(
     phone.screenshot(path=shots / "officer-resolved.png")
     phone.click(f"{done} button.dismiss")
     assert phone.locator(f'#assignments [data-incident="{job["id"]}"]').count() == 0
+    phone.click("#lang")  # the page in English, redrawn from what it holds
+    wait_until(phone, "document.querySelector('#my-units').textContent.startsWith('My units: ')")
+    assert "本人警力" not in phone.inner_text("#view-officer")
+    phone.click("#lang")
     phone.close()
 
 

@@ -6,7 +6,7 @@ import { addTexts } from "./i18n.js";
 import { onLive } from "./live.js";
 
 addTexts({
-  officer_units: "本人警力", officer_unbound: "本账号当前未绑定警力，请联系调度员绑定后再接收任务。",
+  officer_units: "本人警力：", officer_sep: "、", officer_unbound: "本账号当前未绑定警力，请联系调度员绑定后再接收任务。",
   officer_no_jobs: "暂无任务", officer_unit_of: "警力", officer_done_resolved: "已反馈，任务完成",
   officer_done_closed: "警情已结案，任务结束", officer_done_cancelled: "警情已撤销，任务结束",
   officer_done_released: "已收队，任务结束", officer_done_merged: "警情已合并，任务结束", officer_ok: "知道了",
@@ -14,7 +14,7 @@ addTexts({
   officer_resolve: "反馈并完成", officer_outcome: "处置结果（必填）", officer_outcome_needed: "请填写处置结果",
   officer_load_failed: "任务读取失败：",
 }, {
-  officer_units: "My units", officer_unbound: "This account is bound to no unit now: ask a dispatcher to bind it, then jobs arrive here.",
+  officer_units: "My units: ", officer_sep: ", ", officer_unbound: "This account is bound to no unit now: ask a dispatcher to bind it, then jobs arrive here.",
   officer_no_jobs: "No jobs", officer_unit_of: "Unit", officer_done_resolved: "Outcome reported: job done",
   officer_done_closed: "Incident closed: job over", officer_done_cancelled: "Incident cancelled: job over",
   officer_done_released: "Released: job over", officer_done_merged: "Incident merged: job over", officer_ok: "OK",
@@ -156,7 +156,7 @@ function render() {
   if (!visible()) return;
   const units = $("#my-units");
   units.replaceChildren(mine.units.length
-    ? `${t("officer_units")}：${mine.units.map((u) => u.call_sign).join("、")}`
+    ? `${t("officer_units")}${mine.units.map((u) => u.call_sign).join(t("officer_sep"))}`
     : (mine.error ? `${t("officer_load_failed")}${mine.error}` : t("officer_unbound")));
   units.classList.toggle("note", !mine.units.length);
   const cards = [...[...mine.done].map(([id, d]) => doneCard(id, d)), ...[...mine.jobs.values()].map(jobCard)];
