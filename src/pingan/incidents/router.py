@@ -123,6 +123,14 @@ def list_incidents(
     )
 
 
+@router.get("/mine", summary="本人警力的任务 / open jobs of the units bound to me")
+def my_incidents(
+    session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
+) -> list[IncidentDetail]:
+    """Each open incident a unit bound to the caller is assigned to, with its assignments."""
+    return [incident_detail(session, actor, i.id) for i in service.assigned_to_me(session, actor)]
+
+
 @router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
 def get_incident(
     incident_id: Id, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]

@@ -851,6 +851,22 @@ def list_incidents(
     return page(session, query, *order, limit=limit, offset=offset)
 
 
+def assigned_to_me(session: Session, actor: Actor) -> list[Incident]:
+    """Open incidents on which a unit bound to the caller now holds an unreleased assignment:
+    the officer's phone reads its jobs in one request instead of one per open incident."""
+    require(actor, "incident.read")
+    mine = units.bound_unit_ids(session, actor.user_id or 0)
+    if not mine:
+        return []
+    held = select(Assignment.incident_id).where(
+        Assignment.unit_id.in_(mine), Assignment.released_at.is_(None)
+    )
+    query = select(Incident).where(
+        Incident.id.in_(held), Incident.state.not_in([s.value for s in TERMINAL])
+    )
+    return list(session.scalars(query.order_by(Incident.received_at, Incident.id)))
+
+
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[IncidentEvent]:
     get_incident(session, actor, incident_id)
     return list(

@@ -82,6 +82,13 @@ def list_units(
     )
 
 
+@router.get("/mine", summary="本人绑定的警力 / the units bound to me now")
+def my_units(session: SessionDep, actor: Annotated[Actor, permit("unit.read")]) -> list[UnitPublic]:
+    """The units the caller crews now (its bindings): the officer's phone shows only their jobs.
+    Dispatchers and commanders act for any unit and are usually bound to none."""
+    return [unit_public(u) for u in service.my_units(session, actor)]
+
+
 @router.get("/{unit_id}", summary="警力详情 / one unit")
 def get_unit(
     unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]

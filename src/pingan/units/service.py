@@ -357,6 +357,15 @@ def bound_unit_ids(session: Session, user_id: int, at: datetime | None = None) -
     return list(rows)
 
 
+def my_units(session: Session, actor: Actor) -> list[Unit]:
+    """The units bound to the caller's account now, by call sign."""
+    require(actor, "unit.read")
+    ids = bound_unit_ids(session, actor.user_id or 0)
+    if not ids:
+        return []
+    return list(session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.call_sign)))
+
+
 def acts_for_any_unit(actor: Actor) -> bool:
     """The platform itself and roles holding ANY_UNIT (dispatchers, commanders) need no binding."""
     return actor.is_system or (actor.role is not None and role_may(actor.role, ANY_UNIT))

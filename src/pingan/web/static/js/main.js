@@ -32,6 +32,11 @@ const VIEWS = {
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
+// Views laid out for a phone: the shared header shrinks while one of them is shown.
+const PHONE_VIEWS = ["officer", "citizen"];
+// Views that show an incident's summary: a new incident's detail is read only while one is open
+// (entering one reads whatever was missed with a single list request).
+const SUMMARY_VIEWS = ["map", "queue"];
 const timers = [];
 let citizenReady = false;
 
@@ -51,6 +56,8 @@ function route() {
   const view = allowed.includes(name) ? name : allowed[0];
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== "view-" + view; });
   document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
+  document.body.classList.toggle("phone-view", PHONE_VIEWS.includes(view)); // compact header (app.css)
+  if (SUMMARY_VIEWS.includes(view) && [...state.incidents.values()].some((i) => i.summary === undefined)) loadIncidents().catch(() => {});
   const shown = Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
   if (view === "queue" && arg) openIncident(Number(arg));
   return shown.then(() => Object.values(maps).forEach((m) => labelControls(m)));
@@ -142,7 +149,7 @@ window.addEventListener("hashchange", route);
 onLive((type, e) => {
   if (type === "resync") { snapshots(); return; }
   const inc = applyEvent(type, e);
-  if (inc && type === "incident.received") loadIncidentDetail(inc.id);
+  if (inc && type === "incident.received" && SUMMARY_VIEWS.some((v) => !$("#view-" + v).hidden)) loadIncidentDetail(inc.id);
 });
 async function loadIncidentDetail(id) {
   try { const full = await api(`/api/v1/incidents/${id}`); const cur = state.incidents.get(id); if (cur) { Object.assign(cur, full); } } catch { /* closed meanwhile */ }
