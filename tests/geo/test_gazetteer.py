@@ -76,3 +76,10 @@ def test_nearest_place_names_a_crossing_an_area_or_a_landmark(gaz):
 def test_a_place_spells_digits_and_latin_letters_as_they_are():
     p = make_place("r", "road", "经4路", "Warp Road 4", 0.0, 0.0)
     assert (p.pinyin, p.initials) == ("jing4lu", "j4l")
+
+
+def test_a_point_along_a_road_is_named_from_its_nearest_crossing_on_that_road(gaz):
+    crossing = next(p for p in gaz.places if p.name_zh == "湖滨北街与经1路交叉口")
+    named = gaz.nearest_place(crossing.lon + 0.0036, crossing.lat)  # ~310 m east, on 湖滨北街
+    assert named.name_zh == "湖滨北街与经1路交叉口东约310米"
+    assert named.name_en == "310 m east of Weft Road 1 & Warp Road 1"

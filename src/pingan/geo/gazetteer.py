@@ -10,6 +10,7 @@ reads polyphonic characters by phrase (音乐 → yinyue, not yinle).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -78,9 +79,12 @@ def crossing_names(a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
     return f"{a[0]}与{b[0]}交叉口", f"{a[1]} & {b[1]}"
 
 
-def _road_places(osm: Path) -> tuple[list[Place], list[tuple[str, str, np.ndarray]]]:
-    """Named roads (one place each, at the node nearest their middle), their crossings, and
-    each road's polylines for naming points on them."""
+Polyline = tuple[str, str, np.ndarray]  # a named road's (zh, en, [[lon, lat], ...])
+
+
+def _road_places(osm: Path) -> tuple[list[Place], list[Polyline], dict[str, tuple[str, str]]]:
+    """Named roads (one place each, at the node nearest their middle), their crossings (with
+    the two roads each joins), and each road's polylines for naming points on them."""
     ways, _ = read_ways(osm)
     names: dict[str, str] = {}
     lines: list[tuple[str, str, np.ndarray]] = []
@@ -110,6 +114,7 @@ def _road_places(osm: Path) -> tuple[list[Place], list[tuple[str, str, np.ndarra
             for b in roads[i + 1 :]:
                 junctions[(a, b)].append(where[ref])
     n = 0
+    joins: dict[str, tuple[str, str]] = {}
     for (a, b), pts in sorted(junctions.items()):
         kept: list[tuple[float, float]] = []
         for p in pts:
@@ -119,7 +124,8 @@ def _road_places(osm: Path) -> tuple[list[Place], list[tuple[str, str, np.ndarra
             n += 1
             zh, en = crossing_names((a, names[a]), (b, names[b]))
             places.append(make_place(f"crossing_{n}", "crossing", zh, en, lon, lat))
-    return places, lines
+            joins[f"crossing_{n}"] = (a, b)
+    return places, lines, joins
 
 
 def _distance_m(p: tuple[float, float], q: tuple[float, float]) -> float:
@@ -148,11 +154,13 @@ class Gazetteer:
         self,
         places: Iterable[Place],
         areas: dict[str, Polygon] | None = None,
-        roads: Sequence[tuple[str, str, np.ndarray]] = (),
+        roads: Sequence[Polyline] = (),
+        joins: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.places = tuple(places)
         self._areas = areas or {}
         self._roads = list(roads)
+        self._joins = joins or {}
         self._by_code = {p.code: p for p in self.places}
 
     def get(self, code: str) -> Place | None:
@@ -179,14 +187,16 @@ class Gazetteer:
         ranked.sort(key=lambda r: r[:4])
         return [r[-1] for r in ranked[: max(0, limit)]]
 
-    def _nearest(self, lon: float, lat: float, kinds: tuple[str, ...]) -> tuple[Place, float]:
+    def _nearest(
+        self, lon: float, lat: float, kinds: tuple[str, ...], road: str | None = None
+    ) -> tuple[Place | None, float]:
         best: tuple[Place | None, float] = (None, float("inf"))
         for p in self.places:
-            if p.kind in kinds:
+            if p.kind in kinds and (road is None or road in self._joins.get(p.code, ())):
                 d = _distance_m((lon, lat), (p.lon, p.lat))
                 if d < best[1]:
                     best = (p, d)
-        return best  # type: ignore[return-value]
+        return best
 
     def _road_at(self, lon: float, lat: float) -> tuple[str, str, float] | None:
         """The named road nearest the point (distance to its polyline), if any."""
@@ -202,8 +212,10 @@ class Gazetteer:
         return best
 
     def nearest_place(self, lon: float, lat: float) -> PlaceName:
-        """A crossing within CROSSING_M; else the key area the point is in; else a post or key
-        area within NEAR_M ("…附近"); else the road within ROAD_M; else the nearest place."""
+        """How people say where the point is, most precise first: the crossing it is at
+        (within CROSSING_M); the key area it is in; a post or key area within NEAR_M ("音乐
+        喷泉警务亭附近"); on a named road, its nearest crossing with that road and the way
+        from it ("经2路与鄂尔多斯大街交叉口东约200米"); else the nearest place, the same way."""
         crossing, d = self._nearest(lon, lat, ("crossing",))
         if crossing is not None and d <= CROSSING_M:
             return PlaceName(crossing.name_zh, crossing.name_en, crossing, d)
@@ -217,11 +229,34 @@ class Gazetteer:
             return PlaceName(f"{landmark.name_zh}附近", f"near {landmark.name_en}", landmark, d)
         road = self._road_at(lon, lat)
         if road is not None and road[2] <= ROAD_M:
+            along, d = self._nearest(lon, lat, ("crossing",), road=road[0])
+            if along is not None:
+                return _from(along, lon, lat, d)
             return PlaceName(road[0], road[1], None, road[2])
         anywhere, d = self._nearest(lon, lat, KINDS)
         if anywhere is None:
             return PlaceName(f"{lon:.5f}, {lat:.5f}", f"{lon:.5f}, {lat:.5f}", None, 0.0)
-        return PlaceName(f"{anywhere.name_zh}附近", f"near {anywhere.name_en}", anywhere, d)
+        return _from(anywhere, lon, lat, d)
+
+
+_COMPASS = (
+    ("东", "east"),
+    ("东北", "north-east"),
+    ("北", "north"),
+    ("西北", "north-west"),
+    ("西", "west"),
+    ("西南", "south-west"),
+    ("南", "south"),
+    ("东南", "south-east"),
+)
+
+
+def _from(place: Place, lon: float, lat: float, d: float) -> PlaceName:
+    """ "<place>东约200米" / "200 m east of <place>": distance rounded to 10 m."""
+    x, y = local_xy(np.array([lon]), np.array([lat]), place.lon, place.lat)[0]
+    zh, en = _COMPASS[round(math.degrees(math.atan2(y, x)) / 45.0) % 8]
+    m = max(10, int(round(d, -1)))
+    return PlaceName(f"{place.name_zh}{zh}约{m}米", f"{m} m {en} of {place.name_en}", place, d)
 
 
 def build_gazetteer(city: City, posts_path: Path | None = None) -> Gazetteer:
@@ -237,11 +272,12 @@ def build_gazetteer(city: City, posts_path: Path | None = None) -> Gazetteer:
     if posts_path is None and city.synthetic:
         posts_path = sample_paths()[0].parent / SAMPLE_POSTS
     places += _posts(posts_path)
-    roads: list[tuple[str, str, np.ndarray]] = []
+    roads: list[Polyline] = []
+    joins: dict[str, tuple[str, str]] = {}
     if city.osm_path is not None:
-        road_places, roads = _road_places(city.osm_path)
+        road_places, roads, joins = _road_places(city.osm_path)
         places += road_places
-    return Gazetteer(places, areas, roads)
+    return Gazetteer(places, areas, roads, joins)
 
 
 _cache: dict[tuple, tuple[City, Gazetteer]] = {}
