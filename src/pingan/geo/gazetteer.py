@@ -162,6 +162,14 @@ class Gazetteer:
         self._roads = list(roads)
         self._joins = joins or {}
         self._by_code = {p.code: p for p in self.places}
+        # arrays for naming points fast (a plan names hundreds of intersections at once)
+        self._lon = np.array([p.lon for p in self.places], dtype=np.float64)
+        self._lat = np.array([p.lat for p in self.places], dtype=np.float64)
+        self._kind = np.array([p.kind for p in self.places], dtype=object)
+        segs = [(i, pts[:-1], pts[1:]) for i, (_, _, pts) in enumerate(self._roads) if len(pts) > 1]
+        self._seg_road = np.concatenate([np.full(len(a), i) for i, a, _ in segs] or [[]])
+        self._seg_a = np.concatenate([a for _, a, _ in segs]) if segs else np.zeros((0, 2))
+        self._seg_b = np.concatenate([b for _, _, b in segs]) if segs else np.zeros((0, 2))
 
     def get(self, code: str) -> Place | None:
         return self._by_code.get(code)
@@ -190,26 +198,27 @@ class Gazetteer:
     def _nearest(
         self, lon: float, lat: float, kinds: tuple[str, ...], road: str | None = None
     ) -> tuple[Place | None, float]:
-        best: tuple[Place | None, float] = (None, float("inf"))
-        for p in self.places:
-            if p.kind in kinds and (road is None or road in self._joins.get(p.code, ())):
-                d = _distance_m((lon, lat), (p.lon, p.lat))
-                if d < best[1]:
-                    best = (p, d)
-        return best
+        mask = np.isin(self._kind, kinds)
+        if road is not None:
+            mask &= np.array([road in self._joins.get(p.code, ()) for p in self.places], bool)
+        if not mask.any():
+            return None, float("inf")
+        idx = np.flatnonzero(mask)
+        d = np.hypot(*local_xy(self._lon[idx], self._lat[idx], lon, lat).T)
+        k = int(np.argmin(d))
+        return self.places[idx[k]], float(d[k])
 
     def _road_at(self, lon: float, lat: float) -> tuple[str, str, float] | None:
         """The named road nearest the point (distance to its polyline), if any."""
-        best = None
-        for zh, en, pts in self._roads:
-            xy = local_xy(pts[:, 0], pts[:, 1], lon, lat)
-            a, b = xy[:-1], xy[1:]
-            ab = b - a
-            t = np.clip(-(a * ab).sum(axis=1) / np.maximum((ab * ab).sum(axis=1), 1e-9), 0, 1)
-            d = float(np.min(np.hypot(*(a + ab * t[:, None]).T)))
-            if best is None or d < best[2]:
-                best = (zh, en, d)
-        return best
+        if not len(self._seg_a):
+            return None
+        a = local_xy(self._seg_a[:, 0], self._seg_a[:, 1], lon, lat)
+        ab = local_xy(self._seg_b[:, 0], self._seg_b[:, 1], lon, lat) - a
+        t = np.clip(-(a * ab).sum(axis=1) / np.maximum((ab * ab).sum(axis=1), 1e-9), 0, 1)
+        d = np.hypot(*(a + ab * t[:, None]).T)
+        k = int(np.argmin(d))
+        zh, en, _ = self._roads[int(self._seg_road[k])]
+        return zh, en, float(d[k])
 
     def nearest_place(self, lon: float, lat: float) -> PlaceName:
         """How people say where the point is, most precise first: the crossing it is at

@@ -10,6 +10,7 @@ import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
+import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
@@ -62,6 +63,7 @@ async function enter() {
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
   nav.hidden = false;
+  showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
   $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
@@ -77,6 +79,7 @@ async function enter() {
 
 function leave(note) {
   stopLive();
+  hideIntake();
   timers.splice(0).forEach(clearInterval);
   session.token = null;
   sessionStorage.removeItem("pingan.token");
@@ -120,7 +123,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initCrowd(); initOfficer();
+initQueue(); initCrowd(); initOfficer(); initIntake();
 if (session.token && session.user) {
   api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? t("expired") : ""));
 } else { leave(); }
