@@ -12,6 +12,8 @@ from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
 from pingan.geo.city import sample_paths
 from pingan.geo.road_names import named_roads, road_name_features
+from pingan.geo.gazetteer import Place, gazetteer_for
+from pingan.geo.input import validated_point
 from pingan.http.deps import CityDep, SettingsDep, permit
 
 router = APIRouter(prefix="/geo", tags=["geo 地图"])
@@ -97,4 +99,47 @@ def isochrones(
             }
             for iso in result
         ],
+    }
+
+
+def _place(p: Place) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "kind": p.kind,
+        "name_zh": p.name_zh,
+        "name_en": p.name_en,
+        "lon": p.lon,
+        "lat": p.lat,
+    }
+
+
+@router.get("/places", summary="地名检索（中文、拼音、首字母）/ search named places")
+def places(
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("catalogue.read")],
+    q: Annotated[str, Query(min_length=1, max_length=50, description="地名、全拼或首字母")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[dict[str, Any]]:
+    """Key areas, posts, named roads and crossings whose Chinese name, English name, full
+    pinyin or pinyin initials contain `q` (best matches first)."""
+    return [_place(p) for p in gazetteer_for(city, settings.city_posts).search(q, limit)]
+
+
+@router.get("/place-name", summary="坐标点的地名 / name a point for people")
+def place_name(
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("catalogue.read")],
+    lon: float,
+    lat: float,
+) -> dict[str, Any]:
+    """The crossing, key area, nearby landmark or road a point is at."""
+    lon, lat = validated_point(lon, lat)
+    named = gazetteer_for(city, settings.city_posts).nearest_place(lon, lat)
+    return {
+        "name_zh": named.name_zh,
+        "name_en": named.name_en,
+        "place": _place(named.place) if named.place else None,
+        "distance_m": round(named.distance_m, 1),
     }

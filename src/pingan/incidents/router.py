@@ -17,6 +17,7 @@ from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
 from pingan.incidents.schemas import (
     ArrivalStep,
+    CallAttach,
     CancelRequest,
     CloseRequest,
     DispatchRequest,
@@ -268,4 +269,22 @@ def merge(
     actor: Annotated[Actor, permit("incident.merge")],
 ) -> IncidentDetail:
     service.merge(session, actor, incident_id, into_id=body.into_id, note=body.note)
+    return incident_detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/calls", summary="重复报警并入警情 / attach a further call")
+def attach_call(
+    incident_id: Id,
+    body: CallAttach,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.merge")],
+) -> IncidentDetail:
+    service.attach_call(
+        session,
+        actor,
+        incident_id,
+        summary=body.summary,
+        reporter_phone=body.reporter_phone,
+        received_at=body.received_at,
+    )
     return incident_detail(session, actor, incident_id)

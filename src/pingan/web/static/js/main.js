@@ -19,6 +19,7 @@ addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_audit
 { role_commander: "commander", role_dispatcher: "dispatcher", role_auditor: "auditor", role_officer: "officer",
   role_volunteer: "volunteer", role_citizen: "citizen", role_admin: "administrator",
   who: "{user} ({role})", login_missing: "{field}: {why}", list_sep: "; " });
+import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
@@ -99,6 +100,7 @@ async function enter() {
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
   nav.hidden = false;
+  showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
   $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
@@ -114,6 +116,7 @@ async function enter() {
 
 function leave(note) {
   stopLive();
+  hideIntake();
   timers.splice(0).forEach(clearInterval);
   session.token = null;
   sessionStorage.removeItem("pingan.token");
@@ -160,7 +163,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initCrowd(); initOfficer();
+initQueue(); initCrowd(); initOfficer(); initIntake();
 if (session.token && session.user) {
   api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? "expired" : ""));
 } else { leave(); }
