@@ -11,9 +11,9 @@ from pingan.auth.actor import Actor
 from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
 from pingan.geo.city import sample_paths
-from pingan.geo.road_names import named_roads, road_name_features
 from pingan.geo.gazetteer import Place, gazetteer_for
 from pingan.geo.input import validated_point
+from pingan.geo.road_names import named_roads, road_name_features
 from pingan.http.deps import CityDep, SettingsDep, permit
 
 router = APIRouter(prefix="/geo", tags=["geo 地图"])
