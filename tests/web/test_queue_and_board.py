@@ -194,14 +194,17 @@ def test_unit_status_board_filters_sorts_and_follows_a_change(demo, browser, sho
     assert set(page.locator("#board tbody tr td:nth-child(3)").all_inner_texts()) == {"空闲"}
     page.select_option("#board-status", "")
 
-    # sorting by call sign, both ways
-    page.click('#board th[data-sort="call_sign"]')
+    # sorting by call sign (the board opens sorted so), both ways, from the heading's button
     signs = page.locator("#board tbody tr td:nth-child(2)").all_inner_texts()
     order = page.evaluate("(s) => [...s].sort((a, b) => a.localeCompare(b))", signs)
-    assert signs == order or signs == order[::-1]
-    before = signs
-    page.click('#board th[data-sort="call_sign"]')
-    assert page.locator("#board tbody tr td:nth-child(2)").all_inner_texts() == before[::-1]
+    assert signs == order
+    page.click('#board th[data-sort="call_sign"] button')
+    assert page.get_attribute('#board th[data-sort="call_sign"]', "aria-sort") == "descending"
+    assert page.locator("#board tbody tr td:nth-child(2)").all_inner_texts() == order[::-1]
+    page.click('#board th[data-sort="status"] button')
+    statuses = page.eval_on_selector_all("#board tbody tr", "rs => rs.map(r => r.dataset.status)")
+    rank = ["available", "dispatched", "en_route", "on_scene", "off_duty"]
+    assert statuses == sorted(statuses, key=rank.index)
 
     # a unit sent to an incident turns up dispatched, on that incident, its clock restarted
     unit = _free_unit(demo, commander)

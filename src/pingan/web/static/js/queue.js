@@ -19,7 +19,7 @@ addTexts({
   queue_reinforce: "增派", queue_reinforce_title: "增派警力（不预先勾选）", queue_reinforce_send: "增派所选警力",
   queue_reinforce_pick: "请先勾选要增派的警力", queue_reinforce_confirm: "确认向 {case} 增派以下警力？",
   queue_confirm_yes: "确认增派", queue_confirm_no: "取消", queue_response: "到场用时",
-  queue_minutes: "分钟", queue_received_at: "接警",
+  queue_circle: "{n}分钟圈", queue_received_at: "接警",
   queue_ev_received: "接警", queue_ev_dispatched: "已派警", queue_ev_acknowledged: "已签收", queue_ev_en_route: "已出发",
   queue_ev_on_scene: "已到场", queue_ev_resolved: "已反馈", queue_ev_closed: "已结案", queue_ev_cancelled: "已撤销",
   queue_ev_merged: "已合并", queue_ev_unit_released: "警力收队", queue_ev_reassigned: "改派", queue_ev_noted: "补充情况",
@@ -36,7 +36,7 @@ addTexts({
   queue_reinforce: "Send more", queue_reinforce_title: "Send more units (none ticked)", queue_reinforce_send: "Send the ticked units",
   queue_reinforce_pick: "Tick the units to send first", queue_reinforce_confirm: "Send these units to {case}?",
   queue_confirm_yes: "Confirm", queue_confirm_no: "Cancel", queue_response: "Response time",
-  queue_minutes: " min", queue_received_at: "received",
+  queue_circle: "{n}-minute reach", queue_received_at: "received",
   queue_ev_received: "received", queue_ev_dispatched: "dispatched", queue_ev_acknowledged: "acknowledged", queue_ev_en_route: "en route",
   queue_ev_on_scene: "on scene", queue_ev_resolved: "resolved", queue_ev_closed: "closed", queue_ev_cancelled: "cancelled",
   queue_ev_merged: "merged", queue_ev_unit_released: "unit released", queue_ev_reassigned: "reassigned", queue_ev_noted: "note added",
@@ -87,7 +87,8 @@ export function showQueue() {
 }
 
 const areaName = (code) => { const a = state.areas.get(code); return a ? pick(a.name_zh, a.name_en) : null; };
-const tierMinutes = (k) => `${Number(k)}${t("queue_minutes")}`;
+// cover tiers come as "tier1", "tier3": the 1-minute circle, the 3-minute zone
+const tierMinutes = (k) => fill(t("queue_circle"), { n: String(k).replace(/^tier/, "") });
 const tierText = (shares) => Object.entries(shares).map(([k, v]) => `${tierMinutes(k)} ${Math.round(v * 100)}%`).join(" · ");
 
 // Cover moves (动中备勤): proposals with the cover they restore; every text goes in as text.
@@ -177,13 +178,19 @@ function timelineText(e, unitName) {
   return `${fmtTime(e.at)} ${what}${e.unit_id ? " · " + unitName(e.unit_id) : ""} · ${e.actor}${e.note ? " · " + half(e.note) : ""}`;
 }
 
+let freshWanted = false;
+
 export async function openIncident(id, fresh = true) {
   const seq = ++openSeq;
+  if (selected !== id) freshWanted = true;
   selected = id;
+  // a fresh render asked for (after an action) must survive a newer live refresh overtaking it
+  freshWanted = freshWanted || fresh;
   const box = $("#incident-detail");
   let inc;
   try { inc = await api(`/api/v1/incidents/${id}`); } catch (e) { if (seq === openSeq) box.replaceChildren(el("p", { class: "error" }, half(e.message))); return; }
   if (seq !== openSeq) return; // a newer request for the detail is on its way
+  fresh = freshWanted; freshWanted = false;
   const role = session.user.role;
   const unitOf = (uid) => state.units.get(uid) || {};
   const unitName = (uid) => unitOf(uid).call_sign || "—";

@@ -49,10 +49,12 @@ export function showBoard() {
   const kinds = Object.keys(catalogue.kinds).length ? Object.keys(catalogue.kinds) : [...new Set([...state.units.values()].map((u) => u.kind))];
   fillSelect($("#board-kind"), "board_all_kinds", kinds.map((k) => [k, kindName(k)]));
   fillSelect($("#board-status"), "board_all_statuses", STATUSES.map((s) => [s, statusWord(s)]));
+  // a button in each heading: sortable from the keyboard too
   $("#board thead").replaceChildren(el("tr", {}, COLUMNS.map(([key, label]) => el("th", {
-    "data-sort": key, title: t("board_sort_hint"), "aria-sort": sort.key === key ? (sort.dir > 0 ? "ascending" : "descending") : "none",
-    onclick: () => { sort.dir = sort.key === key ? -sort.dir : 1; sort.key = key; showBoard(); },
-  }, t(label), sort.key === key ? (sort.dir > 0 ? " ▲" : " ▼") : ""))));
+    "data-sort": key, "aria-sort": sort.key === key ? (sort.dir > 0 ? "ascending" : "descending") : "none",
+  }, el("button", { type: "button", class: "sort", title: t("board_sort_hint"),
+    onclick: () => { sort.dir = sort.key === key ? -sort.dir : 1; sort.key = key; showBoard(); $(`#board th[data-sort="${key}"] button`).focus(); },
+  }, t(label), sort.key === key ? (sort.dir > 0 ? " ▲" : " ▼") : "")))));
   drawBoard();
 }
 
