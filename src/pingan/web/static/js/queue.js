@@ -143,7 +143,7 @@ export function drawQueue() {
     const cls = [i._fresh && "fresh", i.id === selected && "selected", i.state === "received" && "undispatched", isOverdue(i) && "overdue"];
     const units = on.get(i.id) || [];
     const tr = el("tr", { "data-id": i.id, "data-state": i.state, class: cls.filter(Boolean).join(" "), onclick: () => { location.hash = `#queue/${i.id}`; } },
-      el("td", { class: "case nowrap" }, i.case_number), el("td", { class: "nowrap" }, typeName(i.type_code)),
+      el("td", { class: "case nowrap" }, i.case_number), el("td", { class: "type" }, typeName(i.type_code)),
       el("td", { class: "p" + i.priority + " nowrap", title: t(`queue_p${i.priority}_title`) }, prioWord(i.priority)),
       el("td", { class: "state nowrap" }, i.state === "received" ? t("queue_undispatched") : stateName(i.state)),
       waitCell(i),
