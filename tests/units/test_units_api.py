@@ -88,6 +88,13 @@ def test_units_say_which_incident_they_are_on_and_since_when(client, accounts):
     assert (
         items["巡S02"]["incident_id"] is None and items["巡S02"]["status_at"] == free["status_at"]
     )
+    bind(client, accounts, busy["id"])  # a fix does not move the status clock, and says the call
+    fix = client.put(
+        f"/api/v1/units/{busy['id']}/position",
+        json={"lon": 109.781, "lat": 39.601},
+        headers=accounts.headers(Role.OFFICER),
+    ).json()
+    assert (fix["incident_id"], fix["status_at"]) == (inc["id"], on["status_at"])
     client.post(
         f"/api/v1/incidents/{inc['id']}/units/{busy['id']}/acknowledge", json={}, headers=disp
     )

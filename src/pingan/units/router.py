@@ -113,7 +113,7 @@ def report_position(
     unit = service.report_position(
         session, actor, unit_id, lon=body.lon, lat=body.lat, at=body.at, crs=body.crs
     )
-    return unit_public(unit)
+    return units_public(session, [unit])[0]
 
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
@@ -123,7 +123,8 @@ def set_duty(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
 ) -> UnitPublic:
-    return unit_public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
+    unit = service.set_duty(session, actor, unit_id, on_duty=body.on_duty)
+    return units_public(session, [unit])[0]
 
 
 def _binding(binding: UnitBinding, username: str) -> BindingPublic:
