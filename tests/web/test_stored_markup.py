@@ -211,6 +211,11 @@ def _dispatcher_views(page, demo: Demo, s: Stored, watch: Watch) -> None:  # typ
     _shows(page, "#incident-detail", s.foot["call_sign"], *s.handled_notes)
     watch.assert_clean(page, "incident queue")
 
+    page.goto(demo.url + "/#board")
+    page.wait_for_selector(f'#board tr[data-unit="{s.foot["id"]}"]')
+    _shows(page, "#board", s.foot["call_sign"])
+    watch.assert_clean(page, "unit status board")
+
     page.goto(demo.url + "/#deploy")
     page.wait_for_selector("#deploy-plan")
     page.select_option("#deploy-plan", str(s.plan["id"]))
@@ -266,7 +271,8 @@ def test_the_policy_refuses_nothing_in_normal_use(demo, browser, stored: Stored)
     the enforced policy: no violation reported, nothing run."""
     page, watch = _page(browser, demo, "commander", "enforced")
     for view, ready in [("map", "#legend span"), ("queue", "#queue tbody tr"),
-                        ("crowd", "#crowd-chart canvas"), ("kpi", "#kpi-chart canvas"),
+                        ("board", "#board tbody tr"), ("crowd", "#crowd-chart canvas"),
+                        ("kpi", "#kpi-chart canvas"),
                         ("deploy", "#deploy-chart canvas")]:  # fmt: skip
         page.goto(f"{demo.url}/#{view}")
         page.wait_for_selector(ready)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
@@ -27,11 +29,23 @@ from pingan.units.schemas import (
 router = APIRouter(prefix="/units", tags=["units 警力"])
 
 
-def unit_public(unit: Unit) -> UnitPublic:
+def unit_public(unit: Unit, on: service.OpenAssignment | None = None) -> UnitPublic:
     out = UnitPublic.model_validate(unit)
     if unit.position_at is not None:
         out.position_age_s = round((utcnow() - unit.position_at).total_seconds(), 1)
+    if on is not None:
+        out.incident_id, out.case_number, out.assignment_state = (
+            on.incident_id,
+            on.case_number,
+            on.state,
+        )
     return out
+
+
+def units_public(session: Session, units: Sequence[Unit]) -> list[UnitPublic]:
+    """Units with the incident each is on now (one query for the lot)."""
+    on = service.open_assignments(session, [u.id for u in units])
+    return [unit_public(u, on.get(u.id)) for u in units]
 
 
 @router.post("", status_code=201, summary="登记警力 / register a unit")
@@ -78,7 +92,7 @@ def list_units(
         offset=offset,
     )
     return Page[UnitPublic](
-        items=[unit_public(u) for u in rows], total=total, limit=limit, offset=offset
+        items=units_public(session, rows), total=total, limit=limit, offset=offset
     )
 
 
@@ -93,7 +107,7 @@ def my_units(session: SessionDep, actor: Annotated[Actor, permit("unit.read")]) 
 def get_unit(
     unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
-    return unit_public(service.get_unit(session, unit_id))
+    return units_public(session, [service.get_unit(session, unit_id)])[0]
 
 
 @router.put("/{unit_id}/position", summary="上报位置 / report position")
@@ -106,7 +120,7 @@ def report_position(
     unit = service.report_position(
         session, actor, unit_id, lon=body.lon, lat=body.lat, at=body.at, crs=body.crs
     )
-    return unit_public(unit)
+    return units_public(session, [unit])[0]
 
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
@@ -116,7 +130,8 @@ def set_duty(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
 ) -> UnitPublic:
-    return unit_public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
+    unit = service.set_duty(session, actor, unit_id, on_duty=body.on_duty)
+    return units_public(session, [unit])[0]
 
 
 def _binding(binding: UnitBinding, username: str) -> BindingPublic:

@@ -5,6 +5,7 @@ import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas, changed } from "./state.js";
 import { initMap, stress, legend, maps, markers } from "./map.js";
 import { initQueue, openIncident, showQueue } from "./queue.js";
+import { initBoard, showBoard } from "./units-board.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
@@ -23,15 +24,15 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "crowd", "kpi", "deploy"],
-  dispatcher: ["map", "queue", "crowd", "kpi", "deploy"],
-  auditor: ["map", "queue", "crowd", "kpi"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy"],
+  auditor: ["map", "queue", "board", "crowd", "kpi"],
   officer: ["officer", "map", "queue"],
   volunteer: ["map", "crowd"],
   citizen: ["citizen"],
   admin: ["none"],
 };
-const SHOW = { map: () => initMap(), queue: () => showQueue(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
+const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
 const PHONE_VIEWS = ["officer", "citizen"];
@@ -163,7 +164,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initCrowd(); initOfficer(); initIntake();
+initQueue(); initBoard(); initCrowd(); initOfficer(); initIntake();
 if (session.token && session.user) {
   api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? "expired" : ""));
 } else { leave(); }
