@@ -30,7 +30,7 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS); "none" is the admin's page.
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "crowd", "kpi", "deploy"],
+    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy"],
     "officer": ["officer", "map", "queue"],
     "volunteer": ["map", "crowd"],
     "citizen": ["citizen"],
