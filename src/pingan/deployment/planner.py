@@ -31,6 +31,7 @@ from pingan.deployment.coverage import (
 from pingan.deployment.demand import Demand
 from pingan.geo.graph import haversine_m_array
 from pingan.geo.travel_time import TravelTimes
+from pingan.i18n import msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +125,9 @@ def make_plan(
 ) -> PlanOutcome:
     """Post the units to maximise 1/3/5-minute coverage; explain whoever is left out."""
     if len(demand) == 0 or float(demand.weight.sum()) <= 0:
-        raise CoverageError("本时段没有需求（无客流预测且无历史警情）/ no demand in this block")
+        raise CoverageError(msg("deployment.no_demand"))
     if not units:
-        raise CoverageError("该班次没有在岗警力 / no units on this shift")
+        raise CoverageError(msg("deployment.no_units"))
     served = frozenset().union(*(t.unit_types for t in opts.tiers))
     unplaced: list[Unplaced] = []
     by_kind: dict[str, list[ShiftUnit]] = defaultdict(list)

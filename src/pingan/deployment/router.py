@@ -23,6 +23,7 @@ from pingan.errors import ValidationFailed
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
+from pingan.i18n import msg, text
 
 router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
 
@@ -151,7 +152,7 @@ def planned_vs_realized(
     """Calls received in [since, until): the expected coverage of the plan in force at each
     call against the share first verified on scene within each tier (clock in the reply)."""
     if until is not None and until <= since:
-        raise ValidationFailed("结束须晚于开始 / until must be after since", code="bad_period")
+        raise ValidationFailed(msg("deployment.bad_period"), code="bad_period")
     p = realized.planned_vs_realized(session, actor, since=since, until=until)
     return PlannedVsRealizedPublic(
         **{k: getattr(p, k) for k in ("since", "until", "incidents", "with_plan", "verified")},
@@ -167,5 +168,5 @@ def planned_vs_realized(
             for t in p.tiers
         ],
         deterministic=p.deterministic,
-        clock=f"{realized.CLOCK_ZH} / {realized.CLOCK_EN}",
+        clock=text("deployment.clock"),
     )

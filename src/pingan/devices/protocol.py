@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from pingan.geo.coords import CoordinateError, Crs, to_wgs84
+from pingan.i18n import Msg, msg
 
 TOPIC_ROOT = "pingan/v1/devices"
 DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -64,7 +65,7 @@ REASON_NAMES_ZH = {
 class Rejected(Exception):
     """A message refused for `reason`; `detail` never echoes the payload (it may hold PII)."""
 
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    def __init__(self, reason: Reason, detail: Msg | str = "") -> None:
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
         self.detail = detail
@@ -88,14 +89,14 @@ def parse_topic(name: str) -> tuple[str, Channel]:
     """Split an inbound topic into (device_id, channel) or raise Rejected(BAD_TOPIC)."""
     parts = name.split("/")
     if len(parts) != 5 or "/".join(parts[:3]) != TOPIC_ROOT:
-        raise Rejected(Reason.BAD_TOPIC, "主题不属于 pingan/v1/devices / not a device topic")
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.not_a_device_topic"))
     device_id, channel = parts[3], parts[4]
     if not valid_device_id(device_id):
-        raise Rejected(Reason.BAD_TOPIC, "设备编号格式错误 / bad device id")
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.bad_device_id"))
     try:
         return device_id, Channel(channel)
     except ValueError:
-        raise Rejected(Reason.BAD_TOPIC, "未知通道 / unknown channel") from None
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.unknown_channel")) from None
 
 
 # -- inbound messages ---------------------------------------------------------------------
@@ -280,7 +281,7 @@ def decode(channel: Channel, raw: bytes, *, max_bytes: int) -> Message:
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         if errors and errors[0]["type"] == "json_invalid":
-            raise Rejected(Reason.MALFORMED_JSON, "不是合法的JSON / not valid JSON") from None
+            raise Rejected(Reason.MALFORMED_JSON, msg("devices.malformed_json")) from None
         raise Rejected(Reason.INVALID_MESSAGE, _summary(exc)) from None
 
 
@@ -288,9 +289,9 @@ def check_time(ts: datetime, now: float, rules: TimeRules) -> float:
     """The measurement time in Unix seconds; refuses the future and the too old."""
     at = ts.timestamp()
     if at > now + rules.max_clock_skew_s:
-        raise Rejected(Reason.BAD_TIME, "时间在未来 / timestamp in the future")
+        raise Rejected(Reason.BAD_TIME, msg("devices.time_in_future"))
     if at < now - rules.max_age_s:
-        raise Rejected(Reason.BAD_TIME, "时间过早 / timestamp too old")
+        raise Rejected(Reason.BAD_TIME, msg("devices.time_too_old"))
     return at
 
 
@@ -301,7 +302,7 @@ def wgs84(lon: float, lat: float, crs: Crs) -> tuple[float, float]:
     try:
         p = to_wgs84(lon, lat, crs)
     except CoordinateError as exc:
-        raise Rejected(Reason.INVALID_MESSAGE, "坐标无效 / bad coordinates") from exc
+        raise Rejected(Reason.INVALID_MESSAGE, msg("devices.bad_coordinates")) from exc
     return p.lon, p.lat
 
 
