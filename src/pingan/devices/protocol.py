@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from pingan.geo.coords import CoordinateError, Crs, to_wgs84
-from pingan.i18n import Msg, msg
+from pingan.i18n import Msg, catalogue, msg
+from pingan.i18n.both import both
 
 TOPIC_ROOT = "pingan/v1/devices"
 DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -50,16 +51,9 @@ class Reason(StrEnum):
     UNKNOWN_COMMAND = "unknown_command"
 
 
-REASON_NAMES_ZH = {
-    Reason.OVERSIZED: "消息过大",
-    Reason.BAD_TOPIC: "主题格式错误",
-    Reason.UNKNOWN_DEVICE: "未登记设备",
-    Reason.MALFORMED_JSON: "不是合法JSON",
-    Reason.INVALID_MESSAGE: "字段不符合协议",
-    Reason.BAD_TIME: "时间戳异常",
-    Reason.OUTSIDE_AREA: "位置不在服务范围内",
-    Reason.UNKNOWN_COMMAND: "回执对应的指令不存在",
-}
+def reason_name(reason: Reason) -> Msg:
+    """The refusal reason in words (catalogue `devices.reason.<value>`)."""
+    return msg(f"devices.reason.{reason.value}")
 
 
 class Rejected(Exception):
@@ -108,24 +102,21 @@ class _Inbound(BaseModel):
     # Unknown fields are ignored so newer firmware keeps working against this version.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    ts: AwareDatetime = Field(
-        description="测量时间，ISO 8601 带时区或 Unix 秒 / measurement time, ISO 8601 with "
-        "offset or Unix seconds"
-    )
+    ts: AwareDatetime = Field(description="devices.field.ts")
 
 
 class Telemetry(_Inbound):
     """A position fix with what the device knows about itself at that moment."""
 
-    lon: float = Field(ge=-180, le=180, description="经度 / longitude", **_Finite)
-    lat: float = Field(ge=-90, le=90, description="纬度 / latitude", **_Finite)
-    crs: Crs = Field(default=Crs.WGS84, description="坐标系 wgs84 | gcj02")
+    lon: float = Field(ge=-180, le=180, description="devices.field.lon", **_Finite)
+    lat: float = Field(ge=-90, le=90, description="devices.field.lat", **_Finite)
+    crs: Crs = Field(default=Crs.WGS84, description="devices.field.crs")
     speed_mps: float | None = Field(default=None, ge=0, le=150, **_Finite)
     heading_deg: float | None = Field(default=None, ge=0, lt=360, **_Finite)
     alt_m: float | None = Field(default=None, ge=-500, le=10_000, **_Finite)
     accuracy_m: float | None = Field(default=None, ge=0, le=10_000, **_Finite)
     battery_pct: float | None = Field(default=None, ge=0, le=100, **_Finite)
-    seq: int | None = Field(default=None, ge=0, description="设备自增序号 / device counter")
+    seq: int | None = Field(default=None, ge=0, description="devices.field.seq")
 
 
 class DeviceState(StrEnum):
@@ -142,7 +133,7 @@ class StatusReport(_Inbound):
 
     state: DeviceState
     battery_pct: float | None = Field(default=None, ge=0, le=100, **_Finite)
-    recording: bool | None = Field(default=None, description="正在录像 / recording video")
+    recording: bool | None = Field(default=None, description="devices.field.recording")
     detail: str | None = Field(default=None, max_length=200)
 
 
@@ -171,7 +162,7 @@ class Alert(_Inbound):
     lon: float | None = Field(default=None, ge=-180, le=180, **_Finite)
     lat: float | None = Field(default=None, ge=-90, le=90, **_Finite)
     crs: Crs = Crs.WGS84
-    count: int | None = Field(default=None, ge=0, description="人数等计数 / e.g. people counted")
+    count: int | None = Field(default=None, ge=0, description="devices.field.count")
     text: str | None = Field(default=None, max_length=500)
     data: dict[str, str | int | float | bool] = Field(default_factory=dict, max_length=20)
 
@@ -208,9 +199,9 @@ class Broadcast(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     type: Literal["broadcast"] = "broadcast"
-    text: str = Field(min_length=1, max_length=500, description="播报内容 / text to speak")
+    text: str = Field(min_length=1, max_length=500, description="devices.field.text")
     repeat: int = Field(default=1, ge=1, le=50)
-    interval_s: int = Field(default=0, ge=0, le=3600, description="两次播报间隔 / pause")
+    interval_s: int = Field(default=0, ge=0, le=3600, description="devices.field.interval_s")
     volume: int = Field(default=80, ge=0, le=100)
 
 
@@ -218,8 +209,8 @@ class Waypoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lon: float = Field(ge=-180, le=180, **_Finite)
     lat: float = Field(ge=-90, le=90, **_Finite)
-    alt_m: float = Field(default=60, ge=0, le=500, description="相对起飞点高度 / height")
-    hold_s: int = Field(default=0, ge=0, le=3600, description="悬停 / hover time")
+    alt_m: float = Field(default=60, ge=0, le=500, description="devices.field.alt_m")
+    hold_s: int = Field(default=0, ge=0, le=3600, description="devices.field.hold_s")
 
 
 class Mission(BaseModel):
@@ -250,7 +241,7 @@ class CommandMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     command_id: str
     issued_at: AwareDatetime
-    expires_at: AwareDatetime = Field(description="此后不再执行 / do not execute after this")
+    expires_at: AwareDatetime = Field(description="devices.field.expires_at")
     command: CommandBody
 
 
@@ -313,9 +304,24 @@ def json_schemas() -> dict[str, dict]:
     return {name: schema_of(name, model) for name, model in models.items()}
 
 
+def _bilingual(node: Any) -> Any:
+    """Descriptions written as catalogue codes, put into words for the published files: the
+    schema is read by device makers in either language, so it carries both."""
+    if isinstance(node, dict):
+        return {
+            k: both(v)
+            if k == "description" and isinstance(v, str) and v in catalogue("zh_CN")
+            else _bilingual(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_bilingual(v) for v in node]
+    return node
+
+
 def schema_of(name: str, model: type[BaseModel]) -> dict:
     """The published JSON Schema of one message model (draft 2020-12, a stable `$id`)."""
-    schema = model.model_json_schema(mode="validation")
+    schema = _bilingual(model.model_json_schema(mode="validation"))
     schema["$id"] = f"urn:pingan:device-protocol:v1:{name}"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
