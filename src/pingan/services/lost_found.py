@@ -8,6 +8,7 @@ retention period in settings.yaml (one year, Civil Code art. 318), with a record
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -419,10 +420,8 @@ def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -
         )
     ).scalars()
     disposed = []
-    note = (
-        f"招领公告满{rules['retention_days']}天无人认领，依《民法典》第318条归国家所有 / "
-        f"unclaimed {rules['retention_days']} days after the announcement (Civil Code art. 318)"
-    )
+    # stored as a message, put into words in the reader's language (schemas.ItemPublic)
+    note = json.dumps(msg("services.note.disposed", days=rules["retention_days"]).to_json())
     for row in to_dispose:
         row.status, row.disposed_at, row.disposal_note = "disposed", now, note
         disposed.append(row.id)

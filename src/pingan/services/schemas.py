@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pingan.http.inputs import Input, Instant
+from pingan.i18n.column import column_text
 from pingan.services.plates import Match
 
 
@@ -76,6 +77,12 @@ class ItemPublic(BaseModel):
     returned_at: datetime | None
     disposed_at: datetime | None
     disposal_note: str | None
+
+    @field_validator("disposal_note", mode="before")
+    @classmethod
+    def _in_words(cls, value: object) -> object:
+        """The note is stored as a message (code and values): said in the reader's language."""
+        return column_text(value) if isinstance(value, str) else value
 
 
 class ItemCreated(BaseModel):
