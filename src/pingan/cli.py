@@ -13,7 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
-from pingan.i18n import Msg, cli_lang, set_lang, text
+from pingan.i18n import Msg, cli_lang, set_lang, text, use_lang
 from pingan.rosters.cli import roster_app
 from pingan.units.cli import unit_app
 
@@ -61,9 +61,10 @@ def _settings(data_dir: Path | None = None) -> Settings:
 
 
 @app.callback()
-def _language() -> None:
-    """The command speaks one language: PINGAN_LANG, else the locale (C/POSIX: Chinese)."""
-    set_lang(cli_lang())
+def _language(ctx: typer.Context) -> None:
+    """The command speaks one language: PINGAN_LANG, else the locale (C/POSIX: Chinese);
+    for the length of the command only (a test process runs many)."""
+    ctx.with_resource(use_lang(cli_lang()))
 
 
 def _fail(message: Msg | str) -> None:

@@ -101,8 +101,11 @@ def _coverage(calendar: DayCalendar, first: date, last: date, used: bool) -> Cal
     if used and missing:
         log.warning(
             "%s",
-            text("crowd.log.holidays_missing", years=[str(y) for y in missing]),
-            calendar.source,
+            text(
+                "crowd.log.holidays_missing",
+                years=[str(y) for y in missing],
+                source=calendar.source,
+            ),
         )
     return CalendarCoverage(
         source=calendar.source,

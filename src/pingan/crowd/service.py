@@ -66,7 +66,7 @@ def validate(reading: NewReading, city: City, now: datetime) -> str | None:
     """Why a reading cannot be taken (None when it can): the reason names the problem."""
     area = city.key_areas.get(reading.area_code)
     if area is None:
-        return msg("crowd.unknown_area", code=reading.area_code)
+        return msg("crowd.unknown_area", area=reading.area_code)
     if reading.kind not in SOURCE_KINDS:
         return msg("crowd.unknown_kind", kind=reading.kind, known=sorted(SOURCE_KINDS))
     if not reading.source_id or len(reading.source_id) > 64:
@@ -496,7 +496,7 @@ def history(session: Session, actor: Actor, city: City, code: str, *, since: dat
             until: datetime, limit: int = 2000) -> list[AreaCount]:  # fmt: skip
     require(actor, "crowd.read")
     if code not in city.key_areas:
-        raise NotFound(msg("crowd.area_not_found", code=code), code="area_not_found")
+        raise NotFound(msg("crowd.area_not_found", area=code), code="area_not_found")
     return list(
         session.execute(
             select(AreaCount)

@@ -31,7 +31,7 @@ from pingan.deployment.coverage import (
 from pingan.deployment.demand import Demand
 from pingan.geo.graph import haversine_m_array
 from pingan.geo.travel_time import TravelTimes
-from pingan.i18n import msg
+from pingan.i18n import Msg, msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,15 @@ class ShiftUnit:
 class Unplaced:
     unit_id: int
     call_sign: str
-    reason_zh: str
-    reason_en: str
+    reason: Msg
+
+    @property
+    def reason_zh(self) -> str:
+        return self.reason.text("zh_CN")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.text("en")
 
 
 @dataclass(slots=True)
@@ -99,8 +106,8 @@ def point_times(
     return t
 
 
-def _unplaced(u: ShiftUnit, zh: str, en: str) -> Unplaced:
-    return Unplaced(u.id, u.call_sign, zh, en)
+def _unplaced(u: ShiftUnit, reason: Msg) -> Unplaced:
+    return Unplaced(u.id, u.call_sign, reason)
 
 
 def _assign(units: list[ShiftUnit], slots: list[int], sites: Sequence[Site]) -> dict[int, int]:
@@ -133,24 +140,19 @@ def make_plan(
     by_kind: dict[str, list[ShiftUnit]] = defaultdict(list)
     for u in units:
         if u.kind not in served:
-            unplaced.append(
-                _unplaced(u, "该警力类型不参与快反圈布警", "this unit kind serves no response tier")
-            )
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_tier")))
         elif u.mode not in engines:
-            unplaced.append(_unplaced(u, f"无{u.mode}路网", f"no {u.mode} road network"))
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_network", mode=u.mode)))
         elif not any(u.kind in s.unit_types and s.capacity > 0 for s in sites):
-            unplaced.append(
-                _unplaced(u, "没有可容纳该类警力的岗点", "no post can host this unit kind")
-            )
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_post")))
         else:
             by_kind[u.kind].append(u)
     if not by_kind:
-        raise CoverageError(
-            "没有可布设的警力："
-            + "；".join(f"{p.call_sign}: {p.reason_zh}" for p in unplaced)
-            + " / no unit can be posted: "
-            + "; ".join(f"{p.call_sign}: {p.reason_en}" for p in unplaced)
-        )
+        why = [
+            msg("deployment.unplaced.unit", call_sign=p.call_sign, reason=p.reason)
+            for p in unplaced
+        ]
+        raise CoverageError(msg("deployment.no_unit_postable", units=why))
     modes = sorted({u.mode for us in by_kind.values() for u in us})
     limit = max(t.radius_s for t in opts.tiers)
     times = site_times(sites, demand, engines, modes, limit)
@@ -207,17 +209,9 @@ def make_plan(
         room = sum(problem.site_capacity[s] for s in groups[gi].sites)
         for u in left:
             if room <= len(slots):
-                unplaced.append(
-                    _unplaced(
-                        u,
-                        "可容纳该类警力的岗点已满，作机动备勤",
-                        "posts for this kind are full: reserve",
-                    )
-                )
+                unplaced.append(_unplaced(u, msg("deployment.unplaced.posts_full")))
             else:
-                unplaced.append(
-                    _unplaced(u, "再布设不增加覆盖，作机动备勤", "no added coverage: reserve")
-                )
+                unplaced.append(_unplaced(u, msg("deployment.unplaced.no_gain")))
     counts = _counts_from(placements, members, sites)
     moves = []
     if replan:

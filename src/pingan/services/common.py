@@ -55,7 +55,7 @@ def area(city: City | None, code: str | None) -> str | None:
         return None
     if city is None or code not in city.key_areas:
         known = ", ".join(city.key_areas) if city else ""
-        raise bad(msg("services.unknown_area", code=code, known=known), "unknown_area")
+        raise bad(msg("services.unknown_area", area=code, known=known), "unknown_area")
     return code
 
 

@@ -74,7 +74,7 @@ def check_camera(session: Session, city: City, spec: CameraSpec) -> CameraSpec:
     lon, lat = validated_point(spec.lon, spec.lat, spec.crs)
     if spec.area_code is not None and spec.area_code not in city.key_areas:
         raise _bad(
-            msg("video.unknown_area", code=spec.area_code, known=list(city.key_areas)),
+            msg("video.unknown_area", area=spec.area_code, known=list(city.key_areas)),
             "unknown_area",
         )
     if spec.premises_id is not None and session.get(Premises, spec.premises_id) is None:
@@ -132,7 +132,7 @@ def create_camera(session: Session, actor: Actor, city: City, spec: CameraSpec) 
     require(actor, "video.write")
     spec = check_camera(session, city, spec)
     if session.execute(select(Camera.id).where(Camera.code == spec.code)).first():
-        raise Conflict(msg("video.duplicate_camera", code=spec.code), code="duplicate_camera")
+        raise Conflict(msg("video.duplicate_camera", camera=spec.code), code="duplicate_camera")
     camera = Camera(**_columns(spec), version=1)
     session.add(camera)
     session.flush()
