@@ -37,7 +37,7 @@ from pingan.db.insert_ignore import insert_ignore
 from pingan.db.tx import finish
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
-from pingan.i18n import msg
+from pingan.i18n import Msg, msg
 
 SOURCE_KINDS = frozenset({"gate", "camera", "video", "drone", "wifi", "manual"})
 MAX_SKEW = timedelta(seconds=60)
@@ -62,7 +62,7 @@ class IngestResult:
     alerts: list[CrowdAlert] = field(default_factory=list)
 
 
-def validate(reading: NewReading, city: City, now: datetime) -> str | None:
+def validate(reading: NewReading, city: City, now: datetime) -> Msg | None:
     """Why a reading cannot be taken (None when it can): the reason names the problem."""
     area = city.key_areas.get(reading.area_code)
     if area is None:
