@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -88,3 +89,50 @@ def test_an_error_answers_in_the_language_asked_for(client: TestClient) -> None:
     missing = client.get("/no/such/page", headers={"Accept-Language": "en"}).json()
     assert missing["title"] == "Not found" and missing["detail"] == "Not found"
     assert client.get("/no/such/page").json()["detail"] == "未找到"
+
+
+# "中文 / English" in one literal: a Chinese text, then " / " (or "）/") and English words.
+MIXED = re.compile(r"[\u4e00-\u9fff][^\n]*?(?: /|）/) ?[A-Za-z]")
+
+
+def _mixed_literals(path: Path) -> list[str]:
+    """String literals of a module that speak both languages at once. Docstrings and typer
+    `help=` texts are for developers and `--help` readers and may stay bilingual."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))
+        if isinstance(node, ast.keyword) and node.arg == "help":
+            skip.update(id(n) for n in ast.walk(node.value))
+    return [
+        f"{path.relative_to(SRC)}:{node.lineno}: {node.value[:60]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skip
+        and MIXED.search(node.value)
+    ]
+
+
+@pytest.mark.parametrize(
+    "pkg",
+    [
+        "services",
+        "video",
+        "devices",
+        "deployment",
+        "crowd",
+        "sim",
+        "demo.py",
+        "cli.py",
+        "units/cli.py",
+        "rosters/cli.py",
+    ],
+)
+def test_no_mixed_strings_in(pkg: str) -> None:
+    target = SRC / pkg
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    found = [hit for path in files for hit in _mixed_literals(path)]
+    assert not found, "\n".join(found)

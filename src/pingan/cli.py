@@ -13,6 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
+from pingan.i18n import Msg, cli_lang, set_lang, text, use_lang
 from pingan.rosters.cli import roster_app
 from pingan.units.cli import unit_app
 
@@ -59,14 +60,21 @@ def _settings(data_dir: Path | None = None) -> Settings:
     return Settings(data_dir=data_dir) if data_dir else Settings()
 
 
-def _fail(message: str) -> None:
+@app.callback()
+def _language(ctx: typer.Context) -> None:
+    """The command speaks one language: PINGAN_LANG, else the locale (C/POSIX: Chinese);
+    for the length of the command only (a test process runs many)."""
+    ctx.with_resource(use_lang(cli_lang()))
+
+
+def _fail(message: Msg | str) -> None:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code=2)
 
 
 def _fleet(fleet: str | None) -> str | None:
     if fleet not in (None, "article", "small"):
-        _fail(f"未知警力规模 {fleet}；可选 article, small / unknown fleet")
+        _fail(Msg("cli.unknown_fleet", {"fleet": fleet}))
     return fleet
 
 
@@ -128,15 +136,13 @@ def _existing_store(settings: Settings) -> Database:
     db = Database(settings.resolved_database_url)
     if current_revision(db.engine) is None:
         db.dispose()
-        _fail(
-            "此数据目录尚无数据库，请先运行 pingan db upgrade 或 pingan demo / no store here yet: "
-            "run `pingan db upgrade` or `pingan demo` first"
-        )
+        _fail(text("cli.no_store"))
     return db
 
 
 def _report_problems(title: str, problems: list[str]) -> None:
-    typer.secho(f"{title} ({len(problems)} problems):", err=True, fg=typer.colors.RED)
+    heading = text("cli.problems", title=title, n=len(problems))
+    typer.secho(heading, err=True, fg=typer.colors.RED)
     for problem in problems[:50]:
         typer.echo(f"  - {problem}", err=True)
 
@@ -174,20 +180,15 @@ def db_upgrade(data_dir: DataDir = None) -> None:
         rechained = store.upgrade(db, settings, vault)
         after = migrate.current_revision(db.engine)
         if before == after:
-            typer.echo(f"数据库已是最新版本 / store already at {after} ({db.dialect})")
+            typer.echo(text("cli.db.current", revision=after, dialect=db.dialect))
         elif before is None:
-            typer.echo(f"已新建数据库：{after} / new store created at {after} ({db.dialect})")
+            typer.echo(text("cli.db.created", revision=after, dialect=db.dialect))
         else:
-            typer.echo(f"已从 {before} 迁移到 {after} / store migrated from {before} to {after}")
+            typer.echo(text("cli.db.migrated", before=before, after=after))
     finally:
         db.dispose()
     if not rechained.ok:
-        _report_problems(
-            "旧审计链已损坏，未加密钥；请调查后运行 pingan audit rechain --accept-broken / the "
-            "old audit chain is broken and was NOT rechained: investigate, then run "
-            "`pingan audit rechain --accept-broken`",
-            rechained.problems,
-        )
+        _report_problems(text("cli.db.old_chain_broken"), rechained.problems)
         raise typer.Exit(code=1)
 
 
@@ -259,12 +260,15 @@ def demo(
     settings = Settings(data_dir=data_dir, database_url=None)
     accounts = build_demo(settings, reset=reset, fleet=_fleet(fleet))
     if accounts:
-        typer.echo("演示账号（一次性密码，仅显示这一次）/ demo accounts (one-time passwords):")
+        typer.echo(text("cli.demo.accounts"))
         for username, role, password in accounts:
             typer.echo(f"  {username:<12} {role:<11} {password}")
     else:
-        typer.echo(f"使用已有演示库 {data_dir} / using the existing demo store (--reset rebuilds)")
-    typer.echo(f"打开 / open http://{host}:{port}/  ·  API: http://{host}:{port}/api/docs")
+        typer.echo(text("cli.demo.existing", path=data_dir))
+    typer.echo(
+        text("cli.demo.open", url=f"http://{host}:{port}/")
+        + f"  ·  API: http://{host}:{port}/api/docs"
+    )
     if no_serve:
         return
     sim_config = None
@@ -272,13 +276,13 @@ def demo(
         from pingan.demo import live_day
 
         try:
-            sim_config, text = live_day(
+            sim_config, started = live_day(
                 _day_kind(day), speed=speed, rewind_minutes=rewind_minutes, busy=busy,
                 auto_dispatch=auto_dispatch, seed=seed, tick_s=tick,
             )  # fmt: skip
         except ValueError as exc:
             _fail(str(exc))
-        typer.echo(text)
+        typer.echo(started)
     _serve(settings, host, port, sim_config)
 
 
@@ -286,7 +290,7 @@ def _day_kind(day: str) -> str:
     from pingan.demo import DAY_KINDS
 
     if day not in DAY_KINDS:
-        _fail(f"未知日期类型 {day}；可选 {', '.join(DAY_KINDS)} / unknown kind of day")
+        _fail(Msg("cli.unknown_day", {"day": day, "known": list(DAY_KINDS)}))
     return day
 
 
@@ -319,7 +323,7 @@ def simulate(
     from pingan.demo import build_demo, simulate_day
 
     if not 0 < hours <= 24:
-        _fail("小时数须在 0-24 之间（读数不能早于一天）/ hours must be within (0, 24]")
+        _fail(text("cli.simulate.bad_hours"))
     kind = _day_kind(day)
     with tempfile.TemporaryDirectory(prefix="pingan-sim-") as tmp:
         # a given directory keeps PINGAN_DATABASE_URL; the temporary store is always SQLite
@@ -335,9 +339,8 @@ def simulate(
     if report:
         for line in result.lines():
             typer.echo(line)
-    typer.echo(
-        f"用时 / took {took:.1f} s for {hours:g} simulated hours (×{hours * 3600 / took:.0f})"
-    )
+    speedup = f"{hours * 3600 / took:.0f}"
+    typer.echo(text("cli.simulate.took", s=f"{took:.1f}", hours=f"{hours:g}", speedup=speedup))
 
 
 @app.command()
@@ -383,9 +386,9 @@ def user_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = getpass.getpass("密码 / password: ")
-        if getpass.getpass("再次输入 / again: ") != password:
-            _fail("两次输入的密码不一致 / passwords differ")
+        password = getpass.getpass(text("cli.user.password"))
+        if getpass.getpass(text("cli.user.again")) != password:
+            _fail(text("cli.user.passwords_differ"))
     settings = _settings(data_dir)
     db, vault = _open(settings)
     try:
@@ -400,7 +403,7 @@ def user_add(
                 display_name=display_name,
                 phone=phone,
             )
-            typer.echo(f"已创建用户 {user.username} ({user.role}) / user created, id {user.id}")
+            typer.echo(text("cli.user.created", username=user.username, role=user.role, id=user.id))
     except DomainError as exc:
         _fail(exc.detail)
     finally:
@@ -414,12 +417,9 @@ def audit_verify(data_dir: DataDir = None) -> None:
     from pingan.audit.checkpoints import CheckpointBook
 
     settings = _settings(data_dir)
-    result, _ = _verified_chain(settings, "审计链被篡改！/ audit chain BROKEN")
+    result, _ = _verified_chain(settings, text("cli.audit.broken"))
     signed = len(CheckpointBook.for_settings(settings).load()[0])
-    typer.echo(
-        f"审计链完好，共 {result.checked} 条，签名检查点 {signed} 个 / audit chain intact "
-        f"({result.checked}), {signed} signed checkpoints hold"
-    )
+    typer.echo(text("cli.audit.intact", checked=result.checked, signed=signed))
 
 
 @audit_app.command("checkpoint")
@@ -430,13 +430,11 @@ def audit_checkpoint(data_dir: DataDir = None) -> None:
     from pingan.db.base import utcnow
 
     settings = _settings(data_dir)
-    _, head = _verified_chain(settings, "审计链被篡改，不签名 / chain BROKEN, not signing")
+    _, head = _verified_chain(settings, text("cli.audit.broken_not_signing"))
     book = CheckpointBook.for_settings(settings)
     cp = book.sign(head.seq, head.hash, utcnow().isoformat())
-    typer.echo(
-        f"已签名检查点 / signed checkpoint seq {cp.seq} {cp.hash[:16]}… -> {book.path}\n"
-        f"公钥 / public key (PINGAN_AUDIT_CHECKPOINT_PUBLIC_KEY): {cp.key}"
-    )
+    typer.echo(text("cli.audit.signed", seq=cp.seq, hash=cp.hash[:16], path=book.path))
+    typer.echo(text("cli.audit.public_key", key=cp.key))
 
 
 @audit_app.command("rechain")
@@ -457,9 +455,9 @@ def audit_rechain(
     finally:
         db.dispose()
     if not result.ok and not accept_broken:
-        _report_problems("未重建 / not rechained", result.problems)
+        _report_problems(text("cli.audit.not_rechained"), result.problems)
         raise typer.Exit(code=1)
-    typer.echo(f"审计链已加密钥 / audit chain keyed ({len(result.problems)} old problems kept)")
+    typer.echo(text("cli.audit.keyed", problems=len(result.problems)))
 
 
 @app.command("backup")
@@ -481,7 +479,9 @@ def backup_cmd(
         _fail(str(exc))
     finally:
         db.dispose()
-    typer.echo(f"已备份 / backed up ({manifest.dialect}, {manifest.revision}) -> {dest}")
+    typer.echo(
+        text("cli.backup.done", dialect=manifest.dialect, revision=manifest.revision, dest=dest)
+    )
     for name in manifest.files:
         typer.echo(f"  {name}")
 
@@ -503,12 +503,14 @@ def restore_cmd(
     except backup.BackupError as exc:
         _fail(str(exc))
     # the restored store must open with the restored key, and its chain hold
-    result, _ = _verified_chain(
-        settings, "已恢复，但审计链校验失败 / restored, but the audit chain fails"
-    )
+    result, _ = _verified_chain(settings, text("cli.restore.chain_fails"))
     typer.echo(
-        f"已恢复并校验 / restored {manifest.dialect} store from {manifest.created_at}: key opens "
-        f"it, audit chain intact ({result.checked})"
+        text(
+            "cli.restore.done",
+            dialect=manifest.dialect,
+            created=manifest.created_at,
+            checked=result.checked,
+        )
     )
 
 
@@ -527,7 +529,7 @@ def geo_import(
     from pingan.geo.osm_import import import_osm
 
     if not osm_file.is_file():
-        _fail(f"文件不存在: {osm_file} / no such file")
+        _fail(text("cli.no_such_file", path=osm_file))
     started = time.perf_counter()
     try:
         graphs = import_osm(osm_file, tuple(m.strip() for m in modes.split(",") if m.strip()))
@@ -536,8 +538,17 @@ def geo_import(
     out.mkdir(parents=True, exist_ok=True)
     for mode, graph in graphs.items():
         path = graph.save(out / f"{osm_file.name.split('.')[0]}.{mode}.npz")
-        typer.echo(f"{mode:<6} {graph.n_nodes:>8} nodes {graph.n_arcs:>8} arcs -> {path}")
-    typer.echo(f"用时 / took {time.perf_counter() - started:.2f} s · {graph.meta['licence']}")
+        typer.echo(
+            text(
+                "cli.geo.graph",
+                mode=f"{mode:<6}",
+                nodes=f"{graph.n_nodes:>8}",
+                arcs=f"{graph.n_arcs:>8}",
+                path=path,
+            )
+        )
+    took = f"{time.perf_counter() - started:.2f}"
+    typer.echo(text("cli.geo.took", s=took, licence=graph.meta["licence"]))
 
 
 @report_app.command("response")
@@ -566,15 +577,13 @@ def report_response(
     from pingan.geo.city import configured_key_areas
 
     if by not in GROUPINGS and by not in TIER_GROUPINGS:
-        _fail(
-            f"未知分组 {by}；可选: {', '.join(dict.fromkeys([*GROUPINGS, *TIER_GROUPINGS]))} "
-            "/ unknown grouping"
-        )
+        known = list(dict.fromkeys([*GROUPINGS, *TIER_GROUPINGS]))
+        _fail(text("cli.report.unknown_grouping", by=by, known=known))
     settings = _settings(data_dir)
     try:
         key_areas, _ = configured_key_areas(settings.city_osm, settings.city_areas)
     except ValueError as exc:
-        _fail(f"重点区域文件有误 / bad key-area file: {exc}")
+        _fail(text("cli.report.bad_key_areas", error=exc))
     db = _existing_store(settings)
     actor = Actor.system("cli")
     try:
@@ -589,10 +598,12 @@ def report_response(
         _fail(exc.detail)
     finally:
         db.dispose()
-    typer.echo("首个到场，从接警起 / first arrival, from the call")
+    typer.echo(text("cli.report.first_arrival"))
+    head = [text(f"cli.report.col.{c}") for c in ("group", "incidents", "responded")]
+    head += [text(f"cli.report.col.{c}") for c in ("verified", "accepted", "1min", "3min")]
     typer.echo(
-        f"{'分组 group':<22}{'警情':>6}{'到场':>6}{'核实':>6}{'确认':>6}{'1分钟':>8}{'3分钟':>8}"
-        f"{'5分钟':>8}{'P50':>8}{'P90':>8}"
+        f"{head[0]:<22}{head[1]:>6}{head[2]:>6}{head[3]:>6}{head[4]:>6}{head[5]:>8}{head[6]:>8}"
+        f"{text('cli.report.col.5min'):>8}{'P50':>8}{'P90':>8}"
     )
     from pingan.dispatch.kpi import eta_text, seconds_text, share_text
     from pingan.dispatch.tiers import tier_table
@@ -604,28 +615,25 @@ def report_response(
             f"{share_text(r.within['tier5']):>8}{seconds_text(r.p50_s):>8}"
             f"{seconds_text(r.p90_s):>8}"
         )
-    typer.echo(
-        "合格率与分位数只计定位核实的到场；确认 = 调度员确认的到场 / shares and percentiles "
-        "count verified arrivals only; 确认 = accepted by a dispatcher's override"
-    )
+    typer.echo(text("cli.report.verified_only"))
     typer.echo(eta_text(eta))
     typer.echo("")
     for line in tier_table(tiers):
         typer.echo(line)
 
 
-def _instant(text: str | None, name: str) -> datetime | None:
+def _instant(value: str | None, name: str) -> datetime | None:
     """An ISO 8601 time with its offset, or exit 2 with the reason."""
     from datetime import datetime
 
-    if text is None:
+    if value is None:
         return None
     try:
-        at = datetime.fromisoformat(text)
+        at = datetime.fromisoformat(value)
     except ValueError as exc:
-        _fail(f"{name} 时间格式无效 / bad time: {exc}")
+        _fail(text("cli.bad_time", name=name, error=exc))
     if at.tzinfo is None:
-        _fail(f"{name} 须带时区 / {name} needs a time zone offset")
+        _fail(text("cli.naive_time", name=name))
     return at
 
 
@@ -651,7 +659,7 @@ def report_planned(
     start = _instant(since, "--since") or utcnow() - timedelta(days=days)
     end = _instant(until, "--until")
     if end is not None and end <= start:
-        _fail("--until 须晚于 --since / --until must be after --since")
+        _fail(text("cli.until_before_since"))
     settings = _settings(data_dir)
     db = _existing_store(settings)
     try:
@@ -661,7 +669,8 @@ def report_planned(
         _fail(exc.detail)
     finally:
         db.dispose()
-    typer.echo(f"时段 / period {start.isoformat()} – {end.isoformat() if end else 'now'}")
+    until_text = end.isoformat() if end else text("cli.now")
+    typer.echo(text("cli.report.period", since=start.isoformat(), until=until_text))
     for line in planned_lines(p):
         typer.echo(line)
 
@@ -698,24 +707,25 @@ def report_services(
     rate = share_text(s.return_rate)
     hours = "-" if s.time_to_return_h_median is None else f"{s.time_to_return_h_median:.1f} h"
     for label, value in (
-        ("帮助找车 / cars found", s.cars_found),
-        ("归还失物 / lost items returned", s.items_returned),
-        ("拾得物登记 / found items registered", s.found_items),
-        ("失物报失 / lost reports", s.lost_reports),
-        ("归还率 / return rate", rate),
-        ("归还用时中位数 / median time to return", hours),
-        ("找回走失人员 / missing people found", s.missing_found),
-        ("走失报告 / missing-person reports", s.missing_reported),
-        ("救助故障车辆 / breakdowns helped", s.breakdowns_helped),
-        ("故障求助 / breakdown requests", s.breakdowns_requested),
+        ("cars_found", s.cars_found),
+        ("items_returned", s.items_returned),
+        ("found_items", s.found_items),
+        ("lost_reports", s.lost_reports),
+        ("return_rate", rate),
+        ("time_to_return", hours),
+        ("missing_found", s.missing_found),
+        ("missing_reported", s.missing_reported),
+        ("breakdowns_helped", s.breakdowns_helped),
+        ("breakdowns_requested", s.breakdowns_requested),
     ):
-        typer.echo(f"{label:<40}{value!s:>10}")
+        typer.echo(f"{text(f'cli.services.{label}'):<40}{value!s:>10}")
 
 
 def main() -> None:
     """The entry point: a key that does not fit the store stops any command with the reason."""
     from pingan.store import StoreKeyError
 
+    set_lang(cli_lang())
     try:
         app()
     except StoreKeyError as exc:

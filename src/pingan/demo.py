@@ -32,6 +32,8 @@ from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.db.engine import SQLITE_SUFFIXES, Database
 from pingan.geo.city import load_key_areas, sample_paths
+from pingan.i18n import msg, text
+from pingan.i18n.both import both
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
@@ -146,7 +148,7 @@ def build_demo(
     sample roster is stored for (default: around today), article fleet only."""
     fleet = fleet or settings.demo_fleet
     if fleet not in ("article", "small"):
-        raise ValueError(f"未知演示警力规模 {fleet}；可选 article, small / unknown fleet")
+        raise ValueError(msg("cli.unknown_fleet", fleet=fleet))
     if reset:
         _remove_sqlite_files(settings)
     db, vault = store.open_store(settings)
@@ -201,7 +203,11 @@ def _populate(
             _roster_fleet(session, system, rng, unit_ids, roster_days)
         for username, call_sign in DEMO_BINDINGS.items():
             units.bind_user(
-                session, system, unit_ids[call_sign], user_id=user_ids[username], note="演示 / demo"
+                session,
+                system,
+                unit_ids[call_sign],
+                user_id=user_ids[username],
+                note=both("demo.note.binding"),
             )
         if sample_incidents:
             _sample_incidents(session, system, vault, unit_ids)
@@ -357,25 +363,34 @@ def live_day(
         config = lively_config(day_kind, dispatcher_delay_s=delay, **options)
         minutes = LIVELY["replay_h"] * 60 / LIVELY["speed"]
         opens, closes = LIVELY["opens_at_h"], LIVELY["opens_at_h"] + LIVELY["replay_h"]
-        text = (
-            f"模拟的一天已开始：以{LIVELY['speed']:g}倍速回放晚高峰（模拟时刻 {opens:02.0f}:00–"
-            f"{closes:02.0f}:00），约{minutes:.0f}分钟后转为实时 / simulating a {day_kind} day: "
-            f"its evening ({opens:02.0f}:00–{closes:02.0f}:00 of the simulated day) replayed at "
-            f"{LIVELY['speed']:g}× for about {minutes:.0f} min, then live"
+        said = text(
+            "demo.lively_started",
+            day=msg(f"demo.day.{day_kind}"),
+            speed=f"{LIVELY['speed']:g}",
+            opens=f"{opens:02.0f}:00",
+            closes=f"{closes:02.0f}:00",
+            minutes=f"{minutes:.0f}",
         )
-        return config, text
+        return config, said
     speed = speed or 1.0
     config = live_config(
         day_kind, speed=speed, rewind_minutes=rewind_minutes, dispatcher_delay_s=delay, **options
     )
     rewound = (utcnow() - config.start).total_seconds() / 60 if config.start else 0.0
     fast = rewound / (speed - 1) if speed > 1 else 0.0
-    text = f"模拟的一天已开始 / simulating a {day_kind} day from {rewound:.0f} min ago: " + (
-        f"{speed:g}× real time for {fast:.0f} min, then live"
+    day = msg(f"demo.day.{day_kind}")
+    said = (
+        text(
+            "demo.fast_started",
+            day=day,
+            ago=f"{rewound:.0f}",
+            speed=f"{speed:g}",
+            fast=f"{fast:.0f}",
+        )
         if speed > 1
-        else "caught up at once, then live"
+        else text("demo.caught_up_started", day=day, ago=f"{rewound:.0f}")
     )
-    return config, text
+    return config, said
 
 
 def start_day(settings: Settings, db: Database, config: SimConfig, devices) -> DaySimulation:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ idempotent and tolerant of late readings, bad readings are refused, silence is n
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,11 +37,12 @@ def reading(t: float, count: float, source="cam-b3", kind="camera", area="bridge
     }
 
 
-def post(client, accounts, *readings):
+def post(client, accounts, *readings, lang: str | None = None):
+    lang_header = {"Accept-Language": lang} if lang else {}
     return client.post(
         "/api/v1/crowd/readings",
         json={"readings": list(readings)},
-        headers=accounts.headers(Role.OFFICER),
+        headers={**accounts.headers(Role.OFFICER), **lang_header},
     )
 
 
@@ -108,8 +110,11 @@ def test_ingest_is_idempotent_and_keeps_late_readings(client, accounts, db):
     ],
 )
 def test_bad_readings_are_refused_and_nothing_is_stored(client, accounts, db, bad, why):
-    r = post(client, accounts, reading(0, 50, source="ok-1"), bad)
+    r = post(client, accounts, reading(0, 50, source="ok-1"), bad, lang="en")
     assert r.status_code == 422 and why in r.json()["detail"]
+    zh = post(client, accounts, reading(0, 50, source="ok-1"), bad)
+    assert zh.json()["code"] == r.json()["code"] and "#1: " in zh.json()["detail"]
+    assert re.search(r"[\u4e00-\u9fff]", zh.json()["detail"]) and why not in zh.json()["detail"]
     with db.session() as s:
         assert s.execute(select(func.count()).select_from(CountReading)).scalar_one() == 0
 

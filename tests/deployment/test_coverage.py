@@ -179,7 +179,7 @@ def test_backup_coverage_earns_a_second_unit_for_dense_points():
 
 def test_bad_input_is_refused_with_a_reason():
     base = random_problem(5, n_d=10, n_s=4, foot=1, car=1)
-    with pytest.raises(CoverageError, match="demand is empty"):
+    with pytest.raises(CoverageError, match="需求为空"):
         replace(
             base,
             **{
@@ -188,10 +188,10 @@ def test_bad_input_is_refused_with_a_reason():
                 "times": {m: t[:, :0] for m, t in base.times.items()},
             },
         )
-    with pytest.raises(CoverageError, match="backup share"):
+    with pytest.raises(CoverageError, match="备份覆盖系数"):
         replace(base, **{"backup_share": 2.0})
     full = replace(base, **{"site_capacity": np.zeros(4, dtype=np.int64)})
-    with pytest.raises(CoverageError, match="no site can take any unit"):
+    with pytest.raises(CoverageError, match="没有可用岗点"):
         solve_exact(full)
-    with pytest.raises(CoverageError, match="no site"):
+    with pytest.raises(CoverageError, match="没有可用岗点"):
         solve_greedy(full)

@@ -121,11 +121,20 @@ def test_a_commander_approves_a_plan_made_from_data(client, accounts, db):
 
 
 def test_bad_requests_are_refused_with_reasons_and_store_nothing(client, accounts, db):
-    disp = accounts.headers(Role.DISPATCHER)
+    disp = {**accounts.headers(Role.DISPATCHER), "Accept-Language": "en"}
     r = client.post(
         "/api/v1/deployment/plans", json={"date": TOMORROW, "shift": "day"}, headers=disp
     )
-    assert r.status_code == 422 and "no units" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["detail"] == "no units on shift to plan"
+    zh = client.post(
+        "/api/v1/deployment/plans",
+        json={"date": TOMORROW, "shift": "day"},
+        headers=accounts.headers(Role.DISPATCHER),
+    )
+    assert (
+        zh.json()["code"] == r.json()["code"]
+        and zh.json()["detail"] == "该班次没有在岗警力，无法布警"
+    )
     h = accounts.headers(Role.COMMANDER)
     drone = create_unit(client, h, "D1", kind="drone")
     r = client.post(

@@ -17,6 +17,7 @@ runner = CliRunner()
 
 def test_make_show_approve_export(tmp_path, monkeypatch):
     monkeypatch.setenv("PINGAN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PINGAN_LANG", "en")  # the CLI speaks one language: English here
     monkeypatch.delenv("PINGAN_DATABASE_URL", raising=False)
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     for name, role in (("chief", "commander"), ("desk", "dispatcher")):

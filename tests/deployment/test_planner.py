@@ -116,11 +116,11 @@ def test_no_post_for_a_kind_empty_demand_and_no_units_are_refused(city, sites):
         dem, only_cars, units(foot_patrol=1, patrol_car=1), city.travel.roads, opts()
     )
     assert [u.reason_en for u in out.unplaced] == ["no post can host this unit kind"]
-    with pytest.raises(CoverageError, match="no demand"):
+    with pytest.raises(CoverageError, match="本时段没有需求"):
         planner.make_plan(
             fountain_demand(city, 0.0), sites, units(ptu=1), city.travel.roads, opts()
         )
-    with pytest.raises(CoverageError, match="no units"):
+    with pytest.raises(CoverageError, match="该班次没有在岗警力"):
         planner.make_plan(dem, sites, [], city.travel.roads, opts())
 
 

@@ -14,6 +14,7 @@ from pingan.auth.roles import Role
 from pingan.deployment import history
 from pingan.deployment.models import DeploymentPlan
 from pingan.deployment.realized import planned_lines, planned_vs_realized
+from pingan.i18n import use_lang
 from pingan.incidents.models import Assignment, Incident
 from pingan.units.models import Unit
 
@@ -132,14 +133,17 @@ def test_planned_vs_realized_weighs_each_call_by_the_plan_in_force(db):
     assert p.tiers[0].diff_points == pytest.approx(100 / 3 - 30)
     assert p.deterministic["tier3"] == pytest.approx(0.95)
     text = "\n".join(planned_lines(p))
-    assert "+3.3 pt" in text and "口径 / clock" in text
+    assert "差 +3.3 个百分点" in text and "口径：" in text
+    with use_lang("en"):
+        text = "\n".join(planned_lines(p))
+    assert "+3.3 pt" in text and "clock: planned" in text
 
 
 def test_planned_vs_realized_over_http_states_its_clock(client, accounts):
     r = client.get(
         "/api/v1/deployment/realized",
         params={"since": "2026-07-01T00:00:00+08:00"},
-        headers=accounts.headers(Role.COMMANDER),
+        headers={**accounts.headers(Role.COMMANDER), "Accept-Language": "en"},
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -151,4 +155,5 @@ def test_planned_vs_realized_over_http_states_its_clock(client, accounts):
         params={"since": "2026-07-02T00:00:00+08:00", "until": "2026-07-01T00:00:00+08:00"},
         headers=accounts.headers(Role.COMMANDER),
     )
-    assert bad.status_code == 422 and "until" in bad.text
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_period"
+    assert bad.json()["detail"] == "结束须晚于开始"

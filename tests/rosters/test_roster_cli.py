@@ -15,6 +15,7 @@ PINGAN = Path(sys.executable).with_name("pingan")
 def _pingan(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
     env["PINGAN_DATA_DIR"] = str(data_dir)
+    env["PINGAN_LANG"] = "en"  # the CLI speaks one language: English here
     return subprocess.run(
         [str(PINGAN), *args], input=stdin, capture_output=True, text=True, env=env, timeout=180
     )

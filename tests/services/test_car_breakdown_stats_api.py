@@ -170,7 +170,9 @@ def test_breakdowns_dispatched_cleared_and_statistics_match_the_store(
     assert here.json()["breakdowns_helped"] == 2 and elsewhere.json()["breakdowns_requested"] == 0
 
     monkeypatch.setenv("PINGAN_DATABASE_URL", db.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("PINGAN_LANG", "zh_CN")
     out = CliRunner().invoke(app, ["report", "services", "--days", "30"])
     assert out.exit_code == 0, out.output
-    line = next(x for x in out.output.splitlines() if "breakdowns helped" in x)
+    line = next(x for x in out.output.splitlines() if x.startswith("救助故障车辆"))
     assert line.split()[-1] == str(stored["breakdowns_helped"])
+    assert "breakdowns helped" not in out.output  # one language: Chinese here

@@ -49,7 +49,12 @@ def test_owner_sees_own_misread_car_but_never_a_confusable_neighbour(client, acc
     car = mine.json()
     assert car["plate_read"] == "蒙K85I23" and car["camera_id"] == "P-2"
     assert car["match"] == "corrected" and car["exact"] is False
-    assert "I→1" in car["match_rule"] and "registered plate" in car["match_rule"]
+    assert "I→1" in car["match_rule"] and "登记车牌" in car["match_rule"]
+    # one language at a time: the rule in English when English is asked for
+    en = find(client, {**citizen, "Accept-Language": "en"}, A, owner_id_number=GUARDIAN_ID)
+    assert en.json()["match_rule"] == (
+        "only reads equal to the registered plate are shown, after correcting I→1, O→0 in the read"
+    )
 
     # A's owner cannot ask for B, and B's owner gets B's own read
     refused = find(client, citizen, B, owner_id_number=GUARDIAN_ID)

@@ -134,17 +134,19 @@ def test_holiday_build_up_on_the_bridge_crosses_the_yellow_line(tmp_path):
     assert surge("music_fountain", 21.5, "holiday", city) == 0
 
 
-def test_simulate_command_prints_the_days_figures(tmp_path):
+def test_simulate_command_prints_the_days_figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("PINGAN_LANG", "zh_CN")  # the report in one language: Chinese
     r = CliRunner().invoke(
         app, ["simulate", "--day", "holiday", "--hours", "0.2", "--busy", "10", "--report"]
     )
     assert r.exit_code == 0, r.output
-    assert "1分钟" in r.output and "按类别" in r.output and "客流告警" in r.output
-    assert "预计到达误差 / ETA error" in r.output and "模拟世界 / world" in r.output
-    assert "分级到场 / tiered response" in r.output and "从接警起 from the call" in r.output
-    assert "便民服务" in r.output and "找车 cars found" in r.output and "车辆故障" in r.output
-    assert "计划与实际 / planned vs realized" in r.output and "口径 / clock" in r.output
-    assert r.output.count("期望 expected") == 3  # one line per tier, the plan's figure beside
+    assert "1分钟" in r.output and "按类别：" in r.output and "客流告警：" in r.output
+    assert "预计到达误差" in r.output and "模拟世界：" in r.output
+    assert "分级到场" in r.output and "从接警起" in r.output
+    assert "便民服务：" in r.output and "找车 " in r.output and "车辆故障" in r.output
+    assert "计划与实际：" in r.output and "口径：" in r.output
+    assert r.output.count("期望 ") == 3  # one line per tier, the plan's figure beside
+    assert "cars found" not in r.output and "planned vs realized" not in r.output
     r = CliRunner().invoke(app, ["simulate", "--day", "weekday"])
     assert r.exit_code == 2 and "未知日期类型" in r.output
 

@@ -216,8 +216,8 @@ def test_help_services_counts_come_from_the_stored_cases(day: Day):
     assert r.status_code == 200, r.text
     assert {k: r.json()[k] for k in stored} == stored
     text = "\n".join(day.report.lines())
-    assert f"找车 cars found {stored['cars_found']}" in text
-    assert f"走失人员 missing reported {stored['missing_reported']}" in text
+    assert f"找车 {stored['cars_found']}" in text
+    assert f"走失人员 报告 {stored['missing_reported']}" in text
     assert "1分钟" in text and "客流告警" in text
 
 

@@ -10,13 +10,15 @@ from collections.abc import Iterable, Sequence
 
 from pyproj import Geod
 
+from pingan.i18n import msg
+
 _GEOD = Geod(ellps="WGS84")
 
 
 def geodesic_area_m2(polygon: Sequence[tuple[float, float]]) -> float:
     """Area of a (lon, lat) ring on the WGS-84 ellipsoid, whatever its winding."""
     if len(polygon) < 3:
-        raise ValueError("多边形至少需要3个顶点 / a polygon needs at least 3 vertices")
+        raise ValueError(msg("crowd.polygon_points"))
     lons, lats = zip(*polygon, strict=True)
     area, _ = _GEOD.polygon_area_perimeter(lons, lats)
     return abs(area)
@@ -27,12 +29,12 @@ def instant_capacity(parts: Iterable[tuple[float, float]]) -> int:
     total = 0.0
     for usable_m2, m2_per_visitor in parts:
         if usable_m2 < 0 or m2_per_visitor <= 0:
-            raise ValueError("面积须≥0，人均面积须>0 / area ≥ 0 and m² per visitor > 0")
+            raise ValueError(msg("crowd.bad_area"))
         total += usable_m2 / m2_per_visitor
     return int(total)
 
 
 def daily_capacity(instant: int, turnover: float) -> int:
     if turnover <= 0:
-        raise ValueError("周转率须>0 / turnover must be positive")
+        raise ValueError(msg("crowd.bad_turnover"))
     return int(instant * turnover)

@@ -40,6 +40,7 @@ from pingan.crowd.models import AreaCount
 from pingan.db.base import utcnow
 from pingan.errors import Conflict, ValidationFailed
 from pingan.geo.city import City
+from pingan.i18n import msg, text
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _china_calendar_with(path: Path | None) -> DayCalendar:
     try:
         return calendar.with_years(load_holiday_file(path))
     except (OSError, ValueError) as exc:
-        log.error("%s —— 仅用 chinese-calendar / using chinese-calendar alone", exc)
+        log.error("%s", text("crowd.log.holiday_file_ignored", error=exc))
         return calendar
 
 
@@ -99,11 +100,12 @@ def _coverage(calendar: DayCalendar, first: date, last: date, used: bool) -> Cal
     missing = calendar.missing_years(first, last)
     if used and missing:
         log.warning(
-            "节假日日历缺少%s年，其节假日按普通日预测 / the holiday calendar lacks %s: holidays "
-            "there are forecast as ordinary days (%s)",
-            "、".join(map(str, missing)),
-            ", ".join(map(str, missing)),
-            calendar.source,
+            "%s",
+            text(
+                "crowd.log.holidays_missing",
+                years=[str(y) for y in missing],
+                source=calendar.source,
+            ),
         )
     return CalendarCoverage(
         source=calendar.source,
@@ -151,7 +153,7 @@ def forecast(
     """The next `hours` per key area; `calendar` defaults to the service's (service_calendar)."""
     require(actor, "crowd.read")
     if not 1 <= hours <= 168:
-        raise ValidationFailed("预测时长须为1-168小时 / hours must be 1-168", code="bad_horizon")
+        raise ValidationFailed(msg("crowd.bad_horizon"), code="bad_horizon")
     now = now or utcnow()
     codes = tuple(city.key_areas)
     panel = history_panel(session, codes, now)
@@ -160,8 +162,7 @@ def forecast(
     chosen = next(((name, factory) for need, name, factory in MODEL_LADDER if days >= need), None)
     if chosen is None:
         raise Conflict(
-            f"历史数据不足（{days:.1f}天，至少需要7天）/ not enough history ({days:.1f} days, "
-            "at least 7 needed)",
+            msg("crowd.not_enough_history", days=f"{days:.1f}"),
             code="not_enough_history",
         )
     name, factory = chosen

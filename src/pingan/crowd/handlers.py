@@ -14,6 +14,7 @@ from pingan.bus.registry import registry
 from pingan.crowd.service import NewReading, ingest
 from pingan.db.tx import deferred_commit
 from pingan.errors import ValidationFailed
+from pingan.i18n import text
 
 log = logging.getLogger(__name__)
 SYSTEM = Actor.system("crowd.video")
@@ -57,4 +58,4 @@ def fuse_camera_count(session: Session, event: Event) -> None:
         with deferred_commit(session):
             ingest(session, SYSTEM, city, [reading])
     except ValidationFailed as exc:  # implausible or stale: the observation keeps its own flag
-        log.warning("视频计数未并入 / camera count not fused (%s): %s", reading.source_id, exc)
+        log.warning("%s", text("crowd.log.not_fused", source=reading.source_id, error=exc))

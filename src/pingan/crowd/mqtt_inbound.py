@@ -21,6 +21,7 @@ from pingan.crowd.service import NewReading, ingest, validate
 from pingan.db.base import utcnow
 from pingan.devices.batched import BatchedTopic
 from pingan.devices.topics import inbound
+from pingan.i18n import text
 
 TOPIC_ROOT = "pingan/v1/counts"
 SYSTEM = Actor.system("crowd.mqtt")
@@ -48,7 +49,7 @@ class CountsTopic(BatchedTopic[NewReading]):
         return [r for r in batch if validate(r, city, now) is None]
 
     def describe(self, item: NewReading) -> str:
-        return f"计数 / count ({item.source_id})"
+        return text("crowd.log.count", source=item.source_id)
 
     def store(self, items: list[NewReading]) -> None:
         with self.db.session() as session:

@@ -23,10 +23,10 @@ from pingan.http.deps import CityDep, SessionDep, permit
 from pingan.http.inputs import Instant
 from pingan.http.paging import Limit, Offset, Page
 
-router = APIRouter(prefix="/crowd", tags=["crowd 客流"])
+router = APIRouter(prefix="/crowd", tags=["crowd.tag"])
 
 
-@router.post("/readings", summary="上报客流读数 / report counts")
+@router.post("/readings", summary="crowd.api.ingest")
 def ingest(
     body: ReadingBatch,
     session: SessionDep,
@@ -57,7 +57,7 @@ def ingest(
     )
 
 
-@router.get("/areas", summary="各重点区域当前等级 / current level per area")
+@router.get("/areas", summary="crowd.api.areas")
 def areas(
     session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("crowd.read")]
 ) -> list[AreaStatusPublic]:
@@ -82,7 +82,7 @@ def areas(
     ]
 
 
-@router.get("/areas/{area_code}/history", summary="客流历史 / count history")
+@router.get("/areas/{area_code}/history", summary="crowd.api.history")
 def history(
     area_code: str,
     session: SessionDep,
@@ -98,12 +98,12 @@ def history(
     return [AreaCountPublic.model_validate(r) for r in rows]
 
 
-@router.get("/forecast", summary="各区域客流预测 / forecast per area")
+@router.get("/forecast", summary="crowd.api.forecast")
 def forecast(
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("crowd.read")],
-    hours: Annotated[int, Query(ge=1, le=168, description="预测小时数 / hours ahead")] = 24,
+    hours: Annotated[int, Query(ge=1, le=168, description="crowd.field.hours")] = 24,
 ) -> ForecastPublic:
     result = forecasting.forecast(session, actor, city, hours=hours)
     return ForecastPublic(
@@ -116,13 +116,13 @@ def forecast(
     )
 
 
-@router.get("/alerts", summary="客流告警 / crowd alerts")
+@router.get("/alerts", summary="crowd.api.alerts")
 def alerts(
     session: SessionDep,
     actor: Annotated[Actor, permit("crowd.read")],
     limit: Limit = 50,
     offset: Offset = 0,
-    area: Annotated[str | None, Query(description="重点区域 / key area")] = None,
+    area: Annotated[str | None, Query(description="crowd.field.area")] = None,
     since: Instant | None = None,
 ) -> Page[AlertPublic]:
     rows, total = service.alerts(

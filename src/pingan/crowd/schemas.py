@@ -11,13 +11,13 @@ from pingan.http.inputs import Input, Instant
 
 
 class ReadingIn(Input):
-    source_id: str = Field(min_length=1, max_length=64, description="传感器编号 / source id")
-    area_code: str = Field(max_length=40, description="重点区域 / key area")
+    source_id: str = Field(min_length=1, max_length=64, description="crowd.field.source_id")
+    area_code: str = Field(max_length=40, description="crowd.field.area_code")
     kind: str = Field(description="gate / camera / video / drone / wifi / manual")
-    at: Instant = Field(description="读数时间 / time of the count")
-    count: float = Field(description="区域内人数 / people in the area now")
-    entered: int | None = Field(default=None, description="本时段进入人数 / entries since last")
-    exited: int | None = Field(default=None, description="本时段离开人数 / exits since last")
+    at: Instant = Field(description="crowd.field.at")
+    count: float = Field(description="crowd.field.count")
+    entered: int | None = Field(default=None, description="crowd.field.entered")
+    exited: int | None = Field(default=None, description="crowd.field.exited")
 
 
 class ReadingBatch(Input):
@@ -74,20 +74,17 @@ class AreaCountPublic(BaseModel):
 class CalendarCoveragePublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    source: str = Field(description="节假日数据来源 / where the holidays come from")
-    first_year: int | None = Field(description="日历所知首年 / first year the calendar knows")
-    last_year: int | None = Field(description="日历所知末年 / last year the calendar knows")
-    missing_years: list[int] = Field(
-        description="历史或预测时段中日历缺少的年份：其节假日按普通日计 / years of the history "
-        "or the hours ahead the calendar lacks: their holidays count as ordinary days"
-    )
-    used: bool = Field(description="所选模型是否使用节假日 / whether the model reads holidays")
+    source: str = Field(description="crowd.field.source")
+    first_year: int | None = Field(description="crowd.field.first_year")
+    last_year: int | None = Field(description="crowd.field.last_year")
+    missing_years: list[int] = Field(description="crowd.field.missing_years")
+    used: bool = Field(description="crowd.field.used")
 
 
 class ForecastPublic(BaseModel):
     model: str = Field(description="lightgbm / ets / seasonal_naive")
     issued_at: datetime
     history_days: float
-    hours: list[datetime] = Field(description="每小时起点（本地时间）/ local hour starts")
-    areas: dict[str, list[float | None]] = Field(description="区域 → 每小时平均人数")
+    hours: list[datetime] = Field(description="crowd.field.forecast_public.hours")
+    areas: dict[str, list[float | None]] = Field(description="crowd.field.areas")
     calendar: CalendarCoveragePublic

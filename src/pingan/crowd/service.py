@@ -37,6 +37,7 @@ from pingan.db.insert_ignore import insert_ignore
 from pingan.db.tx import finish
 from pingan.errors import NotFound, ValidationFailed
 from pingan.geo.city import City, KeyArea
+from pingan.i18n import Msg, msg
 
 SOURCE_KINDS = frozenset({"gate", "camera", "video", "drone", "wifi", "manual"})
 MAX_SKEW = timedelta(seconds=60)
@@ -61,31 +62,30 @@ class IngestResult:
     alerts: list[CrowdAlert] = field(default_factory=list)
 
 
-def validate(reading: NewReading, city: City, now: datetime) -> str | None:
+def validate(reading: NewReading, city: City, now: datetime) -> Msg | None:
     """Why a reading cannot be taken (None when it can): the reason names the problem."""
     area = city.key_areas.get(reading.area_code)
     if area is None:
-        return f"未知区域 {reading.area_code} / unknown area"
+        return msg("crowd.unknown_area", area=reading.area_code)
     if reading.kind not in SOURCE_KINDS:
-        return f"未知来源类型 {reading.kind}；可选 {', '.join(sorted(SOURCE_KINDS))} / unknown kind"
+        return msg("crowd.unknown_kind", kind=reading.kind, known=sorted(SOURCE_KINDS))
     if not reading.source_id or len(reading.source_id) > 64:
-        return "来源编号须为1-64个字符 / source id must be 1-64 characters"
+        return msg("crowd.bad_source_id")
     if reading.at.tzinfo is None:
-        return "时间必须带时区 / the time needs a zone"
+        return msg("crowd.naive_time")
     if reading.at > now + MAX_SKEW:
-        return "读数时间在未来 / reading from the future"
+        return msg("crowd.future_reading")
     if reading.at < now - MAX_AGE:
-        return "读数过旧（超过1天）/ reading older than a day"
+        return msg("crowd.old_reading")
     if reading.count != reading.count or reading.count < 0:
-        return "人数不能为负或非数 / count must be a non-negative number"
+        return msg("crowd.bad_count")
     for v in (reading.entered, reading.exited):
         if v is not None and v < 0:
-            return "进出人数不能为负 / entries and exits must be non-negative"
+            return msg("crowd.bad_flows")
     physical = thresholds_for(area.code).physical_max_ppm2 * (area.usable_area_m2 or 0)
     if physical and reading.count > physical:
-        return (
-            f"人数 {reading.count:.0f} 超过该区域物理上限 {physical:.0f}，传感器可疑 / "
-            f"count exceeds what can physically fit ({physical:.0f}): sensor suspect"
+        return msg(
+            "crowd.count_impossible", count=f"{reading.count:.0f}", physical=f"{physical:.0f}"
         )
     return None
 
@@ -126,8 +126,12 @@ def ingest(
     for sid, r in sources.items():
         if known[sid].area_code != r.area_code or known[sid].kind != r.kind:
             raise ValidationFailed(
-                f"来源 {sid} 已登记为 {known[sid].area_code}/{known[sid].kind} / source is "
-                "registered to another area or kind",
+                msg(
+                    "crowd.source_mismatch",
+                    source=sid,
+                    area=known[sid].area_code,
+                    kind=known[sid].kind,
+                ),
                 code="source_mismatch",
             )
     new = insert_ignore(
@@ -492,7 +496,7 @@ def history(session: Session, actor: Actor, city: City, code: str, *, since: dat
             until: datetime, limit: int = 2000) -> list[AreaCount]:  # fmt: skip
     require(actor, "crowd.read")
     if code not in city.key_areas:
-        raise NotFound(f"重点区域不存在: {code} / no such key area", code="area_not_found")
+        raise NotFound(msg("crowd.area_not_found", area=code), code="area_not_found")
     return list(
         session.execute(
             select(AreaCount)

@@ -18,6 +18,7 @@ import yaml
 from pingan.geo.city import City
 from pingan.geo.gazetteer import Gazetteer, gazetteer_for
 from pingan.geo.graph import RoadGraph, local_xy
+from pingan.i18n import msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,9 @@ def load_posts(path: Path) -> list[Site]:
             for p in raw.get("posts", [])
         ]
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"岗点文件格式错误: {path} / malformed posts file: {exc}") from exc
+        raise ValueError(msg("deployment.bad_posts_file", path=path, error=exc)) from exc
     if any(p.capacity < 0 for p in posts) or len({p.code for p in posts}) != len(posts):
-        raise ValueError(f"岗点容量为负或编号重复: {path} / negative capacity or duplicate code")
+        raise ValueError(msg("deployment.bad_posts", path=path))
     return posts
 
 

@@ -14,13 +14,15 @@ from typing import Annotated
 
 import typer
 
+from pingan.i18n import Msg, current_lang, text
+
 plan_app = typer.Typer(help="布警方案 / deployment plans", no_args_is_help=True)
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 By = Annotated[str, typer.Option("--by", help="操作人用户名 / acting user's username")]
 
 
-def _fail(message: str) -> None:
+def _fail(message: Msg | str) -> None:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code=2)
 
@@ -59,7 +61,7 @@ def _actor(session, username: str):  # type: ignore[no-untyped-def]
 
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.active:
-        _fail(f"用户不存在或已停用: {username} / no such active user")
+        _fail(text("cli.plan.no_active_user", username=username))
     return Actor(user.id, user.username, Role(user.role), "cli")
 
 
@@ -68,16 +70,17 @@ def _print(session, actor, plan) -> None:  # type: ignore[no-untyped-def]
 
     cov = "  ".join(f"{t} {100 * v:.1f}%" for t, v in plan.coverage.items())
     typer.echo(
-        f"方案 plan #{plan.id}  {plan.plan_date} {plan.shift_code} v{plan.version}  "
+        f"{text('cli.plan.plan')} #{plan.id}  {plan.plan_date} {plan.shift_code} v{plan.version}  "
         f"[{plan.status}]  {plan.solver} gap {100 * plan.gap:.3f}% "
         f"(mip_rel_gap {plan.mip_rel_gap})"
     )
-    typer.echo(f"覆盖 coverage: {cov}")
+    typer.echo(text("cli.plan.coverage", coverage=cov))
     for p in service.plan_posts(session, actor, plan.id):
         loop = f"  loop {p.loop['duration_s']:.0f}s" if p.loop else ""
         typer.echo(f"  {p.call_sign:<10}{p.unit_kind:<13}{p.site_name}{loop}")
     for u in plan.detail.get("unplaced", []):
-        typer.echo(f"  {u['call_sign']:<10}未布设 unplaced: {u['reason_zh']} / {u['reason_en']}")
+        reason = u["reason_zh"] if current_lang() == "zh_CN" else u["reason_en"]
+        typer.echo(f"  {u['call_sign']:<10}" + text("cli.plan.unplaced", reason=reason))
 
 
 @plan_app.command("make")
@@ -95,7 +98,7 @@ def make(
     try:
         when = date.fromisoformat(day)
     except ValueError:
-        _fail(f"日期格式应为 YYYY-MM-DD: {day} / date must be YYYY-MM-DD")
+        _fail(text("cli.bad_date", value=day))
     with _context(data_dir) as (settings, session, city):
         actor = _actor(session, by)
         plan = service.make_plan(
@@ -145,7 +148,7 @@ def export_plan(
 
     kinds = {".csv": export.to_csv, ".pdf": export.to_pdf}
     if out.suffix not in (*kinds, ".geojson"):
-        _fail("文件扩展名须为 .csv/.pdf/.geojson / extension must be .csv, .pdf or .geojson")
+        _fail(text("cli.plan.bad_extension"))
     with _context(data_dir) as (_settings, session, _city):
         actor = _actor(session, by)
         plan = service.get_plan(session, actor, plan_id)
@@ -155,4 +158,4 @@ def export_plan(
         else:
             data = kinds[out.suffix](plan, posts)
         out.write_bytes(data)
-        typer.echo(f"已导出 / exported {out} ({len(data)} bytes)")
+        typer.echo(text("cli.plan.exported", path=out, size=len(data)))

@@ -35,6 +35,8 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from pingan.i18n import msg
+
 EPS = 1e-9
 
 
@@ -81,15 +83,15 @@ class Problem:
     def __post_init__(self) -> None:
         d = self.weights.shape[0]
         if d == 0 or not np.isfinite(self.weights).all() or (self.weights < 0).any():
-            raise CoverageError("需求为空或权重无效 / demand is empty or has invalid weights")
+            raise CoverageError(msg("deployment.bad_demand"))
         if not 0 <= self.backup_share <= 1:
-            raise CoverageError("备份覆盖系数须在0-1之间 / backup share must be within 0-1")
+            raise CoverageError(msg("deployment.bad_backup_share"))
         for g in self.groups:
             if g.mode not in self.times:
-                raise CoverageError(f"缺少{g.mode}出行时间 / no travel times for mode {g.mode}")
+                raise CoverageError(msg("deployment.no_travel_times", mode=g.mode))
         for m in self.times.values():
             if m.shape != (self.site_capacity.shape[0], d):
-                raise CoverageError("出行时间矩阵尺寸不符 / travel-time matrix has wrong shape")
+                raise CoverageError(msg("deployment.bad_matrix"))
 
 
 @dataclass(slots=True)
@@ -341,7 +343,7 @@ def solve_exact(
     started = time.perf_counter()
     cols = columns(problem)
     if cols.group.size == 0:
-        raise CoverageError("没有可用岗点 / no site can take any unit")
+        raise CoverageError(msg("deployment.no_site"))
     w, dense, cover = _merge(problem, cols)
     model = _build(problem, cols, w, dense, cover)
     h = _highs(time_limit_s, mip_rel_gap)
@@ -381,7 +383,7 @@ def solve_exact(
     status = h.modelStatusToString(h.getModelStatus())
     info = h.getInfo()
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        raise CoverageError(f"求解器未找到可行解（{status}）/ solver found no plan ({status})")
+        raise CoverageError(msg("deployment.no_solution", status=status))
     x = np.asarray(h.getSolution().col_value)[: model.n_x]
     counts = _counts(cols, x)
     objective = objective_of(problem, evaluate(problem, counts))
@@ -523,7 +525,7 @@ def solve_greedy(
     started = time.perf_counter()
     cols = columns(problem)
     if cols.group.size == 0:
-        raise CoverageError("没有可用岗点 / no site can take any unit")
+        raise CoverageError(msg("deployment.no_site"))
     w, dense, cover = _merge(problem, cols)
     st = _greedy_run(problem, cols, w, dense, cover, swap_rounds, started + time_limit_s)
     counts = _counts(cols, st.x)

@@ -31,6 +31,7 @@ from pingan.deployment.coverage import (
 from pingan.deployment.demand import Demand
 from pingan.geo.graph import haversine_m_array
 from pingan.geo.travel_time import TravelTimes
+from pingan.i18n import Msg, msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +49,15 @@ class ShiftUnit:
 class Unplaced:
     unit_id: int
     call_sign: str
-    reason_zh: str
-    reason_en: str
+    reason: Msg
+
+    @property
+    def reason_zh(self) -> str:
+        return self.reason.text("zh_CN")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.text("en")
 
 
 @dataclass(slots=True)
@@ -98,8 +106,8 @@ def point_times(
     return t
 
 
-def _unplaced(u: ShiftUnit, zh: str, en: str) -> Unplaced:
-    return Unplaced(u.id, u.call_sign, zh, en)
+def _unplaced(u: ShiftUnit, reason: Msg) -> Unplaced:
+    return Unplaced(u.id, u.call_sign, reason)
 
 
 def _assign(units: list[ShiftUnit], slots: list[int], sites: Sequence[Site]) -> dict[int, int]:
@@ -124,32 +132,27 @@ def make_plan(
 ) -> PlanOutcome:
     """Post the units to maximise 1/3/5-minute coverage; explain whoever is left out."""
     if len(demand) == 0 or float(demand.weight.sum()) <= 0:
-        raise CoverageError("本时段没有需求（无客流预测且无历史警情）/ no demand in this block")
+        raise CoverageError(msg("deployment.no_demand"))
     if not units:
-        raise CoverageError("该班次没有在岗警力 / no units on this shift")
+        raise CoverageError(msg("deployment.no_units"))
     served = frozenset().union(*(t.unit_types for t in opts.tiers))
     unplaced: list[Unplaced] = []
     by_kind: dict[str, list[ShiftUnit]] = defaultdict(list)
     for u in units:
         if u.kind not in served:
-            unplaced.append(
-                _unplaced(u, "该警力类型不参与快反圈布警", "this unit kind serves no response tier")
-            )
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_tier")))
         elif u.mode not in engines:
-            unplaced.append(_unplaced(u, f"无{u.mode}路网", f"no {u.mode} road network"))
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_network", mode=u.mode)))
         elif not any(u.kind in s.unit_types and s.capacity > 0 for s in sites):
-            unplaced.append(
-                _unplaced(u, "没有可容纳该类警力的岗点", "no post can host this unit kind")
-            )
+            unplaced.append(_unplaced(u, msg("deployment.unplaced.no_post")))
         else:
             by_kind[u.kind].append(u)
     if not by_kind:
-        raise CoverageError(
-            "没有可布设的警力："
-            + "；".join(f"{p.call_sign}: {p.reason_zh}" for p in unplaced)
-            + " / no unit can be posted: "
-            + "; ".join(f"{p.call_sign}: {p.reason_en}" for p in unplaced)
-        )
+        why = [
+            msg("deployment.unplaced.unit", call_sign=p.call_sign, reason=p.reason)
+            for p in unplaced
+        ]
+        raise CoverageError(msg("deployment.no_unit_postable", units=why))
     modes = sorted({u.mode for us in by_kind.values() for u in us})
     limit = max(t.radius_s for t in opts.tiers)
     times = site_times(sites, demand, engines, modes, limit)
@@ -206,17 +209,9 @@ def make_plan(
         room = sum(problem.site_capacity[s] for s in groups[gi].sites)
         for u in left:
             if room <= len(slots):
-                unplaced.append(
-                    _unplaced(
-                        u,
-                        "可容纳该类警力的岗点已满，作机动备勤",
-                        "posts for this kind are full: reserve",
-                    )
-                )
+                unplaced.append(_unplaced(u, msg("deployment.unplaced.posts_full")))
             else:
-                unplaced.append(
-                    _unplaced(u, "再布设不增加覆盖，作机动备勤", "no added coverage: reserve")
-                )
+                unplaced.append(_unplaced(u, msg("deployment.unplaced.no_gain")))
     counts = _counts_from(placements, members, sites)
     moves = []
     if replan:

@@ -24,14 +24,9 @@ from pingan.auth.service import require
 from pingan.deployment.models import DeploymentPlan
 from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text, shift_day
 from pingan.dispatch.service import response_report
+from pingan.i18n import text
 from pingan.incidents.catalogue import response_tiers
 from pingan.incidents.models import Incident
-
-CLOCK_ZH = "计划：来电时生效方案的期望覆盖（每起警情计一次）；实际：来电→首个核实到场"
-CLOCK_EN = (
-    "planned: expected coverage of the plan in force at each call (one weight per call); "
-    "realized: call received → first verified arrival"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +131,23 @@ def planned_lines(p: PlannedVsRealized | None) -> list[str]:
     if p is None:
         return []
     out = [
-        f"计划与实际 / planned vs realized: 警情 calls {p.incidents} (有方案 with a plan "
-        f"{p.with_plan}, 核实到场 verified {p.verified}) · 方案 plans {len(p.plans)}"
+        text(
+            "deployment.report.planned",
+            calls=p.incidents,
+            with_plan=p.with_plan,
+            verified=p.verified,
+            plans=len(p.plans),
+        )
     ]
     for t in p.tiers:
-        out.append(
-            f"  {seconds_text(t.seconds)} 期望 expected {share_text(t.planned)} · 实际 realized "
-            f"{share_text(t.realized)} · 差 diff {_points(t.diff_points)} pt · 全员在岗 "
-            f"all free {share_text(p.deterministic.get(t.code))}"
+        tier = text(
+            "deployment.report.tier",
+            within=seconds_text(t.seconds),
+            planned=share_text(t.planned),
+            realized=share_text(t.realized),
+            diff=_points(t.diff_points),
+            all_free=share_text(p.deterministic.get(t.code)),
         )
-    out.append(f"  口径 / clock: {CLOCK_ZH} / {CLOCK_EN}")
+        out.append(f"  {tier}")
+    out.append("  " + text("deployment.report.clock", clock=text("deployment.clock")))
     return out

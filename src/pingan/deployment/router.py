@@ -23,8 +23,9 @@ from pingan.errors import ValidationFailed
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
+from pingan.i18n import msg, text
 
-router = APIRouter(prefix="/deployment", tags=["deployment 布警"])
+router = APIRouter(prefix="/deployment", tags=["deployment.tag"])
 
 
 def _full(session: Session, actor: Actor, plan: DeploymentPlan) -> PlanWithPosts:
@@ -35,7 +36,7 @@ def _full(session: Session, actor: Actor, plan: DeploymentPlan) -> PlanWithPosts
     )
 
 
-@router.post("/plans", status_code=201, summary="生成布警方案 / make a plan for a shift")
+@router.post("/plans", status_code=201, summary="deployment.api.make_plan")
 def make_plan(
     body: PlanCreate,
     session: SessionDep,
@@ -57,7 +58,7 @@ def make_plan(
     return _full(session, actor, plan)
 
 
-@router.get("/plans", summary="布警方案列表 / list plans")
+@router.get("/plans", summary="deployment.api.list_plans")
 def list_plans(
     session: SessionDep,
     actor: Annotated[Actor, permit("deployment.read")],
@@ -69,14 +70,14 @@ def list_plans(
     return page_of(PlanPublic, rows, total, limit, offset)
 
 
-@router.get("/plans/{plan_id}", summary="布警方案 / one plan with its posts")
+@router.get("/plans/{plan_id}", summary="deployment.api.get_plan")
 def get_plan(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> PlanWithPosts:
     return _full(session, actor, service.get_plan(session, actor, plan_id))
 
 
-@router.get("/plans/{plan_id}/geojson", summary="地图数据 / posts and loops as GeoJSON")
+@router.get("/plans/{plan_id}/geojson", summary="deployment.api.plan_geojson")
 def plan_geojson(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> dict[str, Any]:
@@ -90,7 +91,7 @@ def _attachment(data: bytes, media_type: str, name: str) -> Response:
     return Response(data, media_type=media_type, headers=headers)
 
 
-@router.get("/plans/{plan_id}/export.csv", summary="导出CSV / export as CSV")
+@router.get("/plans/{plan_id}/export.csv", summary="deployment.api.plan_csv")
 def plan_csv(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
@@ -99,7 +100,7 @@ def plan_csv(
     return _attachment(data, "text/csv; charset=utf-8", f"deployment-plan-{plan.id}.csv")
 
 
-@router.get("/plans/{plan_id}/export.pdf", summary="导出PDF / export as PDF")
+@router.get("/plans/{plan_id}/export.pdf", summary="deployment.api.plan_pdf")
 def plan_pdf(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
@@ -108,14 +109,14 @@ def plan_pdf(
     return _attachment(data, "application/pdf", f"deployment-plan-{plan.id}.pdf")
 
 
-@router.post("/plans/{plan_id}/approve", summary="批准方案 / approve a plan (commander)")
+@router.post("/plans/{plan_id}/approve", summary="deployment.api.approve")
 def approve(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.approve")]
 ) -> PlanWithPosts:
     return _full(session, actor, service.approve(session, actor, plan_id))
 
 
-@router.post("/plans/{plan_id}/replan", status_code=201, summary="客流变化后重新布警 / re-plan")
+@router.post("/plans/{plan_id}/replan", status_code=201, summary="deployment.api.replan")
 def replan(
     plan_id: Id,
     body: Replan,
@@ -139,9 +140,7 @@ def replan(
     )
 
 
-@router.get(
-    "/realized", summary="计划与实际覆盖对比 / planned (expected) vs realized coverage per tier"
-)
+@router.get("/realized", summary="deployment.api.planned_vs_realized")
 def planned_vs_realized(
     session: SessionDep,
     actor: Annotated[Actor, permit("report.read")],
@@ -151,7 +150,7 @@ def planned_vs_realized(
     """Calls received in [since, until): the expected coverage of the plan in force at each
     call against the share first verified on scene within each tier (clock in the reply)."""
     if until is not None and until <= since:
-        raise ValidationFailed("结束须晚于开始 / until must be after since", code="bad_period")
+        raise ValidationFailed(msg("deployment.bad_period"), code="bad_period")
     p = realized.planned_vs_realized(session, actor, since=since, until=until)
     return PlannedVsRealizedPublic(
         **{k: getattr(p, k) for k in ("since", "until", "incidents", "with_plan", "verified")},
@@ -167,5 +166,5 @@ def planned_vs_realized(
             for t in p.tiers
         ],
         deterministic=p.deterministic,
-        clock=f"{realized.CLOCK_ZH} / {realized.CLOCK_EN}",
+        clock=text("deployment.clock"),
     )

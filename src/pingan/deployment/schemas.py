@@ -11,23 +11,25 @@ from pingan.http.inputs import Input
 
 
 class PlanCreate(Input):
-    date: dt.date = Field(description="本地日期 / local date of the shift")
-    shift: str = Field(min_length=1, max_length=20, description="班次 / shift code (day, night)")
+    date: dt.date = Field(description="deployment.field.date")
+    shift: str = Field(min_length=1, max_length=20, description="deployment.field.shift")
     solver: Literal["exact", "heuristic"] | None = Field(
         default=None, description="exact = HiGHS; heuristic = greedy + swap (LP-bounded)"
     )
-    lexicographic: bool = Field(default=False, description="逐级优先 / tier 1 first, then 3, 5")
+    lexicographic: bool = Field(default=False, description="deployment.field.lexicographic")
     unit_ids: list[int] | None = Field(
-        default=None, max_length=2000, description="参与布警的警力；默认全部在岗 / default: on duty"
+        default=None, max_length=2000, description="deployment.field.unit_ids"
     )
 
 
 class Replan(Input):
-    crowds: dict[str, float] = Field(
-        default_factory=dict, description="区域→预计人数 / area → expected people now"
+    crowds: dict[str, float] = Field(default_factory=dict, description="deployment.field.crowds")
+    max_moves: int | None = Field(
+        default=None, ge=0, le=500, description="deployment.field.max_moves"
     )
-    max_moves: int | None = Field(default=None, ge=0, le=500, description="最多调整警力数")
-    max_move_s: float | None = Field(default=None, gt=0, le=3600, description="最远调整时间(秒)")
+    max_move_s: float | None = Field(
+        default=None, gt=0, le=3600, description="deployment.field.max_move_s"
+    )
 
 
 class PostPublic(BaseModel):
@@ -55,14 +57,13 @@ class PlanPublic(BaseModel):
     status: str
     based_on_id: int | None
     solver: str
-    gap: float = Field(description="证明的相对间隙 / proven relative gap")
-    mip_rel_gap: float | None = Field(description="HiGHS 停止间隙 / the gap HiGHS stopped at")
+    gap: float = Field(description="deployment.field.gap")
+    mip_rel_gap: float | None = Field(description="deployment.field.mip_rel_gap")
     objective: float
-    coverage: dict[str, float] = Field(description="全员在岗覆盖 / every unit free at its post")
+    coverage: dict[str, float] = Field(description="deployment.field.coverage")
     expected_coverage: dict[str, float] | None = Field(
         default=None,
-        description="期望覆盖（计忙碌、处警与签收延迟、巡逻环线）/ expected: busy units, "
-        "call handling and acknowledgement delay, patrol loops",
+        description="deployment.field.expected_coverage",
     )
     detail: dict[str, Any]
     created_by: str
@@ -86,9 +87,9 @@ class TierFigurePublic(BaseModel):
 
     code: str
     seconds: float
-    planned: float | None = Field(description="期望覆盖 / expected coverage of the plans")
-    realized: float | None = Field(description="实际到场占比 / share first verified in time")
-    diff_points: float | None = Field(description="实际−期望（百分点）/ realized − planned")
+    planned: float | None = Field(description="deployment.field.planned")
+    realized: float | None = Field(description="deployment.field.realized")
+    diff_points: float | None = Field(description="deployment.field.diff_points")
 
 
 class PlannedVsRealizedPublic(BaseModel):

@@ -36,6 +36,8 @@ from pingan.errors import Conflict, DomainError, NotFound, ValidationFailed
 from pingan.geo.city import City, sample_paths
 from pingan.geo.gazetteer import gazetteer_for
 from pingan.geo.input import service_area
+from pingan.i18n import msg
+from pingan.i18n.both import both
 from pingan.incidents.lifecycle import State
 from pingan.incidents.models import Incident
 from pingan.units import service as unit_service
@@ -62,7 +64,7 @@ def configured_posts(city: City, posts_path: Path | None) -> list[candidates.Sit
     outside = [p.code for p in posts if not area.contains(p.lon, p.lat)]
     if outside:  # a post in another city would be planned on and units sent there
         raise ValidationFailed(
-            f"岗点不在本市服务范围内: {', '.join(outside)} / posts outside the service area",
+            msg("deployment.posts_outside_area", posts=list(outside)),
             code="outside_service_area",
         )
     return posts
@@ -73,7 +75,7 @@ def _shift_hours(shift_code: str) -> list[int]:
     if shift is None:
         known = ", ".join(s.code for s in shifts())
         raise ValidationFailed(
-            f"未知班次 {shift_code}；可选: {known} / unknown shift", code="bad_shift"
+            msg("deployment.bad_shift", shift=shift_code, known=known), code="bad_shift"
         )
     start, end = shift.start.hour, shift.end.hour
     n = (end - start) % 24 or 24
@@ -170,7 +172,7 @@ def _shift_units(session: Session, unit_ids: Sequence[int] | None) -> list[Unit]
     units = list(session.scalars(q))
     if unit_ids and len(units) != len(set(unit_ids)):
         missing = sorted(set(unit_ids) - {u.id for u in units})
-        raise NotFound(f"警力单元不存在: {missing} / no such units", code="unit_not_found")
+        raise NotFound(msg("deployment.units_not_found", ids=missing), code="unit_not_found")
     return units
 
 
@@ -183,7 +185,7 @@ def _options(solver: str, lexicographic: bool, **replan) -> planner.Options:  # 
     p = settings.planning()
     if solver not in ("exact", "heuristic"):
         raise ValidationFailed(
-            "求解方式须为 exact 或 heuristic / solver must be exact or heuristic",
+            msg("deployment.bad_solver"),
             code="bad_solver",
         )
     return planner.Options(
@@ -387,11 +389,11 @@ def _shift_units_for_planner(units: Sequence[Unit], home: Mapping[int, str] | No
 
 
 def _solve(fn):  # type: ignore[no-untyped-def]
-    """Optimiser refusals become 422s with their bilingual reason."""
+    """Optimiser refusals become 422s with their reason."""
     try:
         return fn()
     except CoverageError as exc:
-        raise ValidationFailed(str(exc), code="cannot_plan") from exc
+        raise ValidationFailed(exc.args[0] if exc.args else str(exc), code="cannot_plan") from exc
 
 
 def make_plan(
@@ -414,9 +416,7 @@ def make_plan(
     opts = _options(solver or p["solver"]["default"], lexicographic)
     units = _shift_units(session, unit_ids)
     if not units:
-        raise ValidationFailed(
-            "该班次没有在岗警力，无法布警 / no units on shift to plan", code="no_units"
-        )
+        raise ValidationFailed(msg("deployment.no_units_on_shift"), code="no_units")
     crowds = expected_crowds(session, actor, city, day, shift_code, now)
     incidents = past_incidents(session, now, int(p["demand"]["history_days"]))
     dem = demand.build_demand(
@@ -498,16 +498,14 @@ def replan(
     base = get_plan(session, actor, plan_id)
     posts = list(session.scalars(select(DeploymentPost).where(DeploymentPost.plan_id == plan_id)))
     if not posts:
-        raise ValidationFailed("原方案没有布设警力 / the plan posts no unit", code="no_units")
+        raise ValidationFailed(msg("deployment.plan_posts_no_unit"), code="no_units")
     moves = int(p["replan"]["max_moves"] if max_moves is None else max_moves)
     reach = float(p["replan"]["max_move_s"] if max_move_s is None else max_move_s)
     if moves < 0 or reach <= 0:
-        raise ValidationFailed("调整上限无效 / move limits must be non-negative", code="bad_limits")
+        raise ValidationFailed(msg("deployment.bad_limits"), code="bad_limits")
     unknown = sorted(set(crowds or {}) - set(city.key_areas))
     if unknown or any(v < 0 for v in (crowds or {}).values()):
-        raise ValidationFailed(
-            f"客流数据无效（区域 {unknown}）/ invalid crowd figures", code="bad_crowds"
-        )
+        raise ValidationFailed(msg("deployment.bad_crowds", areas=unknown), code="bad_crowds")
     people = {**base.detail.get("crowds", {}), **(crowds or {})}
     hour = int(base.detail.get("block_hour", 12))
     incidents = past_incidents(session, now, int(p["demand"]["history_days"]))
@@ -586,7 +584,7 @@ def get_plan(session: Session, actor: Actor, plan_id: int) -> DeploymentPlan:
     require(actor, "deployment.read")
     plan = session.get(DeploymentPlan, plan_id)
     if plan is None:
-        raise NotFound(f"布警方案不存在: {plan_id} / no such plan", code="plan_not_found")
+        raise NotFound(msg("deployment.plan_not_found", id=plan_id), code="plan_not_found")
     return plan
 
 
@@ -623,7 +621,7 @@ def approve(session: Session, actor: Actor, plan_id: int) -> DeploymentPlan:
     plan = get_plan(session, actor, plan_id)
     if plan.status != "draft":
         raise Conflict(
-            f"只能批准草案（当前: {plan.status}）/ only a draft can be approved",
+            msg("deployment.not_a_draft", status=plan.status),
             code="not_a_draft",
         )
     for old in session.scalars(
@@ -686,8 +684,12 @@ def apply_current_plan(session: Session, actor: Actor, now: datetime | None = No
 
 def _take_posts(session: Session, actor: Actor, plan: DeploymentPlan) -> int:
     """Each unit of the plan stands at its post (one transaction: the caller commits)."""
-    reason = (
-        f"布警方案 #{plan.id} v{plan.version} / deployment plan {plan.plan_date} {plan.shift_code}"
+    reason = both(
+        "deployment.note.posted",
+        id=plan.id,
+        version=plan.version,
+        date=plan.plan_date,
+        shift=plan.shift_code,
     )
     posts = list(session.scalars(select(DeploymentPost).where(DeploymentPost.plan_id == plan.id)))
     with deferred_commit(session):

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from pingan.db.engine import Database
 from pingan.devices.counters import Counters
 from pingan.errors import ValidationFailed
+from pingan.i18n import text
 from pingan.periodic import Periodic
 
 log = logging.getLogger(__name__)
@@ -128,7 +129,9 @@ class BatchedTopic(Generic[T]):
                 except ValidationFailed as exc:
                     stored -= 1
                     self.refuse("rejected")
-                    log.warning("%s 被拒 / refused: %s", self.describe(item), exc)
+                    log.warning(
+                        "%s", text("devices.log.refused", what=self.describe(item), error=exc)
+                    )
         except Exception:  # the store is unreachable: keep the batch for the next turn
             with self._lock:
                 self._pending[:0] = good[-self.max_pending :]

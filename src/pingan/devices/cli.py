@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from pingan.i18n import text
+
 devices_app = typer.Typer(help="设备 / devices: gateway, simulator, protocol", no_args_is_help=True)
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
@@ -52,11 +54,11 @@ def gateway(
 
     settings = DeviceSettings()
     if not settings.mqtt_url:
-        typer.secho("请设置 PINGAN_MQTT_URL / set PINGAN_MQTT_URL", err=True, fg="red")
+        typer.secho(text("cli.devices.set_mqtt_url"), err=True, fg="red")
         raise typer.Exit(code=2)
     db = _database(data_dir)
     hub = DeviceHub(db, settings).start()
-    typer.echo(f"设备网关已启动 / gateway running, broker {hub.gateway.host}:{hub.gateway.port}")
+    typer.echo(text("cli.devices.gateway_running", broker=f"{hub.gateway.host}:{hub.gateway.port}"))
     try:
         with _until_signal() as stop:
             while not stop.wait(stats_every):
@@ -94,14 +96,20 @@ def simulate(
         db = _database(data_dir)
         added = register_fleet(db, devices)
         db.dispose()
-        typer.echo(f"已登记 {added} 台新设备 / registered {added} new devices")
+        typer.echo(text("cli.devices.registered", n=added))
     fleet = Fleet(devices, seed=seed)
-    typer.echo(f"模拟 {n} 台设备，{hz} Hz，街道: {fleet.streets_source} / simulating, broker {url}")
+    typer.echo(text("cli.devices.simulating", n=n, hz=hz, streets=fleet.streets_source, url=url))
     with _until_signal() as stop:
         report = run(fleet, url, hz=hz, duration_s=duration, stop=stop)
     typer.echo(
-        f"已发送 {report.telemetry} 条定位（{report.rate:.0f} 条/秒）、{report.status} 条状态、"
-        f"{report.acks} 条回执 / sent in {report.seconds:.1f} s"
+        text(
+            "cli.devices.sent",
+            telemetry=report.telemetry,
+            rate=f"{report.rate:.0f}",
+            status=report.status,
+            acks=report.acks,
+            seconds=f"{report.seconds:.1f}",
+        )
     )
 
 
@@ -135,14 +143,14 @@ def schemas(
     stale = []
     for name, schema in (protocol.json_schemas() | topics.json_schemas()).items():
         path = out / f"{name}.schema.json"
-        text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+        body = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
         if check:
-            if not path.is_file() or path.read_text("utf-8") != text:
+            if not path.is_file() or path.read_text("utf-8") != body:
                 stale.append(str(path))
             continue
         out.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-        typer.echo(f"wrote {path}")
+        path.write_text(body, "utf-8")
+        typer.echo(text("cli.devices.wrote", path=path))
     if stale:
-        typer.secho(f"过期 / out of date: {', '.join(stale)}", err=True, fg="red")
+        typer.secho(text("cli.devices.stale", files=stale), err=True, fg="red")
         raise typer.Exit(code=1)

@@ -10,7 +10,7 @@ class Freshness(StrEnum):
     LIVE = "live"  # 实时
     STALE = "stale"  # 位置过时
     LOST = "lost"  # 失联
-    UNKNOWN = "unknown"  # 从未上报 / never reported
+    UNKNOWN = "unknown"  # 从未上报 (never reported)
 
 
 FRESHNESS_NAMES_ZH = {

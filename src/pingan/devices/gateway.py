@@ -16,6 +16,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from pingan.devices.counters import Counters
 from pingan.devices.protocol import subscriptions
+from pingan.i18n import msg
 
 log = logging.getLogger("pingan.devices")
 _QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux only
@@ -25,7 +26,7 @@ def broker_address(url: str) -> tuple[str, int, bool, str | None, str | None]:
     """(host, port, tls, username, password) from mqtt://[user:pass@]host[:port] or mqtts://."""
     u = urlparse(url)
     if u.scheme not in ("mqtt", "mqtts") or not u.hostname:
-        raise ValueError("MQTT 地址应为 mqtt://主机:端口 / MQTT URL must be mqtt://host:port")
+        raise ValueError(msg("devices.bad_mqtt_url"))
     tls = u.scheme == "mqtts"
     return u.hostname, u.port or (8883 if tls else 1883), tls, u.username, u.password
 

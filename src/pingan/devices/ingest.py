@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
+from pingan import i18n
 from pingan.db.engine import Database
 from pingan.devices import service
 from pingan.devices.counters import Counters
@@ -115,9 +116,7 @@ class Ingestor:
         """WGS-84 of a device's position, refused (and counted) outside the service area."""
         lon, lat = wgs84(lon, lat, crs)
         if not self._area().contains(lon, lat):
-            raise Rejected(
-                Reason.OUTSIDE_AREA, "位置不在本市服务范围内 / position outside the service area"
-            )
+            raise Rejected(Reason.OUTSIDE_AREA, i18n.msg("devices.outside_area"))
         return lon, lat
 
     def _apply(
@@ -127,7 +126,7 @@ class Ingestor:
             raise Rejected(Reason.OVERSIZED, f"{len(raw)} > {self.max_bytes} bytes")
         info = self.registry.get(device_id)
         if info is None:
-            raise Rejected(Reason.UNKNOWN_DEVICE, "设备未登记 / device not registered")
+            raise Rejected(Reason.UNKNOWN_DEVICE, i18n.msg("devices.device_not_registered"))
         msg = decode(channel, raw, max_bytes=self.max_bytes)
         at = check_time(msg.ts, time.time(), self.time_rules)
         if isinstance(msg, Telemetry):
@@ -148,5 +147,7 @@ class Ingestor:
                 try:
                     service.apply_ack(session, info.id, msg)
                 except NotFound:
-                    raise Rejected(Reason.UNKNOWN_COMMAND, "指令不存在 / no such command") from None
+                    raise Rejected(
+                        Reason.UNKNOWN_COMMAND, i18n.msg("devices.no_such_command")
+                    ) from None
         return info

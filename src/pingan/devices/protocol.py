@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from pingan.geo.coords import CoordinateError, Crs, to_wgs84
+from pingan.i18n import Msg, catalogue, msg
+from pingan.i18n.both import both
 
 TOPIC_ROOT = "pingan/v1/devices"
 DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -49,22 +51,15 @@ class Reason(StrEnum):
     UNKNOWN_COMMAND = "unknown_command"
 
 
-REASON_NAMES_ZH = {
-    Reason.OVERSIZED: "消息过大",
-    Reason.BAD_TOPIC: "主题格式错误",
-    Reason.UNKNOWN_DEVICE: "未登记设备",
-    Reason.MALFORMED_JSON: "不是合法JSON",
-    Reason.INVALID_MESSAGE: "字段不符合协议",
-    Reason.BAD_TIME: "时间戳异常",
-    Reason.OUTSIDE_AREA: "位置不在服务范围内",
-    Reason.UNKNOWN_COMMAND: "回执对应的指令不存在",
-}
+def reason_name(reason: Reason) -> Msg:
+    """The refusal reason in words (catalogue `devices.reason.<value>`)."""
+    return msg(f"devices.reason.{reason.value}")
 
 
 class Rejected(Exception):
     """A message refused for `reason`; `detail` never echoes the payload (it may hold PII)."""
 
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    def __init__(self, reason: Reason, detail: Msg | str = "") -> None:
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
         self.detail = detail
@@ -88,14 +83,14 @@ def parse_topic(name: str) -> tuple[str, Channel]:
     """Split an inbound topic into (device_id, channel) or raise Rejected(BAD_TOPIC)."""
     parts = name.split("/")
     if len(parts) != 5 or "/".join(parts[:3]) != TOPIC_ROOT:
-        raise Rejected(Reason.BAD_TOPIC, "主题不属于 pingan/v1/devices / not a device topic")
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.not_a_device_topic"))
     device_id, channel = parts[3], parts[4]
     if not valid_device_id(device_id):
-        raise Rejected(Reason.BAD_TOPIC, "设备编号格式错误 / bad device id")
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.bad_device_id"))
     try:
         return device_id, Channel(channel)
     except ValueError:
-        raise Rejected(Reason.BAD_TOPIC, "未知通道 / unknown channel") from None
+        raise Rejected(Reason.BAD_TOPIC, msg("devices.unknown_channel")) from None
 
 
 # -- inbound messages ---------------------------------------------------------------------
@@ -107,24 +102,21 @@ class _Inbound(BaseModel):
     # Unknown fields are ignored so newer firmware keeps working against this version.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    ts: AwareDatetime = Field(
-        description="测量时间，ISO 8601 带时区或 Unix 秒 / measurement time, ISO 8601 with "
-        "offset or Unix seconds"
-    )
+    ts: AwareDatetime = Field(description="devices.field.ts")
 
 
 class Telemetry(_Inbound):
     """A position fix with what the device knows about itself at that moment."""
 
-    lon: float = Field(ge=-180, le=180, description="经度 / longitude", **_Finite)
-    lat: float = Field(ge=-90, le=90, description="纬度 / latitude", **_Finite)
-    crs: Crs = Field(default=Crs.WGS84, description="坐标系 wgs84 | gcj02")
+    lon: float = Field(ge=-180, le=180, description="devices.field.lon", **_Finite)
+    lat: float = Field(ge=-90, le=90, description="devices.field.lat", **_Finite)
+    crs: Crs = Field(default=Crs.WGS84, description="devices.field.crs")
     speed_mps: float | None = Field(default=None, ge=0, le=150, **_Finite)
     heading_deg: float | None = Field(default=None, ge=0, lt=360, **_Finite)
     alt_m: float | None = Field(default=None, ge=-500, le=10_000, **_Finite)
     accuracy_m: float | None = Field(default=None, ge=0, le=10_000, **_Finite)
     battery_pct: float | None = Field(default=None, ge=0, le=100, **_Finite)
-    seq: int | None = Field(default=None, ge=0, description="设备自增序号 / device counter")
+    seq: int | None = Field(default=None, ge=0, description="devices.field.seq")
 
 
 class DeviceState(StrEnum):
@@ -141,7 +133,7 @@ class StatusReport(_Inbound):
 
     state: DeviceState
     battery_pct: float | None = Field(default=None, ge=0, le=100, **_Finite)
-    recording: bool | None = Field(default=None, description="正在录像 / recording video")
+    recording: bool | None = Field(default=None, description="devices.field.recording")
     detail: str | None = Field(default=None, max_length=200)
 
 
@@ -170,7 +162,7 @@ class Alert(_Inbound):
     lon: float | None = Field(default=None, ge=-180, le=180, **_Finite)
     lat: float | None = Field(default=None, ge=-90, le=90, **_Finite)
     crs: Crs = Crs.WGS84
-    count: int | None = Field(default=None, ge=0, description="人数等计数 / e.g. people counted")
+    count: int | None = Field(default=None, ge=0, description="devices.field.count")
     text: str | None = Field(default=None, max_length=500)
     data: dict[str, str | int | float | bool] = Field(default_factory=dict, max_length=20)
 
@@ -207,9 +199,9 @@ class Broadcast(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     type: Literal["broadcast"] = "broadcast"
-    text: str = Field(min_length=1, max_length=500, description="播报内容 / text to speak")
+    text: str = Field(min_length=1, max_length=500, description="devices.field.text")
     repeat: int = Field(default=1, ge=1, le=50)
-    interval_s: int = Field(default=0, ge=0, le=3600, description="两次播报间隔 / pause")
+    interval_s: int = Field(default=0, ge=0, le=3600, description="devices.field.interval_s")
     volume: int = Field(default=80, ge=0, le=100)
 
 
@@ -217,8 +209,8 @@ class Waypoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lon: float = Field(ge=-180, le=180, **_Finite)
     lat: float = Field(ge=-90, le=90, **_Finite)
-    alt_m: float = Field(default=60, ge=0, le=500, description="相对起飞点高度 / height")
-    hold_s: int = Field(default=0, ge=0, le=3600, description="悬停 / hover time")
+    alt_m: float = Field(default=60, ge=0, le=500, description="devices.field.alt_m")
+    hold_s: int = Field(default=0, ge=0, le=3600, description="devices.field.hold_s")
 
 
 class Mission(BaseModel):
@@ -249,7 +241,7 @@ class CommandMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     command_id: str
     issued_at: AwareDatetime
-    expires_at: AwareDatetime = Field(description="此后不再执行 / do not execute after this")
+    expires_at: AwareDatetime = Field(description="devices.field.expires_at")
     command: CommandBody
 
 
@@ -280,7 +272,7 @@ def decode(channel: Channel, raw: bytes, *, max_bytes: int) -> Message:
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         if errors and errors[0]["type"] == "json_invalid":
-            raise Rejected(Reason.MALFORMED_JSON, "不是合法的JSON / not valid JSON") from None
+            raise Rejected(Reason.MALFORMED_JSON, msg("devices.malformed_json")) from None
         raise Rejected(Reason.INVALID_MESSAGE, _summary(exc)) from None
 
 
@@ -288,9 +280,9 @@ def check_time(ts: datetime, now: float, rules: TimeRules) -> float:
     """The measurement time in Unix seconds; refuses the future and the too old."""
     at = ts.timestamp()
     if at > now + rules.max_clock_skew_s:
-        raise Rejected(Reason.BAD_TIME, "时间在未来 / timestamp in the future")
+        raise Rejected(Reason.BAD_TIME, msg("devices.time_in_future"))
     if at < now - rules.max_age_s:
-        raise Rejected(Reason.BAD_TIME, "时间过早 / timestamp too old")
+        raise Rejected(Reason.BAD_TIME, msg("devices.time_too_old"))
     return at
 
 
@@ -301,7 +293,7 @@ def wgs84(lon: float, lat: float, crs: Crs) -> tuple[float, float]:
     try:
         p = to_wgs84(lon, lat, crs)
     except CoordinateError as exc:
-        raise Rejected(Reason.INVALID_MESSAGE, "坐标无效 / bad coordinates") from exc
+        raise Rejected(Reason.INVALID_MESSAGE, msg("devices.bad_coordinates")) from exc
     return p.lon, p.lat
 
 
@@ -312,9 +304,24 @@ def json_schemas() -> dict[str, dict]:
     return {name: schema_of(name, model) for name, model in models.items()}
 
 
+def _bilingual(node: Any) -> Any:
+    """Descriptions written as catalogue codes, put into words for the published files: the
+    schema is read by device makers in either language, so it carries both."""
+    if isinstance(node, dict):
+        return {
+            k: both(v)
+            if k == "description" and isinstance(v, str) and v in catalogue("zh_CN")
+            else _bilingual(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_bilingual(v) for v in node]
+    return node
+
+
 def schema_of(name: str, model: type[BaseModel]) -> dict:
     """The published JSON Schema of one message model (draft 2020-12, a stable `$id`)."""
-    schema = model.model_json_schema(mode="validation")
+    schema = _bilingual(model.model_json_schema(mode="validation"))
     schema["$id"] = f"urn:pingan:device-protocol:v1:{name}"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

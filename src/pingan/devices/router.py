@@ -16,7 +16,7 @@ from pingan.devices import service
 from pingan.devices.config import DeviceSettings
 from pingan.devices.freshness import Freshness
 from pingan.devices.hub import DeviceHub
-from pingan.devices.protocol import INBOUND, REASON_NAMES_ZH, Channel, Reason, Rejected
+from pingan.devices.protocol import Channel, Reason, Rejected, reason_name
 from pingan.devices.schemas import (
     Binding,
     CommandCreate,
@@ -31,6 +31,7 @@ from pingan.errors import DomainError, NotFound, ValidationFailed
 from pingan.http.deps import SessionDep, permit
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page
+from pingan.i18n import msg
 
 _hub_lock = threading.Lock()
 
@@ -78,7 +79,7 @@ def get_hub(request: Request) -> DeviceHub:
 
 HubDep = Annotated[DeviceHub, Depends(get_hub)]
 
-router = APIRouter(prefix="/devices", tags=["devices 设备"], lifespan=lifespan)
+router = APIRouter(prefix="/devices", tags=["devices.tag"], lifespan=lifespan)
 
 
 class PayloadTooLarge(DomainError):
@@ -87,9 +88,8 @@ class PayloadTooLarge(DomainError):
 
 
 def _refusal(exc: Rejected) -> DomainError:
-    detail = f"{REASON_NAMES_ZH[exc.reason]} / {exc.reason.value}" + (
-        f": {exc.detail}" if exc.detail else ""
-    )
+    reason = reason_name(exc.reason)
+    detail = msg("devices.refused", reason=reason, detail=exc.detail) if exc.detail else reason
     if exc.reason in (Reason.UNKNOWN_DEVICE, Reason.UNKNOWN_COMMAND):
         return NotFound(detail, code=exc.reason.value)
     if exc.reason is Reason.OVERSIZED:
@@ -97,7 +97,7 @@ def _refusal(exc: Rejected) -> DomainError:
     return ValidationFailed(detail, code=exc.reason.value)
 
 
-@router.get("", summary="设备列表 / list devices")
+@router.get("", summary="devices.api.list_devices")
 def list_devices(
     session: SessionDep,
     actor: Annotated[Actor, permit("device.read")],
@@ -117,7 +117,7 @@ def list_devices(
     )
 
 
-@router.post("", status_code=201, summary="登记设备 / register a device")
+@router.post("", status_code=201, summary="devices.api.register_device")
 def register_device(
     body: DeviceCreate,
     session: SessionDep,
@@ -131,7 +131,7 @@ def register_device(
     return DevicePublic.model_validate(device)
 
 
-@router.get("/live", summary="实时态势：设备与警力最新位置 / live positions of devices and units")
+@router.get("/live", summary="devices.api.live")
 def live(
     actor: Annotated[Actor, permit("device.read")],
     hub: HubDep,
@@ -150,19 +150,19 @@ def live(
     return LiveView.model_validate({"devices": devices, "units": units, "counts": counts})
 
 
-@router.get("/gateway/stats", summary="网关统计：接收、拒收原因、延迟 / gateway counters")
+@router.get("/gateway/stats", summary="devices.api.gateway_stats")
 def gateway_stats(actor: Annotated[Actor, permit("device.read")], hub: HubDep) -> dict[str, Any]:
     return hub.stats()
 
 
-@router.get("/{serial}", summary="设备详情 / one device")
+@router.get("/{serial}", summary="devices.api.get_device")
 def get_device(
     serial: str, session: SessionDep, actor: Annotated[Actor, permit("device.read")]
 ) -> DevicePublic:
     return DevicePublic.model_validate(service.get_device(session, serial))
 
 
-@router.put("/{serial}/unit", summary="绑定警力 / bind to a unit")
+@router.put("/{serial}/unit", summary="devices.api.bind")
 def bind(
     serial: str,
     body: Binding,
@@ -175,7 +175,7 @@ def bind(
     return DevicePublic.model_validate(device)
 
 
-@router.delete("/{serial}/unit", summary="解除绑定 / unbind from its unit")
+@router.delete("/{serial}/unit", summary="devices.api.unbind")
 def unbind(
     serial: str,
     session: SessionDep,
@@ -187,7 +187,7 @@ def unbind(
     return DevicePublic.model_validate(device)
 
 
-@router.post("/{serial}/commands", status_code=202, summary="下发指令 / send a command")
+@router.post("/{serial}/commands", status_code=202, summary="devices.api.send_command")
 def send_command(
     serial: str,
     body: CommandCreate,
@@ -205,7 +205,7 @@ def send_command(
     return CommandPublic.model_validate(row)
 
 
-@router.get("/{serial}/commands", summary="指令记录 / commands sent to the device")
+@router.get("/{serial}/commands", summary="devices.api.list_commands")
 def list_commands(
     serial: str,
     session: SessionDep,
@@ -222,7 +222,7 @@ def list_commands(
     )
 
 
-@router.get("/{serial}/track", summary="轨迹回放 / position history")
+@router.get("/{serial}/track", summary="devices.api.track")
 def track(
     serial: str,
     session: SessionDep,
@@ -287,17 +287,14 @@ def _ingest_route(channel: Channel) -> None:
             raise _refusal(exc) from None
         return IngestResult(serial=serial, channel=channel.value)
 
-    model = INBOUND[channel]
     router.add_api_route(
         f"/{{serial}}/{channel.value}",
         ingest,
         methods=["POST"],
         status_code=202,
         response_model=IngestResult,
-        summary=f"HTTP上报 {channel.value} / report {channel.value} over HTTP",
-        description=f"{model.__doc__}\n\n与MQTT主题 pingan/v1/devices/{{serial}}/{channel.value} "
-        "相同的消息与校验，见 docs/device-protocol.md / the same message and checks as the "
-        "MQTT topic.",
+        summary=f"devices.api.report_{channel.value}",
+        description="devices.api.report_over_http",
         openapi_extra={
             "requestBody": {
                 "required": True,

@@ -14,11 +14,11 @@ from pingan.http.inputs import Input
 class DeviceCreate(Input):
     serial: str = Field(
         pattern=DEVICE_ID_PATTERN,
-        description="序列号，也是MQTT主题中的设备编号 / serial, also the device id in topics",
+        description="devices.field.serial",
     )
-    kind: str = Field(description="设备类型 / device kind: patrol_robot, drone, body_camera, ...")
+    kind: str = Field(description="devices.field.kind")
     name: str | None = Field(default=None, max_length=100)
-    unit_id: int | None = Field(default=None, description="绑定的警力单元 / bound unit")
+    unit_id: int | None = Field(default=None, description="devices.field.unit_id")
 
 
 class DevicePublic(BaseModel):
@@ -40,13 +40,13 @@ class DevicePublic(BaseModel):
 
 
 class Binding(Input):
-    unit_id: int = Field(description="警力单元 / unit to bind the device to")
+    unit_id: int = Field(description="devices.field.binding.unit_id")
 
 
 class CommandCreate(Input):
     command: CommandBody
     timeout_s: int | None = Field(
-        default=None, ge=1, le=86_400, description="等待回执的时限 / how long to wait for an ack"
+        default=None, ge=1, le=86_400, description="devices.field.timeout_s"
     )
 
 
@@ -75,7 +75,7 @@ class LiveDevice(BaseModel):
     lat: float | None
     fix_at: datetime | None
     age_s: float | None
-    freshness: str = Field(description="live 实时 | stale 位置过时 | lost 失联 | unknown 未上报")
+    freshness: str = Field(description="devices.field.freshness")
     speed_mps: float | None = None
     heading_deg: float | None = None
     alt_m: float | None = None
@@ -92,13 +92,13 @@ class LiveUnit(BaseModel):
     fix_at: datetime
     age_s: float
     freshness: str
-    serial: str = Field(description="提供该位置的设备 / device the position came from")
+    serial: str = Field(description="devices.field.live_unit.serial")
 
 
 class LiveView(BaseModel):
     devices: list[LiveDevice]
     units: list[LiveUnit]
-    counts: dict[str, int] = Field(description="各新鲜度的设备数 / devices per freshness")
+    counts: dict[str, int] = Field(description="devices.field.counts")
 
 
 class Fix(BaseModel):

@@ -32,6 +32,7 @@ from pingan.devices.protocol import (
 )
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.input import validated_point
+from pingan.i18n import msg
 from pingan.units.models import Unit
 
 GATEWAY = Actor.system("device-gateway")
@@ -58,14 +59,14 @@ ACK_STATE = {
 def get_device(session: Session, serial: str) -> Device:
     device = session.execute(select(Device).where(Device.serial == serial)).scalar_one_or_none()
     if device is None:
-        raise NotFound(f"设备未登记: {serial} / no such device", code="device_not_found")
+        raise NotFound(msg("devices.device_not_found", serial=serial), code="device_not_found")
     return device
 
 
 def _unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"警力单元不存在: {unit_id} / no such unit", code="unit_not_found")
+        raise NotFound(msg("devices.unit_not_found", id=unit_id), code="unit_not_found")
     return unit
 
 
@@ -82,17 +83,16 @@ def register_device(
     kinds = device_kinds()
     if kind not in kinds:
         raise ValidationFailed(
-            f"未知设备类型 {kind}；可选: {', '.join(kinds)} / unknown device kind",
+            msg("devices.bad_device_kind", kind=kind, known=list(kinds)),
             code="bad_device_kind",
         )
     if not valid_device_id(serial) or serial.lower() in RESERVED_SERIALS:
         raise ValidationFailed(
-            "序列号只能含字母、数字、_ . -，以字母或数字开头，最长64 / serial must be "
-            "1-64 letters, digits, _ . - starting with a letter or digit",
+            msg("devices.bad_serial"),
             code="bad_serial",
         )
     if session.execute(select(Device.id).where(Device.serial == serial)).first():
-        raise Conflict(f"序列号已登记: {serial} / serial already registered", code="serial_taken")
+        raise Conflict(msg("devices.serial_taken", serial=serial), code="serial_taken")
     if unit_id is not None:
         _unit(session, unit_id)
     now = utcnow()
@@ -299,7 +299,7 @@ def apply_ack(session: Session, device_id: int, ack: Ack) -> DeviceCommand:
         .with_for_update()
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound("回执对应的指令不存在 / no such command", code="unknown_command")
+        raise NotFound(msg("devices.unknown_command"), code="unknown_command")
     target = ACK_STATE[ack.result]
     if row.state in (CommandState.ACKED, CommandState.FAILED):
         session.rollback()

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from pingan.i18n import text
 from pingan.units.cli import By, DataDir, _actor, _fail, _session
 
 roster_app = typer.Typer(help="排班 / shift rosters", no_args_is_help=True)
@@ -21,7 +22,7 @@ def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        _fail(f"日期格式无效 / bad date: {value} (YYYY-MM-DD)")
+        _fail(text("cli.bad_date", value=value))
     return None
 
 
@@ -44,13 +45,12 @@ def import_roster(
         _fail(exc.detail)
     when = _date(day) or roster.day
     if when is None:
-        _fail("请给出日期：--date 或文件中的 date / give --date or a date in the file")
+        _fail(text("cli.roster.no_date"))
     with _session(data_dir) as session:
         totals = service.replace_shifts(session, _actor(session, by), when, roster.shifts)
     units = sum(totals.units.values())
     typer.echo(
-        f"已导入 / imported {when}: {units} 个单元 / units, "
-        f"警力 {totals.officer_shifts} 人次 / officer-shifts"
+        text("cli.roster.imported", day=when, units=units, officer_shifts=totals.officer_shifts)
     )
 
 
@@ -79,8 +79,11 @@ def render(rows) -> list[str]:  # type: ignore[no-untyped-def]
     kinds = unit_kinds()
     totals = service.totals(rows)
     if not rows:
-        return ["无排班 / no roster for that day"]
-    out = [f"{'班次 shift':<12}{'类型 kind':<22}{'单元 units':>12}{'人数 people':>13}"]
+        return [text("cli.roster.none")]
+    shift_h, kind_h, units_h, people_h = (
+        text(f"cli.roster.col.{c}") for c in ("shift", "kind", "units", "people")
+    )
+    out = [f"{shift_h:<12}{kind_h:<22}{units_h:>12}{people_h:>13}"]
     for shift_code in dict.fromkeys(r.shift_code for r in rows):
         keys = sorted(
             (k for s, k in totals.units if s == shift_code),
@@ -93,8 +96,9 @@ def render(rows) -> list[str]:  # type: ignore[no-untyped-def]
                 f"{totals.people[(shift_code, k)]:>13}"
             )
         out.append(
-            f"{shift_code:<12}{'= 警力 officers':<22}{'':>12}{totals.officers_in(shift_code):>13}"
+            f"{shift_code:<12}{'= ' + text('cli.roster.officers'):<22}{'':>12}"
+            f"{totals.officers_in(shift_code):>13}"
         )
-    out.append(f"警力人次 / officer-shifts: {totals.officer_shifts}")
-    out.append(f"联勤联动及志愿者人次 / partner people (* not police): {totals.partner_people}")
+    out.append(text("cli.roster.officer_shifts", n=totals.officer_shifts))
+    out.append(text("cli.roster.partner_people", n=totals.partner_people))
     return out

@@ -12,16 +12,17 @@ from pingan.auth.roles import Role
 from pingan.auth.service import require
 from pingan.db.paging import page
 from pingan.errors import NotFound
+from pingan.i18n import Msg, msg
 
 
 def is_citizen(actor: Actor) -> bool:
     return actor.role is Role.CITIZEN
 
 
-def own_or_staff(actor: Actor, owner_user_id: int | None, what: str) -> None:
+def own_or_staff(actor: Actor, owner_user_id: int | None, what: Msg) -> None:
     """A citizen asking for someone else's case gets the same answer as for no case."""
     if is_citizen(actor) and owner_user_id != actor.user_id:
-        raise NotFound(f"{what}不存在 / no such case", code="not_found")
+        raise NotFound(msg("services.no_such_case", what=what), code="not_found")
 
 
 def visible_cases(actor: Actor, model: Any) -> Select:

@@ -20,6 +20,8 @@ from pingan.db.case_numbers import next_case_number
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, NotFound
 from pingan.geo.city import City
+from pingan.i18n import msg
+from pingan.i18n.both import both
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.phone import InvalidPhone, normalise_phone
@@ -32,13 +34,13 @@ from pingan.services.models import Breakdown, TowService
 def register_tow(session: Session, actor: Actor, *, name: str, phone: str) -> TowService:
     require(actor, "services.tow_write")
     if not name.strip():
-        raise common.bad("名称不能为空 / a name is required", "empty_name")
+        raise common.bad(msg("services.tow_name_required"), "empty_name")
     try:
         number = normalise_phone(phone)
     except InvalidPhone as exc:
         raise common.bad(str(exc), "bad_phone") from exc
     if session.execute(select(TowService.id).where(TowService.name == name.strip())).first():
-        raise Conflict("该救援公司已登记 / tow service already registered", code="duplicate_tow")
+        raise Conflict(msg("services.duplicate_tow"), code="duplicate_tow")
     row = TowService(name=name.strip(), phone=number, active=True)
     session.add(row)
     session.flush()
@@ -69,7 +71,7 @@ def request(
     require(actor, "services.report")
     x, y = common.where(lon, lat)
     if not vehicle.strip() or not problem.strip():
-        raise common.bad("须填写车辆和故障情况 / vehicle and problem are required", "empty_field")
+        raise common.bad(msg("services.breakdown_fields_required"), "empty_field")
     if plate:
         try:
             plate = plates.normalise(plate)
@@ -101,14 +103,14 @@ def request(
 def _row(session: Session, breakdown_id: int) -> Breakdown:
     row = session.get(Breakdown, breakdown_id)
     if row is None:
-        raise NotFound(f"故障求助不存在: {breakdown_id} / no such request", code="not_found")
+        raise NotFound(msg("services.breakdown_not_found", id=breakdown_id), code="not_found")
     return row
 
 
 def get(session: Session, actor: Actor, breakdown_id: int) -> Breakdown:
     require(actor, "services.read")
     row = _row(session, breakdown_id)
-    own_or_staff(actor, row.reporter_user_id, "故障求助")
+    own_or_staff(actor, row.reporter_user_id, msg("services.what.breakdown"))
     return row
 
 
@@ -132,9 +134,9 @@ def dispatch(
     when the dispatcher decided (default now), the incident's time of receipt."""
     require(actor, "services.breakdown_dispatch")
     row = _row(session, breakdown_id)
-    at = common.when(at or utcnow(), "派出时间 / dispatch time")
+    at = common.when(at or utcnow(), msg("services.what.dispatch_time"))
     if row.status != "requested":
-        raise Conflict("该求助已派出或已结束 / already dispatched or cleared", code="bad_state")
+        raise Conflict(msg("services.breakdown_already_dispatched"), code="bad_state")
     if to == "police":
         with deferred_commit(session):
             incident = incidents.create_incident(
@@ -155,10 +157,10 @@ def dispatch(
     elif to == "tow":
         tow = session.get(TowService, tow_service_id) if tow_service_id else None
         if tow is None or not tow.active:
-            raise common.bad("请选择已登记的救援公司 / choose a registered tow service", "bad_tow")
+            raise common.bad(msg("services.bad_tow"), "bad_tow")
         row.tow_service_id = tow.id
     else:
-        raise common.bad("to 须为 police 或 tow / to: police or tow", "bad_target")
+        raise common.bad(msg("services.bad_target"), "bad_target")
     row.status, row.assigned_to, row.dispatched_at = "dispatched", to, at
     detail = {"to": to, "tow_service_id": row.tow_service_id, "incident_id": row.incident_id}
     outbox.publish(session, "breakdown.dispatched", "breakdown", row.id, detail)
@@ -174,12 +176,12 @@ def clear(
     require(actor, "services.breakdown_clear")
     row = _row(session, breakdown_id)
     if row.status != "dispatched":
-        raise Conflict("须先派出才能办结 / dispatch before clearing", code="bad_state")
+        raise Conflict(msg("services.clear_before_dispatch"), code="bad_state")
     row.status, row.cleared_at = "cleared", common.when(at or utcnow())
     payload = {
         "case": row.case_number,
         "incident_id": row.incident_id,
-        "outcome": f"故障车辆已清障（{row.case_number}）/ breakdown cleared",
+        "outcome": both("services.note.breakdown_cleared", case=row.case_number),
     }
     outbox.publish(session, "breakdown.cleared", "breakdown", row.id, payload)
     audit.record(session, actor, "breakdown.cleared", "breakdown", row.id, {})

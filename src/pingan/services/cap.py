@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
+from pingan.i18n import text as message_text
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 SENDER = "pingan@kangbashi.police"
 KIND_ZH = {"child": "儿童", "elder": "老人", "visitor": "游客"}
-CANCEL_NOTE = "走失人员已交监护人，预警解除 / the missing person was handed over: alert cancelled"
+# The alert-level <note> has no <language> of its own: it carries both, as the <info> blocks do.
+CANCEL_NOTE = " / ".join(message_text("services.cap_cancel_note", lang) for lang in ("zh_CN", "en"))
 # Characters XML 1.0 cannot carry at all, escaped or not (C0 controls but tab and newlines,
 # lone surrogates, U+FFFE/U+FFFF): dropped, so a pasted description never breaks the message.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -17,6 +17,7 @@ from pingan.db.base import utcnow
 from pingan.errors import ValidationFailed
 from pingan.geo.city import City
 from pingan.geo.input import validated_point
+from pingan.i18n import Msg, msg
 from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
 from pingan.pii.name import SealedName, seal_name
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
@@ -26,25 +27,25 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_PHOTO_BYTES = 600_000
 
 
-def bad(detail: str, code: str) -> ValidationFailed:
+def bad(detail: Msg | str, code: str) -> ValidationFailed:
     return ValidationFailed(detail, code=code)
 
 
-def when(at: datetime | None, what: str = "时间 / time") -> datetime:
-    """A required, zone-aware, not-future instant."""
+def when(at: datetime | None, what: Msg | None = None) -> datetime:
+    """A required, zone-aware, not-future instant; `what` names it in the refusal."""
     if at is None:
-        raise bad(f"缺少{what.split(' / ')[0]} / {what.split(' / ')[-1]} is required", "no_time")
+        raise bad(msg("services.time_required", what=what or msg("services.what.time")), "no_time")
     if at.tzinfo is None:
-        raise bad("时间必须带时区 / timestamps need a time zone", "naive_time")
+        raise bad(msg("services.naive_time"), "naive_time")
     if at > utcnow() + MAX_CLOCK_SKEW:
-        raise bad("时间不能在未来 / time is in the future", "future_time")
+        raise bad(msg("services.future_time"), "future_time")
     return at
 
 
 def where(lon: float | None, lat: float | None, crs: str = "wgs84") -> tuple[float, float]:
     """A required point, converted to WGS-84."""
     if lon is None or lat is None:
-        raise bad("缺少地点（经纬度）/ a place (lon, lat) is required", "no_place")
+        raise bad(msg("services.no_place"), "no_place")
     return validated_point(lon, lat, crs)
 
 
@@ -54,7 +55,7 @@ def area(city: City | None, code: str | None) -> str | None:
         return None
     if city is None or code not in city.key_areas:
         known = ", ".join(city.key_areas) if city else ""
-        raise bad(f"未知重点区域 {code}；可选 {known} / unknown key area", "unknown_area")
+        raise bad(msg("services.unknown_area", area=code, known=known), "unknown_area")
     return code
 
 
@@ -78,7 +79,7 @@ class Sealed:
 def phone(vault: Vault, raw: str | None, *, required: bool = False) -> Sealed | None:
     if not raw:
         if required:
-            raise bad("缺少联系电话 / a contact phone is required", "no_phone")
+            raise bad(msg("services.no_phone"), "no_phone")
         return None
     try:
         value = normalise_phone(raw)
@@ -87,19 +88,20 @@ def phone(vault: Vault, raw: str | None, *, required: bool = False) -> Sealed | 
     return Sealed(vault.encrypt(value), mask_phone(value), vault.index(f"phone:{value}"))
 
 
-def name(vault: Vault, raw: str, what: str = "姓名 / a name") -> SealedName:
+def name(vault: Vault, raw: str, what: Msg | None = None) -> SealedName:
     """A required name, encrypted with its masked copy (as phones are)."""
     sealed = seal_name(vault, raw)
     if sealed is None:
-        zh, en = what.split(" / ")
-        raise bad(f"{zh}不能为空 / {en} is required", "empty_name")
+        raise bad(
+            msg("services.name_required", what=what or msg("services.what.name")), "empty_name"
+        )
     return sealed
 
 
 def id_number(vault: Vault, raw: str | None) -> Sealed:
     """A resident ID number (GB 11643 check) sealed; only its hash is compared later."""
     if not raw:
-        raise bad("缺少身份证号 / an ID number is required", "no_id_number")
+        raise bad(msg("services.no_id_number"), "no_id_number")
     try:
         value = normalise_id_number(raw)
     except InvalidIdNumber as exc:
@@ -114,12 +116,12 @@ def photo(photo_dir: Path, b64: str | None) -> str | None:
     try:
         data = base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise bad("照片须为base64编码 / photo must be base64", "bad_photo") from exc
+        raise bad(msg("services.photo_not_base64"), "bad_photo") from exc
     if len(data) > MAX_PHOTO_BYTES:
-        raise bad(f"照片过大（≤{MAX_PHOTO_BYTES}字节）/ photo too large", "bad_photo")
+        raise bad(msg("services.photo_too_large", max=MAX_PHOTO_BYTES), "bad_photo")
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None or image.size == 0:
-        raise bad("照片不是有效的图像 / the photo is not an image", "bad_photo")
+        raise bad(msg("services.photo_not_image"), "bad_photo")
     name = hashlib.sha256(data).hexdigest()[:32] + ".img"
     photo_dir.mkdir(parents=True, exist_ok=True)
     path = photo_dir / name

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pingan.i18n import msg
 from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
 from pingan.pii.vault import Vault
 
@@ -36,22 +37,22 @@ def luhn_ok(digits: str) -> bool:
 
 
 def normalise(kind: str, raw: str) -> str:
-    """The canonical value, or InvalidIdentifier with a bilingual reason."""
+    """The canonical value, or InvalidIdentifier with the reason (a message)."""
     value = re.sub(r"[\s\-/]", "", raw).upper()
     if kind == "imei":
         if not _IMEI.match(value) or not luhn_ok(value):
-            raise InvalidIdentifier("IMEI须为15位数字且校验位正确 / IMEI: 15 digits, Luhn check")
+            raise InvalidIdentifier(msg("services.bad_imei"))
         return value
     if kind == "serial":
         if not _SERIAL.match(value):
-            raise InvalidIdentifier("序列号须为4-40位字母数字 / serial: 4-40 letters or digits")
+            raise InvalidIdentifier(msg("services.bad_serial"))
         return value
     if kind == "id_number":
         try:
             return normalise_id_number(value)
         except InvalidIdNumber as exc:
             raise InvalidIdentifier(str(exc)) from exc
-    raise InvalidIdentifier(f"未知标识类型 {kind}；可选 {', '.join(KINDS)} / unknown identifier")
+    raise InvalidIdentifier(msg("services.bad_identifier_kind", kind=kind, known=list(KINDS)))
 
 
 def mask(kind: str, value: str) -> str:

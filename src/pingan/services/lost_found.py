@@ -8,6 +8,7 @@ retention period in settings.yaml (one year, Civil Code art. 318), with a record
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from pingan.db.paging import page
 from pingan.db.tx import finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
+from pingan.i18n import msg
 from pingan.pii.vault import Vault
 from pingan.services import candidates, common, identifiers, settings
 from pingan.services.access import is_citizen, list_cases, own_or_staff
@@ -68,18 +70,15 @@ class ItemSpec:
 
 def _check(spec: ItemSpec, actor: Actor) -> None:
     if spec.kind not in ("lost", "found"):
-        raise common.bad("类型须为 lost 或 found / kind: lost or found", "bad_kind")
+        raise common.bad(msg("services.item_bad_kind"), "bad_kind")
     require(actor, "services.report" if spec.kind == "lost" else "services.register_found")
     if spec.category not in categories():
         known = ", ".join(categories())
-        raise common.bad(f"未知物品类别；可选 {known} / unknown category", "bad_category")
+        raise common.bad(msg("services.bad_category", known=known), "bad_category")
     if not spec.description.strip():
-        raise common.bad("物品描述不能为空 / a description is required", "empty_description")
+        raise common.bad(msg("services.item_description_required"), "empty_description")
     if spec.kind == "found" and not (spec.holder and spec.storage):
-        raise common.bad(
-            "拾得物须登记保管人和存放处 / a found item needs its holder and storage",
-            "no_storage",
-        )
+        raise common.bad(msg("services.found_needs_storage"), "no_storage")
 
 
 # The columns the matcher reads: candidates are loaded as plain rows, not whole entities.
@@ -180,8 +179,8 @@ def register(
     """Store a lost report or found item and rank the other side against it."""
     _check(spec, actor)
     if is_citizen(actor) and spec.kind == "found":
-        raise Forbidden("群众请将拾得物交至警务站 / citizens hand found items to a police desk")
-    at = common.when(spec.at, "丢失/拾得时间 / time lost or found")
+        raise Forbidden(msg("services.citizen_found_item"))
+    at = common.when(spec.at, msg("services.what.lost_found_time"))
     lon, lat = common.where(spec.lon, spec.lat)
     area = common.area(city, spec.area_code)
     try:
@@ -247,14 +246,14 @@ def register(
 def _item(session: Session, item_id: int) -> HelpItem:
     row = session.get(HelpItem, item_id)
     if row is None:
-        raise NotFound(f"物品记录不存在: {item_id} / no such item", code="item_not_found")
+        raise NotFound(msg("services.item_not_found", id=item_id), code="item_not_found")
     return row
 
 
 def get_item(session: Session, actor: Actor, item_id: int) -> HelpItem:
     require(actor, "services.read")
     row = _item(session, item_id)
-    own_or_staff(actor, row.reporter_user_id, "物品记录")
+    own_or_staff(actor, row.reporter_user_id, msg("services.what.item"))
     return row
 
 
@@ -302,13 +301,13 @@ def claim(
 ) -> HelpClaim:
     """Record a claim only when ownership is shown: an identifier, or the held-back details."""
     require(actor, "services.report")
-    claimant = common.name(vault, claimant_name, "认领人姓名 / the claimant's name")
+    claimant = common.name(vault, claimant_name, msg("services.what.claimant_name"))
     item = _item(session, item_id)
     if item.kind != "found" or item.status not in OPEN:
-        raise Conflict("该物品不可认领 / the item cannot be claimed now", code="not_claimable")
+        raise Conflict(msg("services.not_claimable"), code="not_claimable")
     if lost_item_id is not None:
         lost = _item(session, lost_item_id)
-        own_or_staff(actor, lost.reporter_user_id, "遗失报告")
+        own_or_staff(actor, lost.reporter_user_id, msg("services.what.lost_report"))
     try:
         given = identifiers.parse(identifiers_given)
     except identifiers.InvalidIdentifier as exc:
@@ -324,8 +323,7 @@ def claim(
             proof = "details"
     if proof is None:
         raise Forbidden(
-            "无法证明物主身份：标识号或未公开特征不符 / ownership not proven: "
-            "no identifier or held-back detail matches",
+            msg("services.ownership_not_proven"),
             code="ownership_not_proven",
         )
     row = HelpClaim(
@@ -350,7 +348,7 @@ def claim(
 def _claim(session: Session, claim_id: int) -> HelpClaim:
     row = session.get(HelpClaim, claim_id)
     if row is None:
-        raise NotFound(f"认领记录不存在: {claim_id} / no such claim", code="claim_not_found")
+        raise NotFound(msg("services.claim_not_found", id=claim_id), code="claim_not_found")
     return row
 
 
@@ -359,17 +357,17 @@ def confirm_handover(session: Session, actor: Actor, claim_id: int, side: str) -
     row = _claim(session, claim_id)
     now = utcnow()
     if row.status != "verified":
-        raise Conflict("认领已办结 / the claim is already closed", code="claim_closed")
+        raise Conflict(msg("services.claim_closed"), code="claim_closed")
     if side == "holder":
         require(actor, "services.handover")
         row.holder_confirmed_by, row.holder_confirmed_at = actor.username, now
     elif side == "claimant":
         require(actor, "services.report")
         if actor.user_id != row.claimant_user_id:
-            raise Forbidden("只有认领人本人可确认领取 / only the claimant confirms receipt")
+            raise Forbidden(msg("services.only_claimant_confirms"))
         row.claimant_confirmed_at = now
     else:
-        raise common.bad("side 须为 holder 或 claimant / side: holder or claimant", "bad_side")
+        raise common.bad(msg("services.bad_side"), "bad_side")
     detail: dict[str, object] = {"claim": row.id, "side": side}
     if row.holder_confirmed_at and row.claimant_confirmed_at:
         row.status = "handed_over"
@@ -422,10 +420,8 @@ def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -
         )
     ).scalars()
     disposed = []
-    note = (
-        f"招领公告满{rules['retention_days']}天无人认领，依《民法典》第318条归国家所有 / "
-        f"unclaimed {rules['retention_days']} days after the announcement (Civil Code art. 318)"
-    )
+    # stored as a message, put into words in the reader's language (schemas.ItemPublic)
+    note = json.dumps(msg("services.note.disposed", days=rules["retention_days"]).to_json())
     for row in to_dispose:
         row.status, row.disposed_at, row.disposal_note = "disposed", now, note
         disposed.append(row.id)

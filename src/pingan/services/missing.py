@@ -25,6 +25,8 @@ from pingan.db.tx import deferred_commit, finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
+from pingan.i18n import msg
+from pingan.i18n.both import both
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.vault import Vault
@@ -42,7 +44,7 @@ from pingan.services.text import bigrams, dice
 from pingan.units.models import Unit
 
 KINDS = ("child", "elder", "visitor")
-GUARDIAN_NAME = "监护人姓名 / the guardian's name"
+GUARDIAN_NAME = msg("services.what.guardian_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +66,7 @@ class MissingSpec:
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise common.bad(
-            "类型须为 child / elder / visitor / kind: child, elder or visitor", "bad_kind"
-        )
+        raise common.bad(msg("services.missing_bad_kind"), "bad_kind")
     return kind
 
 
@@ -125,8 +125,8 @@ def report(
     require(actor, "services.report")
     _kind(spec.kind)
     if not spec.name.strip() or not spec.description.strip():
-        raise common.bad("姓名和体貌描述不能为空 / name and description required", "empty_field")
-    seen = common.when(spec.last_seen_at, "最后出现时间 / last-seen time")
+        raise common.bad(msg("services.name_and_description_required"), "empty_field")
+    seen = common.when(spec.last_seen_at, msg("services.what.last_seen"))
     lon, lat = common.where(spec.lon, spec.lat)
     area = common.area(city, spec.area_code)
     guardian_name = common.name(vault, spec.guardian_name, GUARDIAN_NAME)
@@ -138,7 +138,7 @@ def report(
     )
     photo = profile.photo_path if profile and not spec.photo_b64 else None
     photo = photo or common.photo(photo_dir, spec.photo_b64)
-    now = common.when(reported_at, "报告时间 / report time") if reported_at else utcnow()
+    now = common.when(reported_at, msg("services.what.report_time")) if reported_at else utcnow()
     km = radius_km(seen, now)
     row = MissingReport(
         case_number=next_case_number(session, "ZS", now),
@@ -205,7 +205,7 @@ def report(
 def _report(session: Session, report_id: int) -> MissingReport:
     row = session.get(MissingReport, report_id)
     if row is None:
-        raise NotFound(f"走失报告不存在: {report_id} / no such report", code="report_not_found")
+        raise NotFound(msg("services.report_not_found", id=report_id), code="report_not_found")
     return row
 
 
@@ -213,7 +213,7 @@ def get_report(session: Session, actor: Actor, report_id: int) -> MissingReport:
     require(actor, "services.read")
     row = session.get(MissingReport, report_id)
     # first: to a citizen, another's report and no report at all give the same answer
-    own_or_staff(actor, row.reporter_user_id if row else None, "走失报告")
+    own_or_staff(actor, row.reporter_user_id if row else None, msg("services.what.report"))
     return row or _report(session, report_id)
 
 
@@ -284,9 +284,9 @@ def add_sighting(
     require(actor, "services.sighting")
     row = get_report(session, actor, report_id)
     if row.status != "open":
-        raise Conflict("该走失报告已结束 / the report is closed", code="report_closed")
+        raise Conflict(msg("services.report_closed"), code="report_closed")
     x, y = common.where(lon, lat)
-    seen = common.when(at, "发现时间 / sighting time")
+    seen = common.when(at, msg("services.what.sighting_time"))
     s = MissingSighting(
         report_id=row.id, lon=x, lat=y, at=seen, note=note, reported_by=actor.username
     )
@@ -341,7 +341,7 @@ def register_found_person(
     require(actor, "services.found_person")
     _kind(kind)
     if not description.strip():
-        raise common.bad("体貌描述不能为空 / a description is required", "empty_description")
+        raise common.bad(msg("services.person_description_required"), "empty_description")
     x, y = common.where(lon, lat)
     p = FoundPerson(
         kind=kind,
@@ -349,7 +349,7 @@ def register_found_person(
         description=description.strip(),
         lon=x,
         lat=y,
-        at=common.when(at, "发现时间 / time found"),
+        at=common.when(at, msg("services.what.found_time")),
         registered_by=actor.username,
     )
     session.add(p)
@@ -375,7 +375,7 @@ def _rank_reports(session: Session, p: FoundPerson, top: int = 5) -> list[Person
 def _person(session: Session, person_id: int) -> FoundPerson:
     person = session.get(FoundPerson, person_id)
     if person is None:
-        raise NotFound("未找到该寻获人员记录 / no such found person", code="not_found")
+        raise NotFound(msg("services.found_person_not_found"), code="not_found")
     return person
 
 
@@ -394,7 +394,7 @@ def refuse_person(
     require(actor, "services.missing_manage")
     row = _report(session, report_id)
     if row.status != "open":
-        raise Conflict("该走失报告已结束 / the report is closed", code="report_closed")
+        raise Conflict(msg("services.report_closed"), code="report_closed")
     person = _person(session, found_person_id)
     if person.report_id == row.id:
         person.report_id = None
@@ -419,11 +419,11 @@ def close(
     require(actor, "services.missing_manage")
     row = _report(session, report_id)
     if row.status != "open":
-        raise Conflict("该走失报告已结束 / the report is closed", code="report_closed")
+        raise Conflict(msg("services.report_closed"), code="report_closed")
     presented = common.id_number(vault, guardian_id_number)
     if presented.key != row.guardian_id_key:
         raise Forbidden(
-            "监护人身份核验未通过，不能交接 / guardian not verified: hand-over refused",
+            msg("services.guardian_not_verified"),
             code="guardian_not_verified",
         )
     if found_person_id is not None:
@@ -445,7 +445,7 @@ def close(
     )
     now = utcnow()
     row.status, row.found_at, row.closed_at = "closed", now, now
-    outcome = f"走失人员已交监护人（{row.case_number}）/ handed over to the guardian"
+    outcome = both("services.note.handed_over", case=row.case_number)
     payload = {**_payload(row), "outcome": outcome}
     outbox.publish(session, "missing.found", "missing_report", row.id, payload)
     audit.record(
@@ -480,7 +480,7 @@ def create_profile(
     require(actor, "services.report")
     _kind(spec.kind)
     if not spec.name.strip() or not spec.description.strip():
-        raise common.bad("姓名和体貌描述不能为空 / name and description required", "empty_field")
+        raise common.bad(msg("services.name_and_description_required"), "empty_field")
     guardian = common.name(vault, spec.guardian_name, GUARDIAN_NAME)
     phone = common.phone(vault, spec.guardian_phone, required=True)
     gid = common.id_number(vault, spec.guardian_id_number)
@@ -522,7 +522,7 @@ def report_from_profile(
     """The instant report: everything but place, time and clothing comes from the profile."""
     profile = session.get(AtRiskProfile, profile_id)
     if profile is None or (is_citizen(actor) and profile.owner_user_id != actor.user_id):
-        raise NotFound("档案不存在 / no such profile", code="profile_not_found")
+        raise NotFound(msg("services.profile_not_found"), code="profile_not_found")
     spec = MissingSpec(
         kind=profile.kind,
         name=profile.name,

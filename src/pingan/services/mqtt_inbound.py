@@ -19,6 +19,7 @@ from pingan.devices.batched import BatchedTopic
 from pingan.devices.protocol import valid_device_id
 from pingan.devices.topics import inbound
 from pingan.geo.input import service_area
+from pingan.i18n import text
 from pingan.services import parking, plates
 from pingan.services.schemas import PlateReadMessage
 
@@ -52,7 +53,7 @@ class AnprTopic(BatchedTopic[parking.ReadSpec]):
         return parking.ReadSpec(m.plate, key, m.lon, m.lat, m.at, m.confidence, m.place)
 
     def describe(self, item: parking.ReadSpec) -> str:
-        return f"车牌识别 / plate read ({item.camera_id})"
+        return text("services.log.plate_read", camera=item.camera_id)
 
     def store(self, items: list[parking.ReadSpec]) -> None:
         with self.db.session() as session:

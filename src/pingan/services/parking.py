@@ -24,6 +24,7 @@ from pingan.db.tx import finish
 from pingan.errors import Forbidden, NotFound
 from pingan.geo.city import City
 from pingan.geo.travel_time import Route, SnapError
+from pingan.i18n import Msg, msg, render
 from pingan.pii.vault import Vault
 from pingan.services import common, plates, settings
 from pingan.services.access import is_citizen
@@ -58,9 +59,9 @@ def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> int:
         plate = _plate(r.plate)
         lon, lat = common.where(r.lon, r.lat)
         if not r.camera_id.strip():
-            raise common.bad("缺少摄像机编号 / camera_id is required", "no_camera")
+            raise common.bad(msg("services.no_camera"), "no_camera")
         if r.confidence is not None and not 0 <= r.confidence <= 1:
-            raise common.bad("置信度须在0-1之间 / confidence in 0…1", "bad_confidence")
+            raise common.bad(msg("services.bad_confidence"), "bad_confidence")
         rows.append(
             {
                 "plate": plate,
@@ -68,7 +69,7 @@ def ingest(session: Session, actor: Actor, reads: list[ReadSpec]) -> int:
                 "camera_id": r.camera_id.strip(),
                 "lon": lon,
                 "lat": lat,
-                "at": common.when(r.at, "识别时间 / read time"),
+                "at": common.when(r.at, msg("services.what.read_time")),
                 "confidence": r.confidence,
                 "place": r.place,
             }
@@ -130,7 +131,7 @@ def last_sighting(session: Session, plate: str, *, neighbours: bool) -> PlateRea
     return session.execute(query.order_by(*newest_first).limit(1)).scalar()
 
 
-def _refuse(session: Session, actor: Actor, plate: str, why: str, message: str) -> Forbidden:
+def _refuse(session: Session, actor: Actor, plate: str, why: str, message: Msg) -> Forbidden:
     """The refused query is audited and committed before the refusal is raised."""
     audit.record(session, actor, "parking.query_refused", "vehicle", plate, {"why": why})
     finish(session)
@@ -162,19 +163,19 @@ def find_car(
                 actor,
                 value,
                 "owner_not_verified",
-                "未能核实车主身份，不能提供位置 / owner not verified: location withheld",
+                msg("services.owner_not_verified"),
             )
         basis = "owner"
     else:
         basis = "officer"
     neighbours = basis == "officer"
-    rule_zh, rule_en = plates.match_rule(neighbours)
+    rule = plates.match_rule(neighbours)
     read = last_sighting(session, value, neighbours=neighbours)
     if read is None:
         audit.record(session, actor, "parking.query", "vehicle", value, {"found": False})
         finish(session)
         raise NotFound(
-            f"近期没有该车的识别记录；{rule_zh} / no recent sighting of this plate; {rule_en}",
+            msg("services.no_sighting", rule=rule),
             code="no_sighting",
         )
     match = plates.match(read.plate, value)
@@ -204,4 +205,4 @@ def find_car(
         {"found": True, "basis": basis, "reason": reason, "read": read.id, "match": match},
     )
     finish(session)
-    return Found(read, match, f"{rule_zh} / {rule_en}", route)
+    return Found(read, match, render(rule), route)

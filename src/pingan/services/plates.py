@@ -6,6 +6,7 @@ import re
 from itertools import product
 from typing import Literal
 
+from pingan.i18n import Msg, msg
 from pingan.services import settings
 
 Match = Literal["exact", "corrected", "neighbour"]
@@ -22,7 +23,7 @@ def normalise(raw: str) -> str:
     """Upper-case, no separators: 蒙k·12345 → 蒙K12345."""
     value = re.sub(r"[\s·.\-•]", "", raw).upper()
     if not _PLATE.match(value):
-        raise InvalidPlate("车牌号格式不正确 / not a licence plate (e.g. 蒙K12345)")
+        raise InvalidPlate(msg("services.bad_plate"))
     return value
 
 
@@ -64,21 +65,12 @@ def match(read: str, plate: str) -> Match:
     return "neighbour"
 
 
-def match_rule(neighbours: bool) -> tuple[str, str]:
-    """The rule a car-finding answer was chosen by: (Chinese, English)."""
-    corrected = "、".join(f"{k}→{v}" for k, v in settings.parking()["read_corrections"].items())
+def match_rule(neighbours: bool) -> Msg:
+    """The rule a car-finding answer was chosen by."""
+    corrected = [f"{k}→{v}" for k, v in settings.parking()["read_corrections"].items()]
     if not neighbours:
-        return (
-            f"仅显示与登记车牌完全一致的识别记录（识别结果中的 {corrected} 校正后比对）",
-            f"only reads equal to the registered plate are shown, after correcting "
-            f"{corrected.replace('、', ', ')} in the read",
-        )
+        return msg("services.rule_exact", corrected=corrected)
     groups: dict[str, list[str]] = {}
     for letter, digit in settings.parking()["confusions"].items():
         groups.setdefault(digit, [digit]).append(letter)
-    confusable = "、".join("/".join(g) for g in groups.values())
-    return (
-        f"含OCR易混车牌（{confusable}），可能是另一辆车，请核实",
-        f"includes OCR-confusable plates ({confusable.replace('、', ', ')}): "
-        f"it may be another car, check before acting",
-    )
+    return msg("services.rule_neighbours", confusable=["/".join(g) for g in groups.values()])

@@ -53,7 +53,7 @@ from pingan.services.schemas import (
     TowPublic,
 )
 
-router = APIRouter(prefix="/services", tags=["services 便民服务"])
+router = APIRouter(prefix="/services", tags=["services.tag"])
 
 
 def _photos(settings: SettingsDep) -> Path:
@@ -84,7 +84,7 @@ def _register(
     )
 
 
-@router.post("/lost-found/lost", status_code=201, summary="报失 / report a lost item")
+@router.post("/lost-found/lost", status_code=201, summary="services.api.report_lost")
 def report_lost(
     body: ItemCreate,
     request: Request,
@@ -104,7 +104,7 @@ def report_lost(
     )
 
 
-@router.post("/lost-found/found", status_code=201, summary="登记拾得物 / register a found item")
+@router.post("/lost-found/found", status_code=201, summary="services.api.register_found")
 def register_found(
     body: ItemCreate,
     request: Request,
@@ -124,7 +124,7 @@ def register_found(
     )
 
 
-@router.get("/lost-found/items", summary="物品记录（群众仅见本人）/ items (own for citizens)")
+@router.get("/lost-found/items", summary="services.api.list_items")
 def list_items(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.read")],
@@ -139,7 +139,7 @@ def list_items(
     return page_of(ItemPublic, rows, total, limit, offset)
 
 
-@router.get("/lost-found/public", summary="招领公告 / public listing of found items")
+@router.get("/lost-found/public", summary="services.api.public_listing")
 def public_listing(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.read")],
@@ -153,14 +153,14 @@ def public_listing(
     return page_of(ListingPublic, rows, total, limit, offset)
 
 
-@router.get("/lost-found/items/{item_id}", summary="物品详情 / one item")
+@router.get("/lost-found/items/{item_id}", summary="services.api.get_item")
 def get_item(
     item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> ItemPublic:
     return ItemPublic.model_validate(lost_found.get_item(session, actor, item_id))
 
 
-@router.get("/lost-found/items/{item_id}/details", summary="未公开特征 / held-back details")
+@router.get("/lost-found/items/{item_id}/details", summary="services.api.hidden_details")
 @audited_read
 def hidden_details(
     item_id: Id,
@@ -171,7 +171,7 @@ def hidden_details(
     return {"hidden_details": lost_found.hidden_details(session, actor, vault, item_id)}
 
 
-@router.get("/lost-found/items/{item_id}/matches", summary="匹配候选 / ranked matches")
+@router.get("/lost-found/items/{item_id}/matches", summary="services.api.item_matches")
 def item_matches(
     item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[MatchPublic]:
@@ -179,7 +179,7 @@ def item_matches(
 
 
 @router.post(
-    "/lost-found/items/{item_id}/claims", status_code=201, summary="认领 / claim a found item"
+    "/lost-found/items/{item_id}/claims", status_code=201, summary="services.api.claim_item"
 )
 def claim_item(
     item_id: Id,
@@ -201,9 +201,7 @@ def claim_item(
     return ClaimPublic.model_validate(row)
 
 
-@router.post(
-    "/lost-found/claims/{claim_id}/holder-confirm", summary="保管方确认交付 / holder hands over"
-)
+@router.post("/lost-found/claims/{claim_id}/holder-confirm", summary="services.api.holder_confirm")
 def holder_confirm(
     claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.handover")]
 ) -> ClaimPublic:
@@ -213,7 +211,7 @@ def holder_confirm(
 
 
 @router.post(
-    "/lost-found/claims/{claim_id}/claimant-confirm", summary="认领人确认领取 / claimant receives"
+    "/lost-found/claims/{claim_id}/claimant-confirm", summary="services.api.claimant_confirm"
 )
 def claimant_confirm(
     claim_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.report")]
@@ -222,7 +220,7 @@ def claimant_confirm(
     return ClaimPublic.model_validate(row)
 
 
-@router.post("/lost-found/lifecycle", summary="公告与到期处置 / announce and dispose")
+@router.post("/lost-found/lifecycle", summary="services.api.run_lifecycle")
 def run_lifecycle(
     session: SessionDep, actor: Annotated[Actor, permit("services.lifecycle")]
 ) -> LifecyclePublic:
@@ -231,7 +229,7 @@ def run_lifecycle(
 
 
 # -- missing people --------------------------------------------------------------------------
-@router.post("/missing", status_code=201, summary="走失报告 / report a missing person")
+@router.post("/missing", status_code=201, summary="services.api.report_missing")
 def report_missing(
     body: MissingCreate,
     request: Request,
@@ -250,7 +248,7 @@ def report_missing(
     return idempotent(session, actor, "missing.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
-@router.get("/missing", summary="走失报告列表 / missing-person reports")
+@router.get("/missing", summary="services.api.list_missing")
 def list_missing(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.read")],
@@ -262,14 +260,14 @@ def list_missing(
     return page_of(MissingPublic, rows, total, limit, offset)
 
 
-@router.get("/missing/{report_id}", summary="走失报告详情 / one report")
+@router.get("/missing/{report_id}", summary="services.api.get_missing")
 def get_missing(
     report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> MissingPublic:
     return MissingPublic.model_validate(missing.get_report(session, actor, report_id))
 
 
-@router.get("/missing/{report_id}/guardian", summary="监护人联系方式 / guardian contact")
+@router.get("/missing/{report_id}/guardian", summary="services.api.guardian_contact")
 @audited_read
 def guardian_contact(
     report_id: Id,
@@ -281,14 +279,14 @@ def guardian_contact(
     return {"guardian_name": name, "guardian_phone": phone}
 
 
-@router.get("/missing/{report_id}/alerts", summary="推送记录 / alert pushes")
+@router.get("/missing/{report_id}/alerts", summary="services.api.missing_alerts")
 def missing_alerts(
     report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[AlertPublic]:
     return [AlertPublic.model_validate(a) for a in missing.alerts(session, actor, report_id)]
 
 
-@router.get("/missing/{report_id}/cap", summary="最新 CAP 1.2 预警消息 / latest CAP 1.2 message")
+@router.get("/missing/{report_id}/cap", summary="services.api.missing_cap")
 def missing_cap(
     report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> Response:
@@ -296,16 +294,14 @@ def missing_cap(
     return Response(content=xml, media_type="application/cap+xml")
 
 
-@router.post("/missing/radius", summary="按时间扩大推送半径 / grow alert radii")
+@router.post("/missing/radius", summary="services.api.grow_radius")
 def grow_radius(
     session: SessionDep, actor: Annotated[Actor, permit("services.missing_manage")]
 ) -> list[AlertPublic]:
     return [AlertPublic.model_validate(a) for a in missing.grow_radius(session, actor)]
 
 
-@router.post(
-    "/missing/{report_id}/sightings", status_code=201, summary="目击线索 / report a sighting"
-)
+@router.post("/missing/{report_id}/sightings", status_code=201, summary="services.api.add_sighting")
 def add_sighting(
     report_id: Id,
     body: SightingCreate,
@@ -316,7 +312,7 @@ def add_sighting(
     return SightingPublic.model_validate(row)
 
 
-@router.get("/missing/{report_id}/sightings", summary="目击线索（GeoJSON）/ sightings map")
+@router.get("/missing/{report_id}/sightings", summary="services.api.sightings_map")
 def sightings_map(
     report_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> dict:
@@ -334,7 +330,7 @@ def sightings_map(
     }
 
 
-@router.post("/missing/found-persons", status_code=201, summary="登记寻获人员 / person found")
+@router.post("/missing/found-persons", status_code=201, summary="services.api.found_person")
 def found_person(
     body: FoundPersonCreate,
     session: SessionDep,
@@ -348,7 +344,7 @@ def found_person(
 
 @router.get(
     "/missing/found-persons/{person_id}/matches",
-    summary="寻获人员的候选报告 / open reports that may be this person",
+    summary="services.api.found_person_matches",
 )
 def found_person_matches(
     person_id: Id,
@@ -360,7 +356,7 @@ def found_person_matches(
     ]
 
 
-@router.post("/missing/{report_id}/refuse", summary="监护人认定非本人 / guardian: not our person")
+@router.post("/missing/{report_id}/refuse", summary="services.api.refuse_missing")
 def refuse_missing(
     report_id: Id,
     body: MissingRefuse,
@@ -371,7 +367,7 @@ def refuse_missing(
     return MissingPublic.model_validate(row)
 
 
-@router.post("/missing/{report_id}/close", summary="交还监护人并结案 / hand over and close")
+@router.post("/missing/{report_id}/close", summary="services.api.close_missing")
 def close_missing(
     report_id: Id,
     body: MissingClose,
@@ -383,7 +379,7 @@ def close_missing(
     return MissingPublic.model_validate(row)
 
 
-@router.post("/missing/profiles", status_code=201, summary="预登记易走失人员 / at-risk profile")
+@router.post("/missing/profiles", status_code=201, summary="services.api.create_profile")
 def create_profile(
     body: ProfileCreate,
     session: SessionDep,
@@ -397,7 +393,9 @@ def create_profile(
 
 
 @router.post(
-    "/missing/profiles/{profile_id}/report", status_code=201, summary="一键报告 / instant report"
+    "/missing/profiles/{profile_id}/report",
+    status_code=201,
+    summary="services.api.report_from_profile",
 )
 def report_from_profile(
     profile_id: Id,
@@ -414,7 +412,7 @@ def report_from_profile(
 
 
 # -- parked cars -----------------------------------------------------------------------------
-@router.post("/parking/reads", status_code=201, summary="车牌识别数据 / ANPR plate reads")
+@router.post("/parking/reads", status_code=201, summary="services.api.ingest_reads")
 def ingest_reads(
     body: ReadsIngest,
     session: SessionDep,
@@ -425,7 +423,7 @@ def ingest_reads(
     return IngestResult(stored=stored, duplicates=len(reads) - stored)
 
 
-@router.post("/parking/owners", status_code=201, summary="登记车主 / register a plate's owner")
+@router.post("/parking/owners", status_code=201, summary="services.api.register_owner")
 def register_owner(
     body: OwnerCreate,
     session: SessionDep,
@@ -436,7 +434,7 @@ def register_owner(
     return OwnerPublic.model_validate(row)
 
 
-@router.post("/parking/find", summary="找车 / where is my car")
+@router.post("/parking/find", summary="services.api.find_car")
 def find_car(
     body: CarFindRequest,
     request: Request,
@@ -463,21 +461,21 @@ def find_car(
 
 
 # -- breakdowns ------------------------------------------------------------------------------
-@router.post("/tow-services", status_code=201, summary="登记救援公司 / register a tow service")
+@router.post("/tow-services", status_code=201, summary="services.api.register_tow")
 def register_tow(
     body: TowCreate, session: SessionDep, actor: Annotated[Actor, permit("services.tow_write")]
 ) -> TowPublic:
     return TowPublic.model_validate(breakdown.register_tow(session, actor, **body.model_dump()))
 
 
-@router.get("/tow-services", summary="救援公司 / tow services")
+@router.get("/tow-services", summary="services.api.list_tows")
 def list_tows(
     session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> list[TowPublic]:
     return [TowPublic.model_validate(t) for t in breakdown.list_tows(session, actor)]
 
 
-@router.post("/breakdowns", status_code=201, summary="车辆故障求助 / breakdown help")
+@router.post("/breakdowns", status_code=201, summary="services.api.request_breakdown")
 def request_breakdown(
     body: BreakdownCreate,
     request: Request,
@@ -494,7 +492,7 @@ def request_breakdown(
     return idempotent(session, actor, "breakdown.create", idempotency_key, body, create)  # type: ignore[return-value]
 
 
-@router.get("/breakdowns", summary="故障求助列表 / breakdown requests")
+@router.get("/breakdowns", summary="services.api.list_breakdowns")
 def list_breakdowns(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.read")],
@@ -508,14 +506,14 @@ def list_breakdowns(
     return page_of(BreakdownPublic, rows, total, limit, offset)
 
 
-@router.get("/breakdowns/{breakdown_id}", summary="故障求助详情 / one request")
+@router.get("/breakdowns/{breakdown_id}", summary="services.api.get_breakdown")
 def get_breakdown(
     breakdown_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
 ) -> BreakdownPublic:
     return BreakdownPublic.model_validate(breakdown.get(session, actor, breakdown_id))
 
 
-@router.post("/breakdowns/{breakdown_id}/dispatch", summary="派出交警或救援 / dispatch help")
+@router.post("/breakdowns/{breakdown_id}/dispatch", summary="services.api.dispatch_breakdown")
 def dispatch_breakdown(
     breakdown_id: Id,
     body: BreakdownDispatch,
@@ -527,7 +525,7 @@ def dispatch_breakdown(
     return BreakdownPublic.model_validate(row)
 
 
-@router.post("/breakdowns/{breakdown_id}/clear", summary="已疏通 / cleared")
+@router.post("/breakdowns/{breakdown_id}/clear", summary="services.api.clear_breakdown")
 def clear_breakdown(
     breakdown_id: Id,
     session: SessionDep,
@@ -537,7 +535,7 @@ def clear_breakdown(
 
 
 # -- statistics ------------------------------------------------------------------------------
-@router.get("/stats", summary="便民服务统计 / help-service statistics")
+@router.get("/stats", summary="services.api.service_stats")
 def service_stats(
     session: SessionDep,
     actor: Annotated[Actor, permit("services.stats")],

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pingan.http.inputs import Input, Instant
+from pingan.i18n.column import column_text
 from pingan.services.plates import Match
 
 
@@ -17,25 +18,25 @@ class Body(Input):
 
 
 class ItemCreate(Body):
-    category: str = Field(max_length=20, description="物品类别 / category")
-    description: str = Field(max_length=1000, description="中文描述 / description")
+    category: str = Field(max_length=20, description="services.field.category")
+    description: str = Field(max_length=1000, description="services.field.description")
     colour: str | None = Field(default=None, max_length=20)
     brand: str | None = Field(default=None, max_length=40)
     identifiers: dict[str, str] = Field(
         default_factory=dict, max_length=3, description="imei / serial / id_number"
     )
     hidden_details: str | None = Field(
-        default=None, max_length=1000, description="不公开的特征（认领核验用）/ held-back details"
+        default=None, max_length=1000, description="services.field.hidden_details"
     )
     lon: float | None = None
     lat: float | None = None
-    at: Instant | None = Field(default=None, description="丢失/拾得时间 / when")
+    at: Instant | None = Field(default=None, description="services.field.at")
     place: str | None = Field(default=None, max_length=200)
     area_code: str | None = Field(default=None, max_length=40)
-    holder: str | None = Field(default=None, max_length=100, description="保管人 / holder")
-    storage: str | None = Field(default=None, max_length=200, description="存放处 / storage")
+    holder: str | None = Field(default=None, max_length=100, description="services.field.holder")
+    storage: str | None = Field(default=None, max_length=200, description="services.field.storage")
     contact_phone: str | None = Field(default=None, max_length=20)
-    photo_b64: str | None = Field(default=None, description="照片（base64）/ photo")
+    photo_b64: str | None = Field(default=None, description="services.field.photo_b64")
 
 
 class MatchPublic(BaseModel):
@@ -76,6 +77,12 @@ class ItemPublic(BaseModel):
     returned_at: datetime | None
     disposed_at: datetime | None
     disposal_note: str | None
+
+    @field_validator("disposal_note", mode="before")
+    @classmethod
+    def _in_words(cls, value: object) -> object:
+        """The note is stored as a message (code and values): said in the reader's language."""
+        return column_text(value) if isinstance(value, str) else value
 
 
 class ItemCreated(BaseModel):
@@ -129,8 +136,12 @@ class MissingCreate(Body):
     kind: Literal["child", "elder", "visitor"]
     name: str = Field(max_length=64)
     age: int | None = Field(default=None, ge=0, le=130)
-    description: str = Field(max_length=1000, description="体貌特征 / description")
-    clothing: str | None = Field(default=None, max_length=500, description="衣着 / clothing")
+    description: str = Field(
+        max_length=1000, description="services.field.missing_create.description"
+    )
+    clothing: str | None = Field(
+        default=None, max_length=500, description="services.field.clothing"
+    )
     lon: float | None = None
     lat: float | None = None
     last_seen_at: Instant | None = None
@@ -222,7 +233,7 @@ class MissingClose(Body):
 
 
 class MissingRefuse(Body):
-    found_person_id: int = Field(description="监护人认定不是其走失人员 / the person proposed")
+    found_person_id: int = Field(description="services.field.found_person_id")
 
 
 class ProfileCreate(Body):
@@ -230,7 +241,7 @@ class ProfileCreate(Body):
     name: str = Field(max_length=64)
     age: int | None = Field(default=None, ge=0, le=130)
     description: str = Field(max_length=1000)
-    habits: str | None = Field(default=None, max_length=1000, description="习惯、常去地点")
+    habits: str | None = Field(default=None, max_length=1000, description="services.field.habits")
     guardian_name: str = Field(min_length=1, max_length=64)
     guardian_phone: str = Field(max_length=20)
     guardian_id_number: str = Field(max_length=18)
@@ -272,12 +283,14 @@ class PlateReadMessage(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    plate: str = Field(min_length=1, max_length=16, description="车牌号 / plate as read")
-    at: Instant = Field(description="识别时间（带时区）/ read time with offset")
+    plate: str = Field(min_length=1, max_length=16, description="services.field.plate")
+    at: Instant = Field(description="services.field.plate_read_message.at")
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-    confidence: float | None = Field(default=None, ge=0, le=1, description="识别置信度 0-1")
-    place: str | None = Field(default=None, max_length=200, description="车场/路段 / lot or road")
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="services.field.confidence"
+    )
+    place: str | None = Field(default=None, max_length=200, description="services.field.place")
 
 
 class ReadsIngest(Body):
@@ -286,7 +299,7 @@ class ReadsIngest(Body):
 
 class IngestResult(BaseModel):
     stored: int
-    duplicates: int = Field(0, description="已存在的重复读数 / reads already stored (redelivered)")
+    duplicates: int = Field(0, description="services.field.duplicates")
 
 
 class OwnerCreate(Body):
@@ -304,19 +317,17 @@ class OwnerPublic(BaseModel):
 
 class CarFindRequest(Body):
     plate: str = Field(max_length=16)
-    lon: float | None = Field(default=None, description="求助人位置 / where the requester is")
+    lon: float | None = Field(default=None, description="services.field.lon")
     lat: float | None = None
     owner_id_number: str | None = Field(default=None, max_length=18)
-    reason: str | None = Field(default=None, max_length=500, description="民警查询事由")
+    reason: str | None = Field(default=None, max_length=500, description="services.field.reason")
 
 
 class CarFindResult(BaseModel):
     plate_read: str
     exact: bool
-    match: Match = Field(
-        description="exact 原样一致 / corrected I→1、O→0 后一致 / neighbour 易混车牌（仅民警）"
-    )
-    match_rule: str = Field(description="本次结果的匹配规则 / the rule this answer was chosen by")
+    match: Match = Field(description="services.field.match")
+    match_rule: str = Field(description="services.field.match_rule")
     camera_id: str
     place: str | None
     lon: float

@@ -46,6 +46,8 @@ from pingan.errors import Conflict, DomainError
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.graph import haversine_m_array
+from pingan.i18n import text
+from pingan.i18n.both import both
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
@@ -372,7 +374,7 @@ CALLERS = Actor.system("sim-callers")
 DISPATCHER = Actor.system("sim-dispatcher")
 OFFICERS = Actor.system("sim-officers")
 TEAM = Actor.system("sim-commander")
-REPLAY_OVERLAP = "回放时刻之后已有该警力定位 / the store holds a later fix than the replayed moment"
+REPLAY_OVERLAP = both("sim.note.replay_overlap")
 
 
 def setup(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
@@ -480,7 +482,7 @@ def _taken_on_the_spot(sim: DaySimulation, session: Session, incident_id: int, o
     """The officer takes the report where they stand: assigned, acknowledged and on scene at
     once (the few steps to the spot aside), through the lifecycle a dispatched unit follows."""
     here = _halt(sim, officer, at)  # stops walking the patrol loop
-    note = f"现场受理 / taken on the spot by {officer.call_sign}"
+    note = both("sim.note.on_the_spot", call_sign=officer.call_sign)
     incidents.dispatch_units(session, DISPATCHER, incident_id, [officer.id], note=note, at=at)
     session.commit()
     sim.figures.dispatched += 1
@@ -508,7 +510,9 @@ def dispatcher(sim: DaySimulation, session: Session, t: datetime, dt: float) -> 
         picks = [int(p.unit_id) for p in rec.picks]
         if not picks:
             continue  # nobody free: it waits, and the KPI shows it
-        note = "推荐派警 / as recommended: " + "; ".join(p.text_zh for p in rec.picks)
+        zh = text("sim.note.recommended", "zh_CN", picks="; ".join(p.text_zh for p in rec.picks))
+        en = text("sim.note.recommended", "en", picks="; ".join(p.text_en for p in rec.picks))
+        note = f"{zh} / {en}"
         etas = {int(p.unit_id): p.eta_s for p in rec.picks}
         incidents.dispatch_units(
             session, DISPATCHER, incident.id, picks, note=note[:500], at=at, etas=etas
@@ -630,7 +634,7 @@ def _close_when_due(sim: DaySimulation, session: Session, t: datetime, incident)
         key, incident.resolved_at + timedelta(seconds=sim.rng.uniform(*CLOSE_DELAY_S))
     )
     if t >= due:
-        incidents.close(session, DISPATCHER, incident.id, note="核实结案 / verified and closed")
+        incidents.close(session, DISPATCHER, incident.id, note=both("sim.note.closed"))
         session.commit()
         sim.due.pop(key, None)
 

@@ -26,6 +26,7 @@ from pingan.dispatch.service import PoolCache, eta_report, response_report
 from pingan.dispatch.tier_report import tier_report
 from pingan.dispatch.tiers import TierRow, tier_lines
 from pingan.geo.city import City, KeyArea
+from pingan.i18n import msg, text
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
 from pingan.sim.day import LOCAL, DaySimulation, Figures, SimConfig
@@ -73,11 +74,11 @@ def live_config(
     It starts `rewind_minutes` ago (default: 30 at speed 1, caught up flat out; else
     (N − 1) × 60, an hour of N× time) and keeps N× until it reaches the present."""
     if speed < 1:
-        raise ValueError("倍速不能小于1 / speed must be at least 1")
+        raise ValueError(msg("sim.bad_speed"))
     if rewind_minutes is None:
         rewind_minutes = 30.0 if speed == 1 else min(MAX_REWIND_MIN, (speed - 1) * 60.0)
     if not 0 <= rewind_minutes <= MAX_REWIND_MIN:
-        raise ValueError("回放分钟数须在 0-1380 之间 / rewind minutes must be within 0…1380")
+        raise ValueError(msg("sim.bad_rewind", max=MAX_REWIND_MIN))
     return SimConfig(
         day_kind=day_kind,
         start=utcnow().replace(microsecond=0) - timedelta(minutes=rewind_minutes),
@@ -138,7 +139,13 @@ class DayReport:
     planned: PlannedVsRealized | None = None  # the plans' expected coverage vs the day
 
     def lines(self) -> list[str]:
-        out = [f"模拟时段 / simulated {self.since:%Y-%m-%d %H:%M} – {self.until:%H:%M} UTC"]
+        out = [
+            text(
+                "sim.report.period",
+                since=f"{self.since:%Y-%m-%d %H:%M}",
+                until=f"{self.until:%H:%M}",
+            )
+        ]
         k = self.kpi
         # The line is printed on a quiet stretch too: "-" says there was nothing to measure.
         within = k.within if k else {}
@@ -146,40 +153,66 @@ class DayReport:
         verified, overridden = (k.verified, k.overridden) if k else (0, 0)
         p50, p90 = (k.p50_s, k.p90_s) if k else (None, None)
         out.append(
-            f"警情 incidents {n} · 到场 responded {reached} (核实 verified {verified}, "
-            f"调度确认 overridden {overridden}) · "
-            f"1分钟 {share_text(within.get('tier1'))} · 3分钟 {share_text(within.get('tier3'))} · "
-            f"5分钟 {share_text(within.get('tier5'))} · P50 {seconds_text(p50)} · "
-            f"P90 {seconds_text(p90)}"
+            text(
+                "sim.report.kpi",
+                incidents=n,
+                responded=reached,
+                verified=verified,
+                overridden=overridden,
+                tier1=share_text(within.get("tier1")),
+                tier3=share_text(within.get("tier3")),
+                tier5=share_text(within.get("tier5")),
+                p50=seconds_text(p50),
+                p90=seconds_text(p90),
+            )
         )
         out.append(eta_text(self.eta or EtaAccuracy(0, None, None, None)))
         out += tier_lines(self.tiers)
         out += planned_lines(self.planned)
-        out.append("按类别 / per type: " + ", ".join(f"{t} {n}" for t, n in self.per_type.items()))
-        out.append(
-            "客流告警 / crowd alerts: "
-            + (", ".join(f"{k} {n}" for k, n in self.alerts.items()) or "0")
-        )
+        per_type = [f"{t} {n}" for t, n in self.per_type.items()]
+        out.append(text("sim.report.per_type", types=per_type))
+        alerts = [f"{k} {n}" for k, n in self.alerts.items()] or "0"
+        out.append(text("sim.report.alerts", alerts=alerts))
         s = self.services
         if s is not None:
             rate = share_text(s.return_rate)
             out.append(
-                f"便民服务 / help services: 找车 cars found {s.cars_found} · 遗失物品 lost "
-                f"reported {s.lost_reports}, found {s.found_items}, returned "
-                f"{s.items_returned} ({rate}) · 走失人员 missing reported "
-                f"{s.missing_reported}, found {s.missing_found} · 车辆故障 breakdowns "
-                f"requested {s.breakdowns_requested}, helped {s.breakdowns_helped}"
+                text(
+                    "sim.report.services",
+                    cars_found=s.cars_found,
+                    lost=s.lost_reports,
+                    found=s.found_items,
+                    returned=s.items_returned,
+                    rate=rate,
+                    missing=s.missing_reported,
+                    missing_found=s.missing_found,
+                    breakdowns=s.breakdowns_requested,
+                    helped=s.breakdowns_helped,
+                )
             )
         f = self.figures
         out.append(
-            f"写入 / written: readings {f.readings}, incidents {f.incidents}, dispatches "
-            f"{f.dispatched}, positions {f.positions}, device fixes {f.telemetry}, plate "
-            f"reads {f.plate_reads}, plans {f.plans} (re-plans {f.replans}), help cases "
-            f"{f.help_cases}, refused steps {f.refused}"
+            text(
+                "sim.report.written",
+                readings=f.readings,
+                incidents=f.incidents,
+                dispatches=f.dispatched,
+                positions=f.positions,
+                telemetry=f.telemetry,
+                plate_reads=f.plate_reads,
+                plans=f.plans,
+                replans=f.replans,
+                help_cases=f.help_cases,
+                refused=f.refused,
+            )
         )
         out.append(
-            f"模拟世界 / world: 定位迟到 fixes late {f.fixes_late}, 丢失 lost {f.fixes_lost} · "
-            f"到场未核实重报 arrivals refused and pressed again {f.arrivals_refused}"
+            text(
+                "sim.report.world",
+                late=f.fixes_late,
+                lost=f.fixes_lost,
+                refused=f.arrivals_refused,
+            )
         )
         return out
 
@@ -242,7 +275,7 @@ def run_headless(
         else:
             since, until = start, start + timedelta(hours=hours)
             if until > utcnow():
-                raise ValueError("模拟时段不能超过当前时间 / the stretch must end by now")
+                raise ValueError(msg("sim.stretch_in_future"))
         config = replace(config, start=since, end=until, speed=speed, rewind_speed=speed)
         # a hub of its own, flushed after each step rather than by its timer thread, so the
         # robots' positions the dispatcher reads are the same in every run of a seed

@@ -12,6 +12,8 @@ from importlib import resources
 
 import yaml
 
+from pingan.i18n import msg
+
 # Calendar days whose visitor profile stands for each kind of day (sim/visitors.py):
 # a mid-September Wednesday (≈ 20,000) and National Day (≈ 50,000).
 DAYS = {"normal": date(2026, 9, 16), "holiday": date(2026, 10, 2)}
@@ -126,5 +128,5 @@ BREAKDOWNS = [
 def day_for(kind: str) -> date:
     """The calendar day standing for a kind of day ('normal' or 'holiday')."""
     if kind not in DAYS:
-        raise ValueError(f"未知日期类型 {kind}；可选 {', '.join(DAYS)} / unknown kind of day")
+        raise ValueError(msg("sim.unknown_day", kind=kind, known=list(DAYS)))
     return DAYS[kind]

@@ -40,6 +40,7 @@ from pingan.geo.coords import haversine_m
 from pingan.geo.graph import EARTH_RADIUS_M
 from pingan.geo.osm_import import read_ways
 from pingan.geo.travel_time import SnapError, TravelTimes
+from pingan.i18n import msg
 
 Point = tuple[float, float]
 
@@ -134,7 +135,7 @@ def load_spec(path: Path | None = None) -> WorldSpec:
     try:
         return WorldSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise ValueError(f"模拟世界文件格式错误: {path} / malformed world file: {exc}") from exc
+        raise ValueError(msg("sim.bad_world_file", path=path, error=exc)) from exc
 
 
 def way_classes(osm: Path) -> dict[int, str]:

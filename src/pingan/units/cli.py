@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from pingan.i18n import Msg, text
+
 unit_app = typer.Typer(help="警力 / units: who crews them", no_args_is_help=True)
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
@@ -22,7 +24,7 @@ CallSign = Annotated[str, typer.Argument(help="警力呼号 / the unit's call si
 Username = Annotated[str, typer.Argument(help="民警或志愿者的用户名 / the account to bind")]
 
 
-def _fail(message: str) -> None:
+def _fail(message: Msg | str) -> None:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code=2)
 
@@ -55,7 +57,7 @@ def _user(session, username: str):  # type: ignore[no-untyped-def]
 
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        _fail(f"用户不存在: {username} / no such user")
+        _fail(text("cli.no_such_user", username=username))
     return user
 
 
@@ -65,7 +67,7 @@ def _actor(session, username: str):  # type: ignore[no-untyped-def]
 
     user = _user(session, username)
     if not user.active:
-        _fail(f"用户已停用: {username} / user disabled")
+        _fail(text("cli.user_disabled", username=username))
     return Actor(user.id, user.username, Role(user.role), "cli")
 
 
@@ -91,14 +93,14 @@ def bind(
     from pingan.units import service
 
     if (shift is None) != (day is None):
-        _fail("班次需同时给出 --shift 与 --date / give both --shift and --date")
+        _fail(text("cli.unit.shift_and_date"))
     try:
         end = datetime.fromisoformat(until) if until else None
         shift_day = date.fromisoformat(day) if day else None
     except ValueError as exc:
-        _fail(f"时间格式无效 / bad date or time: {exc}")
+        _fail(text("cli.unit.bad_time", error=exc))
     if end is not None and end.tzinfo is None:
-        _fail("--until 须带时区 / --until needs a time zone offset")
+        _fail(text("cli.naive_time", name="--until"))
     with _session(data_dir) as session:
         actor = _actor(session, by)
         unit = service.unit_by_call_sign(session, call_sign)
@@ -111,7 +113,7 @@ def bind(
             shift=(shift_day, shift) if shift and shift_day else None,
             note=note,
         )
-        typer.echo(f"已绑定 / bound {unit.call_sign}:")
+        typer.echo(text("cli.unit.bound", call_sign=unit.call_sign))
         typer.echo(_line(binding, name))
 
 
@@ -128,7 +130,7 @@ def unbind(call_sign: CallSign, username: Username, by: By, data_dir: DataDir = 
             if name == username
         ]  # fmt: skip
         if not current:
-            _fail(f"{username} 未绑定 {call_sign} / not bound")
+            _fail(text("cli.unit.not_bound", username=username, call_sign=call_sign))
         for binding in current:
             typer.echo(_line(*service.end_binding(session, actor, unit.id, binding.id)))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from pingan.i18n import msg
 from pingan.video.detectors import DetectorError, HogCounter, OnnxCounter, PersonCounter
 from pingan.video.settings import detector_options
 
@@ -22,14 +23,14 @@ def counter_for(kind: str, model_path: str | None = None) -> PersonCounter:
         key: tuple[str, str | None, float | None] = ("hog", None, None)
     elif kind == "onnx":
         if not model_path:
-            raise DetectorError("onnx 检测器需要模型路径 / the onnx detector needs a model path")
+            raise DetectorError(msg("video.onnx_needs_model"))
         try:
             mtime = Path(model_path).stat().st_mtime
         except OSError as exc:
-            raise DetectorError(f"模型文件不存在 {model_path} / model file not found") from exc
+            raise DetectorError(msg("video.model_not_found", path=model_path)) from exc
         key = ("onnx", model_path, mtime)
     else:
-        raise DetectorError(f"未知检测器 {kind} / unknown detector")
+        raise DetectorError(msg("video.unknown_detector", kind=kind))
     with _lock:
         counter = _built.get(key)
         if counter is None:

@@ -25,6 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pingan.i18n import msg
 from pingan.video.roi import Polygon, bounding_crop, contains
 
 GATHERING, RUNNING, COUNTER_FLOW, LOITERING, INTRUSION = (
@@ -205,7 +206,7 @@ class OnnxCounter(PersonCounter):
 
         self.path = Path(path)
         if not self.path.is_file():
-            raise DetectorError(f"模型文件不存在 {self.path} / model file not found")
+            raise DetectorError(msg("video.model_not_found", path=self.path))
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
         preferred = ("CUDAExecutionProvider", "CPUExecutionProvider")
@@ -214,16 +215,16 @@ class OnnxCounter(PersonCounter):
             self.session = ort.InferenceSession(str(self.path), opts, providers=providers)
         except Exception as exc:
             raise DetectorError(
-                f"无法加载模型 {self.path.name} / cannot load model: {exc}"
+                msg("video.model_not_loaded", name=self.path.name, error=exc)
             ) from exc
         inputs = self.session.get_inputs()
         shape = inputs[0].shape
         if len(inputs) != 1 or len(shape) != 4:
-            raise DetectorError("模型须有一个 NCHW 图像输入 / model needs one NCHW image input")
+            raise DetectorError(msg("video.model_input_nchw"))
         self.input_name = inputs[0].name
         self.channels = shape[1] if isinstance(shape[1], int) else 3
         if self.channels not in (1, 3):
-            raise DetectorError("模型输入须为1或3通道 / model input must have 1 or 3 channels")
+            raise DetectorError(msg("video.model_channels"))
         self.fixed = (
             (shape[3], shape[2])
             if isinstance(shape[2], int) and isinstance(shape[3], int)
@@ -268,7 +269,7 @@ class OnnxCounter(PersonCounter):
             return Measurement(max(0.0, float(out.reshape(-1)[0])))
         values = out.reshape(out.shape[-2:]) if out.ndim >= 2 else out.reshape(1, -1)
         if out.ndim > 2 and int(np.prod(out.shape[:-2])) > 1:
-            raise DetectorError("模型输出须为单通道密度图 / output must be one density map")
+            raise DetectorError(msg("video.model_output"))
         in_h, in_w = tensor.shape[2:]
         cell_w = in_w / values.shape[1] * px_w / s
         cell_h = in_h / values.shape[0] * px_h / s

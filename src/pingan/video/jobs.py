@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from pingan import runtime
 from pingan.auth.actor import Actor
+from pingan.i18n import text
 from pingan.jobs import timed
 from pingan.video.patrol import run_step
 
@@ -21,9 +22,6 @@ def patrol_step(session: Session) -> None:
     step = run_step(session, Actor.system("video-patrol"), runtime.current().vault)
     if step.observations:
         log.info(
-            "视频巡查 %d 路，事件 %d 起 / patrol checked %d cameras, %d incidents",
-            len(step.observations),
-            len(step.incidents),
-            len(step.observations),
-            len(step.incidents),
+            "%s",
+            text("video.log.patrol", cameras=len(step.observations), incidents=len(step.incidents)),
         )

@@ -24,6 +24,7 @@ from pingan.crowd.settings import incident_priority, thresholds_for
 from pingan.db.base import utcnow
 from pingan.db.tx import deferred_commit, finish
 from pingan.errors import ValidationFailed
+from pingan.i18n import msg
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.pii.vault import Vault
@@ -258,7 +259,7 @@ def run_step(
         missing = [i for i in camera_ids if i not in by_id]
         if missing:
             raise ValidationFailed(
-                f"摄像机不存在或未启用: {missing} / cameras missing or not active",
+                msg("video.camera_not_active", cameras=missing),
                 code="camera_not_active",
             )
         chosen = list(dict.fromkeys(camera_ids))

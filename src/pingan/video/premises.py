@@ -20,6 +20,7 @@ from pingan.db.tx import finish
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
+from pingan.i18n import msg
 from pingan.video.models import Camera, Premises, PremisesCheck
 
 KINDS = {
@@ -50,22 +51,20 @@ def create_premises(
     require(actor, "video.write")
     name = name.strip()
     if not name:
-        raise ValidationFailed("名称不能为空 / name required", code="bad_premises")
+        raise ValidationFailed(msg("video.premises_name_required"), code="bad_premises")
     if kind not in KINDS:
         raise ValidationFailed(
-            f"未知场所类型 {kind}；可选 {', '.join(KINDS)} / unknown kind", code="bad_kind"
+            msg("video.premises_bad_kind", kind=kind, known=list(KINDS)), code="bad_kind"
         )
     if not 1 <= check_every_days <= 365:
-        raise ValidationFailed("检查周期须为1-365天 / check every 1-365 days", code="bad_period")
+        raise ValidationFailed(msg("video.bad_check_period"), code="bad_period")
     lon, lat = validated_point(lon, lat, crs)
     licence_no = licence_no.strip() if licence_no else None
     if (
         licence_no
         and session.execute(select(Premises.id).where(Premises.licence_no == licence_no)).first()
     ):
-        raise Conflict(
-            f"许可证号已登记: {licence_no} / licence already registered", code="duplicate_licence"
-        )
+        raise Conflict(msg("video.duplicate_licence", licence=licence_no), code="duplicate_licence")
     now = utcnow()
     premises = Premises(
         name=name,
@@ -97,9 +96,7 @@ def get_premises(session: Session, actor: Actor, premises_id: int) -> Premises:
     require(actor, "video.read")
     premises = session.get(Premises, premises_id)
     if premises is None:
-        raise NotFound(
-            f"行业场所不存在: {premises_id} / no such premises", code="premises_not_found"
-        )
+        raise NotFound(msg("video.premises_not_found", id=premises_id), code="premises_not_found")
     return premises
 
 
@@ -142,28 +139,22 @@ def record_check(
         select(Premises).where(Premises.id == premises_id).with_for_update()
     ).scalar_one_or_none()
     if premises is None:
-        raise NotFound(
-            f"行业场所不存在: {premises_id} / no such premises", code="premises_not_found"
-        )
+        raise NotFound(msg("video.premises_not_found", id=premises_id), code="premises_not_found")
     if result not in RESULTS:
         raise ValidationFailed(
-            f"未知检查结果 {result}；可选 {', '.join(RESULTS)} / unknown result", code="bad_result"
+            msg("video.bad_result", result=result, known=list(RESULTS)), code="bad_result"
         )
     notes = notes.strip() if notes else None
     if result in ("issues", "violation") and not notes:
-        raise ValidationFailed("发现问题须填写说明 / findings need notes", code="notes_required")
+        raise ValidationFailed(msg("video.notes_required"), code="notes_required")
     now = utcnow()
     at = at or now
     if at.tzinfo is None or at > now + MAX_CLOCK_SKEW or at < now - timedelta(days=7):
-        raise ValidationFailed(
-            "检查时间须带时区且在7天内、不在未来 / time: aware, within 7 days", code="bad_time"
-        )
+        raise ValidationFailed(msg("video.bad_check_time"), code="bad_time")
     own = set(camera_ids_of(session, [premises_id])[premises_id])
     foreign = sorted(set(camera_ids) - own)
     if foreign:
-        raise ValidationFailed(
-            f"摄像机 {foreign} 不属于该场所 / cameras not at these premises", code="foreign_camera"
-        )
+        raise ValidationFailed(msg("video.foreign_camera", cameras=foreign), code="foreign_camera")
     check = PremisesCheck(
         premises_id=premises_id,
         at=at,

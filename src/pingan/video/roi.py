@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 import shapely
 
+from pingan.i18n import msg
+
 Polygon = tuple[tuple[float, float], ...]
 
 
@@ -20,22 +22,22 @@ class RoiError(ValueError):
 def check_polygon(points: Sequence[Sequence[float]], width: int, height: int) -> Polygon:
     """A clean polygon inside a `width` × `height` frame, or RoiError with the reason."""
     if width <= 0 or height <= 0:
-        raise RoiError("画面尺寸须为正数 / frame size must be positive")
+        raise RoiError(msg("video.roi_frame_size"))
     if len(points) < 3:
-        raise RoiError("区域至少需要3个顶点 / a region needs at least 3 points")
+        raise RoiError(msg("video.roi_too_few_points"))
     poly: list[tuple[float, float]] = []
     for p in points:
         if len(p) != 2 or not all(math.isfinite(v) for v in p):
-            raise RoiError("顶点须为有限的 [x, y] / each point must be a finite [x, y]")
+            raise RoiError(msg("video.roi_bad_point"))
         x, y = float(p[0]), float(p[1])
         if not (0 <= x <= width and 0 <= y <= height):
             raise RoiError(
-                f"顶点 ({x:g}, {y:g}) 超出画面 {width}×{height} / point outside the frame"
+                msg("video.roi_point_outside", x=f"{x:g}", y=f"{y:g}", width=width, height=height)
             )
         poly.append((x, y))
     shape = shapely.Polygon(poly)
     if not shape.is_valid or shape.area < 1.0:
-        raise RoiError("区域自相交或面积为零 / the region crosses itself or has no area")
+        raise RoiError(msg("video.roi_invalid"))
     return tuple(poly)
 
 

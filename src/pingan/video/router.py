@@ -29,10 +29,10 @@ from pingan.video.schemas import (
     RotaPublic,
 )
 
-router = APIRouter(prefix="/video", tags=["video 视频巡查"])
+router = APIRouter(prefix="/video", tags=["video.tag"])
 
 
-@router.post("/cameras", status_code=201, summary="登记摄像机 / register a camera")
+@router.post("/cameras", status_code=201, summary="video.api.create_camera")
 def create_camera(
     body: CameraCreate,
     session: SessionDep,
@@ -44,7 +44,7 @@ def create_camera(
     return CameraPublic.model_validate(service.create_camera(session, actor, city, spec))
 
 
-@router.get("/cameras", summary="摄像机列表 / list cameras")
+@router.get("/cameras", summary="video.api.list_cameras")
 def list_cameras(
     session: SessionDep,
     actor: Annotated[Actor, permit("video.read")],
@@ -59,14 +59,14 @@ def list_cameras(
     return page_of(CameraPublic, rows, total, limit, offset)
 
 
-@router.get("/cameras/{camera_id}", summary="摄像机详情 / one camera")
+@router.get("/cameras/{camera_id}", summary="video.api.get_camera")
 def get_camera(
     camera_id: Id, session: SessionDep, actor: Annotated[Actor, permit("video.read")]
 ) -> CameraPublic:
     return CameraPublic.model_validate(service.get_camera(session, actor, camera_id))
 
 
-@router.patch("/cameras/{camera_id}", summary="修改摄像机 / change a camera")
+@router.patch("/cameras/{camera_id}", summary="video.api.update_camera")
 def update_camera(
     camera_id: Id,
     body: CameraUpdate,
@@ -81,14 +81,14 @@ def update_camera(
     return CameraPublic.model_validate(camera)
 
 
-@router.delete("/cameras/{camera_id}", summary="停用摄像机 / retire a camera")
+@router.delete("/cameras/{camera_id}", summary="video.api.retire_camera")
 def retire_camera(
     camera_id: Id, session: SessionDep, actor: Annotated[Actor, permit("video.write")]
 ) -> CameraPublic:
     return CameraPublic.model_validate(service.retire_camera(session, actor, camera_id))
 
 
-@router.get("/observations", summary="巡查记录 / patrol observations")
+@router.get("/observations", summary="video.api.list_observations")
 def list_observations(
     session: SessionDep,
     actor: Annotated[Actor, permit("video.read")],
@@ -112,11 +112,11 @@ def list_observations(
     return page_of(ObservationPublic, rows, total, limit, offset)
 
 
-@router.get("/rota", summary="轮巡计划预览 / rota preview")
+@router.get("/rota", summary="video.api.rota_preview")
 def rota_preview(
     session: SessionDep,
     actor: Annotated[Actor, permit("video.read")],
-    minutes: Annotated[int, Query(ge=1, le=1440, description="预览分钟数 / minutes")] = 120,
+    minutes: Annotated[int, Query(ge=1, le=1440, description="video.field.minutes")] = 120,
 ) -> RotaPublic:
     start = utcnow().replace(second=0, microsecond=0)
     rows, load = patrol.preview(session, actor, start=start, minutes=minutes)
@@ -142,7 +142,7 @@ def rota_preview(
     )
 
 
-@router.post("/patrol/run", summary="执行一轮视频巡查 / run a patrol step")
+@router.post("/patrol/run", summary="video.api.run_patrol")
 def run_patrol(
     body: PatrolRun,
     session: SessionDep,
@@ -167,7 +167,7 @@ def _premises_public(session: SessionDep, rows: list[Premises]) -> list[Premises
     return out
 
 
-@router.post("/premises", status_code=201, summary="登记行业场所 / register premises")
+@router.post("/premises", status_code=201, summary="video.api.create_premises")
 def create_premises(
     body: PremisesCreate, session: SessionDep, actor: Annotated[Actor, permit("video.write")]
 ) -> PremisesPublic:
@@ -175,7 +175,7 @@ def create_premises(
     return _premises_public(session, [p])[0]
 
 
-@router.get("/premises", summary="行业场所列表 / list premises")
+@router.get("/premises", summary="video.api.list_premises")
 def list_premises(
     session: SessionDep,
     actor: Annotated[Actor, permit("video.read")],
@@ -188,7 +188,7 @@ def list_premises(
     return Page[PremisesPublic](items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/premises/overdue", summary="逾期未检查的场所 / premises overdue for a check")
+@router.get("/premises/overdue", summary="video.api.overdue_premises")
 def overdue_premises(
     session: SessionDep, actor: Annotated[Actor, permit("video.read")]
 ) -> list[OverduePublic]:
@@ -200,9 +200,7 @@ def overdue_premises(
     ]
 
 
-@router.post(
-    "/premises/{premises_id}/checks", status_code=201, summary="记录视频检查 / record a video check"
-)
+@router.post("/premises/{premises_id}/checks", status_code=201, summary="video.api.record_check")
 def record_check(
     premises_id: Id,
     body: CheckCreate,
@@ -213,7 +211,7 @@ def record_check(
     return CheckPublic.model_validate(check)
 
 
-@router.get("/premises/{premises_id}/checks", summary="检查记录 / checks of a premises")
+@router.get("/premises/{premises_id}/checks", summary="video.api.list_checks")
 def list_checks(
     premises_id: Id,
     session: SessionDep,

@@ -15,39 +15,29 @@ DeviceId = str  # 20 digits (GB/T 28181 device code, GA/T 1400 APE id)
 
 
 class CameraFields(Input):
-    name: str | None = Field(default=None, max_length=100, description="名称 / name")
-    area_code: str | None = Field(
-        default=None, max_length=40, description="所看护的重点区域 / key area watched"
-    )
-    premises_id: int | None = Field(default=None, description="所属行业场所 / premises")
-    source: str | None = Field(
-        default=None, max_length=500, description="取流/抓图地址或文件 / stream, snapshot or file"
-    )
-    gb28181_id: DeviceId | None = Field(default=None, description="GB/T 28181 设备编码（20位）")
-    gat1400_id: DeviceId | None = Field(default=None, description="GA/T 1400 采集设备编码（20位）")
-    frame_width: int | None = Field(default=None, description="画面宽度（像素）/ frame width")
-    frame_height: int | None = Field(default=None, description="画面高度（像素）/ frame height")
-    roi: list[Point] | None = Field(
-        default=None, max_length=64, description="检测区域多边形（像素）/ region of interest"
-    )
+    name: str | None = Field(default=None, max_length=100, description="video.field.name")
+    area_code: str | None = Field(default=None, max_length=40, description="video.field.area_code")
+    premises_id: int | None = Field(default=None, description="video.field.premises_id")
+    source: str | None = Field(default=None, max_length=500, description="video.field.source")
+    gb28181_id: DeviceId | None = Field(default=None, description="video.field.gb28181_id")
+    gat1400_id: DeviceId | None = Field(default=None, description="video.field.gat1400_id")
+    frame_width: int | None = Field(default=None, description="video.field.frame_width")
+    frame_height: int | None = Field(default=None, description="video.field.frame_height")
+    roi: list[Point] | None = Field(default=None, max_length=64, description="video.field.roi")
     forbidden_zones: list[list[Point]] | None = Field(
-        default=None, max_length=8, description="禁入区域（像素）/ forbidden zones"
+        default=None, max_length=8, description="video.field.forbidden_zones"
     )
-    floor_area_m2: float | None = Field(
-        default=None, description="检测区域对应的可用地面面积（平方米）/ usable floor area"
-    )
-    gathering_count: int | None = Field(
-        default=None, description="聚集人数阈值（可选）/ own gathering count threshold"
-    )
+    floor_area_m2: float | None = Field(default=None, description="video.field.floor_area_m2")
+    gathering_count: int | None = Field(default=None, description="video.field.gathering_count")
     detector: Literal["hog", "onnx"] | None = Field(default=None, description="hog / onnx")
     model_path: str | None = Field(
-        default=None, max_length=500, description="ONNX 模型文件路径 / ONNX model path"
+        default=None, max_length=500, description="video.field.model_path"
     )
     status: Literal["active", "maintenance"] | None = Field(default=None)
 
 
 class CameraCreate(CameraFields):
-    code: str = Field(min_length=1, max_length=40, description="摄像机编号 / camera code")
+    code: str = Field(min_length=1, max_length=40, description="video.field.code")
     name: str = Field(min_length=1, max_length=100)
     lon: float
     lat: float
@@ -99,9 +89,9 @@ class ObservationPublic(BaseModel):
     camera_id: int
     area_code: str | None
     at: datetime
-    count: float | None = Field(description="人数；画面可疑时为空 / people; null when suspect")
+    count: float | None = Field(description="video.field.count")
     density_ppm2: float | None
-    level: str = Field(description="normal…critical，可疑时为 unknown")
+    level: str = Field(description="video.field.level")
     suspect: bool
     reason: str | None
     detector: str
@@ -114,7 +104,7 @@ class PatrolRun(Input):
     camera_ids: list[int] | None = Field(
         default=None,
         max_length=50,
-        description="立即检查这些摄像机（默认按轮巡表）/ check these now",
+        description="video.field.camera_ids",
     )
 
 
@@ -139,19 +129,21 @@ class RotaPublic(BaseModel):
     start: datetime
     minutes: int
     capacity_per_min: int
-    load_now_per_min: float = Field(description="当前所需检查次数/分钟 / checks needed per minute")
+    load_now_per_min: float = Field(description="video.field.load_now_per_min")
     cameras: list[RotaCameraPublic]
 
 
 class PremisesCreate(Input):
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field(description="hotel / entertainment / internet_cafe / bar / pawnshop / other")
-    licence_no: str | None = Field(default=None, max_length=40, description="许可证号")
+    licence_no: str | None = Field(
+        default=None, max_length=40, description="video.field.licence_no"
+    )
     address: str | None = Field(default=None, max_length=200)
     lon: float
     lat: float
     crs: Crs = Crs.WGS84
-    check_every_days: int = Field(default=7, description="视频检查周期（天）/ check every N days")
+    check_every_days: int = Field(default=7, description="video.field.check_every_days")
 
 
 class PremisesPublic(BaseModel):
@@ -180,7 +172,7 @@ class CheckCreate(Input):
     result: str = Field(description="ok / issues / violation / no_signal")
     notes: str | None = Field(default=None, max_length=2000)
     camera_ids: list[int] = Field(default_factory=list, max_length=50)
-    at: Instant | None = Field(default=None, description="检查时间，默认现在 / time")
+    at: Instant | None = Field(default=None, description="video.field.at")
 
 
 class CheckPublic(BaseModel):

@@ -24,6 +24,7 @@ from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.geo.city import City
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
+from pingan.i18n import Msg, msg
 from pingan.video.counters import counter_for
 from pingan.video.detectors import DetectorError
 from pingan.video.models import Camera, Observation, Premises
@@ -61,7 +62,7 @@ class CameraSpec:
     status: str = "active"
 
 
-def _bad(detail: str, code: str) -> ValidationFailed:
+def _bad(detail: Msg | str, code: str) -> ValidationFailed:
     return ValidationFailed(detail, code=code)
 
 
@@ -69,25 +70,23 @@ def check_camera(session: Session, city: City, spec: CameraSpec) -> CameraSpec:
     """The spec normalised (WGS-84, clean polygons), or ValidationFailed naming the problem."""
     code, name = spec.code.strip(), spec.name.strip()
     if not 1 <= len(code) <= 40 or not name:
-        raise _bad(
-            "编号须为1-40个字符且名称不能为空 / code 1-40 characters, name required", "bad_camera"
-        )
+        raise _bad(msg("video.bad_camera"), "bad_camera")
     lon, lat = validated_point(spec.lon, spec.lat, spec.crs)
     if spec.area_code is not None and spec.area_code not in city.key_areas:
         raise _bad(
-            f"未知重点区域 {spec.area_code}；可选 {', '.join(city.key_areas)} / unknown key area",
+            msg("video.unknown_area", area=spec.area_code, known=list(city.key_areas)),
             "unknown_area",
         )
     if spec.premises_id is not None and session.get(Premises, spec.premises_id) is None:
-        raise _bad(f"行业场所不存在: {spec.premises_id} / no such premises", "unknown_premises")
+        raise _bad(msg("video.premises_not_found", id=spec.premises_id), "unknown_premises")
     if why := check_source(spec.source):
         raise _bad(why, "bad_source")
     for label, value in (("GB/T 28181", spec.gb28181_id), ("GA/T 1400", spec.gat1400_id)):
         if value is not None and not DEVICE_ID.match(value):
-            raise _bad(f"{label} 编码须为20位数字 / {label} id must be 20 digits", "bad_device_id")
+            raise _bad(msg("video.bad_device_id", label=label), "bad_device_id")
     w, h = spec.frame_width, spec.frame_height
     if not (16 <= w <= MAX_FRAME_SIDE and 16 <= h <= MAX_FRAME_SIDE):
-        raise _bad(f"画面尺寸须在16-{MAX_FRAME_SIDE}像素 / frame size out of range", "bad_frame")
+        raise _bad(msg("video.bad_frame", max=MAX_FRAME_SIDE), "bad_frame")
     try:
         roi = check_polygon(spec.roi, w, h)
         zones = [check_polygon(z, w, h) for z in spec.forbidden_zones]
@@ -95,23 +94,21 @@ def check_camera(session: Session, city: City, spec: CameraSpec) -> CameraSpec:
         raise _bad(str(exc), "bad_roi") from exc
     area = spec.floor_area_m2
     if area is not None and (not math.isfinite(area) or area <= 0 or area > 1_000_000):
-        raise _bad(
-            "地面面积须为正数（≤100万平方米）/ floor area must be positive", "bad_floor_area"
-        )
+        raise _bad(msg("video.bad_floor_area"), "bad_floor_area")
     if spec.gathering_count is not None and spec.gathering_count < 1:
-        raise _bad("聚集阈值须≥1 / gathering count must be ≥ 1", "bad_threshold")
+        raise _bad(msg("video.bad_threshold"), "bad_threshold")
     if spec.detector not in DETECTORS:
-        raise _bad(f"未知检测器 {spec.detector}；可选 hog, onnx / unknown detector", "bad_detector")
+        raise _bad(msg("video.unknown_detector", kind=spec.detector), "bad_detector")
     model = spec.model_path.strip() if spec.model_path else None
     if spec.detector == "onnx":
         if not model:
-            raise _bad("onnx 检测器需要模型路径 / the onnx detector needs model_path", "bad_model")
+            raise _bad(msg("video.onnx_needs_model"), "bad_model")
         try:
             counter_for("onnx", model)
         except DetectorError as exc:
             raise _bad(str(exc), "bad_model") from exc
     if spec.status not in STATUSES:
-        raise _bad("状态须为 active 或 maintenance / status: active or maintenance", "bad_status")
+        raise _bad(msg("video.bad_status"), "bad_status")
     return replace(
         spec,
         code=code,
@@ -135,9 +132,7 @@ def create_camera(session: Session, actor: Actor, city: City, spec: CameraSpec) 
     require(actor, "video.write")
     spec = check_camera(session, city, spec)
     if session.execute(select(Camera.id).where(Camera.code == spec.code)).first():
-        raise Conflict(
-            f"摄像机编号已存在: {spec.code} / camera code taken", code="duplicate_camera"
-        )
+        raise Conflict(msg("video.duplicate_camera", camera=spec.code), code="duplicate_camera")
     camera = Camera(**_columns(spec), version=1)
     session.add(camera)
     session.flush()
@@ -156,7 +151,7 @@ def create_camera(session: Session, actor: Actor, city: City, spec: CameraSpec) 
 def _camera(session: Session, camera_id: int) -> Camera:
     camera = session.get(Camera, camera_id)
     if camera is None:
-        raise NotFound(f"摄像机不存在: {camera_id} / no such camera", code="camera_not_found")
+        raise NotFound(msg("video.camera_not_found", id=camera_id), code="camera_not_found")
     return camera
 
 
@@ -178,14 +173,12 @@ def update_camera(
     require(actor, "video.write")
     camera = _camera(session, camera_id)
     if camera.status == "retired":
-        raise Conflict("摄像机已停用 / the camera is retired", code="camera_retired")
+        raise Conflict(msg("video.camera_retired"), code="camera_retired")
     unknown = set(changes) - {f.name for f in fields(CameraSpec)} | ({"code"} & set(changes))
     if unknown:
-        raise _bad(
-            f"不可修改的字段: {', '.join(sorted(unknown))} / fields not changeable", "bad_change"
-        )
+        raise _bad(msg("video.bad_change", fields=sorted(unknown)), "bad_change")
     if ("lon" in changes) != ("lat" in changes):
-        raise _bad("经纬度须同时修改 / change lon and lat together", "bad_coordinates")
+        raise _bad(msg("video.bad_coordinates"), "bad_coordinates")
     spec = check_camera(session, city, replace(_spec_of(camera), **changes))
     changed = {k: v for k, v in _columns(spec).items() if getattr(camera, k) != v}
     for key, value in changed.items():

@@ -11,6 +11,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pingan.i18n import Msg, msg
+
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".ts", ".flv"})
 STREAM_SCHEMES = ("rtsp://", "rtmp://")
 MAX_SNAPSHOT_BYTES = 20 * 1024 * 1024
@@ -22,15 +24,15 @@ class Grab:
     error: str | None = None
 
 
-def check_source(source: str) -> str | None:
+def check_source(source: str) -> Msg | None:
     """Why a source string cannot be a camera source (None when it can)."""
     s = source.strip()
     if not s or len(s) > 500:
-        return "视频源须为1-500个字符 / source must be 1-500 characters"
+        return msg("video.source_length")
     if s.startswith(("http://", "https://", *STREAM_SCHEMES)):
         return None
     if "://" in s:
-        return "视频源须为文件路径或 http(s)/rtsp 地址 / source must be a path or http(s)/rtsp URL"
+        return msg("video.source_scheme")
     return None
 
 

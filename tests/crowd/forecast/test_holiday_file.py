@@ -9,6 +9,7 @@ import pytest
 
 from pingan.crowd.forecast.calendar_features import DayCalendar, china_calendar
 from pingan.crowd.forecast.holiday_file import load_holiday_file
+from pingan.i18n import use_lang
 
 # The State Council General Office's notice of 4 November 2025, as chinese-calendar 1.11.0 cites it
 NOTICE_2026 = """\
@@ -86,6 +87,9 @@ def test_a_malformed_file_is_refused_naming_the_file_and_the_fault(
     tmp_path: Path, body: str, says: str
 ) -> None:
     path = write(tmp_path, body)
-    with pytest.raises(ValueError) as refused:
+    with use_lang("en"), pytest.raises(ValueError) as refused:
         load_holiday_file(path)
-    assert str(path) in str(refused.value) and says in str(refused.value)
+    with use_lang("en"):
+        said = str(refused.value)
+    assert str(path) in said and says in said
+    assert str(refused.value).startswith(f"节假日文件{path}无效")  # Chinese unless asked

@@ -87,8 +87,7 @@ def china_calendar() -> DayCalendar:
         holidays=holidays,
         makeup_workdays=frozenset(chinese_calendar.workdays),
         years=frozenset(d.year for d in holidays),
-        source=f"chinese-calendar {version('chinese-calendar')}（国务院办公厅节假日安排通知 / "
-        "State Council holiday notices）",
+        source=f"chinese-calendar {version('chinese-calendar')}",
     )
 
 

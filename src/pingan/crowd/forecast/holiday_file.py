@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from pingan.crowd.forecast.calendar_features import DayCalendar
+from pingan.i18n import msg
 
 MAX_RUN_DAYS = 31  # a longer run is a typo, not a holiday
 
@@ -34,14 +35,14 @@ MAX_RUN_DAYS = 31  # a longer run is a typo, not a holiday
 def _days(entries: object) -> list[date]:
     """Expand "first..last" runs; single days stay as they are (YAML may give `date`s)."""
     if not isinstance(entries, list):
-        raise ValueError("须为日期列表 / must be a list of days")
+        raise ValueError(msg("crowd.holidays.not_a_list"))
     out: list[date] = []
     for entry in entries:
         if isinstance(entry, str) and ".." in entry:
             first, last = (date.fromisoformat(part.strip()) for part in entry.split("..", 1))
             n = (last - first).days + 1
             if not 1 <= n <= MAX_RUN_DAYS:
-                raise ValueError(f"{entry}: 起止须在{MAX_RUN_DAYS}天内 / run must be 1-31 days")
+                raise ValueError(msg("crowd.holidays.run_too_long", entry=entry, max=MAX_RUN_DAYS))
             out.extend(first + timedelta(days=k) for k in range(n))
         elif isinstance(entry, date):
             out.append(entry)
@@ -71,13 +72,13 @@ class HolidayFile(BaseModel):
         for year, schedule in self.years.items():
             stray = [d for d in (*schedule.holidays, *schedule.makeup_workdays) if d.year != year]
             if stray:
-                raise ValueError(f"{year}: {stray[0]} 不在该年 / is not in that year")
+                raise ValueError(msg("crowd.holidays.wrong_year", year=year, day=stray[0]))
             both = set(schedule.holidays) & set(schedule.makeup_workdays)
             if both:
-                raise ValueError(f"{min(both)} 既是假日又是上班日 / both holiday and working day")
+                raise ValueError(msg("crowd.holidays.both", day=min(both)))
             weekday = [d for d in schedule.makeup_workdays if d.weekday() < 5]
             if weekday:
-                raise ValueError(f"{weekday[0]} 是工作日，无需调休 / a weekday needs no making up")
+                raise ValueError(msg("crowd.holidays.weekday_makeup", day=weekday[0]))
         return self
 
 
@@ -87,7 +88,7 @@ def load_holiday_file(path: Path) -> DayCalendar:
     try:
         parsed = HolidayFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValueError) as exc:  # ValidationError, and YAML's bad dates
-        raise ValueError(f"节假日文件{path}无效 / holidays file {path} is invalid: {exc}") from exc
+        raise ValueError(msg("crowd.holidays.invalid_file", path=path, error=exc)) from exc
     return DayCalendar(
         holidays=frozenset(d for s in parsed.years.values() for d in s.holidays),
         makeup_workdays=frozenset(d for s in parsed.years.values() for d in s.makeup_workdays),
