@@ -12,7 +12,7 @@ from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
 from pingan.http.deps import CityDep, permit
 
-router = APIRouter(prefix="/geo", tags=["geo 地图"])
+router = APIRouter(prefix="/geo", tags=["geo.tag"])
 
 SYNTHETIC_NOTICE = {
     "zh": "示例城市：街道由程序生成，并非实地测绘",
@@ -20,7 +20,7 @@ SYNTHETIC_NOTICE = {
 }
 
 
-@router.get("/city", summary="城市与路网信息 / city and road network")
+@router.get("/city", summary="geo.api.city_info")
 def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
     return {
         "name": city.name,
@@ -33,13 +33,13 @@ def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
     }
 
 
-@router.get("/roads", summary="路网底图 (GeoJSON) / the road network as the base map")
+@router.get("/roads", summary="geo.api.roads")
 def roads(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
     graph = city.graphs.get("drive") or next(iter(city.graphs.values()))
     return roads_geojson(graph)
 
 
-@router.get("/key-areas", summary="重点区域 (GeoJSON) / key areas")
+@router.get("/key-areas", summary="geo.api.key_areas")
 def key_areas(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
     features = []
     for a in city.key_areas.values():
@@ -64,14 +64,14 @@ def key_areas(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get("/isochrones", summary="1-3-5分钟可达范围 (GeoJSON) / isochrones")
+@router.get("/isochrones", summary="geo.api.isochrones")
 def isochrones(
     city: CityDep,
     actor: Annotated[Actor, permit("dispatch.read")],
     lon: float,
     lat: float,
     mode: Annotated[str, Query(description="drive / walk / bike")] = "drive",
-    tiers: Annotated[list[float] | None, Query(description="秒 / seconds")] = None,
+    tiers: Annotated[list[float] | None, Query(description="geo.field.tiers")] = None,
 ) -> dict[str, Any]:
     result = dispatch.isochrones(city, lon, lat, mode, tuple(tiers or (60.0, 180.0, 300.0)))
     return {

@@ -16,27 +16,27 @@ from pingan.incidents.lifecycle import STATE_NAMES_ZH
 from pingan.services.matcher import categories
 from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
 
-router = APIRouter(prefix="/catalogue", tags=["catalogue 字典"])
+router = APIRouter(prefix="/catalogue", tags=["http.tag_catalogue"])
 Reader = Annotated[Actor, permit("catalogue.read")]
 
 
-@router.get("/incident-types", summary="警情类别 / incident types")
+@router.get("/incident-types", summary="http.api.incident_types")
 def get_incident_types(actor: Reader) -> list[dict[str, Any]]:
     return [asdict(t) for t in incident_types().values()]
 
 
-@router.get("/unit-kinds", summary="警力类型 / unit kinds")
+@router.get("/unit-kinds", summary="http.api.unit_kinds")
 def get_unit_kinds(actor: Reader) -> list[dict[str, Any]]:
     return [asdict(k) for k in unit_kinds().values()]
 
 
-@router.get("/response-targets", summary="1-3-5分钟到场目标 / response targets")
+@router.get("/response-targets", summary="http.api.response_targets")
 def get_response_targets(actor: Reader) -> list[dict[str, Any]]:
     tiers, late = response_tiers()
     return [asdict(t) for t in (*tiers, late)]
 
 
-@router.get("/labels", summary="状态与来源名称 / labels for states and sources")
+@router.get("/labels", summary="http.api.labels")
 def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
     return {
         "incident_states": {str(k): v for k, v in STATE_NAMES_ZH.items()},
@@ -45,7 +45,7 @@ def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
     }
 
 
-@router.get("/shifts", summary="班次 / shifts, in local time")
+@router.get("/shifts", summary="http.api.shifts")
 def get_shifts(actor: Reader) -> dict[str, Any]:
     """What a deployment plan is made for; the zone says which day "today" is."""
     return {
@@ -63,6 +63,6 @@ def get_shifts(actor: Reader) -> dict[str, Any]:
     }
 
 
-@router.get("/item-categories", summary="遗失物类别 / lost-and-found item categories")
+@router.get("/item-categories", summary="http.api.item_categories")
 def get_item_categories(actor: Reader) -> list[dict[str, str]]:
     return [{"code": code, **names} for code, names in categories().items()]
