@@ -27,7 +27,8 @@ from pingan.geo.profiles import GRAPH_MODES, RoadProfile, road_profile
 from pingan.i18n import msg
 
 OSM_CREDIT = "© OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
-SYNTHETIC_CREDIT = msg("geo.synthetic_data")
+# stored in the graph file as a catalogue code; readers put it into their words (stored_text)
+SYNTHETIC_CREDIT = "geo.synthetic_data"
 _MIN_TIME_S = 1e-3  # coincident nodes: keep the arc, never a zero weight (SciPy drops zeros)
 _DENY = {"no", "private", "agricultural", "forestry", "emergency"}
 _ALLOW = {"yes", "permissive", "designated", "destination", "delivery", "customers", "official"}

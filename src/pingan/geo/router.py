@@ -11,6 +11,7 @@ from pingan.auth.actor import Actor
 from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
 from pingan.http.deps import CityDep, permit
+from pingan.i18n import stored_text
 
 router = APIRouter(prefix="/geo", tags=["geo.tag"])
 
@@ -26,7 +27,7 @@ def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
         "name": city.name,
         "synthetic": city.synthetic,
         "notice": SYNTHETIC_NOTICE if city.synthetic else None,
-        "licence": city.licence,
+        "licence": stored_text(city.licence, city.licence),  # a code (synthetic) or as given
         "bounds": city.bounds,
         "modes": {m: {"nodes": g.n_nodes, "arcs": g.n_arcs} for m, g in city.graphs.items()},
         "key_areas": len(city.key_areas),
