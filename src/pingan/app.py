@@ -24,7 +24,7 @@ from pingan.http.inputs import plain_text_parameters
 from pingan.http.language import RequestLanguage
 from pingan.http.limits import BodySizeLimit
 from pingan.http.security import SecurityHeaders
-from pingan.i18n import msg
+from pingan.i18n import text
 from pingan.live.hub import LiveHub
 
 WEB_DIR = resources.files("pingan.web") / "static"
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             store["head"] = migrate.head_revision()
             store["ok"] = store["revision"] == store["head"]
             if not store["ok"]:
-                store["error"] = msg("app.store_not_at_head")
+                store["error"] = text("app.store_not_at_head")
         except (SQLAlchemyError, OSError) as exc:
             store["ok"], store["error"] = False, type(exc).__name__
         body = {

@@ -67,7 +67,7 @@ def test_on_scene_two_km_away_is_409_with_the_distance(client, accounts, sent):
 
 def test_on_scene_without_any_fix_is_409(client, accounts, sent):
     r = _arrive(client, accounts.headers(Role.OFFICER), sent)
-    assert r.status_code == 409 and "no position fix" in r.json()["detail"]
+    assert r.status_code == 409 and "没有定位" in r.json()["detail"]
 
 
 def test_on_scene_with_a_fix_far_from_the_arrival_time_is_409(client, accounts, sent):
@@ -76,7 +76,7 @@ def test_on_scene_with_a_fix_far_from_the_arrival_time_is_409(client, accounts, 
     one_second = (sent["received"] + timedelta(seconds=31)).isoformat()  # claimed long ago
     r = _arrive(client, officer, sent, at=one_second)
     assert r.status_code == 409 and r.json()["code"] == "arrival_not_verified"
-    assert "s away from the arrival time" in r.json()["detail"]
+    assert "与到场时间相差" in r.json()["detail"]
 
 
 def test_on_scene_confirmed_by_a_fix_at_the_scene_is_verified(client, accounts, sent):

@@ -64,7 +64,7 @@ from pingan.dispatch.response_plans import Plan, Requirement, within_remit
 from pingan.geo.graph import haversine_m_array, local_xy
 from pingan.geo.profiles import FlyProfile
 from pingan.geo.travel_time import DEFAULT_TIERS_S, TravelTimes
-from pingan.i18n import DEFAULT_LANG, current_lang, msg
+from pingan.i18n import DEFAULT_LANG, Msg, current_lang, msg
 
 AVAILABLE = "available"
 STALE_AFTER_S = 1800.0
@@ -334,9 +334,13 @@ def _road_times(
     return refused
 
 
-def _split(reason: str | None) -> tuple[str, str]:
-    zh, _, en = (reason or msg("dispatch.cannot_place")).partition(" / ")
-    return zh, en
+def _split(reason: Msg | str | None) -> tuple[str, str]:
+    """A refusal's reason in both languages (the recommendation carries both)."""
+    why = reason or msg("dispatch.cannot_place")
+    if isinstance(why, Msg):
+        return why.text("zh_CN"), why.text("en")
+    zh, _, en = why.partition(" / ")
+    return zh, en or zh
 
 
 # -- filling the card -----------------------------------------------------------------------------

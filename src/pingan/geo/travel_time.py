@@ -58,7 +58,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from pingan.geo.graph import EARTH_RADIUS_M, GraphError, RoadGraph, local_xy
-from pingan.i18n import msg
+from pingan.i18n import Msg, msg
 
 try:  # optional: without it recommendations fall back to Dijkstra with search horizons
     import routingkit_cch as _rk
@@ -128,7 +128,7 @@ class Snapped:
     dist_m: np.ndarray
     road_lon: np.ndarray
     road_lat: np.ndarray
-    reason: tuple[str | None, ...]
+    reason: tuple[Msg | None, ...]  # why each refused point was refused
 
     def __len__(self) -> int:
         return int(self.seg.shape[0])
@@ -303,7 +303,7 @@ class TravelTimes:
         """Place (lon, lat) points on the nearest road segment.
 
         ``strict`` raises ``SnapError`` for the first refused point; otherwise refused points
-        get ``seg = -1`` and a bilingual ``reason`` so a caller can explain them.
+        get ``seg = -1`` and a ``reason`` (a message) so a caller can explain them.
         """
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if pts.shape[0] == 1:  # an incident: the same steps without array bookkeeping
@@ -315,7 +315,7 @@ class TravelTimes:
         seg = np.full(n, -1, dtype=np.int64)
         frac = np.zeros(n)
         dist = np.full(n, np.nan)
-        reason: list[str | None] = [None] * n
+        reason: list[Msg | None] = [None] * n
         finite = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
         for i in np.flatnonzero(~finite):
             reason[i] = msg("geo.bad_position")
@@ -342,7 +342,9 @@ class TravelTimes:
         snapped = Snapped(lon, lat, seg, frac, dist, road_lon, road_lat, tuple(reason))
         if strict and not snapped.ok.all():
             bad = int(np.flatnonzero(~snapped.ok)[0])
-            raise SnapError(f"第 {bad} 个点: {reason[bad]} ({lon[bad]}, {lat[bad]})")
+            raise SnapError(
+                msg("geo.point_refused", i=bad, reason=reason[bad], lon=lon[bad], lat=lat[bad])
+            )
         return snapped
 
     def _snap_one(self, lon: float, lat: float) -> Snapped | None:

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from pingan.auth.actor import Actor
 from pingan.dispatch.kpi import LOCAL_TZ, shifts
 from pingan.http.deps import permit
+from pingan.i18n import text
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
 from pingan.incidents.lifecycle import STATE_NAMES_ZH
 from pingan.services.matcher import categories
@@ -39,9 +40,10 @@ def get_response_targets(actor: Reader) -> list[dict[str, Any]]:
 @router.get("/labels", summary="http.api.labels")
 def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
     return {
-        "incident_states": {str(k): v for k, v in STATE_NAMES_ZH.items()},
-        "unit_statuses": {str(k): v for k, v in STATUS_NAMES_ZH.items()},
-        "sources": {str(k): v for k, v in SOURCE_NAMES_ZH.items()},
+        # in the request's language
+        "incident_states": {str(k): text(f"incidents.state.{k}") for k in STATE_NAMES_ZH},
+        "unit_statuses": {str(k): text(f"units.status.{k}") for k in STATUS_NAMES_ZH},
+        "sources": {str(k): text(f"incidents.source.{k}") for k in SOURCE_NAMES_ZH},
     }
 
 

@@ -7,7 +7,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pingan.i18n import msg
+from pingan.i18n import text
 
 
 class BodySizeLimit:
@@ -21,9 +21,9 @@ class BodySizeLimit:
         body = json.dumps(
             {
                 "type": "urn:pingan:problem:payload_too_large",
-                "title": msg("http.payload_too_large"),
+                "title": text("http.payload_too_large"),
                 "status": 413,
-                "detail": msg("http.body_too_large", max_bytes=self.max_bytes),
+                "detail": text("http.body_too_large", max_bytes=self.max_bytes),
                 "code": "payload_too_large",
             },
             ensure_ascii=False,

@@ -116,7 +116,7 @@ def validate(lines: Sequence[Line], where: str = "") -> list[Line]:
                  line.post_lat, line.partner, line.note)
         )  # fmt: skip
     if problems:
-        raise ValidationFailed("；".join(problems), code="bad_roster")
+        raise ValidationFailed(msg("rosters.bad_roster", problems=problems), code="bad_roster")
     return out
 
 
