@@ -211,3 +211,13 @@ def test_a_user_chooses_the_language_used_when_a_request_names_none(
 def test_the_language_needs_a_login(client: TestClient) -> None:
     r = client.put("/api/v1/auth/me/language", json={"language": "en"}, headers=EN)
     assert r.status_code == 401 and r.json()["detail"] == "login required: missing bearer token"
+
+
+def test_labels_name_states_in_the_language_asked_for(client: TestClient, accounts: Any) -> None:
+    headers = accounts.headers(Role.DISPATCHER)
+    zh = client.get("/api/v1/catalogue/labels", headers=headers).json()
+    en = client.get("/api/v1/catalogue/labels", headers={**headers, **EN}).json()
+    assert zh["incident_states"]["received"] == "已接警"
+    assert en["incident_states"]["received"] == "received"
+    assert en["unit_statuses"]["off_duty"] == "off duty" and zh["sources"]["call_110"] == "110报警"
+    assert not any(CJK.search(v) for group in en.values() for v in group.values())

@@ -105,9 +105,11 @@ def test_dispatcher_override_is_accepted_flagged_and_audited(client, accounts, s
     assert assignment["override_reason"] == "车载定位故障，视频确认到场"
     assert assignment["override_by"] == "dispatcher1" and assignment["arrival_distance_m"] > 1900
     step = body["timeline"][-1]
-    assert step["data"]["arrival"] == "overridden" and "m from the incident" in step["data"][
+    assert step["data"]["arrival"] == "overridden" and "最后定位距事发地" in step["data"][
         "unconfirmed"
     ]  # fmt: skip
+    en = client.get(sent["base"], headers={**disp, "Accept-Language": "en"}).json()
+    assert "m from the incident" in en["timeline"][-1]["data"]["unconfirmed"]
     records = client.get(
         "/api/v1/audit?action=incident.on_scene", headers=accounts.headers(Role.AUDITOR)
     ).json()["items"]

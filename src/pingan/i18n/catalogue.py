@@ -68,7 +68,7 @@ def _json(value: Any) -> Any:
     return value
 
 
-def msg(code: str, **params: Any) -> Msg:
+def msg(code: str, /, **params: Any) -> Msg:
     return Msg(code, params)
 
 
