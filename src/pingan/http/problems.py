@@ -94,6 +94,10 @@ def _declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Problem"}
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
+            if operation.get("description") not in catalogue(DEFAULT_LANG):
+                # an endpoint's docstring is for developers, in English: the published text
+                # is a catalogue code (`description="pkg.api.x"`), in the reader's language
+                operation.pop("description", None)
             responses = operation.setdefault("responses", {})
             for status in DECLARED_PROBLEMS:
                 responses[str(status)] = {
