@@ -127,7 +127,7 @@ def test_restore_refuses_a_damaged_backup_and_an_existing_store(tmp_path):
         fh.seek(200)
         fh.write(b"\xff")
     r = _pingan(tmp_path / "elsewhere", "restore", str(bk))
-    assert r.returncode == 2 and "damaged" in r.stderr
+    assert r.returncode == 2 and "已损坏" in r.stderr  # a bare machine: Chinese
 
 
 def test_start_up_refuses_when_the_key_file_is_missing_instead_of_making_a_new_one(tmp_path):
@@ -136,7 +136,7 @@ def test_start_up_refuses_when_the_key_file_is_missing_instead_of_making_a_new_o
     (data / "secret.key").unlink()
     for command in (("audit", "verify"), ("db", "upgrade")):
         r = _pingan(data, *command)
-        assert r.returncode == 2 and "no key was found" in r.stderr
+        assert r.returncode == 2 and "找不到密钥" in r.stderr
     assert not (data / "secret.key").exists()
 
 
@@ -146,7 +146,7 @@ def test_start_up_refuses_a_key_that_cannot_decrypt_the_store(tmp_path):
     other = "m4O9x4bC0n1C3z3f9mYlXz8r0pQ2s7tVwK5eJ6hD1aA="
     r = _pingan(data, "user", "add", "x", "--role", "admin", "--password-stdin",
                 stdin=PASSWORD, PINGAN_SECRET_KEY=other)  # fmt: skip
-    assert r.returncode == 2 and "cannot decrypt" in r.stderr
+    assert r.returncode == 2 and "无法解密" in r.stderr
 
 
 def test_store_and_key_files_are_readable_by_their_owner_only(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pingan
 
 SRC = Path(pingan.__file__).parent
-INFRASTRUCTURE = {"bus", "db", "http", "web", "pii", "audit", "auth", "geo"}
+INFRASTRUCTURE = {"bus", "db", "http", "i18n", "web", "pii", "audit", "auth", "geo"}
 
 
 def _module(path: Path) -> str:

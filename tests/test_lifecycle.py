@@ -2,6 +2,7 @@
 
 import pytest
 
+from pingan.i18n import LANGS, text
 from pingan.incidents.lifecycle import (
     ALLOWED_FROM,
     PROGRESS,
@@ -24,7 +25,11 @@ def test_each_pair_follows_the_table(state: State, action: Action):
     else:
         with pytest.raises(IllegalTransition) as err:
             next_state(state, action)
-        assert action.value in str(err.value) and state.value in str(err.value)
+        assert err.value.action is action and err.value.state is state
+        reason = err.value.args[0]  # a message naming both, in either language
+        for lang in LANGS:
+            assert text(f"incidents.action.{action.value}", lang) in reason.text(lang)
+            assert text(f"incidents.state.{state.value}", lang) in reason.text(lang)
 
 
 def test_the_closed_loop_in_order():

@@ -24,6 +24,7 @@ from pingan.http.inputs import plain_text_parameters
 from pingan.http.language import RequestLanguage
 from pingan.http.limits import BodySizeLimit
 from pingan.http.security import SecurityHeaders
+from pingan.i18n import text
 from pingan.live.hub import LiveHub
 
 WEB_DIR = resources.files("pingan.web") / "static"
@@ -46,10 +47,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             db.dispose()
 
     app = FastAPI(
-        title="平安 Pingan API",
+        title="app.api.title",
         version=__version__,
-        description="城市公安接处警、调度、勤务与便民服务平台 / "
-        "incident handling, dispatch, deployment and citizen services for a city police bureau",
+        description="app.api.description",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
@@ -72,9 +72,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @app.get(
         "/healthz",
-        tags=["health 健康检查"],
-        summary="存储健康 / store health",
-        responses={503: {"description": "存储不可用或未迁移 / store down or not migrated"}},
+        tags=["app.tag"],
+        summary="app.api.healthz",
+        responses={503: {"description": "app.api.healthz_unavailable"}},
     )
     def healthz(request: Request) -> JSONResponse:
         store: dict[str, Any] = {"dialect": db.dialect}
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             store["head"] = migrate.head_revision()
             store["ok"] = store["revision"] == store["head"]
             if not store["ok"]:
-                store["error"] = "数据库未迁移到最新版本 / store schema is not at head"
+                store["error"] = text("app.store_not_at_head")
         except (SQLAlchemyError, OSError) as exc:
             store["ok"], store["error"] = False, type(exc).__name__
         body = {

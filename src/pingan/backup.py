@@ -26,6 +26,7 @@ from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.base import utcnow
 from pingan.db.engine import SQLITE_SUFFIXES, Database
+from pingan.i18n import msg
 from pingan.pii.vault import Vault, write_private
 
 MANIFEST = "manifest.json"
@@ -74,7 +75,7 @@ def _run(args: list[str], env: dict[str, str]) -> None:
     try:
         done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
-        raise BackupError(f"找不到 {args[0]} / {args[0]} not found on PATH") from exc
+        raise BackupError(msg("backup.tool_not_found", tool=args[0])) from exc
     if done.returncode != 0:
         raise BackupError(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
 
@@ -93,7 +94,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 def backup(settings: Settings, db: Database, vault: Vault, dest: Path, *, keys: bool) -> Manifest:
     """Write the store (and, with `keys`, its keys and checkpoints) to a new folder `dest`."""
     if dest.exists() and any(dest.iterdir()):
-        raise BackupError(f"目标目录非空 / {dest} exists and is not empty")
+        raise BackupError(msg("backup.dest_not_empty", dest=dest))
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     if db.dialect == "sqlite":
         _sqlite_copy(_sqlite_path(db.url), dest / SQLITE_FILE)
@@ -126,11 +127,11 @@ def read_manifest(source: Path) -> Manifest:
     """The backup's manifest, after checking every file against its checksum."""
     path = source / MANIFEST
     if not path.is_file():
-        raise BackupError(f"不是备份目录 / {source} has no {MANIFEST}")
+        raise BackupError(msg("backup.not_a_backup", source=source, MANIFEST=MANIFEST))
     manifest = Manifest(**json.loads(path.read_text(encoding="utf-8")))
     for name, digest in manifest.files.items():
         if not (source / name).is_file() or _sha256(source / name) != digest:
-            raise BackupError(f"备份文件缺失或已损坏 / {name} is missing or damaged")
+            raise BackupError(msg("backup.file_damaged", name=name))
     return manifest
 
 
@@ -144,10 +145,7 @@ def _place_key_files(source: Path, settings: Settings, manifest: Manifest, force
         and backed_up
         and base64.urlsafe_b64decode(settings.secret_key) != backed_up
     ):
-        raise BackupError(
-            "PINGAN_SECRET_KEY 与备份中的密钥不同 / PINGAN_SECRET_KEY differs from the backup's "
-            "key: unset it, or set it to the backed-up key"
-        )
+        raise BackupError(msg("backup.key_differs"))
     targets = [
         (SIGNING_FILE, settings.resolved_audit_signing_key_file),
         (CHECKPOINTS_FILE, settings.resolved_audit_checkpoints_file),
@@ -157,7 +155,7 @@ def _place_key_files(source: Path, settings: Settings, manifest: Manifest, force
     targets = [(name, target) for name, target in targets if name in manifest.files]
     clash = [str(target) for _, target in targets if target.exists()]
     if clash and not force:
-        raise BackupError(f"{', '.join(clash)} 已存在 / already exist (--force replaces them)")
+        raise BackupError(msg("backup.files_exist", files=list(clash)))
     for name, target in targets:
         if target.exists():
             target.replace(target.with_name(target.name + ".before-restore"))
@@ -181,9 +179,11 @@ def restore(source: Path, settings: Settings, *, force: bool) -> Manifest:
     url = settings.resolved_database_url
     dialect = make_url(url).get_backend_name()
     if dialect != manifest.dialect:
-        raise BackupError(f"备份是 {manifest.dialect}，当前存储是 {dialect} / store kinds differ")
+        raise BackupError(
+            msg("backup.store_kinds_differ", dialect=manifest.dialect, dialect_=dialect)
+        )
     if _store_exists(url) and not force:
-        raise BackupError("目标存储已有数据 / the target store is not empty (--force replaces it)")
+        raise BackupError(msg("backup.target_not_empty"))
     _place_key_files(source, settings, manifest, force)
     if dialect == "sqlite":
         target = _sqlite_path(url)

@@ -17,6 +17,7 @@ from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.engine import Database
 from pingan.db.models import Base
+from pingan.i18n import msg
 from pingan.pii.vault import Vault, VaultError
 
 
@@ -96,31 +97,19 @@ def check_key(db: Database, vault: Vault, *, chain: bool = True) -> None:
         try:
             vault.decrypt(token)
         except VaultError:
-            raise StoreKeyError(
-                "当前密钥无法解密数据库中的个人信息，拒绝启动 / the configured key cannot "
-                "decrypt the personal data in this store: it was written with another key "
-                "(restore the store's secret.key or set PINGAN_SECRET_KEY to it)"
-            ) from None
+            raise StoreKeyError(msg("store.key_cannot_decrypt")) from None
     newest = _newest_keyed_record(db) if chain else None
     if newest is not None:
         fields = entry_fields(audit.entry_of(newest))
         if compute_hash(vault.audit_key, **fields) != newest.hash:
-            raise StoreKeyError(
-                "当前密钥与审计链不符（密钥错误，或最新审计记录被改动），拒绝启动 / the "
-                "configured key does not match the audit chain (wrong key, or the newest audit "
-                "record was altered: run `pingan audit verify`)"
-            )
+            raise StoreKeyError(msg("store.key_mismatch_audit"))
 
 
 def load_vault(settings: Settings, db: Database, *, chain: bool = True) -> Vault:
     """The configured vault, checked against the store; a key is only created for a store
     that holds no encrypted data and no audit records yet."""
     if not Vault.exists(settings.secret_key, settings.data_dir) and holds_data(db):
-        raise StoreKeyError(
-            "数据库已有数据，但找不到密钥（secret.key 或 PINGAN_SECRET_KEY），拒绝生成新密钥；"
-            "请从备份恢复密钥 / the store holds data but no key was found (secret.key or "
-            "PINGAN_SECRET_KEY); refusing to make a new one: restore the key from the backup"
-        )
+        raise StoreKeyError(msg("store.data_without_key"))
     vault = Vault.from_setting_or_file(settings.secret_key, settings.data_dir)
     check_key(db, vault, chain=chain)
     return vault

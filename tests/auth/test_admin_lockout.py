@@ -36,7 +36,13 @@ def test_admin_cannot_deactivate_their_own_account(client, accounts):
         f"/api/v1/users/{accounts.ids[Role.ADMIN]}/active", json={"active": False}, headers=admin
     )
     assert r.status_code == 409 and r.json()["code"] == "self_deactivation"
-    assert "自己" in r.json()["detail"] and "your own account" in r.json()["detail"]
+    assert "自己" in r.json()["detail"]
+    en = client.put(
+        f"/api/v1/users/{accounts.ids[Role.ADMIN]}/active",
+        json={"active": False},
+        headers={**admin, "Accept-Language": "en"},
+    )
+    assert "your own account" in en.json()["detail"]
     assert client.get("/api/v1/auth/me", headers=admin).json()["active"] is True
     assert _deactivations(client, accounts) == 0
 
@@ -51,7 +57,7 @@ def test_an_admin_deactivates_another_admin_but_not_the_last_one(client, account
     assert r.status_code == 409 and r.json()["code"] == "self_deactivation"
     with db.session() as session, pytest.raises(Conflict) as refused:  # e.g. a CLI, no user
         service.set_active(session, Actor.system("test"), second_id, False)
-    assert refused.value.code == "last_admin" and "last active admin" in refused.value.detail
+    assert refused.value.code == "last_admin" and "最后一个" in refused.value.detail
     with db.session() as session:
         assert session.get(User, second_id).active is True
     assert _deactivations(client, accounts) == 1

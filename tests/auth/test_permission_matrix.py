@@ -18,8 +18,13 @@ from pingan.auth.roles import Role
 from pingan.http.deps import Permit, current_user
 
 PUBLIC = {("POST", "/auth/login"), ("POST", "/auth/register")}
-# Any signed-in role; logout is checked on its own because it revokes the caller's token.
-AUTHENTICATED_ONLY = {("GET", "/auth/me"), ("POST", "/auth/logout")}
+# Any signed-in role, for themself; logout is checked on its own because it revokes the
+# caller's token.
+AUTHENTICATED_ONLY = {
+    ("GET", "/auth/me"),
+    ("POST", "/auth/logout"),
+    ("PUT", "/auth/me/language"),
+}
 
 
 def _permission(dependant: Dependant) -> str | None:

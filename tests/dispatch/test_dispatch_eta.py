@@ -106,4 +106,4 @@ def test_the_response_report_command_says_when_there_is_no_store_and_prints_the_
     assert _pingan("db", "upgrade", "--data-dir", data).returncode == 0
     out = _pingan("report", "response", "--data-dir", data)
     assert out.returncode == 0, out.stderr
-    assert "ETA error" in out.stdout and "0 arrivals" in out.stdout
+    assert "预计到达误差" in out.stdout and "0 次到场" in out.stdout  # a bare machine: Chinese

@@ -84,7 +84,11 @@ def test_accept_sets_the_standby_point_until_the_areas_own_unit_is_free(client, 
     unit = client.get(f"/api/v1/units/{spare['id']}", headers=disp).json()
     assert unit["cover_lon"] is None and unit["cover_area_code"] is None
     (done,) = _audit(db, "unit.cover_release")
-    assert done.actor == "cover-release" and "步-泉" in done.detail["reason"]
+    assert done.actor == "cover-release"  # the reason: a message, read in each reader's words
+    assert done.detail["reason"] == {
+        "code": "units.cover_home_free",
+        "params": {"call_sign": "步-泉"},
+    }
 
 
 def test_the_dispatcher_releases_a_cover_by_hand(client, accounts, db):
@@ -97,4 +101,12 @@ def test_the_dispatcher_releases_a_cover_by_hand(client, accounts, db):
                     headers=accounts.headers(Role.COMMANDER))  # fmt: skip
     assert r.status_code == 200 and r.json()["cover_lon"] is None
     (done,) = _audit(db, "unit.cover_release")
-    assert done.actor_role == "commander" and "调度员解除" in done.detail["reason"]
+    assert done.actor_role == "commander"
+    assert done.detail["reason"] == {"code": "dispatch.released_by_dispatcher", "params": {}}
+    shown = client.get(
+        "/api/v1/audit",
+        params={"action": "unit.cover_release"},
+        headers={**accounts.headers(Role.AUDITOR), "Accept-Language": "en"},
+    ).json()["items"][0]
+    assert shown["detail_shown"]["reason"] == "released by the dispatcher"
+    assert shown["detail"] == done.detail  # as stored and hashed

@@ -18,6 +18,7 @@ from pingan.dispatch.tiers import (
     tiered_targets,
 )
 from pingan.geo.city import load_key_areas, sample_paths
+from pingan.i18n import use_lang
 
 T0 = datetime(2026, 10, 2, 11, 0, tzinfo=UTC)  # 19:00 in Kangbashi: the day shift
 AREAS, _ = load_key_areas(sample_paths()[1])
@@ -100,8 +101,11 @@ def test_rows_group_by_area_type_shift_and_hour_with_both_clocks_named():
     assert {r.group for r in summarize_tiers(records, tiered_targets(), "shift")} == {"all", "day"}
     assert {r.group for r in summarize_tiers(records, tiered_targets(), "hour")} == {"all", "19"}
     text = "\n".join(tier_lines(rows))
-    assert "从接警起 from the call" in text and "从派警起 from the dispatch order" in text
-    with pytest.raises(ValueError, match="unknown grouping"):
+    assert "从接警起" in text and "从派警起" in text and "from the call" not in text
+    with use_lang("en"):
+        text = "\n".join(tier_lines(rows))
+    assert "from the call" in text and "from the dispatch order" in text and "从" not in text
+    with use_lang("en"), pytest.raises(ValueError, match="unknown grouping"):
         summarize_tiers(records, tiered_targets(), "colour")
 
 

@@ -70,7 +70,7 @@ def test_tiers_report_times_a_key_area_fight_on_both_clocks(client, accounts):
     assert rows[("key_area", "tier3")]["p50_from_dispatch_s"] == 130
 
     bad = _tiers(client, accounts, by="colour")
-    assert bad.status_code == 422 and "unknown grouping" in bad.text
+    assert bad.status_code == 422 and "未知分组" in bad.json()["detail"]
     assert _tiers(client, accounts).json()["rows"][0]["group"] == "all"
     refused = client.get("/api/v1/reports/response/tiers", headers=accounts.headers(Role.OFFICER))
     assert refused.status_code == 403

@@ -1,10 +1,19 @@
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pingan.geo.graph import GraphError, RoadGraph
+from pingan.i18n import use_lang
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The errors below are matched in English (their code's English text)."""
+    with use_lang("en"):
+        yield
 
 
 def test_save_load_round_trip_is_exact_and_fast(monaco, tmp_path: Path):

@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -7,8 +8,17 @@ from scipy.sparse.csgraph import connected_components
 from pingan.geo.graph import GraphError
 from pingan.geo.osm_import import OSM_CREDIT, import_osm, parse_maxspeed, read_ways
 from pingan.geo.profiles import ProfileError, fly_profile, road_profile
+from pingan.i18n import use_lang
 
 from .conftest import MONACO_PBF
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The errors below are matched in English (their code's English text)."""
+    with use_lang("en"):
+        yield
+
 
 IMPLICIT = road_profile("drive").maxspeed_implicit
 
@@ -126,7 +136,7 @@ def test_corrupt_or_empty_pbf_is_a_clear_error(tmp_path: Path, content: bytes):
 
 
 def test_missing_file_and_file_without_roads(tmp_path: Path):
-    with pytest.raises(GraphError, match="不存在"):
+    with pytest.raises(GraphError, match="OSM file not found"):
         import_osm(tmp_path / "nope.osm.pbf")
     empty = tmp_path / "empty.osm"
     empty.write_text('<osm version="0.6"><node id="1" lat="1" lon="1"/></osm>')

@@ -1,4 +1,5 @@
 import math
+from collections.abc import Iterator
 
 import networkx as nx
 import numpy as np
@@ -9,6 +10,15 @@ from scipy.sparse.csgraph import dijkstra
 
 from pingan.geo.graph import haversine_m_array
 from pingan.geo.travel_time import SnapError, TravelTimes
+from pingan.i18n import use_lang
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The errors below are matched in English (their code's English text)."""
+    with use_lang("en"):
+        yield
+
 
 FAST = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -30,7 +40,7 @@ def test_snapping_refuses_nan_and_far_points(monaco_drive):
         monaco_drive.snap([(7.50, 43.60)])  # out at sea
     s = monaco_drive.snap([(math.nan, 1.0), (7.50, 43.60), (7.4246, 43.7384)], strict=False)
     assert s.ok.tolist() == [False, False, True]
-    assert "经纬度" in s.reason[0] or "位置无效" in s.reason[0]
+    assert s.reason[0].code == "geo.bad_position" and "valid longitude" in str(s.reason[0])
     assert s.reason[2] is None and s.dist_m[2] < 100
 
 
@@ -212,7 +222,7 @@ def test_one_point_snap_equals_the_batch_snap(monaco_drive):
         for name in ("seg", "frac", "dist_m", "road_lon", "road_lat", "lon", "lat"):
             assert getattr(one, name)[0] == getattr(batch, name)[i], name
     far = monaco_drive.snap([(7.50, 43.60)], strict=False)  # falls back to the batch path
-    assert not far.ok[0] and "500" in far.reason[0]
+    assert not far.ok[0] and "500" in str(far.reason[0])
 
 
 @pytest.fixture(scope="module")

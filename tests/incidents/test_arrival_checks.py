@@ -67,7 +67,7 @@ def test_on_scene_two_km_away_is_409_with_the_distance(client, accounts, sent):
 
 def test_on_scene_without_any_fix_is_409(client, accounts, sent):
     r = _arrive(client, accounts.headers(Role.OFFICER), sent)
-    assert r.status_code == 409 and "no position fix" in r.json()["detail"]
+    assert r.status_code == 409 and "没有定位" in r.json()["detail"]
 
 
 def test_on_scene_with_a_fix_far_from_the_arrival_time_is_409(client, accounts, sent):
@@ -76,7 +76,7 @@ def test_on_scene_with_a_fix_far_from_the_arrival_time_is_409(client, accounts, 
     one_second = (sent["received"] + timedelta(seconds=31)).isoformat()  # claimed long ago
     r = _arrive(client, officer, sent, at=one_second)
     assert r.status_code == 409 and r.json()["code"] == "arrival_not_verified"
-    assert "s away from the arrival time" in r.json()["detail"]
+    assert "与到场时间相差" in r.json()["detail"]
 
 
 def test_on_scene_confirmed_by_a_fix_at_the_scene_is_verified(client, accounts, sent):
@@ -105,9 +105,11 @@ def test_dispatcher_override_is_accepted_flagged_and_audited(client, accounts, s
     assert assignment["override_reason"] == "车载定位故障，视频确认到场"
     assert assignment["override_by"] == "dispatcher1" and assignment["arrival_distance_m"] > 1900
     step = body["timeline"][-1]
-    assert step["data"]["arrival"] == "overridden" and "m from the incident" in step["data"][
+    assert step["data"]["arrival"] == "overridden" and "最后定位距事发地" in step["data"][
         "unconfirmed"
     ]  # fmt: skip
+    en = client.get(sent["base"], headers={**disp, "Accept-Language": "en"}).json()
+    assert "m from the incident" in en["timeline"][-1]["data"]["unconfirmed"]
     records = client.get(
         "/api/v1/audit?action=incident.on_scene", headers=accounts.headers(Role.AUDITOR)
     ).json()["items"]

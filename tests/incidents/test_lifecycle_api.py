@@ -71,7 +71,11 @@ def test_an_illegal_transition_is_409_with_its_reason(client, accounts):
     assert r.status_code == 409
     problem = r.json()
     assert r.headers["content-type"].startswith("application/problem+json")
-    assert problem["code"] == "illegal_transition" and "received" in problem["detail"]
+    assert problem["code"] == "illegal_transition" and "已接警" in problem["detail"]
+    en = client.post(
+        f"/api/v1/incidents/{inc['id']}/close", json={}, headers={**disp, "Accept-Language": "en"}
+    ).json()
+    assert en["detail"] == "cannot close an incident that is received; allowed from: resolved"
 
 
 def test_unit_steps_never_go_backwards(client, accounts):

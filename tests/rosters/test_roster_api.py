@@ -89,7 +89,7 @@ def test_bad_lines_are_refused_with_every_reason_and_nothing_is_stored(client, a
             _line("X3", "ptu"),
         ]
     }
-    r = client.put(f"/api/v1/rosters/{DAY}/day", json=bad, headers=cmd)
+    r = client.put(f"/api/v1/rosters/{DAY}/day", json=bad, headers={**cmd, "Accept-Language": "en"})
     assert r.status_code == 422 and r.json()["code"] == "bad_roster"
     detail = r.json()["detail"]
     assert "tank" in detail and "crew" in detail and "post_lat" in detail and "twice" in detail

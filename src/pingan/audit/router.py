@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from pingan.audit import service
 from pingan.audit.checkpoints import CheckpointBook
@@ -14,8 +14,9 @@ from pingan.auth.actor import Actor
 from pingan.http.deps import SessionDep, permit
 from pingan.http.inputs import Instant
 from pingan.http.paging import Limit, Offset, Page
+from pingan.i18n import shown_json
 
-router = APIRouter(prefix="/audit", tags=["audit 审计"])
+router = APIRouter(prefix="/audit", tags=["audit.tag"])
 
 
 class AuditRecordPublic(BaseModel):
@@ -29,9 +30,16 @@ class AuditRecordPublic(BaseModel):
     object_type: str
     object_id: str | None
     ip: str | None
-    detail: dict[str, Any]
+    detail: dict[str, Any]  # as stored and hashed: messages as {code, params}
     prev_hash: str
     hash: str
+    # the detail as read: stored messages (reasons) in the request's language
+    detail_shown: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _shown(self) -> AuditRecordPublic:
+        self.detail_shown = shown_json(self.detail)
+        return self
 
 
 class VerifyReport(BaseModel):
@@ -40,13 +48,13 @@ class VerifyReport(BaseModel):
     problems: list[str]
 
 
-@router.get("", summary="审计记录 / audit records")
+@router.get("", summary="audit.api.list_records")
 def list_records(
     session: SessionDep,
     actor: Annotated[Actor, permit("audit.read")],
     limit: Limit = 50,
     offset: Offset = 0,
-    user: Annotated[str | None, Query(description="操作人 / actor")] = None,
+    user: Annotated[str | None, Query(description="audit.field.user")] = None,
     object_type: str | None = None,
     object_id: str | None = None,
     action: str | None = None,
@@ -72,7 +80,7 @@ def list_records(
     )
 
 
-@router.get("/verify", summary="校验审计链 / verify the keyed chain and signed checkpoints")
+@router.get("/verify", summary="audit.api.verify")
 def verify(
     request: Request, session: SessionDep, actor: Annotated[Actor, permit("audit.read")]
 ) -> VerifyReport:

@@ -23,6 +23,7 @@ from pingan.audit.chain import (
 from pingan.audit.models import AuditHead, AuditRecord
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
+from pingan.i18n import msg, stored_json
 
 if TYPE_CHECKING:
     from pingan.audit.checkpoints import CheckpointBook
@@ -54,7 +55,7 @@ def chain_key(session: Session) -> bytes:
 
     configured = runtime.configured()
     if configured is None:
-        raise AuditChainError("审计密钥未配置 / no audit key: open the store with its key")
+        raise AuditChainError(msg("audit.no_key"))
     return configured.vault.audit_key
 
 
@@ -85,10 +86,7 @@ def record_many(session: Session, actor: Actor, entries: list[Entry]) -> list[Au
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).scalar_one()
     if head.scheme != KEYED:
-        raise AuditChainError(
-            "审计链尚未加密钥，请先运行 pingan db upgrade / the audit chain is not keyed yet: "
-            "run `pingan db upgrade`"
-        )
+        raise AuditChainError(msg("audit.not_keyed"))
     key = chain_key(session)
     out = []
     for action, object_type, object_id, detail in entries:
@@ -101,7 +99,7 @@ def record_many(session: Session, actor: Actor, entries: list[Entry]) -> list[Au
             "object_type": object_type,
             "object_id": None if object_id is None else str(object_id),
             "ip": actor.ip,
-            "detail": detail or {},
+            "detail": stored_json(detail or {}),  # messages as {code, params}
             "prev_hash": head.hash,
         }
         entry = AuditRecord(**fields, hash=compute_hash(key, **fields))

@@ -23,6 +23,8 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # zh_CN | en: the language answers speak when the request names none (null: Chinese)
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class AuthToken(Base):

@@ -8,6 +8,8 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from pingan.i18n import msg
+
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
 
@@ -18,17 +20,13 @@ class WeakPassword(ValueError):
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(
-            f"密码至少 {MIN_LENGTH} 位 / password must have at least {MIN_LENGTH} characters"
-        )
+        raise WeakPassword(msg("auth.password_too_short", MIN_LENGTH=MIN_LENGTH))
     kinds = sum(
         any(c in group for c in password)
         for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits)
     ) + any(not c.isalnum() for c in password)
     if kinds < 2:
-        raise WeakPassword(
-            "密码需包含至少两类字符 / password needs at least two kinds of characters"
-        )
+        raise WeakPassword(msg("auth.password_too_simple"))
 
 
 def hash_password(password: str) -> str:

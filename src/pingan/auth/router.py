@@ -13,6 +13,7 @@ from pingan.auth.models import User
 from pingan.auth.roles import Role
 from pingan.auth.schemas import (
     ActiveChange,
+    LanguageChange,
     LoginRequest,
     RegisterRequest,
     TokenResponse,
@@ -26,15 +27,15 @@ from pingan.http.deps import (
     VaultDep,
     bearer_token,
     client_ip,
-    current_user,
     permit,
+    signed_in,
 )
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.pii.phone import mask_phone
 from pingan.pii.vault import Vault
 
-router = APIRouter(tags=["auth 认证与用户"])
+router = APIRouter(tags=["auth.tag"])
 
 
 def to_public(user: User, vault: Vault) -> UserPublic:
@@ -48,10 +49,11 @@ def to_public(user: User, vault: Vault) -> UserPublic:
         unit_id=user.unit_id,
         active=user.active,
         created_at=user.created_at,
+        language=user.language,
     )
 
 
-@router.post("/auth/login", summary="登录 / log in")
+@router.post("/auth/login", summary="auth.api.login")
 def login(
     body: LoginRequest,
     request: Request,
@@ -76,23 +78,35 @@ def login(
     )
 
 
-@router.post("/auth/logout", status_code=204, summary="注销令牌 / log out")
+@router.post("/auth/logout", status_code=204, summary="auth.api.logout")
 def logout(
     request: Request,
     session: SessionDep,
-    user: Annotated[User, Depends(current_user)],
+    user: Annotated[User, Depends(signed_in)],
     token: Annotated[str, Depends(bearer_token)],
 ) -> None:
     actor = Actor(user.id, user.username, Role(user.role), client_ip(request))
     service.logout(session, actor, token)
 
 
-@router.get("/auth/me", summary="当前用户 / who am I")
-def me(user: Annotated[User, Depends(current_user)], vault: VaultDep) -> UserPublic:
+@router.get("/auth/me", summary="auth.api.me")
+def me(user: Annotated[User, Depends(signed_in)], vault: VaultDep) -> UserPublic:
     return to_public(user, vault)
 
 
-@router.post("/auth/register", status_code=201, summary="群众注册 / citizen sign-up")
+@router.put("/auth/me/language", summary="auth.api.set_language")
+def set_language(
+    body: LanguageChange,
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(signed_in)],
+    vault: VaultDep,
+) -> UserPublic:
+    actor = Actor(user.id, user.username, Role(user.role), client_ip(request))
+    return to_public(service.set_language(session, actor, body.language), vault)
+
+
+@router.post("/auth/register", status_code=201, summary="auth.api.register")
 def register(
     body: RegisterRequest,
     request: Request,
@@ -114,7 +128,7 @@ def register(
     return to_public(user, vault)
 
 
-@router.get("/users", summary="用户列表 / list users")
+@router.get("/users", summary="auth.api.list_users")
 def list_users(
     session: SessionDep,
     vault: VaultDep,
@@ -128,7 +142,7 @@ def list_users(
     )
 
 
-@router.post("/users", status_code=201, summary="创建用户 / create a user")
+@router.post("/users", status_code=201, summary="auth.api.create_user")
 def create_user(
     body: UserCreate,
     session: SessionDep,
@@ -149,7 +163,7 @@ def create_user(
     return to_public(user, vault)
 
 
-@router.put("/users/{user_id}/active", summary="启用或停用 / enable or disable")
+@router.put("/users/{user_id}/active", summary="auth.api.set_active")
 def set_active(
     user_id: Id,
     body: ActiveChange,

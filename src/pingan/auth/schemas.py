@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from pingan.auth.roles import Role
 from pingan.http.inputs import Input
+
+Language = Literal["zh_CN", "en"]
 
 
 class LoginRequest(Input):
@@ -24,6 +27,14 @@ class UserPublic(BaseModel):
     unit_id: int | None
     active: bool
     created_at: datetime
+    language: Language | None = None  # answers' language when a request names none
+
+
+class LanguageChange(Input):
+    """The language the server answers this user in when a request names none (null: the
+    platform's default, Chinese)."""
+
+    language: Language | None = Field(description="auth.field.language")
 
 
 class TokenResponse(BaseModel):
@@ -36,7 +47,7 @@ class TokenResponse(BaseModel):
 class RegisterRequest(Input):
     username: str = Field(min_length=3, max_length=64)
     password: str = Field(min_length=1, max_length=200)
-    phone: str = Field(max_length=30, description="手机号 / mobile number")
+    phone: str = Field(max_length=30, description="auth.field.phone")
 
 
 class UserCreate(Input):

@@ -31,6 +31,7 @@ from pingan.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from pingan.i18n import msg
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.units.models import UnitBinding
@@ -54,9 +55,7 @@ def require(actor: Actor, permission: str) -> None:
     if actor.is_system:
         return
     if actor.role is None or not role_may(actor.role, permission):
-        raise Forbidden(
-            f"角色 {actor.role} 无权执行 {permission} / role {actor.role} may not {permission}"
-        )
+        raise Forbidden(msg("auth.role_not_permitted", role=actor.role, permission=permission))
 
 
 def _token_hash(token: str) -> str:
@@ -66,9 +65,7 @@ def _token_hash(token: str) -> str:
 def _check_username(username: str) -> str:
     name = username.strip()
     if not 3 <= len(name) <= 64 or any(c.isspace() for c in name):
-        raise ValidationFailed(
-            "用户名需3-64个字符且不含空格 / username: 3-64 characters, no spaces"
-        )
+        raise ValidationFailed(msg("auth.bad_username"))
     return name
 
 
@@ -118,7 +115,7 @@ def _add_user(
     except (WeakPassword, InvalidPhone) as exc:
         raise ValidationFailed(str(exc)) from exc
     if session.execute(select(User.id).where(User.username == name)).first():
-        raise Conflict(f"用户名已存在: {name} / username already taken", code="username_taken")
+        raise Conflict(msg("auth.username_taken", name=name), code="username_taken")
     user = User(
         username=name,
         display_name=display_name or name,
@@ -198,8 +195,7 @@ def _keeps_an_admin(session: Session, actor: Actor, user: User) -> None:
     each other at once cannot both pass; SQLite writers are serialised anyway."""
     if actor.user_id is not None and actor.user_id == user.id:
         raise Conflict(
-            "不能停用自己的账号，请由另一名管理员操作 / you cannot deactivate your own "
-            "account: ask another admin",
+            msg("auth.self_deactivation"),
             code="self_deactivation",
         )
     if user.role != Role.ADMIN.value:
@@ -211,8 +207,7 @@ def _keeps_an_admin(session: Session, actor: Actor, user: User) -> None:
     ).scalars()
     if set(admins) <= {user.id}:
         raise Conflict(
-            "不能停用最后一个在用的管理员账号，请先启用或创建另一名管理员 / you cannot "
-            "deactivate the last active admin: activate or create another admin first",
+            msg("auth.last_admin"),
             code="last_admin",
         )
 
@@ -221,7 +216,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     require(actor, "user.write")
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"用户不存在: {user_id} / no such user")
+        raise NotFound(msg("auth.no_such_user", user_id=user_id))
     if user.active and not active:
         _keeps_an_admin(session, actor, user)
     user.active = active
@@ -231,6 +226,17 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         ).scalars():
             token.revoked = True
     audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user_id)
+    session.commit()
+    return user
+
+
+def set_language(session: Session, actor: Actor, language: str | None) -> User:
+    """The caller's own answer language (any signed-in user; audited)."""
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound(msg("auth.no_such_user", user_id=actor.user_id))
+    before, user.language = user.language, language
+    audit.record(session, actor, "user.language", "user", user.id, {"from": before, "to": language})
     session.commit()
     return user
 
@@ -260,7 +266,7 @@ def login(
     if not ok or user is None:
         audit.record(session, who, "auth.login_failed", "user", user.id if user else None)
         session.commit()
-        raise Unauthorized("用户名或密码错误 / wrong username or password", code="bad_credentials")
+        raise Unauthorized(msg("auth.bad_credentials"), code="bad_credentials")
     token = secrets.token_urlsafe(32)
     expires = now + policy.token_ttl
     session.add(
@@ -295,14 +301,12 @@ def user_for_token(session: Session, token: str) -> User:
         .where(AuthToken.token_hash == _token_hash(token))
     ).first()
     if row is None:
-        raise Unauthorized("令牌无效 / invalid token", code="invalid_token")
+        raise Unauthorized(msg("auth.invalid_token"), code="invalid_token")
     tok, user = row
     if tok.revoked or not user.active:
-        raise Unauthorized("令牌已注销 / token revoked", code="token_revoked")
+        raise Unauthorized(msg("auth.token_revoked"), code="token_revoked")
     if tok.expires_at <= utcnow():
-        raise Unauthorized(
-            "令牌已过期，请重新登录 / token expired, log in again", code="token_expired"
-        )
+        raise Unauthorized(msg("auth.token_expired"), code="token_expired")
     return user
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from pingan.auth.models import LoginAttempt, RegisterAttempt
 from pingan.config import Settings
 from pingan.errors import TooManyRequests
+from pingan.i18n import msg
 
 _MAX_DOUBLINGS = 30  # past the cap long before this; keeps timedelta arithmetic finite
 
@@ -109,8 +110,7 @@ def check_login(
     wait = _full_window_wait(session, from_source, limits.max_failures_per_source, since)
     if wait is not None:
         raise TooManyRequests(
-            f"此地址登录失败次数过多，请 {wait} 秒后再试 / "
-            f"too many failed logins from this address, try again in {wait} s",
+            msg("auth.source_throttled", wait=wait),
             code="source_throttled",
             retry_after=wait,
         )
@@ -123,9 +123,7 @@ def check_login(
     if now < resume:
         wait = _seconds(resume - now)
         raise TooManyRequests(
-            f"该账号在此地址登录失败过多，请 {wait} 秒后再试 / "
-            f"too many failed logins for this account from this address, "
-            f"try again in {wait} s",
+            msg("auth.login_throttled", wait=wait),
             code="login_throttled",
             retry_after=wait,
         )
@@ -141,8 +139,7 @@ def check_register(session: Session, limits: RegisterLimits, *, ip: str, now: da
     wait = _full_window_wait(session, query, limits.max_per_source, since)
     if wait is not None:
         raise TooManyRequests(
-            f"此地址注册过于频繁，请 {wait} 秒后再试 / "
-            f"too many sign-ups from this address, try again in {wait} s",
+            msg("auth.register_throttled", wait=wait),
             code="register_throttled",
             retry_after=wait,
         )

@@ -40,6 +40,7 @@ from pingan.bus.outbox import Event
 from pingan.bus.registry import Subscription
 from pingan.bus.transport import DeliveryError, backoff
 from pingan.db.engine import Database
+from pingan.i18n import text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,10 +103,10 @@ class NatsBus:
 
     async def _on_disconnected(self) -> None:
         if not self._closing:
-            log.warning("NATS 连接断开 / disconnected; reconnecting")
+            log.warning(text("bus.nats_disconnected"))
 
     async def _on_reconnected(self) -> None:
-        log.info("NATS 已重连 / reconnected to %s", self.nc.connected_url)
+        log.info(text("bus.nats_reconnected", url=self.nc.connected_url))
 
     def _shutdown_loop(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)

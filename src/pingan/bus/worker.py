@@ -23,6 +23,7 @@ from pingan.bus.relay import Relay
 from pingan.bus.transport import InProcessTransport, ObservedTransport, Transport
 from pingan.config import Settings
 from pingan.db.engine import Database
+from pingan.i18n import text
 from pingan.store import open_store
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ class Backbone:
             self.nats.start_consumers(self._consumer_subs, self.db)
         if self.relay is not None:
             self.relay.start()
-        log.info("事件总线已启动 / event backbone started (%s)", self.mode)
+        log.info(text("bus.started", mode=self.mode))
         return self
 
     def stop(self) -> None:
@@ -92,7 +93,7 @@ class Backbone:
         if self.relay is not None:
             self.relay.stop()
         self.transport.close()
-        log.info("事件总线已停止 / event backbone stopped")
+        log.info(text("bus.stopped"))
 
 
 def run_worker(
@@ -110,7 +111,7 @@ def run_worker(
     load_handlers(extra_modules)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("收到信号 %s，正在停止 / signal %s: stopping", signum, signum)
+        log.info(text("bus.signal_stopping", signum=signum))
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from pingan.auth.actor import Actor
 from pingan.db.base import Base, UtcDateTime, utcnow
 from pingan.errors import Conflict, ValidationFailed
+from pingan.i18n import msg
 
 KEEP_FOR = timedelta(hours=24)
 
@@ -79,8 +80,7 @@ def _claim(session: Session, actor: Actor, operation: str, key: str, digest: str
 
 def _in_progress() -> Conflict:
     return Conflict(
-        "相同幂等键的请求正在处理，请稍后重试 / a request with this Idempotency-Key is in "
-        "progress; retry later",
+        msg("db.idempotency_in_progress"),
         code="idempotency_in_progress",
     )
 
@@ -113,7 +113,7 @@ def once(
     if row is not None:
         if row.request_hash != digest:
             raise ValidationFailed(
-                "幂等键已用于不同的请求内容 / Idempotency-Key already used with a different body",
+                msg("db.idempotency_key_reused"),
                 code="idempotency_key_reused",
             )
         if row.status is None or row.response is None:

@@ -16,6 +16,7 @@ from pingan.dispatch.moveup import MoveupAdvice, MoveupSettings, recommend_moveu
 from pingan.dispatch.service import candidate
 from pingan.errors import ValidationFailed
 from pingan.geo.city import City
+from pingan.i18n import msg
 from pingan.incidents.catalogue import response_tiers
 from pingan.units import service as units
 from pingan.units.catalogue import UnitStatus
@@ -53,7 +54,7 @@ def accept(session: Session, actor: Actor, city: City, unit_id: int, *, lon: flo
     require(actor, "dispatch.moveup")
     if area_code not in city.key_areas:
         raise ValidationFailed(
-            f"未知重点区域 {area_code}；可选: {', '.join(city.key_areas)} / unknown key area",
+            msg("dispatch.bad_area", area_code=area_code, choices=list(city.key_areas)),
             code="bad_area",
         )
     return units.set_cover(session, actor, units.get_unit(session, unit_id), lon, lat,
@@ -64,6 +65,6 @@ def release(session: Session, actor: Actor, unit_id: int, *, reason: str | None 
     """End a unit's cover standby by the dispatcher's decision (audited); the unit goes home."""
     require(actor, "dispatch.moveup")
     unit = units.get_unit(session, unit_id)
-    units.clear_cover(session, actor, unit, reason or "调度员解除 / released by the dispatcher")
+    units.clear_cover(session, actor, unit, reason or msg("dispatch.released_by_dispatcher"))
     finish(session)
     return unit

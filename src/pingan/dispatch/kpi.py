@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import yaml
 
+from pingan.i18n import msg, text
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -159,7 +161,7 @@ def summarize(
 ) -> list[KpiRow]:
     """One row per group (sorted), plus a leading 'all' row when grouping."""
     if by not in GROUPINGS:
-        raise ValueError(f"未知分组 {by}；可选: {', '.join(GROUPINGS)} / unknown grouping")
+        raise ValueError(msg("dispatch.unknown_grouping", by=by, choices=list(GROUPINGS)))
     recs = [r for r in records if r.state not in ("cancelled", "merged")]
     key = GROUPINGS[by]
     groups: dict[str, list[ResponseRecord]] = {}
@@ -201,10 +203,12 @@ def eta_accuracy(errors_s: Iterable[float]) -> EtaAccuracy:
 
 def eta_text(e: EtaAccuracy) -> str:
     """The ETA error as one report line (the simulated day, `pingan report response`)."""
-    return (
-        f"预计到达误差 / ETA error (实际−预计 travelled − predicted, {e.arrivals} arrivals): "
-        f"偏差 bias {seconds_text(e.bias_s, signed=True)} · 中位 median "
-        f"{seconds_text(e.median_abs_s)} · P90 {seconds_text(e.p90_abs_s)}"
+    return text(
+        "dispatch.report.eta",
+        arrivals=e.arrivals,
+        bias=seconds_text(e.bias_s, signed=True),
+        median=seconds_text(e.median_abs_s),
+        p90=seconds_text(e.p90_abs_s),
     )
 
 

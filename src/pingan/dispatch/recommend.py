@@ -64,6 +64,7 @@ from pingan.dispatch.response_plans import Plan, Requirement, within_remit
 from pingan.geo.graph import haversine_m_array, local_xy
 from pingan.geo.profiles import FlyProfile
 from pingan.geo.travel_time import DEFAULT_TIERS_S, TravelTimes
+from pingan.i18n import DEFAULT_LANG, Msg, current_lang, msg
 
 AVAILABLE = "available"
 STALE_AFTER_S = 1800.0
@@ -136,11 +137,13 @@ class Recommendation:
     def complete(self) -> bool:
         return not self.unmet
 
-    def lines(self) -> list[str]:
-        """What the dispatcher reads: each pick, then each gap, then each refusal."""
-        out = [f"{p.text_zh} / {p.text_en}" for p in self.picks]
-        out += [f"{u.text_zh} / {u.text_en}" for u in self.unmet]
-        out += [f"{r.unit_id}: {r.reason_zh} / {r.reason_en}" for r in self.refused]
+    def lines(self, lang: str | None = None) -> list[str]:
+        """What the dispatcher reads, in `lang` (default: the current language): each pick,
+        then each gap, then each refusal."""
+        zh = (lang or current_lang()) == DEFAULT_LANG
+        out = [p.text_zh if zh else p.text_en for p in self.picks]
+        out += [u.text_zh if zh else u.text_en for u in self.unmet]
+        out += [f"{r.unit_id}: {r.reason_zh if zh else r.reason_en}" for r in self.refused]
         return out
 
 
@@ -331,9 +334,13 @@ def _road_times(
     return refused
 
 
-def _split(reason: str | None) -> tuple[str, str]:
-    zh, _, en = (reason or "无法定位 / cannot place").partition(" / ")
-    return zh, en
+def _split(reason: Msg | str | None) -> tuple[str, str]:
+    """A refusal's reason in both languages (the recommendation carries both)."""
+    why = reason or msg("dispatch.cannot_place")
+    if isinstance(why, Msg):
+        return why.text("zh_CN"), why.text("en")
+    zh, _, en = why.partition(" / ")
+    return zh, en or zh
 
 
 # -- filling the card -----------------------------------------------------------------------------
@@ -615,7 +622,7 @@ def recommend(
         pool = units
     else:
         if travel is None:
-            raise ValueError("需要出行模型 / travel models are required with a list of units")
+            raise ValueError(msg("dispatch.travel_models_required"))
         pool = UnitPool(units, travel, stale_after_s=stale_after_s)
     straight = haversine_m_array(incident[0], incident[1], pool.lonlat[:, 0], pool.lonlat[:, 1])
     fits = [pool.fits(r) for r in plan.requirements]

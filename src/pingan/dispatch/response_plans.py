@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from pingan.i18n import msg
+
 
 class PlanError(ValueError):
     """The plan file is malformed or has no plan for the incident type."""
@@ -43,9 +45,7 @@ class ResponsePlans:
         """The card for this type and priority, else the type's default card."""
         cards = self.plans.get(incident_type) or self.plans.get("other")
         if not cards:
-            raise PlanError(
-                f"没有“{incident_type}”的处警预案 / no response plan for {incident_type!r}"
-            )
+            raise PlanError(msg("dispatch.no_plan", incident_type=incident_type))
         key = str(priority) if priority is not None and str(priority) in cards else "default"
         if key not in cards:
             key = min(cards)  # no default: the most urgent card defined
@@ -102,7 +102,7 @@ def _load(path: str) -> ResponsePlans:
             for itype, cards in data["plans"].items()
         }
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PlanError(f"处警预案文件格式错误: {path} / malformed response plans: {exc}") from exc
+        raise PlanError(msg("dispatch.bad_plans_file", path=path, exc=exc)) from exc
     return ResponsePlans(plans)
 
 

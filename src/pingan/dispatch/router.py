@@ -30,7 +30,7 @@ from pingan.dispatch.schemas import (
     TierRowPublic,
 )
 from pingan.dispatch.tier_report import tier_report
-from pingan.dispatch.tiers import CLOCKS, TIER_GROUPINGS, tiered_targets
+from pingan.dispatch.tiers import CLOCKS, tiered_targets
 from pingan.http.deps import CityDep, PoolsDep, SessionDep, permit
 from pingan.http.inputs import Id, Instant
 from pingan.incidents import service as incidents
@@ -39,10 +39,10 @@ from pingan.incidents.router import IncidentDetail, incident_detail
 from pingan.units.router import unit_public
 from pingan.units.schemas import UnitPublic
 
-router = APIRouter(tags=["dispatch 调度"])
+router = APIRouter(tags=["dispatch.tag"])
 
 
-@router.get("/incidents/{incident_id}/recommendation", summary="推荐警力 / recommend units")
+@router.get("/incidents/{incident_id}/recommendation", summary="dispatch.api.recommendation")
 def recommendation(
     incident_id: Id,
     session: SessionDep,
@@ -77,7 +77,7 @@ def recommendation_public(
     )
 
 
-@router.post("/incidents/{incident_id}/reassign", summary="改派 / re-assign a unit")
+@router.post("/incidents/{incident_id}/reassign", summary="dispatch.api.reassign")
 def reassign(
     incident_id: Id,
     body: ReassignRequest,
@@ -95,7 +95,7 @@ def reassign(
     return incident_detail(session, actor, incident_id)
 
 
-@router.get("/units/{unit_id}/reassignments", summary="改派建议 / where this free unit is sooner")
+@router.get("/units/{unit_id}/reassignments", summary="dispatch.api.reassignments")
 def reassignments(
     unit_id: Id,
     session: SessionDep,
@@ -117,14 +117,14 @@ def reassignments(
     ]
 
 
-@router.get("/units/{unit_id}/route", summary="到达路线与时间 / route and ETA to a point")
+@router.get("/units/{unit_id}/route", summary="dispatch.api.unit_route")
 def unit_route(
     unit_id: Id,
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("dispatch.read")],
-    lon: Annotated[float, Query(description="目的地经度 / destination longitude")],
-    lat: Annotated[float, Query(description="目的地纬度 / destination latitude")],
+    lon: Annotated[float, Query(description="dispatch.field.lon")],
+    lat: Annotated[float, Query(description="dispatch.field.lat")],
 ) -> RoutePublic:
     result = service.unit_route(session, actor, city, unit_id, lon, lat)
     route = result.route
@@ -139,7 +139,7 @@ def unit_route(
     )
 
 
-@router.get("/dispatch/coverage", summary="重点区域1-3-5分钟覆盖 / key-area coverage now")
+@router.get("/dispatch/coverage", summary="dispatch.api.coverage")
 def coverage(
     session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("dispatch.read")]
 ) -> list[AreaCoveragePublic]:
@@ -161,7 +161,7 @@ def _tiers(shares: dict[float, float]) -> dict[str, float]:
     return {tier_label(t): round(v, 4) for t, v in shares.items()}
 
 
-@router.get("/dispatch/moveups", summary="动中备勤补位建议 / cover moves (move-ups)")
+@router.get("/dispatch/moveups", summary="dispatch.api.moveups")
 def moveups(
     session: SessionDep, city: CityDep, actor: Annotated[Actor, permit("dispatch.recommend")]
 ) -> MoveupsPublic:
@@ -195,7 +195,7 @@ def moveups(
     )
 
 
-@router.post("/dispatch/moveups/accept", summary="采纳补位 / send a unit to a cover point")
+@router.post("/dispatch/moveups/accept", summary="dispatch.api.accept_moveup")
 def accept_moveup(
     body: MoveupAccept,
     session: SessionDep,
@@ -207,14 +207,14 @@ def accept_moveup(
     return unit_public(unit)
 
 
-@router.post("/dispatch/moveups/release", summary="解除补位 / end a unit's cover standby")
+@router.post("/dispatch/moveups/release", summary="dispatch.api.release_moveup")
 def release_moveup(
     body: MoveupRelease, session: SessionDep, actor: Annotated[Actor, permit("dispatch.moveup")]
 ) -> UnitPublic:
     return unit_public(cover.release(session, actor, body.unit_id, reason=body.reason))
 
 
-@router.get("/reports/response", summary="1-3-5分钟到场统计 / response report")
+@router.get("/reports/response", summary="dispatch.api.response_report")
 def response_report(
     session: SessionDep,
     actor: Annotated[Actor, permit("report.read")],
@@ -236,14 +236,12 @@ def response_report(
     )
 
 
-@router.get("/reports/response/tiers", summary="分级1-3-5分钟到场 / tiered response report")
+@router.get("/reports/response/tiers", summary="dispatch.api.response_tiers_report")
 def response_tiers_report(
     session: SessionDep,
     city: CityDep,
     actor: Annotated[Actor, permit("report.read")],
-    by: Annotated[
-        str, Query(description=" / ".join(TIER_GROUPINGS) + " (分组 / grouping)")
-    ] = "tier",
+    by: Annotated[str, Query(description="dispatch.field.by_grouping")] = "tier",
     since: Instant | None = None,
     until: Instant | None = None,
 ) -> TierReport:

@@ -55,7 +55,7 @@ class RecommendationPublic(BaseModel):
     picks: list[PickPublic]
     unmet: list[UnmetPublic]
     refused: list[RefusalPublic]
-    unit_ids: list[int] = Field(description="推荐派遣的警力 / the units to send, soonest first")
+    unit_ids: list[int] = Field(description="dispatch.field.unit_ids")
 
 
 class ReassignRequest(Input):
@@ -94,10 +94,10 @@ class AreaCoveragePublic(BaseModel):
 class KpiRowPublic(BaseModel):
     group: str
     incidents: int
-    responded: int = Field(description="有到场记录 / incidents with an arrival recorded")
-    verified: int = Field(description="首个到场经定位核实：合格率与分位数只按这些计算 / measured")
-    overridden: int = Field(description="调度员确认（未经定位核实），不计入合格率 / by override")
-    unverified: int = Field(description="核实机制启用前的到场，不计入合格率 / recorded unchecked")
+    responded: int = Field(description="dispatch.field.responded")
+    verified: int = Field(description="dispatch.field.verified")
+    overridden: int = Field(description="dispatch.field.overridden")
+    unverified: int = Field(description="dispatch.field.unverified")
     no_arrival: int
     within: dict[str, float | None] = Field(description="tier -> share of verified arrivals")
     p50_s: float | None
@@ -129,19 +129,15 @@ class TierRowPublic(BaseModel):
 
     group: str
     tier: str
-    incidents: int = Field(description="该级适用的警情 / incidents the tier applies to")
-    measured: int = Field(description="经定位核实的到场计时 / moments from verified arrivals")
-    overridden: int = Field(description="有调度员确认的到场，不计入 / reached with an override")
-    unverified: int = Field(description="核实机制启用前的到场，不计入 / recorded unchecked")
-    not_reached: int = Field(description="未到场或未到齐，计为未达标 / never reached: missed")
-    not_needed: int = Field(description="出警卡只需一个单位，无需增援 / one-unit card: no support")
-    pending: int = Field(
-        description="仍在处置且未到时限，暂不评判 / open, within target: not judged"
-    )
-    met_from_call: float | None = Field(description="达标率，从接警起 / share met, from the call")
-    met_from_dispatch: float | None = Field(
-        description="达标率，从派警起 / share met, from the dispatch order"
-    )
+    incidents: int = Field(description="dispatch.field.incidents")
+    measured: int = Field(description="dispatch.field.measured")
+    overridden: int = Field(description="dispatch.field.overridden_2")
+    unverified: int = Field(description="dispatch.field.unverified_2")
+    not_reached: int = Field(description="dispatch.field.not_reached")
+    not_needed: int = Field(description="dispatch.field.not_needed")
+    pending: int = Field(description="dispatch.field.pending")
+    met_from_call: float | None = Field(description="dispatch.field.met_from_call")
+    met_from_dispatch: float | None = Field(description="dispatch.field.met_from_dispatch")
     p50_from_call_s: float | None
     p90_from_call_s: float | None
     p50_from_dispatch_s: float | None
@@ -167,9 +163,7 @@ class TierReport(BaseModel):
         description="area type -> priority or 'default' -> tier -> seconds"
     )
     area_types: dict[str, dict[str, str]]
-    clocks: dict[str, dict[str, str]] = Field(
-        description="call: 从接警起 / from the call; dispatch: 从派警起 / from the dispatch order"
-    )
+    clocks: dict[str, dict[str, str]] = Field(description="dispatch.field.clocks")
     rows: list[TierRowPublic]
 
 

@@ -35,6 +35,7 @@ from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.input import validated_point
 from pingan.geo.travel_time import Isochrone, Route, SnapError
+from pingan.i18n import msg
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import known_type, response_tiers
 from pingan.incidents.lifecycle import ACTIVE
@@ -206,16 +207,14 @@ def unit_route(
     origin = c.position or c.post
     if origin is None:
         raise ValidationFailed(
-            f"警力 {unit.call_sign} 无位置且无岗点，无法计算 / unit has no position and no post",
+            msg("dispatch.no_position", call_sign=unit.call_sign),
             code="no_position",
         )
     if c.mode == "fly":
         return UnitRoute(unit, "fly", city.travel.fly.time_s(haversine_m(*origin, *target)), None)
     engine = city.travel.roads.get(c.mode)
     if engine is None:
-        raise ValidationFailed(
-            f"无 {c.mode} 路网 / no network for mode {c.mode}", code="no_network"
-        )
+        raise ValidationFailed(msg("dispatch.no_network", mode=c.mode), code="no_network")
     try:
         route = engine.route(origin, target)
     except SnapError as exc:
@@ -248,11 +247,11 @@ def isochrones(
     engine = city.travel.roads.get(mode)
     if engine is None:
         raise ValidationFailed(
-            f"未知出行方式 {mode}；可选: {', '.join(city.travel.roads)} / unknown mode",
+            msg("dispatch.bad_mode", mode=mode, choices=list(city.travel.roads)),
             code="bad_mode",
         )
     if not tiers_s or any(t <= 0 or t > 3600 for t in tiers_s):
-        raise ValidationFailed("时间阈值须在 1-3600 秒 / tiers must be 1-3600 s", code="bad_tiers")
+        raise ValidationFailed(msg("dispatch.bad_tiers"), code="bad_tiers")
     try:
         return engine.isochrones(point, tiers_s)
     except SnapError as exc:
@@ -373,12 +372,18 @@ def auto_dispatch(session: Session, city: City, pools: PoolCache, incident_id: i
     unit_ids = [int(p.unit_id) for p in rec.picks]
     if not unit_ids:
         return []
-    note = "自动派警 / auto-dispatched: " + "; ".join(p.text_zh for p in rec.picks)
+    note = msg(
+        "dispatch.note.auto_dispatched",
+        picks={
+            "zh_CN": "; ".join(p.text_zh for p in rec.picks)[:500],
+            "en": "; ".join(p.text_en for p in rec.picks)[:500],
+        },
+    )
     try:
         # a unit taken meanwhile undoes only this attempt (savepoint), not the caller's work
         with session.begin_nested(), deferred_commit(session):
             incidents.dispatch_units(
-                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note[:500], at=at,
+                session, AUTO_DISPATCHER, incident_id, unit_ids, note=note, at=at,
                 etas={int(p.unit_id): p.eta_s for p in rec.picks},
             )  # fmt: skip
     except Conflict:

@@ -25,6 +25,7 @@ import yaml
 from pingan.dispatch.kpi import LOCAL_TZ, seconds_text, share_text, shift_of
 from pingan.dispatch.recommend import _fill
 from pingan.dispatch.response_plans import Plan
+from pingan.i18n import msg, render, text
 from pingan.incidents.lifecycle import ACTIVE
 
 MEASURES = ("first", "support", "card")
@@ -273,7 +274,7 @@ def summarize_tiers(
     """Rows per (group, tier), groups sorted; a leading 'all' group when grouping. `now`: see
     tier_times (pending tiers)."""
     if by not in TIER_GROUPINGS:
-        raise ValueError(f"未知分组 {by}；可选: {', '.join(TIER_GROUPINGS)} / unknown grouping")
+        raise ValueError(msg("dispatch.unknown_grouping", by=by, choices=list(TIER_GROUPINGS)))
     key = TIER_GROUPINGS[by]
     groups: dict[str, dict[str, list[TierTime]]] = {}
     for r in records:
@@ -290,24 +291,35 @@ def summarize_tiers(
     ]
 
 
+def _name(t: TierDef) -> dict[str, str]:
+    """A tier's name in each language (rendered in the reader's)."""
+    return {"zh_CN": t.name_zh, "en": t.name_en}
+
+
 def tier_lines(rows: Sequence[TierRow], targets: TieredTargets | None = None) -> list[str]:
     """The tiers as report lines (the simulated day, `pingan report response`): each share
-    and percentile with the clock it uses next to it."""
+    and percentile with the clock it uses next to it, in the current language."""
     names = {t.code: t for t in (targets or tiered_targets()).tiers}
-    out = [
-        "分级到场 / tiered response (达标率与P90: 从接警起 from the call | 从派警起 from the "
-        "dispatch order; 未到齐计为未达标 / never reached counts as missed)"
-    ]
+    out = [text("dispatch.report.tiers_head")]
     for r in rows:
         t = names[r.tier]
         out.append(
-            f"  {r.group:<10} {t.code} {t.name_zh} / {t.name_en}: 适用 applies {r.incidents} · "
-            f"核实 measured {r.measured} · 未到 not reached {r.not_reached} · 未届 pending "
-            f"{r.pending} · 无需 not needed {r.not_needed} · 调度确认 "
-            f"overridden {r.overridden} · 达标 met {share_text(r.met_from_call)} 从接警起 from "
-            f"the call | {share_text(r.met_from_dispatch)} 从派警起 from the dispatch order · "
-            f"P90 {seconds_text(r.p90_from_call_s)} 从接警起 | "
-            f"{seconds_text(r.p90_from_dispatch_s)} 从派警起"
+            text(
+                "dispatch.report.tier_line",
+                group=r.group,
+                code=t.code,
+                name=_name(t),
+                incidents=r.incidents,
+                measured=r.measured,
+                not_reached=r.not_reached,
+                pending=r.pending,
+                not_needed=r.not_needed,
+                overridden=r.overridden,
+                met_call=share_text(r.met_from_call),
+                met_dispatch=share_text(r.met_from_dispatch),
+                p90_call=seconds_text(r.p90_from_call_s),
+                p90_dispatch=seconds_text(r.p90_from_dispatch_s),
+            )
         )
     return out
 
@@ -319,11 +331,13 @@ def target_lines(targets: TieredTargets | None = None) -> list[str]:
     for area, lines in targets.targets.items():
         zh, en = targets.area_types[area]
         parts = [
-            f"{'P' + p if p != 'default' else '其他 other'} "
+            f"{'P' + p if p != 'default' else text('dispatch.report.other_priorities')} "
             + (" ".join(f"{t} {s:.0f}s" for t, s in line.items()) or "-")
             for p, line in lines.items()
         ]
-        out.append(f"  目标 targets {zh} / {en}: " + "; ".join(parts))
+        out.append(
+            text("dispatch.report.targets", area={"zh_CN": zh, "en": en}, parts="; ".join(parts))
+        )
     return out
 
 
@@ -331,13 +345,16 @@ def tier_table(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
     """The tiers as a table (`pingan report response`), each column naming its clock."""
     targets = targets or tiered_targets()
     names = {t.code: t for t in targets.tiers}
+    columns = text("dispatch.report.table_columns").split("|")
+    widths = (8, 14, 6, 6, 6, 6, 12, 12, 12, 12, 6)
     out = [
-        "分级到场 / tiered response: 接警起 = 从接警起 from the call · 派警起 = 从派警起 from "
-        "the dispatch order (first assignment)",
-        "  " + " · ".join(f"{t.code} {t.name_zh} / {t.name_en}" for t in targets.tiers),
+        text("dispatch.report.table_head"),
+        "  " + " · ".join(f"{t.code} {render(_name(t))}" for t in targets.tiers),
         *target_lines(targets),
-        f"{'级 tier':<8}{'分组 group':<14}{'适用':>6}{'核实':>6}{'未到':>6}{'确认':>6}"
-        f"{'达标 接警起':>12}{'达标 派警起':>12}{'P90 接警起':>12}{'P90 派警起':>12}{'未届':>6}",
+        "".join(
+            f"{c:<{w}}" if i < 2 else f"{c:>{w}}"
+            for i, (c, w) in enumerate(zip(columns, widths, strict=True))
+        ),
     ]
     for r in rows:
         out.append(
@@ -346,10 +363,5 @@ def tier_table(rows: Sequence[TierRow], targets: TieredTargets | None = None) ->
             f"{share_text(r.met_from_dispatch):>12}{seconds_text(r.p90_from_call_s):>12}"
             f"{seconds_text(r.p90_from_dispatch_s):>12}{r.pending:>6}"
         )
-    out.append(
-        "达标率 = 达标 / (核实 + 未到)：未到场或出警卡未到齐计为未达标；确认 = 调度员确认的到场，"
-        "不计入；未届 = 仍在处置且未到时限，暂不评判 / share met = met / (measured + never "
-        "reached): a tier never reached is missed; 确认 = reached with an overridden arrival, "
-        "left out; 未届 = pending: still open and within its target, not judged yet"
-    )
+    out.append(text("dispatch.report.table_foot"))
     return out

@@ -22,6 +22,7 @@ from pingan.geo.graph import GraphError, RoadGraph
 from pingan.geo.osm_import import GRAPH_MODES, import_osm
 from pingan.geo.profiles import default_profiles_path, fly_profile
 from pingan.geo.travel_time import TravelTimes
+from pingan.i18n import msg
 
 SAMPLE_OSM = "kangbashi_sample.osm"
 SAMPLE_AREAS = "kangbashi_key_areas.yaml"
@@ -120,7 +121,7 @@ def load_key_areas(path: Path) -> tuple[dict[str, KeyArea], dict[str, Any]]:
                 extra={k: v for k, v in a.items() if k not in known},
             )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"重点区域文件格式错误: {path} / malformed key-area file: {exc}") from exc
+        raise ValueError(msg("geo.bad_key_areas_file", path=path, exc=exc)) from exc
     return areas, raw
 
 

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pingan.i18n import msg
+
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by the GCJ-02 formula
 _EE = 0.00669342162296594323  # its first eccentricity squared
 
@@ -36,13 +38,11 @@ class LonLat:
 def validate_lonlat(lon: float, lat: float) -> LonLat:
     """Reject NaN, infinities and out-of-range values with a reason a person can act on."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise CoordinateError(
-            "经纬度必须是有限数值 / longitude and latitude must be finite numbers"
-        )
+        raise CoordinateError(msg("geo.coordinates_not_finite"))
     if not -180.0 <= lon <= 180.0:
-        raise CoordinateError(f"经度超出范围 [-180, 180]: {lon} / longitude out of range")
+        raise CoordinateError(msg("geo.lon_out_of_range", lon=lon))
     if not -90.0 <= lat <= 90.0:
-        raise CoordinateError(f"纬度超出范围 [-90, 90]: {lat} / latitude out of range")
+        raise CoordinateError(msg("geo.lat_out_of_range", lat=lat))
     return LonLat(lon, lat)
 
 

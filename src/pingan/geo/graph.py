@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from pingan.i18n import msg
+
 FORMAT = "pingan-road-graph"
 FORMAT_VERSION = 1
 EARTH_RADIUS_M = 6371008.8
@@ -109,9 +111,7 @@ class RoadGraph:
     def _validate(self) -> None:
         n, m = self.lon.shape[0], self.indices.shape[0]
         if n == 0 or m == 0:
-            raise GraphError(
-                "道路图为空：没有可通行的道路 / road graph is empty: no routable roads"
-            )
+            raise GraphError(msg("geo.graph_empty"))
         ok = (
             self.lat.shape == (n,)
             and self.osm_id.shape == (n,)
@@ -127,9 +127,9 @@ class RoadGraph:
             and bool(np.all(self.time_s > 0))
         )
         if not ok:
-            raise GraphError("道路图数据不一致 / road graph arrays are inconsistent")
+            raise GraphError(msg("geo.graph_inconsistent"))
         if "top_speed_kmh" not in self.meta:
-            raise GraphError("道路图缺少速度配置信息 / road graph metadata lacks top_speed_kmh")
+            raise GraphError(msg("geo.graph_lacks_speed"))
 
     # -- derived views (computed once, cheap) ---------------------------------------------
     @cached_property
@@ -220,20 +220,21 @@ class RoadGraph:
         """Read a file written by ``save``; anything else raises ``GraphError``."""
         path = Path(path)
         if not path.is_file():
-            raise GraphError(f"道路图文件不存在: {path} / road graph file not found")
+            raise GraphError(msg("geo.graph_not_found", path=path))
         try:
             with np.load(path, allow_pickle=False) as z:
                 header = json.loads(bytes(z["header"]).decode())
                 arrays = {name: np.array(z[name]) for name in _ARRAYS}
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            raise GraphError(
-                f"道路图文件损坏或格式不对: {path} / "
-                f"road graph file is corrupt or not a graph: {exc}"
-            ) from exc
+            raise GraphError(msg("geo.graph_corrupt", path=path, exc=exc)) from exc
         if header.get("format") != FORMAT or header.get("version") != FORMAT_VERSION:
             raise GraphError(
-                f"道路图文件版本不支持: {path} / unsupported road graph format "
-                f"{header.get('format')!r} v{header.get('version')!r}"
+                msg(
+                    "geo.graph_unsupported",
+                    path=path,
+                    format=header.get("format"),
+                    version=header.get("version"),
+                )
             )
         return cls(**arrays, meta=dict(header.get("meta", {})))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pingan.errors import ValidationFailed
 from pingan.geo.area import ServiceArea
 from pingan.geo.coords import CoordinateError, Crs, to_wgs84
+from pingan.i18n import msg
 
 
 def service_area() -> ServiceArea:
@@ -21,8 +22,7 @@ def service_area() -> ServiceArea:
 def outside_service_area(area: ServiceArea) -> ValidationFailed:
     """The refusal every domain gives for a place the city does not serve."""
     return ValidationFailed(
-        f"地点不在本市服务范围内（{area.describe()}）/ "
-        "the place is outside the city's service area",
+        msg("geo.outside_service_area", area=area.describe()),
         code="outside_service_area",
     )
 
@@ -42,9 +42,7 @@ def validated_point(
     try:
         crs = Crs(crs)
     except ValueError as exc:
-        raise ValidationFailed(
-            f"未知坐标系 {crs}；可选 wgs84, gcj02 / unknown coordinate system", code="bad_crs"
-        ) from exc
+        raise ValidationFailed(msg("geo.bad_crs", crs=crs), code="bad_crs") from exc
     try:
         p = to_wgs84(lon, lat, crs)
     except CoordinateError as exc:

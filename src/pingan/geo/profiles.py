@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from pingan.geo.graph import GraphError
+from pingan.i18n import msg
 
 GRAPH_MODES = ("drive", "walk", "bike")
 ALL_MODES = (*GRAPH_MODES, "fly")
@@ -62,9 +63,7 @@ def _load(path: str) -> dict:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return dict(data["profiles"])
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-        raise ProfileError(
-            f"速度配置文件无法读取: {path} / cannot read speed profiles: {exc}"
-        ) from exc
+        raise ProfileError(msg("geo.profiles_unreadable", path=path, exc=exc)) from exc
 
 
 def profile_names(path: str | Path | None = None) -> tuple[str, ...]:
@@ -75,9 +74,7 @@ def road_profile(name: str, path: str | Path | None = None) -> RoadProfile:
     """The road profile called ``name`` (drive, walk, bike, or one added to the file)."""
     raw = _raw(name, path)
     if not raw.get("graph", True):
-        raise ProfileError(
-            f"出行方式 {name!r} 不走道路 / mode {name!r} does not use the road graph"
-        )
+        raise ProfileError(msg("geo.mode_not_on_roads", name=name))
     try:
         speeds = {str(k): float(v) for k, v in raw["highway"].items()}
         if not speeds or min(speeds.values()) <= 0:
@@ -96,9 +93,7 @@ def road_profile(name: str, path: str | Path | None = None) -> RoadProfile:
             },
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ProfileError(
-            f"速度配置 {name!r} 格式错误 / profile {name!r} is malformed: {exc}"
-        ) from exc
+        raise ProfileError(msg("geo.bad_profile", name=name, exc=exc)) from exc
 
 
 def fly_profile(name: str = "fly", path: str | Path | None = None) -> FlyProfile:
@@ -112,14 +107,12 @@ def fly_profile(name: str = "fly", path: str | Path | None = None) -> FlyProfile
             launch_delay_s=float(raw.get("launch_delay_s", 0.0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ProfileError(
-            f"速度配置 {name!r} 格式错误 / profile {name!r} is malformed: {exc}"
-        ) from exc
+        raise ProfileError(msg("geo.bad_profile", name=name, exc=exc)) from exc
 
 
 def _raw(name: str, path: str | Path | None) -> dict:
     profiles = _load(str(path or default_profiles_path()))
     if name not in profiles:
         known = ", ".join(profiles)
-        raise ProfileError(f"未知的出行方式: {name!r}（可选: {known}）/ unknown profile {name!r}")
+        raise ProfileError(msg("geo.unknown_profile", name=name, known=known))
     return dict(profiles[name])

@@ -15,8 +15,9 @@ from pingan.geo.gazetteer import Place, gazetteer_for
 from pingan.geo.input import validated_point
 from pingan.geo.road_names import named_roads, road_name_features
 from pingan.http.deps import CityDep, SettingsDep, permit
+from pingan.i18n import stored_text
 
-router = APIRouter(prefix="/geo", tags=["geo 地图"])
+router = APIRouter(prefix="/geo", tags=["geo.tag"])
 
 SYNTHETIC_NOTICE = {
     "zh": "示例城市：街道由程序生成，并非实地测绘",
@@ -24,20 +25,20 @@ SYNTHETIC_NOTICE = {
 }
 
 
-@router.get("/city", summary="城市与路网信息 / city and road network")
+@router.get("/city", summary="geo.api.city_info")
 def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
     return {
         "name": city.name,
         "synthetic": city.synthetic,
         "notice": SYNTHETIC_NOTICE if city.synthetic else None,
-        "licence": city.licence,
+        "licence": stored_text(city.licence, city.licence),  # a code (synthetic) or as given
         "bounds": city.bounds,
         "modes": {m: {"nodes": g.n_nodes, "arcs": g.n_arcs} for m, g in city.graphs.items()},
         "key_areas": len(city.key_areas),
     }
 
 
-@router.get("/roads", summary="路网底图 (GeoJSON) / the road network as the base map")
+@router.get("/roads", summary="geo.api.roads")
 def roads(
     city: CityDep, settings: SettingsDep, actor: Annotated[Actor, permit("catalogue.read")]
 ) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def roads(
     return {**base, "features": base["features"] + road_name_features(names)}
 
 
-@router.get("/key-areas", summary="重点区域 (GeoJSON) / key areas")
+@router.get("/key-areas", summary="geo.api.key_areas")
 def key_areas(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
     features = []
     for a in city.key_areas.values():
@@ -74,14 +75,14 @@ def key_areas(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get("/isochrones", summary="1-3-5分钟可达范围 (GeoJSON) / isochrones")
+@router.get("/isochrones", summary="geo.api.isochrones")
 def isochrones(
     city: CityDep,
     actor: Annotated[Actor, permit("dispatch.read")],
     lon: float,
     lat: float,
     mode: Annotated[str, Query(description="drive / walk / bike")] = "drive",
-    tiers: Annotated[list[float] | None, Query(description="秒 / seconds")] = None,
+    tiers: Annotated[list[float] | None, Query(description="geo.field.tiers")] = None,
 ) -> dict[str, Any]:
     result = dispatch.isochrones(city, lon, lat, mode, tuple(tiers or (60.0, 180.0, 300.0)))
     return {

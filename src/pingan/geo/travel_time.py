@@ -58,6 +58,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from pingan.geo.graph import EARTH_RADIUS_M, GraphError, RoadGraph, local_xy
+from pingan.i18n import Msg, msg
 
 try:  # optional: without it recommendations fall back to Dijkstra with search horizons
     import routingkit_cch as _rk
@@ -127,7 +128,7 @@ class Snapped:
     dist_m: np.ndarray
     road_lon: np.ndarray
     road_lat: np.ndarray
-    reason: tuple[str | None, ...]
+    reason: tuple[Msg | None, ...]  # why each refused point was refused
 
     def __len__(self) -> int:
         return int(self.seg.shape[0])
@@ -193,7 +194,7 @@ class ToTarget:
 
     def _nodes(self, i: int) -> list[int]:
         if not math.isfinite(self.eta_s[i]):
-            raise GraphError(f"第 {i} 个出发点无法到达 / source {i} cannot reach the target")
+            raise GraphError(msg("geo.unreachable", i=i))
         node, n, path = int(self._start_node[i]), self._engine.graph.n_nodes, []
         while 0 <= node < n:
             path.append(node)
@@ -250,7 +251,7 @@ class Ranked:
     def _route(self, i: int) -> tuple[float, list[int], list[int]]:
         if i not in self._routes:
             if not math.isfinite(self.rank_s[i]):
-                raise GraphError(f"第 {i} 个出发点无法到达 / source {i} cannot reach the target")
+                raise GraphError(msg("geo.unreachable", i=i))
             nodes, units, secs = (a[i].tolist() for a in self._depart)
             starts = [s for s in zip(nodes, units, secs, strict=True) if math.isfinite(s[2])]
             self._routes[i] = self._engine._hierarchy_route(
@@ -264,7 +265,7 @@ class TravelTimes:
 
     def __init__(self, graph: RoadGraph, *, max_snap_m: float = DEFAULT_MAX_SNAP_M) -> None:
         if not max_snap_m > 0:
-            raise ValueError("最大吸附距离必须为正 / max_snap_m must be positive")
+            raise ValueError(msg("geo.bad_max_snap"))
         self.graph = graph
         self.max_snap_m = float(max_snap_m)
         seg = graph.segments
@@ -302,7 +303,7 @@ class TravelTimes:
         """Place (lon, lat) points on the nearest road segment.
 
         ``strict`` raises ``SnapError`` for the first refused point; otherwise refused points
-        get ``seg = -1`` and a bilingual ``reason`` so a caller can explain them.
+        get ``seg = -1`` and a ``reason`` (a message) so a caller can explain them.
         """
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if pts.shape[0] == 1:  # an incident: the same steps without array bookkeeping
@@ -314,12 +315,10 @@ class TravelTimes:
         seg = np.full(n, -1, dtype=np.int64)
         frac = np.zeros(n)
         dist = np.full(n, np.nan)
-        reason: list[str | None] = [None] * n
+        reason: list[Msg | None] = [None] * n
         finite = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
         for i in np.flatnonzero(~finite):
-            reason[i] = (
-                "位置无效（非有限数值或超出范围）/ position is not a valid longitude/latitude"
-            )
+            reason[i] = msg("geo.bad_position")
         idx = np.flatnonzero(finite)
         if idx.size:
             xy = self._xy(lon[idx], lat[idx])
@@ -338,15 +337,14 @@ class TravelTimes:
                 t = np.where(den > 0, np.einsum("ij,ij->i", ap, ab) / den, 0.0)
             frac[pi] = np.clip(t, 0.0, 1.0)
         for i in idx[seg[idx] < 0]:
-            reason[i] = (
-                f"距最近道路超过 {self.max_snap_m:.0f} 米，无法定位到路网 / more than "
-                f"{self.max_snap_m:.0f} m from any road of this network"
-            )
+            reason[i] = msg("geo.too_far_from_road", max_snap_m=self.max_snap_m)
         road_lon, road_lat = self._road_position(seg, frac)
         snapped = Snapped(lon, lat, seg, frac, dist, road_lon, road_lat, tuple(reason))
         if strict and not snapped.ok.all():
             bad = int(np.flatnonzero(~snapped.ok)[0])
-            raise SnapError(f"第 {bad} 个点: {reason[bad]} ({lon[bad]}, {lat[bad]})")
+            raise SnapError(
+                msg("geo.point_refused", i=bad, reason=reason[bad], lon=lon[bad], lat=lat[bad])
+            )
         return snapped
 
     def _snap_one(self, lon: float, lat: float) -> Snapped | None:
@@ -589,7 +587,7 @@ class TravelTimes:
         time to and from one node, plus two end pieces — still fits in 31 bits.
         """
         if _rk is None:
-            raise GraphError("未安装 routingkit-cch / routingkit-cch is not installed")
+            raise GraphError(msg("geo.routingkit_missing"))
         g = self.graph
         t = g.time_s.astype(np.float64)
         out = dijkstra(g.csr_time, indices=0)

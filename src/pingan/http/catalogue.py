@@ -12,41 +12,43 @@ from pingan.auth.actor import Actor
 from pingan.dispatch.dispatch_targets import dispatch_targets
 from pingan.dispatch.kpi import LOCAL_TZ, shifts
 from pingan.http.deps import permit
+from pingan.i18n import text
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
 from pingan.incidents.lifecycle import STATE_NAMES_ZH
 from pingan.services.matcher import categories
 from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
 
-router = APIRouter(prefix="/catalogue", tags=["catalogue 字典"])
+router = APIRouter(prefix="/catalogue", tags=["http.tag_catalogue"])
 Reader = Annotated[Actor, permit("catalogue.read")]
 
 
-@router.get("/incident-types", summary="警情类别 / incident types")
+@router.get("/incident-types", summary="http.api.incident_types")
 def get_incident_types(actor: Reader) -> list[dict[str, Any]]:
     return [asdict(t) for t in incident_types().values()]
 
 
-@router.get("/unit-kinds", summary="警力类型 / unit kinds")
+@router.get("/unit-kinds", summary="http.api.unit_kinds")
 def get_unit_kinds(actor: Reader) -> list[dict[str, Any]]:
     return [asdict(k) for k in unit_kinds().values()]
 
 
-@router.get("/response-targets", summary="1-3-5分钟到场目标 / response targets")
+@router.get("/response-targets", summary="http.api.response_targets")
 def get_response_targets(actor: Reader) -> list[dict[str, Any]]:
     tiers, late = response_tiers()
     return [asdict(t) for t in (*tiers, late)]
 
 
-@router.get("/labels", summary="状态与来源名称 / labels for states and sources")
+@router.get("/labels", summary="http.api.labels")
 def get_labels(actor: Reader) -> dict[str, dict[str, str]]:
     return {
-        "incident_states": {str(k): v for k, v in STATE_NAMES_ZH.items()},
-        "unit_statuses": {str(k): v for k, v in STATUS_NAMES_ZH.items()},
-        "sources": {str(k): v for k, v in SOURCE_NAMES_ZH.items()},
+        # in the request's language
+        "incident_states": {str(k): text(f"incidents.state.{k}") for k in STATE_NAMES_ZH},
+        "unit_statuses": {str(k): text(f"units.status.{k}") for k in STATUS_NAMES_ZH},
+        "sources": {str(k): text(f"incidents.source.{k}") for k in SOURCE_NAMES_ZH},
     }
 
 
-@router.get("/shifts", summary="班次 / shifts, in local time")
+@router.get("/shifts", summary="http.api.shifts")
 def get_shifts(actor: Reader) -> dict[str, Any]:
     """What a deployment plan is made for; the zone says which day "today" is."""
     return {
@@ -64,7 +66,7 @@ def get_shifts(actor: Reader) -> dict[str, Any]:
     }
 
 
-@router.get("/item-categories", summary="遗失物类别 / lost-and-found item categories")
+@router.get("/item-categories", summary="http.api.item_categories")
 def get_item_categories(actor: Reader) -> list[dict[str, str]]:
     return [{"code": code, **names} for code, names in categories().items()]
 

@@ -29,9 +29,10 @@ from pingan.dispatch.service import PoolCache
 from pingan.errors import Forbidden, Unauthorized
 from pingan.geo.city import City
 from pingan.http.source import source_address
+from pingan.i18n import msg, negotiate, set_lang
 from pingan.pii.vault import Vault
 
-_bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌 / token from /auth/login")
+_bearer = HTTPBearer(auto_error=False, description="http.field.bearer_token")
 READ_METHODS = frozenset({"GET", "HEAD"})
 _AUDITED_READ = "__pingan_audited_read__"
 Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
@@ -105,7 +106,7 @@ def bearer_token(
 ) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized(
-            "需要登录：缺少 Bearer 令牌 / login required: missing bearer token",
+            msg("http.missing_token"),
             code="missing_token",
         )
     return credentials.credentials
@@ -125,6 +126,15 @@ def current_user(
         return auth_service.user_for_token(own, token)
 
 
+async def signed_in(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
+    """The caller; a request that names no language (no Accept-Language we have) is answered
+    in the user's chosen one. Async, so the choice is made in the request's own context (the
+    endpoint and the error handlers see it), not in a worker thread's copy."""
+    if user.language and negotiate(request.headers.get("accept-language")) is None:
+        set_lang(user.language)
+    return user
+
+
 class Permit:
     """Dependency that admits only the roles policy.yaml lists for one permission."""
 
@@ -133,14 +143,11 @@ class Permit:
         self.roles = allowed_roles(permission)  # fails at import for an undeclared name
 
     # async: no I/O here, so this step needs no worker thread
-    async def __call__(
-        self, request: Request, user: Annotated[User, Depends(current_user)]
-    ) -> Actor:
+    async def __call__(self, request: Request, user: Annotated[User, Depends(signed_in)]) -> Actor:
         role = Role(user.role)
         if role not in self.roles:
             raise Forbidden(
-                f"角色「{role.value}」无权访问此功能（需要 {self.permission}）/ "
-                f"role {role.value} may not use this ({self.permission})"
+                msg("http.role_not_permitted", role=role.value, permission=self.permission)
             )
         return Actor(user_id=user.id, username=user.username, role=role, ip=client_ip(request))
 

@@ -21,8 +21,7 @@ IdempotencyKey = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[!-~]+$",
-        description="客户端为本次创建生成的唯一键；重试时原样再发，不会重复创建 / the client's "
-        "unique id for this create; a retry with the same key creates nothing new",
+        description="http.field.idempotency_key",
     ),
 ]
 

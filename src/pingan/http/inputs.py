@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from pingan.errors import ValidationFailed
+from pingan.i18n import msg
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL INTEGER, the narrowest column in use
 EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
@@ -38,8 +39,8 @@ MULTILINE_FIELDS = frozenset(
 _LINE_BREAKS = frozenset("\n\r\t")
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
-Id = Annotated[int, Field(ge=1, le=INT_MAX, description="编号 / id")]
-Offset = Annotated[int, Field(ge=0, le=INT_MAX, description="起始位置 / offset")]
+Id = Annotated[int, Field(ge=1, le=INT_MAX, description="http.field.id")]
+Offset = Annotated[int, Field(ge=0, le=INT_MAX, description="http.field.offset")]
 
 
 def control_character(text: str, *, multiline: bool = False) -> str | None:
@@ -53,22 +54,20 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
 def _refuse_control(text: str, *, multiline: bool = False) -> str:
     char = control_character(text, multiline=multiline)
     if char is not None:
-        raise ValueError(
-            f"不能包含控制字符 U+{ord(char):04X} / control character U+{ord(char):04X} not allowed"
-        )
+        raise ValueError(msg("http.control_character", code=ord(char)))
     return text
 
 
 def _iso_only(value: Any) -> Any:
     """Times are ISO 8601 text: a bare number (`until=0.5`) is not read as a Unix time."""
     if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-        raise ValueError("时间须为 ISO 8601 格式 / time must be ISO 8601 text")
+        raise ValueError(msg("http.time_not_iso"))
     return value
 
 
 def _in_range(value: datetime) -> datetime:
     if not EARLIEST <= value < LATEST:
-        raise ValueError("时间须在 1970 至 2099 年之间 / time must fall in 1970-2099")
+        raise ValueError(msg("http.time_out_of_range"))
     return value
 
 
@@ -79,7 +78,7 @@ def _check(value: Any, multiline: bool) -> None:
     if isinstance(value, bool):
         return
     if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
-        raise ValueError(f"整数须在 {INT_MIN} 与 {INT_MAX} 之间 / integer out of range")
+        raise ValueError(msg("http.integer_out_of_range", INT_MIN=INT_MIN, INT_MAX=INT_MAX))
     if isinstance(value, str):
         _refuse_control(value, multiline=multiline)
     elif isinstance(value, datetime):
@@ -135,7 +134,6 @@ async def plain_text_parameters(request: Request) -> None:
             char = control_character(str(text))
             if char is not None:
                 raise ValidationFailed(
-                    f"参数 {name!r} 含控制字符 U+{ord(char):04X} / "
-                    f"parameter {name!r} has control character U+{ord(char):04X}",
+                    msg("http.parameter_control_character", name=name, code=ord(char)),
                     code="control_character",
                 )

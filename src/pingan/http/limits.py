@@ -7,6 +7,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pingan.i18n import text
+
 
 class BodySizeLimit:
     """ASGI middleware: 413 when Content-Length, or the streamed body, exceeds the limit."""
@@ -19,9 +21,9 @@ class BodySizeLimit:
         body = json.dumps(
             {
                 "type": "urn:pingan:problem:payload_too_large",
-                "title": "请求体过大 / Payload too large",
+                "title": text("http.payload_too_large"),
                 "status": 413,
-                "detail": f"请求体超过 {self.max_bytes} 字节 / body exceeds {self.max_bytes} bytes",
+                "detail": text("http.body_too_large", max_bytes=self.max_bytes),
                 "code": "payload_too_large",
             },
             ensure_ascii=False,

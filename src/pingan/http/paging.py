@@ -26,5 +26,5 @@ def page_of(schema: type[T], rows: Iterable[Any], total: int, limit: int, offset
     return Page[schema](items=items, total=total, limit=limit, offset=offset)  # type: ignore[valid-type]
 
 
-Limit = Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")]
-Offset = Annotated[int, Query(ge=0, le=INT_MAX, description="起始位置 / offset")]
+Limit = Annotated[int, Query(ge=1, le=500, description="http.field.limit")]
+Offset = Annotated[int, Query(ge=0, le=INT_MAX, description="http.field.offset")]

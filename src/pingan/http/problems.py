@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -18,7 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from pingan.errors import DomainError
-from pingan.i18n import text
+from pingan.i18n import DEFAULT_LANG, catalogue, current_lang, text
+from pingan.i18n.openapi import translate
 
 log = logging.getLogger("pingan.http")
 
@@ -92,17 +94,24 @@ def _declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/Problem"}
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
+            if operation.get("description") not in catalogue(DEFAULT_LANG):
+                # an endpoint's docstring is for developers, in English: the published text
+                # is a catalogue code (`description="pkg.api.x"`), in the reader's language
+                operation.pop("description", None)
             responses = operation.setdefault("responses", {})
             for status in DECLARED_PROBLEMS:
                 responses[str(status)] = {
-                    "description": title_of(status),
+                    "description": f"http.title.{status}",  # a code: translated per language
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
                 }
     return spec
 
 
 def document(app: FastAPI) -> None:
-    """Publish the problem answers in the app's OpenAPI description (built once, cached)."""
+    """Publish the problem answers in the app's OpenAPI description: built once with the
+    routes' catalogue codes, then put into words once per language (pingan.i18n.openapi), so
+    /api/openapi.json answers in the request's language."""
+    specs: dict[str, dict[str, Any]] = {}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -114,13 +123,34 @@ def document(app: FastAPI) -> None:
                     routes=app.routes,
                 )
             )
-        return app.openapi_schema
+        lang = current_lang()
+        if lang not in specs:
+            specs[lang] = translate(app.openapi_schema, lang)
+        return specs[lang]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _field(loc: tuple | list) -> str:
     return ".".join(str(p) for p in loc if p not in ("body",)) or "body"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    """A validation error in the request's language. `type` (pydantic's code, which the UI maps)
+    is kept as is; the words come from `http.validation.<type>` with pydantic's context values,
+    or, for our own validators (value_error), from the message they raised."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    code = f"http.validation.{kind}"
+    if code in catalogue(DEFAULT_LANG):
+        try:
+            return text(code, **{k: v for k, v in ctx.items() if isinstance(v, str | int | float)})
+        except (KeyError, IndexError, ValueError):
+            pass
+    if current_lang() == "en":
+        return str(error.get("msg", ""))
+    return text("http.validation.other")
 
 
 def install(app: FastAPI) -> None:
@@ -138,7 +168,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+            {"field": _field(e.get("loc", ())), "message": _message(e), "type": e.get("type")}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}

@@ -15,11 +15,13 @@ from pingan.i18n.context import (
     set_lang,
     use_lang,
 )
+from pingan.i18n.stored import bilingual_half, shown_json, stored_json, stored_text, to_store
 
 __all__ = [
     "DEFAULT_LANG",
     "LANGS",
     "Msg",
+    "bilingual_half",
     "catalogue",
     "cli_lang",
     "current_lang",
@@ -27,6 +29,10 @@ __all__ = [
     "negotiate",
     "render",
     "set_lang",
+    "shown_json",
+    "stored_json",
+    "stored_text",
     "text",
+    "to_store",
     "use_lang",
 ]

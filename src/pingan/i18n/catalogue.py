@@ -68,15 +68,20 @@ def _json(value: Any) -> Any:
     return value
 
 
-def msg(code: str, **params: Any) -> Msg:
+def msg(code: str, /, **params: Any) -> Msg:
     return Msg(code, params)
 
 
 def render(value: Any, lang: str | None = None) -> str:
-    """A value as text in `lang`: messages are translated, lists joined, the rest str()."""
+    """A value as text in `lang`: messages are translated, {lang: text} mappings picked, lists
+    joined, the rest str()."""
     lang = lang or current_lang()
     if isinstance(value, Msg):
         return value.text(lang)
+    if isinstance(value, Mapping) and value and set(value) <= set(LANGS):
+        # a text already written in each language ({"zh_CN": …, "en": …}): a recommendation's
+        # wording, a crowd alert's; storable as it is
+        return str(value.get(lang) or value.get(DEFAULT_LANG) or "")
     if isinstance(value, list | tuple):
         sep = "、" if lang == "zh_CN" else ", "
         return sep.join(render(v, lang) for v in value)
@@ -94,4 +99,12 @@ def text(code: str, lang: str | None = None, /, **params: Any) -> str:
     template = catalogue(lang).get(code) or catalogue(DEFAULT_LANG).get(code) or code
     if not params:
         return template
-    return template.format(**{k: render(v, lang) for k, v in params.items()})
+    return template.format(**{k: _value(v, lang) for k, v in params.items()})
+
+
+def _value(value: Any, lang: str) -> Any:
+    """A parameter ready for its template: numbers stay numbers (so `{distance:.0f}` works),
+    messages and lists become text in `lang`."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return render(value, lang)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pingan.i18n import msg
+
 
 class State(StrEnum):
     RECEIVED = "received"
@@ -87,11 +89,13 @@ class IllegalTransition(Exception):
     """The action is not allowed from the incident's current state."""
 
     def __init__(self, action: Action, state: State) -> None:
-        allowed = ", ".join(sorted(s.value for s in ALLOWED_FROM[action]))
         super().__init__(
-            f"警情当前状态为「{STATE_NAMES_ZH[state]}」，不能执行 {action.value}；"
-            f"允许的状态: {allowed} / cannot {action.value} an incident that is {state.value}; "
-            f"allowed from: {allowed}"
+            msg(
+                "incidents.illegal_transition",
+                state=msg(f"incidents.state.{state.value}"),
+                action=msg(f"incidents.action.{action.value}"),
+                allowed=[msg(f"incidents.state.{s.value}") for s in sorted(ALLOWED_FROM[action])],
+            )
         )
         self.action = action
         self.state = state

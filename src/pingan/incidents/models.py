@@ -73,7 +73,10 @@ class IncidentEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str | None] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # as typed, or a message's Chinese text
+    # a note the system wrote: its message, put into words in each reader's language
+    note_code: Mapped[str | None] = mapped_column(String(80))
+    note_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
+from pingan.i18n import msg
 from pingan.incidents import service
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import ALLOWED_FROM, Action, State
@@ -84,6 +85,6 @@ def on_case_concluded(session: Session, payload: dict[str, Any]) -> Incident | N
     if state in ALLOWED_FROM[Action.CLOSE]:
         return service.close(session, HELP_SERVICES, incident.id, note=outcome)
     if state in ALLOWED_FROM[Action.CANCEL]:
-        reason = f"{outcome}（无警力到场，撤销）/ no unit on scene: cancelled"
+        reason = msg("incidents.cancelled_no_unit_on_scene", outcome=outcome)
         return service.cancel(session, HELP_SERVICES, incident.id, reason=reason)
     return incident  # closed, cancelled or merged already

@@ -31,7 +31,7 @@ from pingan.incidents.schemas import (
 )
 from pingan.pii.vault import Vault
 
-router = APIRouter(prefix="/incidents", tags=["incidents 警情"])
+router = APIRouter(prefix="/incidents", tags=["incidents.tag"])
 
 
 def incident_detail(session: SessionDep, actor: Actor, incident_id: int) -> IncidentDetail:
@@ -45,7 +45,7 @@ def incident_detail(session: SessionDep, actor: Actor, incident_id: int) -> Inci
     )
 
 
-@router.post("", status_code=201, summary="接警登记 / report an incident")
+@router.post("", status_code=201, summary="incidents.api.create_incident")
 def create_incident(
     body: IncidentCreate,
     session: SessionDep,
@@ -87,18 +87,18 @@ def _create(session: Session, actor: Actor, vault: Vault, body: IncidentCreate) 
     return incident_detail(session, actor, incident.id)
 
 
-@router.get("", summary="警情列表 / list incidents")
+@router.get("", summary="incidents.api.list_incidents")
 def list_incidents(
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.read")],
     limit: Limit = 50,
     offset: Offset = 0,
-    state: Annotated[list[State] | None, Query(description="状态 / states")] = None,
-    type: Annotated[str | None, Query(description="类别 / type code")] = None,
+    state: Annotated[list[State] | None, Query(description="incidents.field.state")] = None,
+    type: Annotated[str | None, Query(description="incidents.field.type_filter")] = None,
     priority: Annotated[int | None, Query(ge=1, le=4)] = None,
-    area: Annotated[str | None, Query(description="重点区域 / key area code")] = None,
-    since: Annotated[Instant | None, Query(description="接警时间起 (ISO 8601)")] = None,
-    until: Annotated[Instant | None, Query(description="接警时间止 (ISO 8601)")] = None,
+    area: Annotated[str | None, Query(description="incidents.field.area_filter")] = None,
+    since: Annotated[Instant | None, Query(description="incidents.field.since")] = None,
+    until: Annotated[Instant | None, Query(description="incidents.field.until")] = None,
     case_number: str | None = None,
 ) -> Page[IncidentPublic]:
     rows, total = service.list_incidents(
@@ -124,7 +124,7 @@ def list_incidents(
     )
 
 
-@router.get("/mine", summary="本人警力的任务 / open jobs of the units bound to me")
+@router.get("/mine", summary="incidents.api.mine")
 def my_incidents(
     session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
 ) -> list[IncidentDetail]:
@@ -132,14 +132,14 @@ def my_incidents(
     return [incident_detail(session, actor, i.id) for i in service.assigned_to_me(session, actor)]
 
 
-@router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
+@router.get("/{incident_id}", summary="incidents.api.get_incident")
 def get_incident(
     incident_id: Id, session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
 ) -> IncidentDetail:
     return incident_detail(session, actor, incident_id)
 
 
-@router.get("/{incident_id}/reporter", summary="报警人联系方式（审计）/ reporter contact")
+@router.get("/{incident_id}/reporter", summary="incidents.api.reporter_contact")
 @audited_read
 def reporter_contact(
     incident_id: Id,
@@ -150,7 +150,7 @@ def reporter_contact(
     return ReporterContact(**service.reporter_contact(session, actor, vault, incident_id))
 
 
-@router.post("/{incident_id}/dispatch", summary="派警 / dispatch units")
+@router.post("/{incident_id}/dispatch", summary="incidents.api.dispatch")
 def dispatch(
     incident_id: Id,
     body: DispatchRequest,
@@ -187,13 +187,13 @@ def _step(action: Action, summary: str):  # type: ignore[no-untyped-def]
     return endpoint
 
 
-_step(Action.ACKNOWLEDGE, "签收 / unit acknowledges")
-_step(Action.EN_ROUTE, "出警 / unit sets off")
+_step(Action.ACKNOWLEDGE, "incidents.api.acknowledge")
+_step(Action.EN_ROUTE, "incidents.api.en_route")
 
 
 @router.post(
     "/{incident_id}/units/{unit_id}/on-scene",
-    summary="到场 / unit arrives (confirmed by its last fix, or a dispatcher's override)",
+    summary="incidents.api.on_scene",
     name="unit_on_scene",
 )
 def on_scene(
@@ -216,7 +216,7 @@ def on_scene(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/units/{unit_id}/release", summary="收队 / release a unit")
+@router.post("/{incident_id}/units/{unit_id}/release", summary="incidents.api.release")
 def release(
     incident_id: Id,
     unit_id: Id,
@@ -228,7 +228,7 @@ def release(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/resolve", summary="处警反馈 / report the outcome")
+@router.post("/{incident_id}/resolve", summary="incidents.api.resolve")
 def resolve(
     incident_id: Id,
     body: ResolveRequest,
@@ -239,7 +239,7 @@ def resolve(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/close", summary="结案 / close")
+@router.post("/{incident_id}/close", summary="incidents.api.close")
 def close(
     incident_id: Id,
     body: CloseRequest,
@@ -250,7 +250,7 @@ def close(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/cancel", summary="撤销 / cancel")
+@router.post("/{incident_id}/cancel", summary="incidents.api.cancel")
 def cancel(
     incident_id: Id,
     body: CancelRequest,
@@ -261,7 +261,7 @@ def cancel(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/merge", summary="合并重复警情 / merge a duplicate")
+@router.post("/{incident_id}/merge", summary="incidents.api.merge")
 def merge(
     incident_id: Id,
     body: MergeRequest,

@@ -6,29 +6,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pingan.geo.coords import Crs
 from pingan.http.inputs import Input, Instant
+from pingan.i18n import shown_json, stored_text
 from pingan.incidents.catalogue import Source
 
 
 class IncidentCreate(Input):
-    type: str = Field(description="警情类别代码，见 /catalogue/incident-types / type code")
-    summary: str = Field(min_length=1, max_length=2000, description="警情描述 / what happened")
-    lon: float = Field(description="经度 / longitude")
-    lat: float = Field(description="纬度 / latitude")
-    crs: Crs = Field(default=Crs.WGS84, description="坐标系 wgs84 或 gcj02 / coordinate system")
+    type: str = Field(description="incidents.field.type_code")
+    summary: str = Field(min_length=1, max_length=2000, description="incidents.field.summary")
+    lon: float = Field(description="incidents.field.lon")
+    lat: float = Field(description="incidents.field.lat")
+    crs: Crs = Field(default=Crs.WGS84, description="incidents.field.crs")
     address: str | None = Field(default=None, max_length=200)
-    area_code: str | None = Field(default=None, max_length=40, description="重点区域 / key area")
+    area_code: str | None = Field(
+        default=None, max_length=40, description="incidents.field.area_code"
+    )
     source: Source = Source.CALL_110
-    priority: int | None = Field(default=None, ge=1, le=4, description="1 危及生命 … 4 求助服务")
+    priority: int | None = Field(default=None, ge=1, le=4, description="incidents.field.priority")
     reporter_name: str | None = Field(default=None, max_length=100)
     reporter_phone: str | None = Field(default=None, max_length=30)
     reporter_id_number: str | None = Field(default=None, max_length=30)
-    received_at: Instant | None = Field(
-        default=None, description="接警时间，缺省为当前 / when received; default now"
-    )
+    received_at: Instant | None = Field(default=None, description="incidents.field.received_at")
 
 
 class IncidentPublic(BaseModel):
@@ -60,15 +61,9 @@ class IncidentPublic(BaseModel):
     merged_into_id: int | None
     response_seconds: float | None
     response_tier: str | None
-    arrival_check: str | None = Field(
-        description="首个到场如何确认：verified 定位核实 / overridden 调度员确认 / "
-        "null 旧记录未核实 — how the first arrival was accepted"
-    )
+    arrival_check: str | None = Field(description="incidents.field.arrival_check")
     outcome: str | None
-    sample: bool = Field(
-        description="样例：演示数据，到场时间为脚本设定，不计入KPI / a demo sample with scripted "
-        "times, left out of the KPIs"
-    )
+    sample: bool = Field(description="incidents.field.sample")
 
 
 class TimelineEvent(BaseModel):
@@ -82,8 +77,17 @@ class TimelineEvent(BaseModel):
     actor: str
     actor_role: str | None
     at: datetime
-    note: str | None
+    note: str | None  # in the request's language when the system wrote it; else as typed
+    note_code: str | None = None  # the message's stable code (system notes only)
+    note_params: dict[str, Any] | None = Field(default=None, exclude=True)
     data: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _in_readers_language(self) -> TimelineEvent:
+        """Stored messages (and old "中文 / English" notes) put into the reader's words."""
+        self.note = stored_text(self.note, self.note_code, self.note_params)
+        self.data = shown_json(self.data)
+        return self
 
 
 class AssignmentPublic(BaseModel):
@@ -125,7 +129,7 @@ class DispatchRequest(Input):
 
 
 class UnitStep(Input):
-    at: Instant | None = Field(default=None, description="发生时间，缺省为当前 / default now")
+    at: Instant | None = Field(default=None, description="incidents.field.at")
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -133,13 +137,12 @@ class ArrivalStep(UnitStep):
     override_reason: str | None = Field(
         default=None,
         max_length=500,
-        description="调度员/指挥长确认未经定位核实的到场的理由（审计，KPI中单列）/ a dispatcher's "
-        "or commander's reason to accept an arrival the unit's last fix does not confirm",
+        description="incidents.field.override_reason",
     )
 
 
 class ResolveRequest(Input):
-    outcome: str = Field(min_length=1, max_length=2000, description="处警反馈 / outcome")
+    outcome: str = Field(min_length=1, max_length=2000, description="incidents.field.outcome")
     at: Instant | None = None
 
 

@@ -33,6 +33,7 @@ from pingan.db.tx import finish
 from pingan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pingan.geo.coords import Crs, haversine_m
 from pingan.geo.input import validated_point
+from pingan.i18n import Msg, msg, stored_json, to_store
 from pingan.incidents.catalogue import (
     ReportChecks,
     Source,
@@ -93,13 +94,11 @@ def _check_time(at: datetime | None, *, not_before: datetime | None = None) -> d
     if at is None:
         return now
     if at.tzinfo is None:
-        raise ValidationFailed("时间必须带时区 / timestamps need a time zone", code="naive_time")
+        raise ValidationFailed(msg("incidents.naive_time"), code="naive_time")
     if at > now + timedelta(seconds=report_checks().clock_skew_s):
-        raise ValidationFailed("时间不能在未来 / time is in the future", code="future_time")
+        raise ValidationFailed(msg("incidents.future_time"), code="future_time")
     if not_before is not None and at < not_before:
-        raise ValidationFailed(
-            "时间早于上一步骤 / time is earlier than the previous step", code="time_order"
-        )
+        raise ValidationFailed(msg("incidents.time_order"), code="time_order")
     return at
 
 
@@ -112,7 +111,7 @@ def _append_event(
     at: datetime,
     from_state: str | None = None,
     unit_id: int | None = None,
-    note: str | None = None,
+    note: Msg | str | None = None,
     data: dict | None = None,
 ) -> IncidentEvent:
     """One timeline step, its event for other domains and its audit record, always together."""
@@ -124,6 +123,7 @@ def _append_event(
         ).scalar_one()
         + 1
     )
+    note_text, note_code, note_params = to_store(note)
     event = IncidentEvent(
         incident_id=incident.id,
         seq=seq,
@@ -134,8 +134,10 @@ def _append_event(
         actor=actor.username,
         actor_role=str(actor.role) if actor.role else None,
         at=at,
-        note=note,
-        data=data or {},
+        note=note_text,
+        note_code=note_code,
+        note_params=note_params,
+        data=stored_json(data or {}),
     )
     session.add(event)
     outbox.publish(
@@ -183,14 +185,12 @@ def _check_reporter_fields(actor: Actor, new: NewIncident) -> None:
         return
     if new.priority is not None:
         raise ValidationFailed(
-            "优先级由接警员确定，报警人不能指定 / the priority is set by the call-taker, "
-            "not by the reporter",
+            msg("incidents.priority_not_allowed"),
             code="priority_not_allowed",
         )
     if new.received_at is not None:
         raise ValidationFailed(
-            "接警时间由系统记录，报警人不能指定 / the time of receipt is recorded by the "
-            "system, not given by the reporter",
+            msg("incidents.received_at_not_allowed"),
             code="received_at_not_allowed",
         )
 
@@ -207,8 +207,7 @@ def _check_received(actor: Actor, received_at: datetime | None) -> datetime:
     if received_at is not None and received < utcnow() - timedelta(seconds=limit):
         minutes = round(limit / 60)
         raise ValidationFailed(
-            f"接警时间早于补录时限（{minutes} 分钟）/ received time is more than {minutes} "
-            "minutes ago",
+            msg("incidents.stale_time", minutes=minutes),
             code="stale_time",
         )
     return received
@@ -219,12 +218,10 @@ def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncide
     _check_reporter_fields(actor, new)
     itype = known_type(new.type_code)
     if actor.role is Role.CITIZEN and new.source is not Source.CITIZEN_APP:
-        raise ValidationFailed(
-            "群众报警来源须为 citizen_app / citizens report via the app", code="bad_source"
-        )
+        raise ValidationFailed(msg("incidents.bad_source"), code="bad_source")
     summary = new.summary.strip()
     if not summary:
-        raise ValidationFailed("警情描述不能为空 / summary must not be empty", code="empty_summary")
+        raise ValidationFailed(msg("incidents.empty_summary"), code="empty_summary")
     lon, lat = validated_point(new.lon, new.lat, new.crs)
     try:
         phone = normalise_phone(new.reporter_phone) if new.reporter_phone else None
@@ -282,7 +279,9 @@ def get_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
     require(actor, "incident.read")
     incident = session.get(Incident, incident_id)
     if incident is None or not _visible(actor, incident):
-        raise NotFound(f"警情不存在: {incident_id} / no such incident", code="incident_not_found")
+        raise NotFound(
+            msg("incidents.not_found", incident_id=incident_id), code="incident_not_found"
+        )
     return incident
 
 
@@ -292,7 +291,9 @@ def _locked(session: Session, actor: Actor, incident_id: int) -> Incident:
         select(Incident).where(Incident.id == incident_id).with_for_update()
     ).scalar_one_or_none()
     if incident is None or not _visible(actor, incident):
-        raise NotFound(f"警情不存在: {incident_id} / no such incident", code="incident_not_found")
+        raise NotFound(
+            msg("incidents.not_found", incident_id=incident_id), code="incident_not_found"
+        )
     return incident
 
 
@@ -302,7 +303,7 @@ def _transition(incident: Incident, action: Action) -> str:
     try:
         incident.state = next_state(State(before), action).value
     except IllegalTransition as exc:
-        raise Conflict(str(exc), code="illegal_transition") from exc
+        raise Conflict(exc.args[0], code="illegal_transition") from exc
     incident.version += 1
     return before
 
@@ -315,7 +316,7 @@ def _assign(
     *,
     at: datetime,
     before: str,
-    note: str | None,
+    note: Msg | str | None,
     kind: str = "dispatched",
     eta_s: float | None = None,
 ) -> Assignment:
@@ -323,8 +324,7 @@ def _assign(
     unit = units.get_unit(session, unit_id)
     if not units.claim_for_dispatch(session, unit_id):
         raise Conflict(
-            f"警力 {unit.call_sign} 当前不可派（状态: {unit.status}）/ unit {unit.call_sign} "
-            f"is not available ({unit.status})",
+            msg("incidents.unit_unavailable", call_sign=unit.call_sign, status=unit.status),
             code="unit_unavailable",
         )
     assignment = Assignment(
@@ -356,7 +356,7 @@ def dispatch_units(
     incident_id: int,
     unit_ids: list[int],
     *,
-    note: str | None = None,
+    note: Msg | str | None = None,
     at: datetime | None = None,
     etas: Mapping[int, float] | None = None,
 ) -> list[Assignment]:
@@ -365,7 +365,7 @@ def dispatch_units(
     time predicted for each unit (the recommendation's), kept to measure ETAs against."""
     require(actor, "incident.dispatch")
     if not unit_ids or len(set(unit_ids)) != len(unit_ids):
-        raise ValidationFailed("需指定不重复的警力 / give one or more distinct units")
+        raise ValidationFailed(msg("incidents.distinct_units"))
     incident = _locked(session, actor, incident_id)
     at = _check_time(at, not_before=incident.received_at)
     before = _transition(incident, Action.DISPATCH)
@@ -392,7 +392,7 @@ def _active_assignment(session: Session, incident_id: int, unit_id: int) -> Assi
     ).scalar_one_or_none()
     if assignment is None:
         raise NotFound(
-            f"该警力未派往此警情: {unit_id} / unit is not assigned to this incident",
+            msg("incidents.assignment_not_found", unit_id=unit_id),
             code="assignment_not_found",
         )
     return assignment
@@ -406,7 +406,7 @@ def progress_unit(
     action: Action,
     *,
     at: datetime | None = None,
-    note: str | None = None,
+    note: Msg | str | None = None,
     override_reason: str | None = None,
 ) -> Incident:
     """A unit acknowledges (签收), sets off (出警) or arrives (到场).
@@ -417,15 +417,14 @@ def progress_unit(
     1/3/5-minute class and whether it was verified or overridden.
     """
     if action not in UNIT_STATUS_FOR:
-        raise ValidationFailed(f"不支持的动作 {action} / unsupported unit action")
+        raise ValidationFailed(msg("incidents.unsupported_unit_action", action=action))
     unit = units.require_for_unit(session, actor, unit_id, "incident.progress")
     incident = _locked(session, actor, incident_id)
     assignment = _active_assignment(session, incident_id, unit_id)
     stage = action.value if action is not Action.ACKNOWLEDGE else "acknowledged"
     if ASSIGNMENT_ORDER.index(stage) <= ASSIGNMENT_ORDER.index(assignment.state):
         raise Conflict(
-            f"该警力已处于 {assignment.state}，不能回到 {stage} / "
-            f"unit is already {assignment.state}",
+            msg("incidents.unit_step_backwards", state=assignment.state, stage=stage),
             code="illegal_transition",
         )
     previous_times = [
@@ -468,24 +467,28 @@ def progress_unit(
     return incident
 
 
-def _unconfirmed(unit: Unit, distance: float | None, age: float | None, c: ReportChecks) -> str:
-    """Why the unit's last fix does not confirm the arrival ("" when it does), zh / en."""
+def _unconfirmed(
+    unit: Unit, distance: float | None, age: float | None, c: ReportChecks
+) -> Msg | None:
+    """Why the unit's last fix does not confirm the arrival (None when it does)."""
     cs = unit.call_sign
     if distance is None or age is None:
-        return f"警力 {cs} 没有定位 / unit {cs} has no position fix"
+        return msg("incidents.arrival_no_fix", cs=cs)
     if distance > c.arrival_max_distance_m:
-        return (
-            f"警力 {cs} 最后定位距事发地 {distance:.0f} 米（上限 {c.arrival_max_distance_m:.0f}"
-            f" 米）/ unit {cs}'s last fix is {distance:.0f} m from the incident (limit "
-            f"{c.arrival_max_distance_m:.0f} m)"
+        return msg(
+            "incidents.arrival_too_far",
+            cs=cs,
+            distance=distance,
+            arrival_max_distance_m=c.arrival_max_distance_m,
         )
     if age > c.arrival_fix_max_age_s:
-        return (
-            f"警力 {cs} 最后定位与到场时间相差 {age:.0f} 秒（上限 {c.arrival_fix_max_age_s:.0f}"
-            f" 秒）/ unit {cs}'s last fix is {age:.0f} s away from the arrival time (limit "
-            f"{c.arrival_fix_max_age_s:.0f} s)"
+        return msg(
+            "incidents.arrival_fix_too_old",
+            cs=cs,
+            age=age,
+            arrival_fix_max_age_s=c.arrival_fix_max_age_s,
         )
-    return ""
+    return None
 
 
 def _arrival(
@@ -507,22 +510,25 @@ def _arrival(
         "fix_age_s": None if age is None else round(age, 1),
     }
     why = _unconfirmed(unit, distance, age, checks)
-    if not why:
+    if why is None:
         return {"arrival": "verified", **fix}
     reason = (override_reason or "").strip()
     if not reason:
         raise Conflict(
-            f"到场未核实：{why}。调度员或指挥长可填写 override_reason 确认 / arrival not "
-            "confirmed; a dispatcher or commander may accept it with an override_reason",
+            msg("incidents.arrival_not_verified", why=why),
             code="arrival_not_verified",
         )
     if not (actor.is_system or (actor.role is not None and role_may(actor.role, ARRIVAL_OVERRIDE))):
         raise Forbidden(
-            f"只有调度员或指挥长可确认未核实的到场：{why} / only a dispatcher or commander may "
-            "accept an unconfirmed arrival",
+            msg("incidents.override_not_allowed", why=why),
             code="override_not_allowed",
         )
-    return {"arrival": "overridden", "override_reason": reason[:500], "unconfirmed": why, **fix}
+    return {
+        "arrival": "overridden",
+        "override_reason": reason[:500],
+        "unconfirmed": why.to_json(),  # shown in the reader's language (TimelineEvent)
+        **fix,
+    }
 
 
 def _record_arrival(assignment: Assignment, actor: Actor, data: dict) -> None:
@@ -542,14 +548,13 @@ def _require_own_incident(session: Session, actor: Actor, incident: Incident) ->
     sent = session.scalars(select(Assignment.unit_id).where(Assignment.incident_id == incident.id))
     if mine.isdisjoint(sent):
         raise Forbidden(
-            f"账号 {actor.username} 绑定的警力未派往此警情 / none of the units bound to "
-            f"{actor.username} was sent to this incident",
+            msg("incidents.unit_not_bound", username=actor.username),
             code="unit_not_bound",
         )
 
 
 def release_unit(
-    session: Session, actor: Actor, incident_id: int, unit_id: int, *, note: str | None = None
+    session: Session, actor: Actor, incident_id: int, unit_id: int, *, note: Msg | str | None = None
 ) -> Incident:
     """Stand a unit down from the incident (back to available); officers: own units only."""
     units.require_for_unit(session, actor, unit_id, "incident.progress")
@@ -572,7 +577,7 @@ def _release(
     assignment: Assignment,
     *,
     at: datetime,
-    note: str | None,
+    note: Msg | str | None,
     data: dict | None = None,
 ) -> None:
     """Stand one unit down and record it on the timeline."""
@@ -597,7 +602,7 @@ def reassign(
     *,
     from_unit_id: int,
     to_unit_id: int,
-    note: str | None = None,
+    note: Msg | str | None = None,
 ) -> Incident:
     """Send a sooner unit instead of one still on its way, in one transaction.
 
@@ -606,15 +611,13 @@ def reassign(
     """
     require(actor, "incident.dispatch")
     if from_unit_id == to_unit_id:
-        raise ValidationFailed("改派前后须为不同警力 / give two different units")
+        raise ValidationFailed(msg("incidents.reassign_same_unit"))
     incident = _locked(session, actor, incident_id)
     if State(incident.state) in TERMINAL or incident.state == State.RESOLVED:
-        raise Conflict("警情已结束，不能改派 / the incident is finished", code="illegal_transition")
+        raise Conflict(msg("incidents.reassign_finished"), code="illegal_transition")
     old = _active_assignment(session, incident_id, from_unit_id)
     if old.state == "on_scene":
-        raise Conflict(
-            "原警力已到场，无需改派 / the unit is already on scene", code="already_on_scene"
-        )
+        raise Conflict(msg("incidents.already_on_scene"), code="already_on_scene")
     now = utcnow()
     _assign(
         session,
@@ -664,7 +667,7 @@ def _finish(
     action: Action,
     permission: str,
     *,
-    note: str | None,
+    note: Msg | str | None,
     at: datetime | None = None,
     extra: dict | None = None,
 ) -> Incident:
@@ -703,7 +706,7 @@ def resolve(
 ) -> Incident:
     """Feedback (反馈): the outcome is recorded and every unit is released."""
     if not outcome.strip():
-        raise ValidationFailed("处警反馈不能为空 / outcome must not be empty", code="empty_outcome")
+        raise ValidationFailed(msg("incidents.empty_outcome"), code="empty_outcome")
     incident = _finish(
         session, actor, incident_id, Action.RESOLVE, "incident.resolve", note=outcome, at=at
     )
@@ -712,17 +715,17 @@ def resolve(
     return incident
 
 
-def close(session: Session, actor: Actor, incident_id: int, *, note: str | None = None) -> Incident:
+def close(
+    session: Session, actor: Actor, incident_id: int, *, note: Msg | str | None = None
+) -> Incident:
     incident = _finish(session, actor, incident_id, Action.CLOSE, "incident.close", note=note)
     finish(session)
     return incident
 
 
-def cancel(session: Session, actor: Actor, incident_id: int, *, reason: str) -> Incident:
-    if not reason.strip():
-        raise ValidationFailed(
-            "撤销须说明原因 / a cancellation needs a reason", code="empty_reason"
-        )
+def cancel(session: Session, actor: Actor, incident_id: int, *, reason: Msg | str) -> Incident:
+    if isinstance(reason, str) and not reason.strip():
+        raise ValidationFailed(msg("incidents.empty_reason"), code="empty_reason")
     incident = _finish(session, actor, incident_id, Action.CANCEL, "incident.cancel", note=reason)
     finish(session)
     return incident
@@ -733,22 +736,22 @@ def add_note(
     actor: Actor,
     incident_id: int,
     *,
-    note: str,
+    note: Msg | str,
     priority: int | None = None,
     data: dict | None = None,
 ) -> Incident:
     """Add a step to an open incident's timeline (new facts, a raised priority)."""
     require(actor, "incident.dispatch")
-    if not note.strip():
-        raise ValidationFailed("备注不能为空 / a note must not be empty", code="empty_note")
+    if isinstance(note, str) and not note.strip():
+        raise ValidationFailed(msg("incidents.empty_note"), code="empty_note")
     incident = _locked(session, actor, incident_id)
     if State(incident.state) in TERMINAL:
-        raise Conflict("警情已结束 / the incident is finished", code="illegal_transition")
+        raise Conflict(msg("incidents.finished"), code="illegal_transition")
     extra = dict(data or {})
     kind = "noted"
     if priority is not None and priority != incident.priority:
         if not 1 <= priority <= 4:
-            raise ValidationFailed("优先级须为1-4 / priority must be 1-4")
+            raise ValidationFailed(msg("incidents.bad_priority"))
         extra["priority_before"], incident.priority = incident.priority, priority
         kind = "reprioritised"
     incident.version += 1
@@ -759,7 +762,7 @@ def add_note(
         kind,
         at=utcnow(),
         from_state=incident.state,
-        note=note.strip()[:2000],
+        note=note.strip()[:2000] if isinstance(note, str) else note,
         data=extra,
     )
     finish(session)
@@ -781,20 +784,18 @@ def open_incident_for_area(session: Session, type_code: str, area_code: str) -> 
 
 
 def merge(
-    session: Session, actor: Actor, incident_id: int, *, into_id: int, note: str | None = None
+    session: Session, actor: Actor, incident_id: int, *, into_id: int, note: Msg | str | None = None
 ) -> Incident:
     """Mark a duplicate report as merged into the incident that carries on."""
     if into_id == incident_id:
-        raise ValidationFailed("不能合并到自身 / cannot merge an incident into itself")
+        raise ValidationFailed(msg("incidents.merge_into_itself"))
     target = session.get(Incident, into_id)
     if target is None:
         raise NotFound(
-            f"目标警情不存在: {into_id} / no such target incident", code="incident_not_found"
+            msg("incidents.target_not_found", into_id=into_id), code="incident_not_found"
         )
     if State(target.state) in TERMINAL:
-        raise Conflict(
-            "目标警情已结束 / the target incident is already finished", code="target_finished"
-        )
+        raise Conflict(msg("incidents.target_finished"), code="target_finished")
     incident = _finish(
         session,
         actor,

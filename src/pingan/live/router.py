@@ -14,9 +14,10 @@ from pingan.auth.actor import Actor
 from pingan.auth.policy import role_may
 from pingan.errors import DomainError
 from pingan.http.deps import SessionDep, permit
+from pingan.i18n import msg
 from pingan.live.hub import Cursor, LiveEvent, LiveHub
 
-router = APIRouter(prefix="/live", tags=["live 实时推送"])
+router = APIRouter(prefix="/live", tags=["live.tag"])
 
 # Which permission lets a role see each family of events (the family is the type's prefix).
 FAMILY_PERMISSION = {
@@ -50,7 +51,7 @@ def _hub(request: Request) -> LiveHub:
     hub: LiveHub | None = getattr(request.app.state, "live", None)
     if hub is None or not hub.attached:
         raise LiveUnavailable(
-            "本进程未运行事件总线，无实时推送 / this process runs no event backbone: no live feed",
+            msg("live.unavailable"),
             code="live_unavailable",
         )
     return hub
@@ -93,7 +94,7 @@ async def _frames(
 
 @router.get(
     "/stream",
-    summary="实时事件流 (SSE) / live event stream",
+    summary="live.api.stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
@@ -102,12 +103,10 @@ async def stream(
     session: SessionDep,
     actor: Annotated[Actor, permit("live.read")],
     last_event_id: Annotated[str | None, Header()] = None,
-    cursor: Annotated[
-        str | None, Query(description="同 Last-Event-ID / same as Last-Event-ID")
-    ] = None,
+    cursor: Annotated[str | None, Query(description="live.field.cursor")] = None,
     until_idle: Annotated[
         float | None,
-        Query(gt=0, le=60, description="无新事件多少秒后结束 / end after this many idle seconds"),
+        Query(gt=0, le=60, description="live.field.until_idle"),
     ] = None,
 ) -> StreamingResponse:
     """Events the role may read, in delivery order; resume with the last `id:` received."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pingan.i18n import msg
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
@@ -28,21 +30,15 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
     """Return the canonical form (upper-case X) or raise with the reason it is wrong."""
     value = raw.strip().upper()
     if not _SHAPE.match(value):
-        raise InvalidIdNumber(
-            "身份证号应为18位，前17位为数字，末位为数字或X / ID number must be 18 characters"
-        )
+        raise InvalidIdNumber(msg("pii.bad_id_number_format"))
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise InvalidIdNumber(
-            "身份证号中的出生日期无效 / the birth date in the ID number is invalid"
-        ) from exc
+        raise InvalidIdNumber(msg("pii.invalid_birth_date")) from exc
     if born.year < 1900 or born > (today or date.today()):
-        raise InvalidIdNumber(
-            "身份证号中的出生日期不合理 / the birth date in the ID number is implausible"
-        )
+        raise InvalidIdNumber(msg("pii.implausible_birth_date"))
     if check_character(value[:17]) != value[17]:
-        raise InvalidIdNumber("身份证号校验位错误 / the ID number's check character is wrong")
+        raise InvalidIdNumber(msg("pii.bad_check_character"))
     return value
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pingan.i18n import msg
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 
@@ -20,10 +22,7 @@ def normalise_phone(raw: str) -> str:
             value = value[len(prefix) :]
     if _MOBILE.match(value) or _LANDLINE.match(value):
         return value
-    raise InvalidPhone(
-        "电话号码无效：手机号为1开头的11位数字，座机需带区号 / "
-        "invalid phone number: mobiles have 11 digits starting with 1, landlines need an area code"
-    )
+    raise InvalidPhone(msg("pii.bad_phone"))
 
 
 def mask_phone(value: str) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from pingan.i18n import msg
+
 
 class VaultError(RuntimeError):
     """The key is missing or wrong, or a stored value cannot be decrypted."""
@@ -62,7 +64,7 @@ class Vault:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise VaultError("无法解密个人信息：密钥不匹配 / cannot decrypt: wrong key") from exc
+            raise VaultError(msg("pii.wrong_key")) from exc
 
     def index(self, value: str) -> str:
         """Deterministic keyed hash of a normalised value, for equality search."""

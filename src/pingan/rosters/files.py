@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from pingan.errors import ValidationFailed
+from pingan.i18n import msg
 from pingan.rosters.service import Line
 
 MAX_EXPANDED = 500  # units from one line: a typo such as units: 4000 is an error, not a roster
@@ -53,7 +54,7 @@ def _opt_float(raw: Mapping[str, Any], key: str, where: str) -> float | None:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise _bad(f"{where}: {key} 不是数字 / {key} is not a number: {value!r}") from None
+        raise _bad(msg("rosters.not_a_number", where=where, key=key, value=value)) from None
 
 
 def _opt_int(raw: Mapping[str, Any], key: str, where: str) -> int | None:
@@ -61,30 +62,30 @@ def _opt_int(raw: Mapping[str, Any], key: str, where: str) -> int | None:
     if value is None:
         return None
     if value != int(value):
-        raise _bad(f"{where}: {key} 须为整数 / {key} must be a whole number")
+        raise _bad(msg("rosters.not_whole_number", where=where, key=key))
     return int(value)
 
 
 def expand(raw: Mapping[str, Any], where: str) -> list[Line]:
     """One written line → its units (``units: N`` with a ``{n}`` call-sign template)."""
     if not isinstance(raw, Mapping):
-        raise _bad(f"{where}: 每行须为键值对 / each line must be a mapping")
+        raise _bad(msg("rosters.line_not_mapping", where=where))
     for key in ("call_sign", "kind"):
         if not raw.get(key):
-            raise _bad(f"{where}: 缺少 {key} / {key} is missing")
+            raise _bad(msg("rosters.key_missing", where=where, key=key))
     count = _opt_int(raw, "units", where) or 1
     first = _opt_int(raw, "first", where) or 1
     template = str(raw["call_sign"])
     if count < 1 or count > MAX_EXPANDED:
-        raise _bad(f"{where}: units 须在1-{MAX_EXPANDED}之间 / units must be 1-{MAX_EXPANDED}")
+        raise _bad(msg("rosters.bad_units_count", where=where, MAX_EXPANDED=MAX_EXPANDED))
     if count > 1 and "{n" not in template:
-        raise _bad(f"{where}: 多个单元的呼号须含 {{n}} / call sign needs {{n}} for several units")
+        raise _bad(msg("rosters.call_sign_needs_n", where=where))
     lines = []
     for n in range(first, first + count):
         try:
             call_sign = template.format(n=n)
         except (KeyError, IndexError, ValueError) as exc:
-            raise _bad(f"{where}: 呼号模板无效 / bad call sign template: {exc}") from None
+            raise _bad(msg("rosters.bad_call_sign_template", where=where, exc=exc)) from None
         lines.append(
             Line(
                 call_sign=call_sign,
@@ -107,24 +108,24 @@ def _day(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise _bad(f"日期格式无效 / bad date: {value!r} (YYYY-MM-DD)") from None
+        raise _bad(msg("rosters.bad_date", value=value)) from None
 
 
 def parse_yaml(text: str) -> RosterFile:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise _bad(f"YAML 格式错误 / malformed YAML: {exc}") from None
+        raise _bad(msg("rosters.bad_yaml", exc=exc)) from None
     if not isinstance(data, Mapping) or not isinstance(data.get("shifts"), Mapping):
-        raise _bad("排班文件须有 shifts: {班次: [单元…]} / the file needs shifts: {shift: [units]}")
+        raise _bad(msg("rosters.file_needs_shifts"))
     shifts: dict[str, list[Line]] = {}
     for code, rows in data["shifts"].items():
         if not isinstance(rows, list):
-            raise _bad(f"班次 {code} 须为列表 / shift {code} must be a list")
+            raise _bad(msg("rosters.shift_not_list", code=code))
         shifts[str(code)] = [
             line
             for i, row in enumerate(rows, 1)
-            for line in expand(row, f"{code} 第{i}条 / entry {i}")
+            for line in expand(row, msg("rosters.entry_at", code=code, i=i))
         ]
     return RosterFile(_day(data.get("date")), shifts)
 
@@ -133,15 +134,15 @@ def parse_csv(text: str) -> RosterFile:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"shift", "call_sign", "kind"} - set(reader.fieldnames or ())
     if missing:
-        raise _bad(f"CSV 缺少列 / CSV lacks columns: {', '.join(sorted(missing))}")
+        raise _bad(msg("rosters.csv_missing_columns", columns=sorted(missing)))
     shifts: dict[str, list[Line]] = {}
     days = set()
     for i, row in enumerate(reader, 2):
-        shifts.setdefault(row["shift"], []).extend(expand(row, f"第{i}行 / row {i}"))
+        shifts.setdefault(row["shift"], []).extend(expand(row, msg("rosters.row_i", i=i)))
         days.add(row.get("date") or None)
     days.discard(None)
     if len(days) > 1:
-        raise _bad("CSV 含多个日期；一次导入一天 / one day per file")
+        raise _bad(msg("rosters.one_day_per_file"))
     return RosterFile(_day(days.pop()) if days else None, shifts)
 
 
@@ -149,5 +150,5 @@ def read_file(path: Path) -> RosterFile:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _bad(f"无法读取排班文件 / cannot read the roster file: {exc}") from None
+        raise _bad(msg("rosters.unreadable_file", exc=exc)) from None
     return parse_csv(text) if path.suffix.lower() == ".csv" else parse_yaml(text)

@@ -14,7 +14,7 @@ from pingan.rosters.models import RosterEntry
 from pingan.rosters.schemas import EntryPublic, KindTotal, RosterIn, RosterPublic
 from pingan.units.catalogue import unit_kinds
 
-router = APIRouter(prefix="/rosters", tags=["rosters 排班"])
+router = APIRouter(prefix="/rosters", tags=["rosters.tag"])
 
 
 def _lines(body: RosterIn) -> list[service.Line]:
@@ -43,7 +43,7 @@ def _public(day: date, shift_code: str | None, rows: list[RosterEntry]) -> Roste
     )
 
 
-@router.get("", summary="排班表 / a day's shift rosters")
+@router.get("", summary="rosters.api.get_roster")
 def get_roster(
     session: SessionDep,
     actor: Annotated[Actor, permit("roster.read")],
@@ -53,7 +53,7 @@ def get_roster(
     return _public(day, shift, service.list_roster(session, actor, day, shift))
 
 
-@router.put("/{day}/{shift}", summary="填报班次排班（整体替换）/ fill in a shift's roster")
+@router.put("/{day}/{shift}", summary="rosters.api.replace_roster")
 def replace_roster(
     day: date,
     shift: str,
@@ -65,7 +65,7 @@ def replace_roster(
     return _public(day, shift, service.list_roster(session, actor, day, shift))
 
 
-@router.post("/{day}/{shift}/entries", status_code=201, summary="增补班次排班 / add to a shift")
+@router.post("/{day}/{shift}/entries", status_code=201, summary="rosters.api.add_entries")
 def add_entries(
     day: date,
     shift: str,

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 class EntryIn(BaseModel):
     call_sign: str = Field(min_length=1, max_length=40)
     kind: str = Field(min_length=1, max_length=20)
-    crew: int | None = Field(default=None, ge=0, le=50, description="人数 / officers or people")
+    crew: int | None = Field(default=None, ge=0, le=50, description="rosters.field.crew")
     area_code: str | None = Field(default=None, max_length=40)
     post_code: str | None = Field(default=None, max_length=40)
     post_lon: float | None = None
     post_lat: float | None = None
-    partner: str | None = Field(default=None, max_length=100, description="联勤联动单位")
+    partner: str | None = Field(default=None, max_length=100, description="rosters.field.partner")
     note: str | None = Field(default=None, max_length=200)
 
 
@@ -54,5 +54,5 @@ class RosterPublic(BaseModel):
     shift_code: str | None
     entries: list[EntryPublic]
     totals: list[KindTotal]
-    officer_shifts: int = Field(description="警力人次: police crews summed over the shifts shown")
-    partner_people: int = Field(description="联勤联动及志愿者人次 (not counted as police)")
+    officer_shifts: int = Field(description="rosters.field.officer_shifts")
+    partner_people: int = Field(description="rosters.field.partner_people")

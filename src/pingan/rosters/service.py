@@ -18,6 +18,7 @@ from pingan.dispatch.kpi import shifts
 from pingan.errors import Conflict, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
+from pingan.i18n import msg
 from pingan.rosters.models import RosterEntry
 from pingan.units.catalogue import unit_kinds
 
@@ -70,7 +71,7 @@ def shift_codes() -> list[str]:
 def check_shift(code: str) -> str:
     if code not in shift_codes():
         raise ValidationFailed(
-            f"未知班次 {code}；可选: {', '.join(shift_codes())} / unknown shift", code="bad_shift"
+            msg("rosters.bad_shift", code=code, choices=list(shift_codes())), code="bad_shift"
         )
     return code
 
@@ -80,23 +81,23 @@ def validate(lines: Sequence[Line], where: str = "") -> list[Line]:
     kinds = unit_kinds()
     problems, seen, out = [], set(), []
     for i, line in enumerate(lines, 1):
-        at = f"{where}第{i}行 / line {i} ({line.call_sign or '-'})"
+        at = msg("rosters.line_at", where=where, i=i, call_sign=line.call_sign or "-")
         if not line.call_sign or len(line.call_sign) > 40:
-            problems.append(f"{at}: 呼号须为1-40个字符 / call sign must be 1-40 characters")
+            problems.append(msg("rosters.bad_call_sign", at=at))
         elif line.call_sign in seen:
-            problems.append(f"{at}: 呼号重复 / call sign listed twice in the shift")
+            problems.append(msg("rosters.call_sign_twice", at=at))
         seen.add(line.call_sign)
         spec = kinds.get(line.kind)
         if spec is None:
-            problems.append(
-                f"{at}: 未知警力类型 {line.kind}；可选: {', '.join(kinds)} / unknown kind"
-            )
+            problems.append(msg("rosters.unknown_kind", at=at, kind=line.kind, choices=list(kinds)))
             continue
         crew = spec.crew if line.crew is None else line.crew
         if not 0 <= crew <= MAX_CREW or (spec.police and crew < 1):
-            problems.append(f"{at}: 人数须在{int(spec.police)}-{MAX_CREW}之间 / bad crew count")
+            problems.append(
+                msg("rosters.bad_crew_count", at=at, low=int(spec.police), high=MAX_CREW)
+            )
         if (line.post_lon is None) != (line.post_lat is None):
-            problems.append(f"{at}: 岗点需同时给出经纬度 / give both post_lon and post_lat")
+            problems.append(msg("rosters.post_needs_both", at=at))
         elif line.post_lon is not None:
             try:
                 validated_point(line.post_lon, line.post_lat, Crs.WGS84)
@@ -109,13 +110,13 @@ def validate(lines: Sequence[Line], where: str = "") -> list[Line]:
             ("note", line.note, 200),
         ):
             if value is not None and len(value) > limit:
-                problems.append(f"{at}: {name} 超过{limit}个字符 / {name} too long")
+                problems.append(msg("rosters.name_too_long", at=at, name=name, limit=limit))
         out.append(
             Line(line.call_sign, line.kind, crew, line.area_code, line.post_code, line.post_lon,
                  line.post_lat, line.partner, line.note)
         )  # fmt: skip
     if problems:
-        raise ValidationFailed("；".join(problems), code="bad_roster")
+        raise ValidationFailed(msg("rosters.bad_roster", problems=problems), code="bad_roster")
     return out
 
 
@@ -179,7 +180,7 @@ def add_lines(
     )
     if taken:
         raise Conflict(
-            f"呼号已在该班次排班中: {', '.join(sorted(taken))} / already on the shift's roster",
+            msg("rosters.roster_call_sign_taken", call_signs=sorted(taken)),
             code="roster_call_sign_taken",
         )
     rows = [_entry(day, shift_code, line, actor) for line in checked]

@@ -14,6 +14,7 @@ from pingan.errors import ValidationFailed
 from pingan.http.deps import SessionDep, permit
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
+from pingan.i18n import msg
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
 from pingan.units.models import Unit, UnitBinding
@@ -26,7 +27,7 @@ from pingan.units.schemas import (
     UnitPublic,
 )
 
-router = APIRouter(prefix="/units", tags=["units 警力"])
+router = APIRouter(prefix="/units", tags=["units.tag"])
 
 
 def unit_public(unit: Unit, on: service.OpenAssignment | None = None) -> UnitPublic:
@@ -48,14 +49,14 @@ def units_public(session: Session, units: Sequence[Unit]) -> list[UnitPublic]:
     return [unit_public(u, on.get(u.id)) for u in units]
 
 
-@router.post("", status_code=201, summary="登记警力 / register a unit")
+@router.post("", status_code=201, summary="units.api.create_unit")
 def create_unit(
     body: UnitCreate, session: SessionDep, actor: Annotated[Actor, permit("unit.write")]
 ) -> UnitPublic:
     post = None
     if body.post_lon is not None or body.post_lat is not None:
         if body.post_lon is None or body.post_lat is None:
-            raise ValidationFailed("岗点需同时给出经纬度 / give both post_lon and post_lat")
+            raise ValidationFailed(msg("units.post_needs_both"))
         post = (body.post_lon, body.post_lat)
     unit = service.create_unit(
         session,
@@ -73,7 +74,7 @@ def create_unit(
     return unit_public(unit)
 
 
-@router.get("", summary="警力列表 / list units")
+@router.get("", summary="units.api.list_units")
 def list_units(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.read")],
@@ -96,21 +97,21 @@ def list_units(
     )
 
 
-@router.get("/mine", summary="本人绑定的警力 / the units bound to me now")
+@router.get("/mine", summary="units.api.mine")
 def my_units(session: SessionDep, actor: Annotated[Actor, permit("unit.read")]) -> list[UnitPublic]:
     """The units the caller crews now (its bindings): the officer's phone shows only their jobs.
     Dispatchers and commanders act for any unit and are usually bound to none."""
     return [unit_public(u) for u in service.my_units(session, actor)]
 
 
-@router.get("/{unit_id}", summary="警力详情 / one unit")
+@router.get("/{unit_id}", summary="units.api.get_unit")
 def get_unit(
     unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
     return units_public(session, [service.get_unit(session, unit_id)])[0]
 
 
-@router.put("/{unit_id}/position", summary="上报位置 / report position")
+@router.put("/{unit_id}/position", summary="units.api.report_position")
 def report_position(
     unit_id: Id,
     body: PositionReport,
@@ -123,7 +124,7 @@ def report_position(
     return units_public(session, [unit])[0]
 
 
-@router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
+@router.put("/{unit_id}/duty", summary="units.api.set_duty")
 def set_duty(
     unit_id: Id,
     body: DutyChange,
@@ -148,19 +149,19 @@ def _binding(binding: UnitBinding, username: str) -> BindingPublic:
     )
 
 
-@router.get("/{unit_id}/bindings", summary="绑定的账号 / accounts bound to the unit")
+@router.get("/{unit_id}/bindings", summary="units.api.list_bindings")
 def list_bindings(
     unit_id: Id,
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.read")],
-    current: Annotated[bool, Query(description="只看未结束的 / only those not ended")] = True,
+    current: Annotated[bool, Query(description="units.field.current")] = True,
 ) -> list[BindingPublic]:
     return [
         _binding(b, n) for b, n in service.list_bindings(session, unit_id, current_only=current)
     ]
 
 
-@router.post("/{unit_id}/bindings", status_code=201, summary="绑定账号 / bind an account")
+@router.post("/{unit_id}/bindings", status_code=201, summary="units.api.bind")
 def bind(
     unit_id: Id,
     body: BindingCreate,
@@ -168,9 +169,7 @@ def bind(
     actor: Annotated[Actor, permit("unit.bind")],
 ) -> BindingPublic:
     if (body.shift is None) != (body.day is None):
-        raise ValidationFailed(
-            "班次需同时给出 shift 与 day / give both shift and day", code="bad_binding_window"
-        )
+        raise ValidationFailed(msg("units.shift_needs_day"), code="bad_binding_window")
     return _binding(
         *service.bind_user(
             session,
@@ -185,7 +184,7 @@ def bind(
     )
 
 
-@router.delete("/{unit_id}/bindings/{binding_id}", summary="解除绑定 / end a binding")
+@router.delete("/{unit_id}/bindings/{binding_id}", summary="units.api.unbind")
 def unbind(
     unit_id: Id,
     binding_id: Id,

@@ -11,8 +11,8 @@ from pingan.http.inputs import Id, Input, Instant
 
 
 class UnitCreate(Input):
-    call_sign: str = Field(min_length=1, max_length=40, description="呼号 / call sign")
-    kind: str = Field(description="警力类型，见 /catalogue/unit-kinds / unit kind")
+    call_sign: str = Field(min_length=1, max_length=40, description="units.field.call_sign")
+    kind: str = Field(description="units.field.kind")
     name: str | None = Field(default=None, max_length=100)
     capabilities: list[str] | None = Field(default=None, max_length=30)
     crew_size: int | None = Field(default=None, ge=0, le=50)
@@ -41,23 +41,21 @@ class UnitPublic(BaseModel):
     position_at: datetime | None
     position_age_s: float | None = None
     status_at: datetime
-    cover_lon: float | None = Field(default=None, description="补位备勤点 / cover standby point")
+    cover_lon: float | None = Field(default=None, description="units.field.cover_point")
     cover_lat: float | None = None
-    cover_area_code: str | None = Field(default=None, description="补位区域 / area covered")
+    cover_area_code: str | None = Field(default=None, description="units.field.cover_area_code")
     cover_at: datetime | None = None
-    cover_by: str | None = Field(default=None, description="谁派的补位 / who sent it")
-    incident_id: int | None = Field(default=None, description="当前警情 / the incident it is on")
-    case_number: str | None = Field(default=None, description="当前警情编号 / its case number")
-    assignment_state: str | None = Field(
-        default=None, description="出警状态 / dispatched, acknowledged, en_route or on_scene"
-    )
+    cover_by: str | None = Field(default=None, description="units.field.cover_by")
+    incident_id: int | None = Field(default=None, description="units.field.incident_id")
+    case_number: str | None = Field(default=None, description="units.field.case_number")
+    assignment_state: str | None = Field(default=None, description="units.field.assignment_state")
 
 
 class PositionReport(Input):
     lon: float
     lat: float
     crs: Crs = Crs.WGS84
-    at: Instant | None = Field(default=None, description="定位时间 / fix time; default now")
+    at: Instant | None = Field(default=None, description="units.field.at")
 
 
 class DutyChange(Input):
@@ -65,13 +63,11 @@ class DutyChange(Input):
 
 
 class BindingCreate(Input):
-    user_id: Id = Field(description="民警或志愿者账号 / the officer's or volunteer's account")
-    valid_from: Instant | None = Field(default=None, description="起 / from; default now")
-    valid_until: Instant | None = Field(default=None, description="止 / until; open if none")
-    shift: str | None = Field(
-        default=None, description="班次代码（如 day、night），代替起止时间 / a shift instead"
-    )
-    day: date | None = Field(default=None, description="班次日期（当地）/ the shift's local day")
+    user_id: Id = Field(description="units.field.user_id")
+    valid_from: Instant | None = Field(default=None, description="units.field.valid_from")
+    valid_until: Instant | None = Field(default=None, description="units.field.valid_until")
+    shift: str | None = Field(default=None, description="units.field.shift")
+    day: date | None = Field(default=None, description="units.field.day")
     note: str | None = Field(default=None, max_length=200)
 
 

@@ -23,6 +23,7 @@ from pingan.dispatch.kpi import shift_window
 from pingan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
+from pingan.i18n import msg
 from pingan.incidents.models import Assignment, Incident
 from pingan.units.catalogue import UnitStatus, unit_kinds
 from pingan.units.models import Unit, UnitBinding
@@ -33,14 +34,14 @@ MAX_CLOCK_SKEW = timedelta(seconds=60)
 def get_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"警力单元不存在: {unit_id} / no such unit", code="unit_not_found")
+        raise NotFound(msg("units.not_found", unit_id=unit_id), code="unit_not_found")
     return unit
 
 
 def unit_by_call_sign(session: Session, call_sign: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.call_sign == call_sign))
     if unit is None:
-        raise NotFound(f"警力单元不存在: {call_sign} / no such unit", code="unit_not_found")
+        raise NotFound(msg("units.not_found_call_sign", call_sign=call_sign), code="unit_not_found")
     return unit
 
 
@@ -62,15 +63,15 @@ def create_unit(
     kinds = unit_kinds()
     if kind not in kinds:
         raise ValidationFailed(
-            f"未知警力类型 {kind}；可选: {', '.join(kinds)} / unknown unit kind",
+            msg("units.bad_unit_kind", kind=kind, choices=list(kinds)),
             code="bad_unit_kind",
         )
     spec = kinds[kind]
     if session.execute(select(Unit.id).where(Unit.call_sign == call_sign)).first():
-        raise Conflict(f"呼号已存在: {call_sign} / call sign already used", code="call_sign_taken")
+        raise Conflict(msg("units.call_sign_taken", call_sign=call_sign), code="call_sign_taken")
     crew = spec.crew if crew_size is None else crew_size
     if crew < 0 or crew > 50:
-        raise ValidationFailed("人数须在0-50之间 / crew size must be 0-50")
+        raise ValidationFailed(msg("units.bad_crew_size"))
     post_lon, post_lat = validated_point(*post, crs) if post else (None, None)
     now = utcnow()
     unit = Unit(
@@ -154,9 +155,7 @@ def report_positions(
         lon, lat = validated_point(fix.lon, fix.lat, crs)
         at = fix.at or now
         if at > now + MAX_CLOCK_SKEW:
-            raise ValidationFailed(
-                "定位时间在未来 / position time is in the future", code="future_time"
-            )
+            raise ValidationFailed(msg("units.future_time"), code="future_time")
         checked.append((fix.unit_id, lon, lat, at))
     out, entries = [], []
     for unit_id, lon, lat, at in checked:
@@ -208,7 +207,7 @@ def set_duty(session: Session, actor: Actor, unit_id: int, *, on_duty: bool) -> 
         return unit
     if not _transition_status(session, unit_id, source, target):
         raise Conflict(
-            f"警力当前状态为 {unit.status}，不能改为 {target.value} / unit is {unit.status}",
+            msg("units.unit_busy", status=unit.status, target=target.value),
             code="unit_busy",
         )
     audit.record(session, actor, "unit.status", "unit", unit_id, {"status": target.value})
@@ -266,7 +265,7 @@ def set_cover(session: Session, actor: Actor, unit: Unit, lon: float, lat: float
     the role). The post stays as it is: the cover point overrides it until released."""
     if unit.status != UnitStatus.AVAILABLE:
         raise Conflict(
-            f"警力 {unit.call_sign} 当前状态为 {unit.status}，不能调去备勤 / unit is {unit.status}",
+            msg("units.busy_for_cover", call_sign=unit.call_sign, status=unit.status),
             code="unit_busy",
         )
     lon, lat = validated_point(lon, lat, Crs.WGS84)
@@ -301,7 +300,7 @@ def _release_covers_of(session: Session, freed_id: int) -> None:
     rows = session.scalars(
         select(Unit).where(Unit.cover_area_code == freed.area_code, Unit.id != freed_id)
     )
-    why = f"本区警力 {freed.call_sign} 已空闲 / the area's own unit is free again"
+    why = msg("units.cover_home_free", call_sign=freed.call_sign)
     for unit in rows:
         clear_cover(session, COVER_RELEASER, unit, why)
 
@@ -402,9 +401,7 @@ def require_for_unit(session: Session, actor: Actor, unit_id: int, permission: s
     if acts_for_any_unit(actor) or unit_id in bound_unit_ids(session, actor.user_id or 0):
         return unit
     raise Forbidden(
-        f"账号 {actor.username} 当前未绑定警力 {unit.call_sign}，只能为本人绑定的警力操作 / "
-        f"account {actor.username} is not bound to unit {unit.call_sign} now; it may act only "
-        "for its own units",
+        msg("units.unit_not_bound", username=actor.username, call_sign=unit.call_sign),
         code="unit_not_bound",
     )
 
@@ -419,20 +416,19 @@ def _binding_window(
     if shift is not None:
         if valid_from is not None or valid_until is not None:
             raise ValidationFailed(
-                "班次与起止时间二选一 / give a shift or a from/until, not both",
+                msg("units.shift_or_window"),
                 code="bad_binding_window",
             )
         try:
             valid_from, valid_until = shift_window(*shift)
         except KeyError as exc:
             raise ValidationFailed(
-                f"未知班次 {shift[1]}；可选: {exc.args[0]} / unknown shift", code="bad_shift"
+                msg("units.bad_shift", shift=shift[1], choices=exc.args[0]), code="bad_shift"
             ) from exc
     start = valid_from or now
     if valid_until is not None and valid_until <= max(start, now):
         raise ValidationFailed(
-            "绑定结束时间须晚于开始时间和当前时间 / "
-            "a binding must end after it starts and after now",
+            msg("units.bad_binding_window"),
             code="bad_binding_window",
         )
     return start, valid_until
@@ -456,11 +452,10 @@ def bind_user(
     unit = get_unit(session, unit_id)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"用户不存在: {user_id} / no such user", code="user_not_found")
+        raise NotFound(msg("units.user_not_found", user_id=user_id), code="user_not_found")
     if not user.active or not role_may(Role(user.role), "unit.position"):
         raise ValidationFailed(
-            f"角色 {user.role} 的账号（或已停用账号）不能绑定警力 / an account of role "
-            f"{user.role} (or a disabled one) cannot crew a unit",
+            msg("units.cannot_bind", role=user.role),
             code="cannot_bind",
         )
     now = utcnow()
@@ -475,7 +470,7 @@ def bind_user(
     )
     if overlap is not None:
         raise Conflict(
-            f"{user.username} 在该时段已绑定 {unit.call_sign} / already bound for that time",
+            msg("units.already_bound", username=user.username, call_sign=unit.call_sign),
             code="already_bound",
         )
     binding = UnitBinding(
@@ -507,10 +502,12 @@ def end_binding(
     require(actor, "unit.bind")
     binding = session.get(UnitBinding, binding_id)
     if binding is None or binding.unit_id != unit_id:
-        raise NotFound(f"绑定不存在: {binding_id} / no such binding", code="binding_not_found")
+        raise NotFound(
+            msg("units.binding_not_found", binding_id=binding_id), code="binding_not_found"
+        )
     now = utcnow()
     if binding.valid_until is not None and binding.valid_until <= now:
-        raise Conflict("该绑定已结束 / the binding has already ended", code="binding_ended")
+        raise Conflict(msg("units.binding_ended"), code="binding_ended")
     binding.valid_until = max(now, binding.valid_from)
     username = session.get(User, binding.user_id).username  # type: ignore[union-attr]
     detail = {"binding": binding.id, "user": username}
