@@ -170,8 +170,12 @@ def issue_command(
     allowed = device_kinds()[device.kind].commands
     if command.type not in allowed:
         raise ValidationFailed(
-            f"{device.kind} 不支持指令 {command.type}；可用: {', '.join(allowed) or '无'} / "
-            f"this device kind does not accept {command.type}",
+            msg(
+                "devices.command_not_supported",
+                kind=device.kind,
+                command=command.type,
+                allowed=list(allowed) or msg("devices.no_commands"),
+            ),
             code="command_not_supported",
         )
     if isinstance(command, Mission):

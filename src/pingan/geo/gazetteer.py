@@ -25,6 +25,7 @@ from shapely.geometry import Point, Polygon
 from pingan.geo.city import City, sample_paths
 from pingan.geo.graph import local_xy
 from pingan.geo.osm_import import read_ways
+from pingan.i18n import text
 
 SAMPLE_POSTS = "kangbashi_posts.yaml"
 KINDS = ("key_area", "post", "road", "crossing")  # search ranks kinds in this order
@@ -143,7 +144,7 @@ def _posts(path: Path | None) -> list[Place]:
             for p in raw.get("posts", [])
         ]
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"岗点文件格式错误: {path} / malformed posts file: {exc}") from exc
+        raise ValueError(text("geo.bad_posts_file", path=str(path), error=str(exc))) from exc
 
 
 class Gazetteer:

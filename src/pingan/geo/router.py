@@ -114,12 +114,12 @@ def _place(p: Place) -> dict[str, Any]:
     }
 
 
-@router.get("/places", summary="地名检索（中文、拼音、首字母）/ search named places")
+@router.get("/places", summary="geo.api.places")
 def places(
     city: CityDep,
     settings: SettingsDep,
     actor: Annotated[Actor, permit("catalogue.read")],
-    q: Annotated[str, Query(min_length=1, max_length=50, description="地名、全拼或首字母")],
+    q: Annotated[str, Query(min_length=1, max_length=50, description="geo.field.place_query")],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[dict[str, Any]]:
     """Key areas, posts, named roads and crossings whose Chinese name, English name, full
@@ -127,7 +127,7 @@ def places(
     return [_place(p) for p in gazetteer_for(city, settings.city_posts).search(q, limit)]
 
 
-@router.get("/place-name", summary="坐标点的地名 / name a point for people")
+@router.get("/place-name", summary="geo.api.place_name")
 def place_name(
     city: CityDep,
     settings: SettingsDep,

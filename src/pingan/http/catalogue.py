@@ -71,7 +71,7 @@ def get_item_categories(actor: Reader) -> list[dict[str, str]]:
     return [{"code": code, **names} for code, names in categories().items()]
 
 
-@router.get("/dispatch-targets", summary="派警时限 / call-to-dispatch targets")
+@router.get("/dispatch-targets", summary="http.api.dispatch_targets")
 def get_dispatch_targets(actor: Reader) -> dict[str, float]:
     """Seconds a received call may wait for its first dispatch order, keyed by priority."""
     return {str(p): s for p, s in dispatch_targets().items()}

@@ -10,6 +10,7 @@ from importlib import resources
 import yaml
 
 from pingan.errors import ValidationFailed
+from pingan.i18n import msg
 
 
 class Source(StrEnum):
@@ -78,7 +79,7 @@ def known_type(code: str) -> IncidentType:
     types = incident_types()
     if code not in types:
         raise ValidationFailed(
-            f"未知警情类别 {code}；可选: {', '.join(types)} / unknown incident type",
+            msg("incidents.unknown_type", type_code=code, choices=list(types)),
             code="unknown_incident_type",
         )
     return types[code]

@@ -15,12 +15,12 @@ from pingan.http.deps import CityDep, PoolsDep, SessionDep, permit
 from pingan.incidents.duplicates import find_duplicates
 from pingan.incidents.schemas import IncidentPublic
 
-router = APIRouter(prefix="/intake", tags=["incidents 警情"])
+router = APIRouter(prefix="/intake", tags=["incidents.tag"])
 
-TypeQuery = Annotated[str, Query(max_length=40, description="警情类别代码 / type code")]
+TypeQuery = Annotated[str, Query(max_length=40, description="incidents.field.type")]
 
 
-@router.get("/recommendation", summary="接警时推荐警力（预览）/ units for a call being entered")
+@router.get("/recommendation", summary="incidents.api.intake_recommendation")
 def recommendation_preview(
     session: SessionDep,
     city: CityDep,
@@ -36,7 +36,7 @@ def recommendation_preview(
     return recommendation_public(rec)
 
 
-@router.get("/duplicates", summary="疑似重复报警 / open incidents this call may repeat")
+@router.get("/duplicates", summary="incidents.api.intake_duplicates")
 def duplicates(
     session: SessionDep,
     actor: Annotated[Actor, permit("incident.merge")],

@@ -272,7 +272,7 @@ def merge(
     return incident_detail(session, actor, incident_id)
 
 
-@router.post("/{incident_id}/calls", summary="重复报警并入警情 / attach a further call")
+@router.post("/{incident_id}/calls", summary="incidents.api.attach_call")
 def attach_call(
     incident_id: Id,
     body: CallAttach,

@@ -117,9 +117,11 @@ class IncidentDetail(IncidentPublic):
 class CallAttach(Input):
     """A further call about an open incident (重复报警)."""
 
-    summary: str = Field(min_length=1, max_length=2000, description="来电内容 / what was said")
+    summary: str = Field(min_length=1, max_length=2000, description="incidents.field.call_summary")
     reporter_phone: str | None = Field(default=None, max_length=30)
-    received_at: Instant | None = Field(default=None, description="缺省为当前 / default now")
+    received_at: Instant | None = Field(
+        default=None, description="incidents.field.call_received_at"
+    )
 
 
 class DispatchRequest(Input):

@@ -825,7 +825,7 @@ def attach_call(
     require(actor, "incident.merge")
     text = summary.strip()
     if not text:
-        raise ValidationFailed("警情描述不能为空 / summary must not be empty", code="empty_summary")
+        raise ValidationFailed(msg("incidents.empty_summary"), code="empty_summary")
     try:
         phone = normalise_phone(reporter_phone) if reporter_phone else None
     except InvalidPhone as exc:
@@ -834,8 +834,7 @@ def attach_call(
     incident = _locked(session, actor, incident_id)
     if State(incident.state) not in ACTIVE:
         raise Conflict(
-            "警情已结束，请作为新警情登记 / the incident is finished: enter the call as a new "
-            "incident",
+            msg("incidents.call_on_finished"),
             code="illegal_transition",
         )
     calls = (

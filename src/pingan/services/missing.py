@@ -431,8 +431,7 @@ def close(
         handed = session.get(MissingReport, person.report_id) if person.report_id else None
         if handed is not None and handed.id != row.id and handed.status == "closed":
             raise Conflict(
-                f"该人员已交还另一报告的监护人（{handed.case_number}）/ "
-                "this person was already handed over on another report",
+                msg("services.person_handed_over", case_number=handed.case_number),
                 code="person_handed_over",
             )
         person.report_id = row.id
