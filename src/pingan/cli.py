@@ -13,7 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
-from pingan.i18n import Msg, cli_lang, set_lang, text, use_lang
+from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
 from pingan.units.cli import unit_app
 
@@ -548,7 +548,8 @@ def geo_import(
             )
         )
     took = f"{time.perf_counter() - started:.2f}"
-    typer.echo(text("cli.geo.took", s=took, licence=graph.meta["licence"]))
+    licence = graph.meta["licence"]  # a catalogue code for the sample city, else the OSM text
+    typer.echo(text("cli.geo.took", s=took, licence=stored_text(licence, licence)))
 
 
 @report_app.command("response")

@@ -159,7 +159,7 @@ def test_speed_paces_the_whole_run_not_only_the_replay(tmp_path):
     assert timedelta(hours=8, minutes=59) <= behind <= timedelta(hours=9, minutes=1)
     assert ten.speed == ten.rewind_speed == 10
     assert live_config("holiday").rewind_speed is None  # speed 1: catch up at once
-    with pytest.raises(ValueError, match="rewind"):
+    with pytest.raises(ValueError, match="回放分钟数"):
         live_config("holiday", speed=10, rewind_minutes=25 * 60)
     settings = _store(tmp_path)
     config = live_config("normal", speed=120, rewind_minutes=20, tick_s=20, rate_scale=0)

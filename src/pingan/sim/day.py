@@ -46,7 +46,7 @@ from pingan.errors import Conflict, DomainError
 from pingan.geo.city import City
 from pingan.geo.coords import haversine_m
 from pingan.geo.graph import haversine_m_array
-from pingan.i18n import text
+from pingan.i18n import msg, text
 from pingan.i18n.both import both
 from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
@@ -374,7 +374,7 @@ CALLERS = Actor.system("sim-callers")
 DISPATCHER = Actor.system("sim-dispatcher")
 OFFICERS = Actor.system("sim-officers")
 TEAM = Actor.system("sim-commander")
-REPLAY_OVERLAP = both("sim.note.replay_overlap")
+REPLAY_OVERLAP = both("sim.note.replay_overlap")  # an override reason: stored as text
 
 
 def setup(sim: DaySimulation, session: Session, t: datetime, dt: float) -> None:
@@ -482,7 +482,7 @@ def _taken_on_the_spot(sim: DaySimulation, session: Session, incident_id: int, o
     """The officer takes the report where they stand: assigned, acknowledged and on scene at
     once (the few steps to the spot aside), through the lifecycle a dispatched unit follows."""
     here = _halt(sim, officer, at)  # stops walking the patrol loop
-    note = both("sim.note.on_the_spot", call_sign=officer.call_sign)
+    note = msg("sim.note.on_the_spot", call_sign=officer.call_sign)
     incidents.dispatch_units(session, DISPATCHER, incident_id, [officer.id], note=note, at=at)
     session.commit()
     sim.figures.dispatched += 1
@@ -634,7 +634,7 @@ def _close_when_due(sim: DaySimulation, session: Session, t: datetime, incident)
         key, incident.resolved_at + timedelta(seconds=sim.rng.uniform(*CLOSE_DELAY_S))
     )
     if t >= due:
-        incidents.close(session, DISPATCHER, incident.id, note=both("sim.note.closed"))
+        incidents.close(session, DISPATCHER, incident.id, note=msg("sim.note.closed"))
         session.commit()
         sim.due.pop(key, None)
 
