@@ -51,7 +51,7 @@ def start_server(tmp: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
         m = re.match(r"^\s+(\w+)\s+\w+\s+(\S+)$", line)
         if m:
             passwords[m.group(1)] = m.group(2)
-        if "open http" in line:
+        if "/api/docs" in line:  # the "open URL" line, in the CLI's language
             break
     # keep reading the server's log, or its pipe fills and the server blocks mid-run
     threading.Thread(target=proc.stdout.read, daemon=True).start()
