@@ -67,7 +67,8 @@ def running_demo(data: Path) -> Iterator[Demo]:
             m = re.match(r"^\s+(\w+)\s+\w+\s+(\S+)$", line)
             if m:
                 passwords[m.group(1)] = m.group(2)
-            if "/api/docs" in line or time.monotonic() > deadline:  # the "open URL" line, either language
+            # the "open URL" line, in either language
+            if "/api/docs" in line or time.monotonic() > deadline:
                 break
         # keep reading the server's log, or its pipe fills and the server blocks mid-test
         threading.Thread(target=proc.stdout.read, daemon=True).start()
