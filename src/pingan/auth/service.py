@@ -67,7 +67,8 @@ def _check_username(username: str) -> str:
     name = username.strip()
     if not 3 <= len(name) <= 64 or any(c.isspace() for c in name):
         raise ValidationFailed(
-            "用户名需3-64个字符且不含空格 / username: 3-64 characters, no spaces"
+            "用户名需3-64个字符且不含空格 / username: 3-64 characters, no spaces",
+            code="bad_username",
         )
     return name
 
@@ -114,9 +115,12 @@ def _add_user(
     name = _check_username(username)
     try:
         check_strength(password)
+    except WeakPassword as exc:
+        raise ValidationFailed(str(exc), code="weak_password") from exc
+    try:
         normalised_phone = normalise_phone(phone) if phone else None
-    except (WeakPassword, InvalidPhone) as exc:
-        raise ValidationFailed(str(exc)) from exc
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), code="bad_phone") from exc
     if session.execute(select(User.id).where(User.username == name)).first():
         raise Conflict(f"用户名已存在: {name} / username already taken", code="username_taken")
     user = User(
@@ -226,11 +230,40 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         _keeps_an_admin(session, actor, user)
     user.active = active
     if not active:
-        for token in session.execute(
-            select(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked.is_(False))
-        ).scalars():
-            token.revoked = True
+        _revoke_tokens(session, user_id)
     audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user_id)
+    session.commit()
+    return user
+
+
+def _revoke_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live bearer token of an account; how many were revoked."""
+    tokens = session.execute(
+        select(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked.is_(False))
+    ).scalars()
+    count = 0
+    for token in tokens:
+        token.revoked = True
+        count += 1
+    return count
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Give an account a new initial password (the password policy applies). Every session
+    it holds ends: a token issued to whoever knew the old password is refused from now on."""
+    require(actor, "user.write")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"用户不存在: {user_id} / no such user", code="user_not_found")
+    try:
+        check_strength(password)
+    except WeakPassword as exc:
+        raise ValidationFailed(str(exc), code="weak_password") from exc
+    user.password_hash = hash_password(password)
+    revoked = _revoke_tokens(session, user_id)
+    audit.record(
+        session, actor, "user.password_reset", "user", user_id, {"sessions_revoked": revoked}
+    )
     session.commit()
     return user
 

@@ -14,7 +14,7 @@ from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
-from pingan.units.models import Unit, UnitBinding
+from pingan.units.models import Unit
 from pingan.units.schemas import (
     BindingCreate,
     BindingPublic,
@@ -22,6 +22,7 @@ from pingan.units.schemas import (
     PositionReport,
     UnitCreate,
     UnitPublic,
+    binding_public,
 )
 
 router = APIRouter(prefix="/units", tags=["units 警力"])
@@ -112,20 +113,6 @@ def set_duty(
     return unit_public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
 
 
-def _binding(binding: UnitBinding, username: str) -> BindingPublic:
-    return BindingPublic(
-        id=binding.id,
-        unit_id=binding.unit_id,
-        user_id=binding.user_id,
-        username=username,
-        valid_from=binding.valid_from,
-        valid_until=binding.valid_until,
-        note=binding.note,
-        created_by=binding.created_by,
-        created_at=binding.created_at,
-    )
-
-
 @router.get("/{unit_id}/bindings", summary="绑定的账号 / accounts bound to the unit")
 def list_bindings(
     unit_id: Id,
@@ -134,7 +121,8 @@ def list_bindings(
     current: Annotated[bool, Query(description="只看未结束的 / only those not ended")] = True,
 ) -> list[BindingPublic]:
     return [
-        _binding(b, n) for b, n in service.list_bindings(session, unit_id, current_only=current)
+        binding_public(b, n)
+        for b, n in service.list_bindings(session, unit_id, current_only=current)
     ]
 
 
@@ -149,7 +137,7 @@ def bind(
         raise ValidationFailed(
             "班次需同时给出 shift 与 day / give both shift and day", code="bad_binding_window"
         )
-    return _binding(
+    return binding_public(
         *service.bind_user(
             session,
             actor,
@@ -170,4 +158,4 @@ def unbind(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.bind")],
 ) -> BindingPublic:
-    return _binding(*service.end_binding(session, actor, unit_id, binding_id))
+    return binding_public(*service.end_binding(session, actor, unit_id, binding_id))
