@@ -1,6 +1,7 @@
 // Crowd panel: level per key area, the day's trend with the forecast beside it, alerts.
 import { api, el, $, t, half, fmtTime, pct, chartTooltip } from "./core.js";
 import { state, onChange, loadAreas } from "./state.js";
+import { chartIn } from "./charts.js";
 
 let chart = null;
 export function initCrowd() {
@@ -33,7 +34,7 @@ async function drawChart() {
     const lacking = f.calendar.used ? f.calendar.missing_years : [];
     if (lacking.length) note.textContent = t("calendar_missing") + lacking.join(", ");
   } catch (e) { note.textContent = t("forecast_na") + half(e.message); }
-  chart = chart || window.echarts.init($("#crowd-chart"));
+  chart = await chartIn($("#crowd-chart"));
   chart.setOption({ animation: false, tooltip: chartTooltip({ trigger: "axis" }), legend: {}, xAxis: { type: "time" }, yAxis: { type: "value" }, series }, true);
 }
 export async function loadAlerts(target) {

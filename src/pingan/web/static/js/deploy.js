@@ -4,6 +4,7 @@
 // stored plan (/api/v1/deployment/plans); nothing is computed here but labels.
 import { api, post, el, $, t, half, kindName, fmtTime, pct, session, saveFile, dateIn, timeIn, chartTooltip } from "./core.js";
 import { baseMap, cached, KIND_COLOR, KIND_RADIUS } from "./map.js";
+import { loadEcharts } from "./charts.js";
 
 const L = window.L;
 const BASE = "/api/v1/deployment/plans";
@@ -60,6 +61,7 @@ export async function showDeploy(planId = null) {
     status(plan), el("p", { class: "error", id: "deploy-error", role: "alert" }));
   $("#deploy-main").hidden = false;
   await drawMap(plan, geo);
+  await loadEcharts();
   drawCoverage(plan);
   drawReplan(plan);
   drawUnplaced(plan);

@@ -4,6 +4,7 @@
 import { api, el, $, t, half, pct, fmtSecs, todayStart, yearStart, typeName, chartTooltip } from "./core.js";
 import { loadAlerts } from "./crowd.js";
 import { lang } from "./i18n.js";
+import { chartIn } from "./charts.js";
 
 // [tile id, service name, the /services/stats figure, what it counts]
 const SERVICES = [
@@ -122,7 +123,7 @@ export async function showKpi() {
   try {
     const byType = await api(`/api/v1/reports/response?by=type&since=${since}`);
     byType.rows = byType.rows.filter((r) => r.group !== "all");
-    chart = chart || window.echarts.init($("#kpi-chart"));
+    chart = await chartIn($("#kpi-chart"));
     chart.setOption({ animation: false, tooltip: chartTooltip(), xAxis: { type: "category", data: byType.rows.map((r) => typeName(r.group)) },
       yAxis: { type: "value" }, series: [{ type: "bar", data: byType.rows.map((r) => r.incidents) }] }, true);
   } catch { /* role without reports */ }

@@ -1,6 +1,6 @@
 // The command map: the road network itself is the base map (no tiles on a police network).
 // Canvas rendering keeps hundreds of markers cheap; markers are updated in place, never rebuilt.
-import { api, el, $, t, half, typeName, kindName, statusName, stateName, fmtTime, catalogue } from "./core.js";
+import { api, el, $, t, half, typeName, kindName, statusName, stateName, fmtTime, catalogue, may } from "./core.js";
 import { state, onChange } from "./state.js";
 
 const L = window.L;
@@ -43,6 +43,8 @@ export async function baseMap(id, { weight = 1 } = {}) {
 }
 
 export async function initMap() {
+  // Reach circles and cameras come from endpoints some roles are refused (policy.yaml): not offered to them.
+  $("#show-iso").closest("label").hidden = !may("dispatch.read");
   if (ready) { map.invalidateSize(); return; }
   ready = true;
   ({ map, renderer } = await baseMap("map"));
@@ -52,7 +54,7 @@ export async function initMap() {
   isoLayer = L.layerGroup().addTo(map);
   $("#show-iso").addEventListener("change", drawIsochrones);
   legend();
-  loadDevices();
+  if (may("video.read")) loadDevices();
   onChange((what) => { if (what === "units") drawUnits(); if (what === "incidents") drawIncidents(); if (what === "areas") colourAreas(); });
   drawUnits(); drawIncidents(); colourAreas();
 }
@@ -121,7 +123,7 @@ async function loadDevices() {
 
 async function drawIsochrones() {
   isoLayer.clearLayers();
-  if (!$("#show-iso").checked) return;
+  if (!$("#show-iso").checked || !may("dispatch.read")) return;
   const free = [...state.units.values()].filter((u) => u.status === "available" && (u.lon ?? u.post_lon) != null).slice(0, 30);
   const colours = { 300: "#74c0fc", 180: "#4dabf7", 60: "#1971c2" };
   for (const u of free) {
