@@ -1,6 +1,6 @@
 // The command centre: login, views per role, snapshots plus the live feed.
 import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
-import { applyLang, setLang, lang } from "./i18n.js";
+import { applyLang, setLang, lang, addTexts } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
 import { initMap, stress, legend, maps, markers } from "./map.js";
@@ -10,6 +10,7 @@ import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
+import { initAdmin, showUsers, showUnits, roleName } from "./admin.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
@@ -19,10 +20,11 @@ const VIEWS = {
   officer: ["officer", "map", "queue"],
   volunteer: ["map", "crowd"],
   citizen: ["citizen"],
-  admin: ["none"],
+  admin: ["users", "units"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
-  deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
+  deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
+  users: showUsers, units: showUnits, none: () => {} };
 const timers = [];
 let citizenReady = false;
 
@@ -35,7 +37,21 @@ async function health() {
 
 function views() { return (session.user && VIEWS[session.user.role]) || []; }
 
+// The header speaks to whoever is signed in: a neutral name on the login screen, the
+// citizen's own page for residents, the command centre for police staff.
+addTexts({ page_title: "平安" }, { page_title: "Pingan" });
+function heading() {
+  const role = session.token && session.user ? session.user.role : null;
+  const key = role === "citizen" ? "citizen_title" : role ? "title" : "page_title";
+  const h = $("#page-title"); h.dataset.i18n = key; h.textContent = t(key);
+  document.title = t(key);
+  const f = $("#page-footer"); f.dataset.i18n = role === "citizen" ? "citizen_footer" : "footer"; f.textContent = t(f.dataset.i18n);
+  $("#who").textContent = role ? `${session.user.username} (${roleName(role)})` : "";
+  $("#health").hidden = role === "citizen"; // the store's health is the control room's concern
+}
+
 function route() {
+  heading();
   const allowed = views();
   if (!allowed.length) return;
   const [name, arg] = location.hash.replace(/^#/, "").split("/");
@@ -57,7 +73,6 @@ async function snapshots() {
 async function enter() {
   $("#login-box").hidden = true;
   $("#logout").hidden = false;
-  $("#who").textContent = `${session.user.username} (${session.user.role})`;
   await loadCatalogue();
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
@@ -81,7 +96,8 @@ function leave(note) {
   session.token = null;
   sessionStorage.removeItem("pingan.token");
   document.querySelectorAll(".view").forEach((v) => { v.hidden = true; });
-  $("#nav").hidden = true; $("#logout").hidden = true; $("#who").textContent = "";
+  $("#nav").hidden = true; $("#logout").hidden = true;
+  heading();
   $("#login-box").hidden = false;
   const n = $("#login-note"); n.hidden = !note; n.textContent = note || "";
 }
@@ -120,7 +136,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initCrowd(); initOfficer();
+initQueue(); initCrowd(); initOfficer(); initAdmin();
 if (session.token && session.user) {
   api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? t("expired") : ""));
 } else { leave(); }
