@@ -152,7 +152,7 @@ async function drawDetail() {
     `${callSign(b.unit_id)} · ${t("admin_bound_since")} ${fmtDate(b.valid_from)} ${t("admin_bound_until")} ${b.valid_until ? fmtDate(b.valid_until) : t("admin_open_ended")} `,
     el("button", { type: "button", class: "act-unbind", onclick: () => unbind(b) }, t("admin_unbind"))))
     : el("li", { class: "hint" }, t("admin_no_bindings"))));
-  const pick = el("select", { name: "unit_id" }, el("option", { value: "" }, t("choose")),
+  const pick = el("select", { name: "unit_id" }, el("option", { value: "", "data-i18n": "choose" }, t("choose")),
     units.map((x) => el("option", { value: x.id }, `${x.call_sign} · ${kindName(x.kind)}`)));
   const bind = el("form", { id: "bind-form", novalidate: true }, field("admin_bind_unit", pick),
     el("button", { type: "submit" }, t("admin_bind")), el("p", { class: "form-note", role: "status" }));
@@ -189,7 +189,7 @@ async function unbind(binding) {
 export async function showUnits() {
   const kinds = $("#unit-form").elements.kind;
   const keep = kinds.value;
-  kinds.replaceChildren(el("option", { value: "" }, t("choose")),
+  kinds.replaceChildren(el("option", { value: "", "data-i18n": "choose" }, t("choose")),
     ...Object.keys(catalogue.kinds).map((k) => el("option", { value: k }, kindName(k))));
   kinds.value = keep;
   await loadUnits();

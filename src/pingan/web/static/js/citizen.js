@@ -62,10 +62,10 @@ export async function initCitizen() {
     return [f.properties.code, [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length]];
   }));
   const sel = form.elements.area_code;
-  sel.append(el("option", { value: "" }, t("choose")));
+  sel.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")));
   for (const f of areas.features) sel.append(el("option", { value: f.properties.code }, half(`${f.properties.name_zh} / ${f.properties.name_en}`)));
   categories = Object.fromEntries(cats.map((c) => [c.code, c]));
-  form.elements.category.append(el("option", { value: "" }, t("choose")),
+  form.elements.category.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")),
     ...cats.map((c) => el("option", { value: c.code }, half(`${c.name_zh} / ${c.name_en}`))));
   forget = keepForm(form);
   form.elements.type.addEventListener("change", () => toggle(form));
