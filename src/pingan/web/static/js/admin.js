@@ -97,7 +97,7 @@ export async function showUsers() {
   [...$("#user-form").elements.role.options].forEach((o) => { o.textContent = roleName(o.value); });
   await Promise.all([loadUsers(), loadUnits()]);
   drawUsers();
-  await drawDetail();
+  await drawDetail(true);
 }
 
 function drawUsers() {
@@ -132,21 +132,35 @@ async function createUser(ev) {
   await loadUsers(); drawUsers(); drawDetail();
 }
 
-/** The chosen account: reset its password; bind it to units and unbind (crew roles). */
-async function drawDetail() {
+/** The chosen account: reset its password; bind it to units and unbind (crew roles).
+ * The panel is built at once and kept while the same account stays chosen (a form being
+ * filled in is never swapped under the user); only its bindings are fetched and redrawn.
+ * `rebuild`: draw it anew (the language changed). */
+async function drawDetail(rebuild = false) {
   const box = $("#user-detail");
   const u = users.find((x) => x.id === chosen);
-  if (!u) { box.replaceChildren(el("p", { class: "hint" }, t("admin_pick_user"))); return; }
-  const reset = el("form", { id: "reset-form", novalidate: true },
-    field("admin_new_password", el("input", { name: "password", type: "password", autocomplete: "new-password" })),
-    el("p", { class: "hint" }, t("admin_password_rule")),
-    el("button", { type: "submit" }, t("admin_reset")), el("p", { class: "form-note", role: "status" }));
-  reset.addEventListener("submit", (ev) => resetPassword(ev, u));
-  const parts = [el("h3", {}, `${u.username} · ${roleName(u.role)}`), el("h4", {}, t("admin_reset_title")), reset,
-    el("h4", {}, t("admin_bindings"))];
-  if (!CREW_ROLES.has(u.role)) { parts.push(el("p", { class: "hint" }, t("admin_cannot_crew"))); box.replaceChildren(...parts); return; }
+  if (!u) { delete box.dataset.user; box.replaceChildren(el("p", { class: "hint" }, t("admin_pick_user"))); return; }
+  if (rebuild || box.dataset.user !== String(u.id)) {
+    box.dataset.user = String(u.id);
+    const reset = el("form", { id: "reset-form", novalidate: true },
+      field("admin_new_password", el("input", { name: "password", type: "password", autocomplete: "new-password" })),
+      el("p", { class: "hint" }, t("admin_password_rule")),
+      el("button", { type: "submit" }, t("admin_reset")), el("p", { class: "form-note", role: "status" }));
+    reset.addEventListener("submit", (ev) => resetPassword(ev, u));
+    box.replaceChildren(el("h3", {}, `${u.username} · ${roleName(u.role)}`), el("h4", {}, t("admin_reset_title")), reset,
+      el("h4", {}, t("admin_bindings")), el("div", { id: "user-crew" }));
+  }
+  await drawBindings(u);
+}
+
+/** The units the account crews, each with "unbind", and a form to bind one more. */
+async function drawBindings(u) {
+  const crew = $("#user-crew");
+  if (!CREW_ROLES.has(u.role)) { crew.replaceChildren(el("p", { class: "hint" }, t("admin_cannot_crew"))); return; }
   let bindings = [];
+  const parts = [];
   try { bindings = await api(`/api/v1/users/${u.id}/bindings`); } catch (e) { parts.push(el("p", { class: "error" }, half(e.message))); }
+  if (String(u.id) !== $("#user-detail").dataset.user) return; // another account was chosen meanwhile
   const callSign = (id) => (units.find((x) => x.id === id) || { call_sign: `#${id}` }).call_sign;
   parts.push(el("ul", { id: "user-bindings", class: "alerts" }, bindings.length ? bindings.map((b) => el("li", { "data-unit": callSign(b.unit_id) },
     `${callSign(b.unit_id)} · ${t("admin_bound_since")} ${fmtDate(b.valid_from)} ${t("admin_bound_until")} ${b.valid_until ? fmtDate(b.valid_until) : t("admin_open_ended")} `,
@@ -158,7 +172,7 @@ async function drawDetail() {
     el("button", { type: "submit" }, t("admin_bind")), el("p", { class: "form-note", role: "status" }));
   bind.addEventListener("submit", (ev) => bindUnit(ev, u));
   parts.push(bind);
-  box.replaceChildren(...parts);
+  crew.replaceChildren(...parts);
 }
 
 async function resetPassword(ev, user) {
