@@ -12,6 +12,7 @@ from pingan.devices.router import router as devices_router
 from pingan.dispatch.router import router as dispatch_router
 from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
+from pingan.incidents.intake import router as intake_router
 from pingan.incidents.router import router as incidents_router
 from pingan.live.router import router as live_router
 from pingan.rosters.router import router as rosters_router
@@ -23,6 +24,7 @@ API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
     auth_router,
     incidents_router,
+    intake_router,
     units_router,
     rosters_router,
     devices_router,

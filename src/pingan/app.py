@@ -21,6 +21,7 @@ from pingan.db.base import utcnow
 from pingan.db.engine import Database
 from pingan.http import problems
 from pingan.http.inputs import plain_text_parameters
+from pingan.http.language import RequestLanguage
 from pingan.http.limits import BodySizeLimit
 from pingan.http.security import SecurityHeaders
 from pingan.live.hub import LiveHub
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     audit.use_key(db, shared.vault.audit_key)  # the same vault, city and pools for handlers
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 413 carries them
     problems.install(app)
     app.include_router(api_router())

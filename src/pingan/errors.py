@@ -8,53 +8,64 @@ from __future__ import annotations
 
 from typing import Any
 
+from pingan.i18n import Msg, text
+
 
 class DomainError(Exception):
-    """A request the domain refuses, with a reason the caller can act on."""
+    """A request the domain refuses, with a reason the caller can act on.
+
+    The reason is a `Msg` (a catalogue code and its values), put into words only when read:
+    `detail` and `title` speak the current language (the request's, or the CLI's). A plain
+    string is accepted for text that is already in the reader's words.
+    """
 
     status: int = 400
     code: str = "bad_request"
-    title: str = "请求无效 / Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: Msg | str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.message = detail
         if code:
             self.code = code
         self.extra = extra
+
+    @property
+    def detail(self) -> str:
+        return str(self.message)
+
+    @property
+    def title(self) -> str:
+        return text(f"http.title.{self.status}")
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
-    title = "输入无效 / Invalid input"
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    title = "未找到 / Not found"
 
 
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-    title = "状态冲突 / Conflict"
 
 
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
-    title = "未登录或令牌无效 / Not authenticated"
 
 
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-    title = "无权执行此操作 / Forbidden"
 
 
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"
-    title = "请求过于频繁 / Too many requests"

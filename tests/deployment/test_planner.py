@@ -148,6 +148,24 @@ def test_replanning_moves_at_most_the_allowed_units(city, sites):
         changed = [u for u, s in out.placements.items() if sites[s].code != home.get(u)]
         assert len(changed) <= limit and len(out.moves) == len(changed)
     assert out.coverage["tier3"] > 0
+    by_code = {s.code: s for s in sites}
+    for m in out.moves:  # both ends named as people name them, in both languages
+        assert m["from_name_zh"] == by_code[m["from"]].name_zh
+        assert m["to_name_en"] == by_code[m["to"]].name_en
+
+
+def test_intersections_are_named_with_the_gazetteer(city, sites):
+    from pingan.geo.gazetteer import gazetteer_for
+
+    gaz = gazetteer_for(city)
+    crossings = [s for s in sites if s.kind == "intersection"]
+    assert crossings
+    for s in crossings:
+        named = gaz.nearest_place(s.lon, s.lat)
+        assert (s.name_zh, s.name_en) == (named.name_zh, named.name_en)
+        assert "路口 " not in s.name_zh and not s.name_en.startswith("Intersection")
+    # told apart: a crossing, or the way and distance from one, not 24 sites called "大街"
+    assert len({s.name_zh for s in crossings}) >= 0.95 * len(crossings)
 
 
 def test_patrol_loop_passes_the_hot_spots_and_returns(city):

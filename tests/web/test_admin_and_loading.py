@@ -139,7 +139,6 @@ def test_citizen_page_speaks_to_residents(demo, browser, shots: Path) -> None:  
     wait_until(page, "document.querySelector('#page-title').textContent.startsWith('Pingan')")
     text = _visible_text(page).lower()
     assert [w for w in CONTROL_ROOM_EN if w in text] == []
-    assert "(citizen)" not in text and "(resident)" in text  # the role in words, not its code
     page.screenshot(path=shots / "citizen-en.png", full_page=True)
     page.click("#lang")
     page.close()

@@ -200,8 +200,9 @@ def test_views_and_the_map_under_500_units_and_200_incidents(demo, browser, shot
     page.goto(demo.url + "/#map")
     page.wait_for_selector("#live.ok")
     page.wait_for_timeout(1000)
-    result = page.evaluate("window.pingan.stress(500, 200, 3)")
+    result = page.evaluate("window.pingan.stress(500, 200, 3, {labels: true})")
     assert result["frames"] > 0 and len(result["draw_ms"]) >= 2  # redrawn, and frames went on
+    assert result["label_ms"] and result["labels_placed"] > 0  # the labels were redrawn too
     page.close()
 
     phone = new_page(browser, 390, 800)

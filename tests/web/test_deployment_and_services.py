@@ -100,7 +100,10 @@ def test_deployment_view_draws_a_plan_and_a_replan(demo, browser, shots: Path) -
     assert page.locator("#replan-moves li").count() == len(moves)
     assert int(page.get_attribute("#deploy-map", "data-moved")) == len(moves)
     for m in moves:
-        assert m["call_sign"] in page.inner_text(f'#replan-moves li[data-unit="{m["unit_id"]}"]')
+        text = page.inner_text(f'#replan-moves li[data-unit="{m["unit_id"]}"]')
+        assert m["call_sign"] in text
+        # both ends named as people name them (gazetteer names), never a node number
+        assert m["from_name_zh"] in text and m["to_name_zh"] in text and "路口 " not in text
 
     # the commander approves the new version; the page says who
     page.click("#approve-btn")

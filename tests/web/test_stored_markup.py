@@ -115,6 +115,8 @@ def stored(demo: Demo) -> Stored:
         "type": "fight", "summary": f"{IMG}两人冲突", "address": f"{SCRIPT}广场南口",
         "lon": LON + 0.0015, "lat": LAT + 0.0015, "source": "call_110"})  # fmt: skip
     _ok(demo, dispatcher, f"/incidents/{waiting['id']}/dispatch", {"unit_ids": [car["id"]]})
+    me = demo.call("GET", "/auth/me", officer).json()  # the officer crews the car (its phone)
+    _ok(demo, dispatcher, f"/units/{car['id']}/bindings", {"user_id": me["id"]})
 
     here = {"lon": LON, "lat": LAT, "at": _now(), "category": "phone", "colour": "<img src=x>黑"}
     lost = _ok(demo, citizen, "/services/lost-found/lost", {
@@ -209,6 +211,11 @@ def _dispatcher_views(page, demo: Demo, s: Stored, watch: Watch) -> None:  # typ
     _shows(page, "#incident-detail", s.foot["call_sign"], *s.handled_notes)
     watch.assert_clean(page, "incident queue")
 
+    page.goto(demo.url + "/#board")
+    page.wait_for_selector(f'#board tr[data-unit="{s.foot["id"]}"]')
+    _shows(page, "#board", s.foot["call_sign"])
+    watch.assert_clean(page, "unit status board")
+
     page.goto(demo.url + "/#deploy")
     page.wait_for_selector("#deploy-plan")
     page.select_option("#deploy-plan", str(s.plan["id"]))
@@ -228,13 +235,9 @@ def _dispatcher_views(page, demo: Demo, s: Stored, watch: Watch) -> None:  # typ
 
 def _officer_view(page, demo: Demo, s: Stored, watch: Watch) -> None:  # type: ignore[no-untyped-def]
     page.goto(demo.url + "/#officer")
-    page.wait_for_selector(f'#my-unit option[value="{s.car["id"]}"]', state="attached")
-    page.select_option("#my-unit", str(s.car["id"]))
-    page.wait_for_selector("#assignments .assignment")
-    _shows(page, "#assignments", s.waiting["summary"], s.waiting["address"])
-    assert s.car["call_sign"] in page.eval_on_selector(
-        f'#my-unit option[value="{s.car["id"]}"]', "o => o.textContent"
-    )
+    page.wait_for_selector(f'#assignments .assignment[data-incident="{s.waiting["id"]}"]')
+    _shows(page, "#assignments", s.waiting["summary"], s.waiting["address"], s.car["call_sign"])
+    _shows(page, "#my-units", s.car["call_sign"])
     watch.assert_clean(page, "officer")
 
 
@@ -268,7 +271,8 @@ def test_the_policy_refuses_nothing_in_normal_use(demo, browser, stored: Stored)
     the enforced policy: no violation reported, nothing run."""
     page, watch = _page(browser, demo, "commander", "enforced")
     for view, ready in [("map", "#legend span"), ("queue", "#queue tbody tr"),
-                        ("crowd", "#crowd-chart canvas"), ("kpi", "#kpi-chart canvas"),
+                        ("board", "#board tbody tr"), ("crowd", "#crowd-chart canvas"),
+                        ("kpi", "#kpi-chart canvas"),
                         ("deploy", "#deploy-chart canvas")]:  # fmt: skip
         page.goto(f"{demo.url}/#{view}")
         page.wait_for_selector(ready)

@@ -16,6 +16,7 @@ import numpy as np
 import yaml
 
 from pingan.geo.city import City
+from pingan.geo.gazetteer import Gazetteer, gazetteer_for
 from pingan.geo.graph import RoadGraph, local_xy
 
 
@@ -90,8 +91,10 @@ def entrances(city: City, params: Mapping) -> list[Site]:
     return out
 
 
-def intersections(graph: RoadGraph, params: Mapping) -> list[Site]:
-    """Nodes with three or more distinct neighbours, one per ``intersection_spacing_m`` cell."""
+def intersections(graph: RoadGraph, params: Mapping, gazetteer: Gazetteer) -> list[Site]:
+    """Nodes with three or more distinct neighbours, one per ``intersection_spacing_m`` cell,
+    named as people name them (a crossing of two named roads, or the landmark nearby): a
+    re-plan then reads "音乐喷泉附近 → 经4路与纬3路交叉口", not two node numbers."""
     tails = graph.tails
     pairs = np.unique(
         np.c_[np.minimum(tails, graph.indices), np.maximum(tails, graph.indices)], axis=0
@@ -104,25 +107,32 @@ def intersections(graph: RoadGraph, params: Mapping) -> list[Site]:
     cell = np.floor(xy / float(params["intersection_spacing_m"])).astype(np.int64)
     _, first = np.unique(cell, axis=0, return_index=True)
     chosen = nodes[np.sort(first)]
-    return [
-        Site(
-            code=f"x_{int(graph.osm_id[n])}",
-            kind="intersection",
-            name_zh=f"路口 {int(graph.osm_id[n])}",
-            name_en=f"Intersection {int(graph.osm_id[n])}",
-            lon=float(graph.lon[n]),
-            lat=float(graph.lat[n]),
-            capacity=int(params["intersection_capacity"]),
-            unit_types=frozenset(params["intersection_unit_types"]),
+    out = []
+    for n in chosen:
+        lon, lat = float(graph.lon[n]), float(graph.lat[n])
+        named = gazetteer.nearest_place(lon, lat)
+        out.append(
+            Site(
+                code=f"x_{int(graph.osm_id[n])}",
+                kind="intersection",
+                name_zh=named.name_zh,
+                name_en=named.name_en,
+                lon=lon,
+                lat=lat,
+                capacity=int(params["intersection_capacity"]),
+                unit_types=frozenset(params["intersection_unit_types"]),
+            )
         )
-        for n in chosen
-    ]
+    return out
 
 
-def candidate_sites(city: City, posts: list[Site], params: Mapping) -> list[Site]:
-    """Configured posts first, then entrances, then intersections (codes unique)."""
+def candidate_sites(
+    city: City, posts: list[Site], params: Mapping, gazetteer: Gazetteer | None = None
+) -> list[Site]:
+    """Configured posts first, then entrances, then intersections (codes unique); the
+    intersections named with `gazetteer` (default: the city's, with the sample's posts)."""
     generated = entrances(city, params)
     if "drive" in city.graphs:
-        generated += intersections(city.graphs["drive"], params)
+        generated += intersections(city.graphs["drive"], params, gazetteer or gazetteer_for(city))
     taken = {p.code for p in posts}
     return posts + [s for s in generated if s.code not in taken]

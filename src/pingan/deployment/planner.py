@@ -229,6 +229,11 @@ def make_plan(
                         "call_sign": u.call_sign,
                         "from": sites[groups[gi].home].code,
                         "to": sites[placements[u.id]].code,
+                        # both ends as people name them (gazetteer names for intersections)
+                        "from_name_zh": sites[groups[gi].home].name_zh,
+                        "from_name_en": sites[groups[gi].home].name_en,
+                        "to_name_zh": sites[placements[u.id]].name_zh,
+                        "to_name_en": sites[placements[u.id]].name_en,
                     }
                 )
     return PlanOutcome(

@@ -34,6 +34,7 @@ from pingan.deployment.models import DeploymentPlan, DeploymentPost
 from pingan.dispatch.kpi import shift_day, shifts
 from pingan.errors import Conflict, DomainError, NotFound, ValidationFailed
 from pingan.geo.city import City, sample_paths
+from pingan.geo.gazetteer import gazetteer_for
 from pingan.geo.input import service_area
 from pingan.incidents.lifecycle import State
 from pingan.incidents.models import Incident
@@ -427,7 +428,9 @@ def make_plan(
         p["demand"],
         city.bounds,
     )
-    sites = candidates.candidate_sites(city, configured_posts(city, posts_path), p["candidates"])
+    sites = candidates.candidate_sites(
+        city, configured_posts(city, posts_path), p["candidates"], gazetteer_for(city, posts_path)
+    )
     outcome = _solve(
         lambda: planner.make_plan(
             dem, sites, _shift_units_for_planner(units), city.travel.roads, opts
@@ -511,7 +514,9 @@ def replan(
     dem = demand.build_demand(
         city.key_areas, people, incidents, hour, _origin(city), p["demand"], city.bounds
     )
-    sites = candidates.candidate_sites(city, configured_posts(city, posts_path), p["candidates"])
+    sites = candidates.candidate_sites(
+        city, configured_posts(city, posts_path), p["candidates"], gazetteer_for(city, posts_path)
+    )
     index = {s.code: i for i, s in enumerate(sites)}
     units = {u.id: u for u in _shift_units(session, [q.unit_id for q in posts])}
     home = {q.unit_id: q.site_code for q in posts if q.site_code in index}

@@ -84,7 +84,6 @@ router = APIRouter(prefix="/devices", tags=["devices 设备"], lifespan=lifespan
 class PayloadTooLarge(DomainError):
     status = 413
     code = "oversized"
-    title = "消息过大 / Payload too large"
 
 
 def _refusal(exc: Rejected) -> DomainError:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pingan.auth.actor import Actor
 from pingan.dispatch import cover, service
 from pingan.dispatch.moveup import tier_label
+from pingan.dispatch.recommend import Recommendation
 from pingan.dispatch.schemas import (
     AreaCoveragePublic,
     EtaAccuracyPublic,
@@ -50,10 +51,16 @@ def recommendation(
     actor: Annotated[Actor, permit("dispatch.recommend")],
 ) -> RecommendationPublic:
     result = service.recommend_for_incident(session, actor, city, pools, incident_id)
-    rec = result.recommendation
+    return recommendation_public(result.recommendation, result.incident_id, result.case_number)
+
+
+def recommendation_public(
+    rec: Recommendation, incident_id: int | None = None, case_number: str | None = None
+) -> RecommendationPublic:
+    """The API shape of a recommendation, for an incident or a call being entered."""
     return RecommendationPublic(
-        incident_id=result.incident_id,
-        case_number=result.case_number,
+        incident_id=incident_id,
+        case_number=case_number,
         plan_type=rec.plan.incident_type,
         plan_priority=rec.plan.priority,
         requirements=[

@@ -46,8 +46,8 @@ class RequirementPublic(BaseModel):
 
 
 class RecommendationPublic(BaseModel):
-    incident_id: int
-    case_number: str
+    incident_id: int | None = Field(description="None: a preview for a call not yet entered")
+    case_number: str | None
     plan_type: str
     plan_priority: int | None
     requirements: list[RequirementPublic]

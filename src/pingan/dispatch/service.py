@@ -36,7 +36,7 @@ from pingan.geo.coords import haversine_m
 from pingan.geo.input import validated_point
 from pingan.geo.travel_time import Isochrone, Route, SnapError
 from pingan.incidents import service as incidents
-from pingan.incidents.catalogue import response_tiers
+from pingan.incidents.catalogue import known_type, response_tiers
 from pingan.incidents.lifecycle import ACTIVE
 from pingan.incidents.models import Assignment, Incident
 from pingan.units import service as units
@@ -122,6 +122,25 @@ def recommend_for_incident(
     plan = load_plans().plan_for(incident.type_code, incident.priority)
     rec = recommend((incident.lon, incident.lat), plan, pools.get(session, city, at))
     return IncidentRecommendation(incident.id, incident.case_number, rec)
+
+
+def recommend_for_call(
+    session: Session,
+    actor: Actor,
+    city: City,
+    pools: PoolCache,
+    type_code: str,
+    lon: float,
+    lat: float,
+    priority: int | None = None,
+) -> Recommendation:
+    """The units a call of this type at this point would get, before the incident exists:
+    the call-taker sees them while still on the line and can send them on entering it."""
+    require(actor, "dispatch.recommend")
+    itype = known_type(type_code)
+    point = validated_point(lon, lat)
+    plan = load_plans().plan_for(type_code, priority or itype.priority)
+    return recommend(point, plan, pools.get(session, city))
 
 
 def _eta(point: tuple[float, float], unit: Candidate, city: City) -> float | None:

@@ -49,6 +49,7 @@ class City:
     graphs: dict[str, RoadGraph]
     travel: Travel
     key_areas: dict[str, KeyArea]
+    osm_path: Path | None = None  # the extract the graphs came from (the gazetteer's roads)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -149,4 +150,5 @@ def load_city(
         graphs=graphs,
         travel=Travel(roads={m: TravelTimes(g) for m, g in graphs.items()}, fly=fly_profile()),
         key_areas=key_areas,
+        osm_path=osm,
     )

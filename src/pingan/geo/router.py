@@ -10,7 +10,11 @@ from shapely.geometry import mapping
 from pingan.auth.actor import Actor
 from pingan.dispatch import service as dispatch
 from pingan.geo.basemap import roads_geojson
-from pingan.http.deps import CityDep, permit
+from pingan.geo.city import sample_paths
+from pingan.geo.gazetteer import Place, gazetteer_for
+from pingan.geo.input import validated_point
+from pingan.geo.road_names import named_roads, road_name_features
+from pingan.http.deps import CityDep, SettingsDep, permit
 
 router = APIRouter(prefix="/geo", tags=["geo 地图"])
 
@@ -34,9 +38,15 @@ def city_info(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) 
 
 
 @router.get("/roads", summary="路网底图 (GeoJSON) / the road network as the base map")
-def roads(city: CityDep, actor: Annotated[Actor, permit("catalogue.read")]) -> dict[str, Any]:
+def roads(
+    city: CityDep, settings: SettingsDep, actor: Annotated[Actor, permit("catalogue.read")]
+) -> dict[str, Any]:
+    """Main and minor roads (class "major" / "minor"), then one feature per named main road
+    (class "name", with `name_zh` and `name_en`) for the map's road-name labels."""
     graph = city.graphs.get("drive") or next(iter(city.graphs.values()))
-    return roads_geojson(graph)
+    base = roads_geojson(graph)
+    names = named_roads(settings.city_osm or sample_paths()[0])
+    return {**base, "features": base["features"] + road_name_features(names)}
 
 
 @router.get("/key-areas", summary="重点区域 (GeoJSON) / key areas")
@@ -89,4 +99,47 @@ def isochrones(
             }
             for iso in result
         ],
+    }
+
+
+def _place(p: Place) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "kind": p.kind,
+        "name_zh": p.name_zh,
+        "name_en": p.name_en,
+        "lon": p.lon,
+        "lat": p.lat,
+    }
+
+
+@router.get("/places", summary="地名检索（中文、拼音、首字母）/ search named places")
+def places(
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("catalogue.read")],
+    q: Annotated[str, Query(min_length=1, max_length=50, description="地名、全拼或首字母")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[dict[str, Any]]:
+    """Key areas, posts, named roads and crossings whose Chinese name, English name, full
+    pinyin or pinyin initials contain `q` (best matches first)."""
+    return [_place(p) for p in gazetteer_for(city, settings.city_posts).search(q, limit)]
+
+
+@router.get("/place-name", summary="坐标点的地名 / name a point for people")
+def place_name(
+    city: CityDep,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("catalogue.read")],
+    lon: float,
+    lat: float,
+) -> dict[str, Any]:
+    """The crossing, key area, nearby landmark or road a point is at."""
+    lon, lat = validated_point(lon, lat)
+    named = gazetteer_for(city, settings.city_posts).nearest_place(lon, lat)
+    return {
+        "name_zh": named.name_zh,
+        "name_en": named.name_en,
+        "place": _place(named.place) if named.place else None,
+        "distance_m": round(named.distance_m, 1),
     }

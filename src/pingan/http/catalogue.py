@@ -1,5 +1,5 @@
-"""Read-only reference data for clients: incident types, unit kinds, sources, targets, shifts,
-lost-and-found item categories."""
+"""Read-only reference data for clients: incident types, unit kinds, sources, targets (arrival
+and call-to-dispatch), shifts, lost-and-found item categories."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from pingan.auth.actor import Actor
+from pingan.dispatch.dispatch_targets import dispatch_targets
 from pingan.dispatch.kpi import LOCAL_TZ, shifts
 from pingan.http.deps import permit
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
@@ -66,3 +67,9 @@ def get_shifts(actor: Reader) -> dict[str, Any]:
 @router.get("/item-categories", summary="遗失物类别 / lost-and-found item categories")
 def get_item_categories(actor: Reader) -> list[dict[str, str]]:
     return [{"code": code, **names} for code, names in categories().items()]
+
+
+@router.get("/dispatch-targets", summary="派警时限 / call-to-dispatch targets")
+def get_dispatch_targets(actor: Reader) -> dict[str, float]:
+    """Seconds a received call may wait for its first dispatch order, keyed by priority."""
+    return {str(p): s for p, s in dispatch_targets().items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import cache
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,24 +18,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from pingan.errors import DomainError
+from pingan.i18n import text
 
 log = logging.getLogger("pingan.http")
 
 PROBLEM_TYPE = "urn:pingan:problem:"
-TITLES = {
-    400: "请求无效 / Bad request",
-    401: "未登录或令牌无效 / Not authenticated",
-    403: "无权执行此操作 / Forbidden",
-    404: "未找到 / Not found",
-    405: "方法不允许 / Method not allowed",
-    409: "状态冲突 / Conflict",
-    413: "请求体过大 / Payload too large",
-    415: "不支持的内容类型 / Unsupported media type",
-    422: "输入无效 / Invalid input",
-    429: "请求过于频繁 / Too many requests",
-    500: "服务器内部错误 / Internal server error",
-    503: "服务不可用 / Service unavailable",
-}
+TITLED = (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503)
+
+
+def title_of(status: int) -> str:
+    """The status's title in the current language (catalogue `http.title.<status>`)."""
+    return text(f"http.title.{status}" if status in TITLED else "http.title.error")
 
 
 # What any API operation may answer besides its success: declared once, for every operation.
@@ -66,7 +60,7 @@ def problem(
     code = code or f"http_{status}"
     body = {
         "type": PROBLEM_TYPE + code,
-        "title": title or TITLES.get(status, "错误 / Error"),
+        "title": title or title_of(status),
         "status": status,
         "detail": detail,
         "code": code,
@@ -101,7 +95,7 @@ def _declare_problems(spec: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in DECLARED_PROBLEMS:
                 responses[str(status)] = {
-                    "description": TITLES[status],
+                    "description": title_of(status),
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}},
                 }
     return spec
@@ -148,7 +142,7 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        detail = f"字段 {first['field']} 无效: {first['message']} / invalid field {first['field']}"
+        detail = text("http.invalid_field", field=first["field"], message=first["message"])
         return problem(422, detail, code="validation_failed", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
@@ -156,9 +150,13 @@ def install(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": allowed_methods(request)}
-        return problem(exc.status_code, str(exc.detail), headers=headers)
+        # Starlette's own answers ("Not Found", "Method Not Allowed") speak the reader's language.
+        detail = str(exc.detail)
+        if detail == HTTPStatus(exc.status_code).phrase:
+            detail = title_of(exc.status_code)
+        return problem(exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "服务器内部错误，已记录 / internal error, logged", code="internal")
+        return problem(500, text("http.internal_logged"), code="internal")

@@ -9,6 +9,8 @@ from importlib import resources
 
 import yaml
 
+from pingan.errors import ValidationFailed
+
 
 class Source(StrEnum):
     """How an incident reached the police."""
@@ -69,6 +71,17 @@ def incident_types() -> dict[str, IncidentType]:
             capabilities=tuple(spec.get("capabilities") or ()),
         )
     return out
+
+
+def known_type(code: str) -> IncidentType:
+    """The incident type with this code, or a 422 listing the known ones."""
+    types = incident_types()
+    if code not in types:
+        raise ValidationFailed(
+            f"未知警情类别 {code}；可选: {', '.join(types)} / unknown incident type",
+            code="unknown_incident_type",
+        )
+    return types[code]
 
 
 @cache

@@ -17,6 +17,7 @@ from pingan.incidents import service
 from pingan.incidents.lifecycle import Action, State
 from pingan.incidents.schemas import (
     ArrivalStep,
+    CallAttach,
     CancelRequest,
     CloseRequest,
     DispatchRequest,
@@ -121,6 +122,14 @@ def list_incidents(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get("/mine", summary="本人警力的任务 / open jobs of the units bound to me")
+def my_incidents(
+    session: SessionDep, actor: Annotated[Actor, permit("incident.read")]
+) -> list[IncidentDetail]:
+    """Each open incident a unit bound to the caller is assigned to, with its assignments."""
+    return [incident_detail(session, actor, i.id) for i in service.assigned_to_me(session, actor)]
 
 
 @router.get("/{incident_id}", summary="警情详情与时间线 / incident with its timeline")
@@ -260,4 +269,22 @@ def merge(
     actor: Annotated[Actor, permit("incident.merge")],
 ) -> IncidentDetail:
     service.merge(session, actor, incident_id, into_id=body.into_id, note=body.note)
+    return incident_detail(session, actor, incident_id)
+
+
+@router.post("/{incident_id}/calls", summary="重复报警并入警情 / attach a further call")
+def attach_call(
+    incident_id: Id,
+    body: CallAttach,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("incident.merge")],
+) -> IncidentDetail:
+    service.attach_call(
+        session,
+        actor,
+        incident_id,
+        summary=body.summary,
+        reporter_phone=body.reporter_phone,
+        received_at=body.received_at,
+    )
     return incident_detail(session, actor, incident_id)

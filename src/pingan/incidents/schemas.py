@@ -110,6 +110,14 @@ class IncidentDetail(IncidentPublic):
     assignments: list[AssignmentPublic]
 
 
+class CallAttach(Input):
+    """A further call about an open incident (重复报警)."""
+
+    summary: str = Field(min_length=1, max_length=2000, description="来电内容 / what was said")
+    reporter_phone: str | None = Field(default=None, max_length=30)
+    received_at: Instant | None = Field(default=None, description="缺省为当前 / default now")
+
+
 class DispatchRequest(Input):
     unit_ids: list[int] = Field(min_length=1, max_length=20)
     note: str | None = Field(default=None, max_length=500)

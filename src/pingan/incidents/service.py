@@ -37,7 +37,7 @@ from pingan.incidents.catalogue import (
     ReportChecks,
     Source,
     classify_response,
-    incident_types,
+    known_type,
     report_checks,
 )
 from pingan.incidents.lifecycle import (
@@ -217,13 +217,7 @@ def _check_received(actor: Actor, received_at: datetime | None) -> datetime:
 def create_incident(session: Session, actor: Actor, vault: Vault, new: NewIncident) -> Incident:
     require(actor, "incident.create")
     _check_reporter_fields(actor, new)
-    types = incident_types()
-    itype = types.get(new.type_code)
-    if itype is None:
-        raise ValidationFailed(
-            f"未知警情类别 {new.type_code}；可选: {', '.join(types)} / unknown incident type",
-            code="unknown_incident_type",
-        )
+    itype = known_type(new.type_code)
     if actor.role is Role.CITIZEN and new.source is not Source.CITIZEN_APP:
         raise ValidationFailed(
             "群众报警来源须为 citizen_app / citizens report via the app", code="bad_source"
@@ -815,6 +809,57 @@ def merge(
     return incident
 
 
+def attach_call(
+    session: Session,
+    actor: Actor,
+    incident_id: int,
+    *,
+    summary: str,
+    reporter_phone: str | None = None,
+    received_at: datetime | None = None,
+) -> Incident:
+    """Record a further call about an open incident (重复报警) instead of a new incident: a
+    timeline step with what the caller said and the caller's number masked, and its audit
+    record. The number is kept masked only; the first caller's stays the one to call back."""
+    require(actor, "incident.merge")
+    text = summary.strip()
+    if not text:
+        raise ValidationFailed("警情描述不能为空 / summary must not be empty", code="empty_summary")
+    try:
+        phone = normalise_phone(reporter_phone) if reporter_phone else None
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), code="bad_phone") from exc
+    at = _check_received(actor, received_at)
+    incident = _locked(session, actor, incident_id)
+    if State(incident.state) not in ACTIVE:
+        raise Conflict(
+            "警情已结束，请作为新警情登记 / the incident is finished: enter the call as a new "
+            "incident",
+            code="illegal_transition",
+        )
+    calls = (
+        session.execute(
+            select(func.count(IncidentEvent.id)).where(
+                IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "call_attached"
+            )
+        ).scalar_one()
+        + 2  # the first call, then this one
+    )
+    incident.version += 1
+    _append_event(
+        session,
+        incident,
+        actor,
+        "call_attached",
+        at=at,
+        from_state=incident.state,
+        note=text[:2000],
+        data={"caller": mask_phone(phone) if phone else None, "call_number": calls},
+    )
+    finish(session)
+    return incident
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentFilter:
     states: list[str] | None = None
@@ -849,6 +894,22 @@ def list_incidents(
         query = query.where(Incident.case_number == flt.case_number)
     order = (Incident.received_at.desc(), Incident.id.desc())
     return page(session, query, *order, limit=limit, offset=offset)
+
+
+def assigned_to_me(session: Session, actor: Actor) -> list[Incident]:
+    """Open incidents on which a unit bound to the caller now holds an unreleased assignment:
+    the officer's phone reads its jobs in one request instead of one per open incident."""
+    require(actor, "incident.read")
+    mine = units.bound_unit_ids(session, actor.user_id or 0)
+    if not mine:
+        return []
+    held = select(Assignment.incident_id).where(
+        Assignment.unit_id.in_(mine), Assignment.released_at.is_(None)
+    )
+    query = select(Incident).where(
+        Incident.id.in_(held), Incident.state.not_in([s.value for s in TERMINAL])
+    )
+    return list(session.scalars(query.order_by(Incident.received_at, Incident.id)))
 
 
 def timeline(session: Session, actor: Actor, incident_id: int) -> list[IncidentEvent]:

@@ -26,6 +26,11 @@ FAMILY_PERMISSION = {
     "device": "device.read",
     "video": "video.read",
     "dispatch": "dispatch.recommend",
+    # help services: the KPI wall counts them live; the payloads carry case numbers, no names
+    "lost_found": "services.stats",
+    "missing": "services.stats",
+    "breakdown": "services.stats",
+    "parking": "services.stats",
 }
 KEEPALIVE_S = 15.0
 MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the token is re-checked
@@ -33,7 +38,6 @@ MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the toke
 
 class LiveUnavailable(DomainError):
     status = 503
-    title = "服务不可用 / Unavailable"
 
 
 def visible(actor: Actor, event: LiveEvent) -> bool:

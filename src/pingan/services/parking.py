@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
+from pingan.bus import outbox
 from pingan.db.base import utcnow
 from pingan.db.insert_ignore import insert_ignore
 from pingan.db.tx import finish
@@ -181,16 +182,19 @@ def find_car(
         route = city.travel.roads["walk"].route(here, (read.lon, read.lat))
     except (KeyError, SnapError):
         route = None  # the point is off the walking network: the location alone still helps
-    session.add(
-        CarFind(
-            plate=value,
-            read_id=read.id,
-            basis=basis,
-            reason=reason if basis == "officer" else None,
-            requested_by=actor.username,
-            area_code=common.area_at(city, read.lon, read.lat),
-        )
+    found = CarFind(
+        plate=value,
+        read_id=read.id,
+        basis=basis,
+        reason=reason if basis == "officer" else None,
+        requested_by=actor.username,
+        area_code=common.area_at(city, read.lon, read.lat),
     )
+    session.add(found)
+    session.flush()
+    # counted on the KPI wall as it happens; no plate in the event (it names a person's car)
+    payload = {"basis": basis, "area_code": found.area_code}
+    outbox.publish(session, "parking.car_found", "car_find", found.id, payload)
     audit.record(
         session,
         actor,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
@@ -28,11 +30,23 @@ from pingan.units.schemas import (
 router = APIRouter(prefix="/units", tags=["units 警力"])
 
 
-def unit_public(unit: Unit) -> UnitPublic:
+def unit_public(unit: Unit, on: service.OpenAssignment | None = None) -> UnitPublic:
     out = UnitPublic.model_validate(unit)
     if unit.position_at is not None:
         out.position_age_s = round((utcnow() - unit.position_at).total_seconds(), 1)
+    if on is not None:
+        out.incident_id, out.case_number, out.assignment_state = (
+            on.incident_id,
+            on.case_number,
+            on.state,
+        )
     return out
+
+
+def units_public(session: Session, units: Sequence[Unit]) -> list[UnitPublic]:
+    """Units with the incident each is on now (one query for the lot)."""
+    on = service.open_assignments(session, [u.id for u in units])
+    return [unit_public(u, on.get(u.id)) for u in units]
 
 
 @router.post("", status_code=201, summary="登记警力 / register a unit")
@@ -79,15 +93,22 @@ def list_units(
         offset=offset,
     )
     return Page[UnitPublic](
-        items=[unit_public(u) for u in rows], total=total, limit=limit, offset=offset
+        items=units_public(session, rows), total=total, limit=limit, offset=offset
     )
+
+
+@router.get("/mine", summary="本人绑定的警力 / the units bound to me now")
+def my_units(session: SessionDep, actor: Annotated[Actor, permit("unit.read")]) -> list[UnitPublic]:
+    """The units the caller crews now (its bindings): the officer's phone shows only their jobs.
+    Dispatchers and commanders act for any unit and are usually bound to none."""
+    return [unit_public(u) for u in service.my_units(session, actor)]
 
 
 @router.get("/{unit_id}", summary="警力详情 / one unit")
 def get_unit(
     unit_id: Id, session: SessionDep, actor: Annotated[Actor, permit("unit.read")]
 ) -> UnitPublic:
-    return unit_public(service.get_unit(session, unit_id))
+    return units_public(session, [service.get_unit(session, unit_id)])[0]
 
 
 @router.put("/{unit_id}/position", summary="上报位置 / report position")
@@ -100,7 +121,7 @@ def report_position(
     unit = service.report_position(
         session, actor, unit_id, lon=body.lon, lat=body.lat, at=body.at, crs=body.crs
     )
-    return unit_public(unit)
+    return units_public(session, [unit])[0]
 
 
 @router.put("/{unit_id}/duty", summary="上下班 / go on or off duty")
@@ -110,7 +131,8 @@ def set_duty(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.status")],
 ) -> UnitPublic:
-    return unit_public(service.set_duty(session, actor, unit_id, on_duty=body.on_duty))
+    unit = service.set_duty(session, actor, unit_id, on_duty=body.on_duty)
+    return units_public(session, [unit])[0]
 
 
 @router.get("/{unit_id}/bindings", summary="绑定的账号 / accounts bound to the unit")

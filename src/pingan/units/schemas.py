@@ -47,6 +47,11 @@ class UnitPublic(BaseModel):
     cover_area_code: str | None = Field(default=None, description="补位区域 / area covered")
     cover_at: datetime | None = None
     cover_by: str | None = Field(default=None, description="谁派的补位 / who sent it")
+    incident_id: int | None = Field(default=None, description="当前警情 / the incident it is on")
+    case_number: str | None = Field(default=None, description="当前警情编号 / its case number")
+    assignment_state: str | None = Field(
+        default=None, description="出警状态 / dispatched, acknowledged, en_route or on_scene"
+    )
 
 
 class PositionReport(Input):

@@ -23,6 +23,7 @@ from pingan.dispatch.kpi import shift_window
 from pingan.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from pingan.geo.coords import Crs
 from pingan.geo.input import validated_point
+from pingan.incidents.models import Assignment, Incident
 from pingan.units.catalogue import UnitStatus, unit_kinds
 from pingan.units.models import Unit, UnitBinding
 
@@ -326,6 +327,29 @@ def list_units(
     return list(rows), total
 
 
+@dataclass(frozen=True, slots=True)
+class OpenAssignment:
+    """The incident a unit is on now: what a status board shows beside the unit."""
+
+    incident_id: int
+    case_number: str
+    state: str
+
+
+def open_assignments(session: Session, unit_ids: Sequence[int]) -> dict[int, OpenAssignment]:
+    """Each listed unit's unreleased assignment (a unit is sent to one incident at a time),
+    read in one query so a list of hundreds of units costs one more SELECT, not hundreds."""
+    if not unit_ids:
+        return {}
+    rows = session.execute(
+        select(Assignment.unit_id, Assignment.incident_id, Incident.case_number, Assignment.state)
+        .join(Incident, Incident.id == Assignment.incident_id)
+        .where(Assignment.unit_id.in_(list(unit_ids)), Assignment.released_at.is_(None))
+        .order_by(Assignment.dispatched_at)
+    )
+    return {r.unit_id: OpenAssignment(r.incident_id, r.case_number, r.state) for r in rows}
+
+
 def fleet(session: Session, *, status: list[str] | None = None) -> list[Row]:
     """Every unit's id, call sign, kind, status, post, cover standby point and last fix, as
     plain rows in id order: what a map frame or a simulated tick reads for hundreds of units,
@@ -355,6 +379,15 @@ def bound_unit_ids(session: Session, user_id: int, at: datetime | None = None) -
         .order_by(UnitBinding.unit_id)
     )
     return list(rows)
+
+
+def my_units(session: Session, actor: Actor) -> list[Unit]:
+    """The units bound to the caller's account now, by call sign."""
+    require(actor, "unit.read")
+    ids = bound_unit_ids(session, actor.user_id or 0)
+    if not ids:
+        return []
+    return list(session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.call_sign)))
 
 
 def acts_for_any_unit(actor: Actor) -> bool:

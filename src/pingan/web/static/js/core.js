@@ -68,8 +68,13 @@ export async function loadCatalogue() {
 const named = (x, c) => (x ? (lang === "zh" ? x.name_zh : x.name_en) : c);
 export const typeName = (c) => named(catalogue.types[c], c);
 export const kindName = (c) => named(catalogue.kinds[c], c);
-export const stateName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.incident_states[s] || s : (s || "").replace("_", " "));
-export const statusName = (s) => (lang === "zh" && catalogue.labels ? catalogue.labels.unit_statuses[s] || s : (s || "").replace("_", " "));
+// English words for the states the catalogue names in Chinese (its labels are Chinese only).
+const STATES_EN = { received: "Received", dispatched: "Dispatched", acknowledged: "Acknowledged", en_route: "En route",
+  on_scene: "On scene", resolved: "Resolved", closed: "Closed", cancelled: "Cancelled", merged: "Merged" };
+const STATUSES_EN = { available: "Available", dispatched: "Dispatched", en_route: "En route", on_scene: "On scene", off_duty: "Off duty" };
+const labelled = (table, en, s) => (lang === "zh" ? (catalogue.labels && catalogue.labels[table][s]) || s || "" : en[s] || s || "");
+export const stateName = (s) => labelled("incident_states", STATES_EN, s);
+export const statusName = (s) => labelled("unit_statuses", STATUSES_EN, s);
 export const fmtTime = (iso) => (iso ? new Date(iso).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
 export const fmtSecs = (s) => (s == null ? "-" : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`);
 /** ECharts tooltips drawn as rich text on the canvas: the HTML tooltip builds markup with

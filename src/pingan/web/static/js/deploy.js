@@ -3,8 +3,28 @@
 // re-planning with before/after, and "make a plan" when there is none. Figures come from the
 // stored plan (/api/v1/deployment/plans); nothing is computed here but labels.
 import { api, post, el, $, t, half, kindName, fmtTime, pct, session, saveFile, dateIn, timeIn, chartTooltip } from "./core.js";
+import { addTexts, word, serverText } from "./i18n.js";
 import { baseMap, cached, KIND_COLOR, KIND_RADIUS } from "./map.js";
 import { loadEcharts } from "./charts.js";
+import { labelControls } from "./map-controls.js";
+import { modelName } from "./crowd.js";
+
+// Solvers (deployment/coverage.py) and where a plan's crowds came from (deployment/service.py).
+addTexts({
+  deploy_solver_highs: "精确求解（HiGHS）", deploy_solver_greedy_swap: "启发式求解（贪心交换）",
+  deploy_source_typical_profile: "典型日客流", deploy_source_replan: "重新布警时输入的人数", deploy_source_forecast: "客流预测（{model}）",
+  deploy_loop_length: "{km} 公里，一圈约 {min} 分钟",
+}, {
+  deploy_solver_highs: "exact (HiGHS)", deploy_solver_greedy_swap: "heuristic (greedy swap)",
+  deploy_source_typical_profile: "a typical day", deploy_source_replan: "the figures entered for the re-plan", deploy_source_forecast: "the forecast ({model})",
+  deploy_loop_length: "{km} km, about {min} min a round",
+});
+/** "typical_profile", "replan" or "forecast:<model>" in words. */
+function sourceName(code) {
+  if (!code) return "-";
+  const [kind, model] = String(code).split(":");
+  return kind === "forecast" && model ? t("deploy_source_forecast").replace("{model}", modelName(model)) : word("deploy_source_", code);
+}
 
 const L = window.L;
 const BASE = "/api/v1/deployment/plans";
@@ -47,7 +67,7 @@ export async function showDeploy(planId = null) {
   const box = $("#deploy-body");
   await shiftCatalogue();
   let page;
-  try { page = await api(`${BASE}?limit=100`); } catch (e) { box.replaceChildren(el("p", { class: "error" }, half(e.message))); return; }
+  try { page = await api(`${BASE}?limit=100`); } catch (e) { box.replaceChildren(serverText(el("p", { class: "error" }), e.message)); return; }
   if (!page.items.length) { $("#deploy-main").hidden = true; box.replaceChildren(...emptyState()); return; }
   const chosen = page.items.find((p) => p.id === (planId ?? shown?.id)) || pick(page.items);
   const picker = el("select", { id: "deploy-plan", onchange: (ev) => showDeploy(Number(ev.target.value)) },
@@ -55,7 +75,7 @@ export async function showDeploy(planId = null) {
       `${p.plan_date} ${shiftName(p.shift_code)} v${p.version} · ${t("plan_" + p.status)}`)));
   let plan, geo;
   try { [plan, geo] = await Promise.all([api(`${BASE}/${chosen.id}`), api(`${BASE}/${chosen.id}/geojson`)]); }
-  catch (e) { box.replaceChildren(el("p", { class: "error" }, half(e.message))); return; }
+  catch (e) { box.replaceChildren(serverText(el("p", { class: "error" }), e.message)); return; }
   shown = plan;
   box.replaceChildren(el("div", { class: "deploy-bar" }, el("label", {}, t("plan"), " ", picker), ...actions(plan)),
     status(plan), el("p", { class: "error", id: "deploy-error", role: "alert" }));
@@ -88,7 +108,7 @@ function makeForm() {
     try {
       const plan = await post(BASE, { date: f.elements.date.value, shift: f.elements.shift.value });
       await showDeploy(plan.id);
-    } catch (e) { note.textContent = half(e.message); note.className = "error"; f.querySelector("button").disabled = false; }
+    } catch (e) { serverText(note, e.message); note.className = "error"; f.querySelector("button").disabled = false; }
   });
   return f;
 }
@@ -102,18 +122,19 @@ function actions(plan) {
     out.push(el("button", { id: "new-plan-btn", type: "button", onclick: (ev) => { ev.target.replaceWith(makeForm()); } }, t("make_plan")));
   }
   const files = [["export.csv", "CSV"], ["export.pdf", "PDF"], ["geojson", "GeoJSON"]];
-  out.push(el("span", { class: "exports" }, t("export"), " ", ...files.map(([path, label]) => {
+  out.push(el("span", { class: "exports" }, t("export"), " ", ...files.flatMap(([path, label], k) => {
     const name = `deployment-plan-${plan.id}.${path.replace("export.", "")}`;
-    return el("a", { href: `${BASE}/${plan.id}/${path}`, "data-export": label, onclick: (ev) => {
+    const link = el("a", { href: `${BASE}/${plan.id}/${path}`, "data-export": label, onclick: (ev) => {
       ev.preventDefault();
-      saveFile(`${BASE}/${plan.id}/${path}`, name).catch((e) => { $("#deploy-error").textContent = half(e.message); });
+      saveFile(`${BASE}/${plan.id}/${path}`, name).catch((e) => { serverText($("#deploy-error"), e.message); });
     } }, label);
+    return k ? [" · ", link] : [link];
   })));
   return out;
 }
 
 async function act(call, id) {
-  try { await call(); await showDeploy(id); } catch (e) { $("#deploy-error").textContent = half(e.message); }
+  try { await call(); await showDeploy(id); } catch (e) { serverText($("#deploy-error"), e.message); }
 }
 
 function status(plan) {
@@ -124,8 +145,8 @@ function status(plan) {
   if (plan.based_on_id) bits.push(` · ${t("based_on")} #${plan.based_on_id}`);
   const gap = `${(100 * plan.gap).toFixed(2)}%`;
   return el("p", { class: "plan-status" }, ...bits,
-    el("br"), el("span", { class: "hint" }, `${t("posts")} ${plan.posts.length} · ${t("solver")} ${plan.solver} · ${t("gap")} ${gap}`
-      + ` · ${t("crowd_source")} ${plan.detail.crowd_source || "-"}`));
+    el("br"), el("span", { class: "hint" }, `${t("posts")} ${plan.posts.length} · ${t("solver")} ${word("deploy_solver_", plan.solver)} · ${t("gap")} ${gap}`
+      + ` · ${t("crowd_source")} ${sourceName(plan.detail.crowd_source)}`));
 }
 
 async function drawMap(plan, geo) {
@@ -138,6 +159,7 @@ async function drawMap(plan, geo) {
   }
   await mapReady;
   map.invalidateSize();
+  labelControls(map);
   layer.clearLayers();
   const moved = new Map(((compared.get(plan.id) || {}).moves || []).map((m) => [m.unit_id, m]));
   const points = [];
@@ -145,7 +167,8 @@ async function drawMap(plan, geo) {
     const p = f.properties;
     if (p.kind === "patrol_loop") {
       L.polyline(f.geometry.coordinates.map(([x, y]) => [y, x]), { renderer, color: KIND_COLOR.foot_patrol, weight: 2, opacity: 0.8, dashArray: "5 4" })
-        .bindTooltip(el("span", {}, `${p.call_sign} · ${t("loop")} ${Math.round(p.length_m)} m / ${Math.round(p.duration_s)} s`)).addTo(layer);
+        .bindTooltip(el("span", {}, `${p.call_sign} · ${t("loop")} ${t("deploy_loop_length")
+          .replace("{km}", (p.length_m / 1000).toFixed(1)).replace("{min}", Math.round(p.duration_s / 60))}`)).addTo(layer);
     }
   }
   for (const f of geo.features) {
@@ -248,7 +271,7 @@ function drawReplan(plan) {
         }).filter((m) => m.from_lon != null);
         compared.set(res.plan.id, { from: plan, moves, coverage_before: res.coverage_before, coverage_after: res.coverage_after });
         await showDeploy(res.plan.id);
-      } catch (e) { note.textContent = half(e.message); note.className = "error"; f.querySelector("button").disabled = false; }
+      } catch (e) { serverText(note, e.message); note.className = "error"; f.querySelector("button").disabled = false; }
     });
     parts.push(f);
   }

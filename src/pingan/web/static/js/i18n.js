@@ -1,8 +1,29 @@
-// Texts of the command centre, Chinese first. Keys missing in English fall back to Chinese.
+// Texts of the command centre: Chinese first (zh-CN), English available, one at a time.
+//
+// How a view speaks one language (read before adding a view or a text):
+// - Every visible string is t(key). A module registers its own texts at top level with
+//   addTexts({key: "中文"}, {key: "English"}), keys prefixed by its area; not in the table below.
+// - Static HTML carries data-i18n="key" (its text), data-i18n-title, data-i18n-placeholder,
+//   data-i18n-aria-label; applyLang() relabels them, <option>s included.
+// - Codes (states, levels, kinds, tiers, sources …) never reach the screen: word(prefix, code)
+//   gives t(prefix + code), with texts added for each code; server catalogues through core.js
+//   (typeName, kindName, stateName, statusName).
+// - Switching language: setLang(l) relabels the chrome, clears what the server wrote in the old
+//   language (texts shown with serverText(node, text): problem details, notes) and then calls
+//   every function given to onLang(fn), in order. A view subscribes one function that re-draws
+//   its content from state and refetches what came from the server (details, recommendations,
+//   timelines, alerts); it may be async. onLang returns a function that unsubscribes.
+//   main.js subscribes the one generic step: it re-shows the current view (each view's show
+//   function) and fires state's change events, so every view drawn from state re-draws.
+//   A view with more to re-draw, at its module's top level:
+//     onLang(() => { drawQueue(); if (selected) return openIncident(selected); });
+// - Shown server errors: serverText(errorNode, e.message), never textContent = e.message.
+// - tests/web/test_languages.py walks every view in both languages: add a new view to its
+//   ROLE_VIEWS (it fails on a view the navigation offers that it does not list).
 export const T = {
   zh: {
     title: "平安 · 综合指挥室", checking: "检查中…", ok: "运行正常", bad: "存储异常", login: "登录",
-    logout: "退出", username: "用户名", password: "密码", apidocs: "API 文档", lang: "English",
+    logout: "退出", username: "用户名", password: "密码", apidocs: "API 文档", lang: "English", lang_title: "切换到英文",
     live_on: "实时：已连接", live_off: "实时：未连接", live_retry: "实时：重连中", live_none: "实时：本进程无推送",
     nav_map: "指挥地图", nav_queue: "警情处置", nav_crowd: "客流", nav_kpi: "大屏", nav_deploy: "勤务部署",
     nav_officer: "我的任务", nav_citizen: "报失求助",
@@ -21,7 +42,7 @@ export const T = {
     outcome: "处置结果", no_picks: "暂无可派警力", unit: "警力", status: "状态", kind: "类型",
     eta: "预计到达", none: "暂无", compliance: "到场达标率", p50: "到场用时中位数", p90: "到场用时P90",
     incidents_today: "今日警情", responded: "已到场", alerts_today: "今日客流告警",
-    overridden: "调度确认到场（不计合格率）", sample: "样例（不计KPI）",
+    overridden: "调度确认到场（不计合格率）", sample: "样例（不计入考核）",
     forecast: "预测", actual: "实测", forecast_na: "预测暂不可用：", reported: "已提交，编号 ",
     calendar_missing: "节假日日历缺少这些年份，其节假日按普通日预测：",
     required: "此项必填", too_short: "至少填写5个字，说明物品或人员特征与位置", bad_phone: "请填写11位手机号码",
@@ -64,7 +85,7 @@ export const T = {
   },
   en: {
     title: "Pingan · Command Centre", checking: "checking…", ok: "healthy", bad: "store unhealthy", login: "Log in",
-    logout: "Log out", username: "Username", password: "Password", apidocs: "API docs", lang: "中文",
+    logout: "Log out", username: "Username", password: "Password", apidocs: "API docs", lang: "中文", lang_title: "Switch to Chinese",
     live_on: "live: connected", live_off: "live: offline", live_retry: "live: reconnecting", live_none: "live: not in this process",
     nav_map: "Map", nav_queue: "Incidents", nav_crowd: "Crowd", nav_kpi: "KPI board", nav_deploy: "Deployment",
     nav_officer: "My tasks", nav_citizen: "Report",
@@ -130,15 +151,50 @@ export let lang = localStorage.getItem("pingan.lang") || "zh";
 /** The language the API is asked to answer in (problem details, notes): one at a time. */
 export const acceptLanguage = () => (lang === "zh" ? "zh-CN" : "en");
 export const t = (k) => (T[lang] && T[lang][k]) || T.zh[k] || k;
-export function setLang(l) { lang = l; localStorage.setItem("pingan.lang", l); applyLang(); }
+/** A code as words: t(prefix + code) where a text exists, else the code (a gap the language test finds). */
+export const word = (prefix, code) => (code == null || code === "" ? "" : (prefix + code) in T.zh ? t(prefix + code) : String(code));
+
+const listeners = [];
+/** Call `fn` after every language switch (see the top of this file); returns the unsubscribe. */
+export function onLang(fn) {
+  listeners.push(fn);
+  return () => { const k = listeners.indexOf(fn); if (k >= 0) listeners.splice(k, 1); };
+}
+/** Switch language: chrome relabelled, stale server texts cleared, every view re-drawn. */
+export function setLang(l) {
+  lang = l;
+  localStorage.setItem("pingan.lang", l);
+  applyLang();
+  document.querySelectorAll("[data-lang-of]").forEach((n) => { if (n.dataset.langOf !== l) { n.textContent = ""; delete n.dataset.langOf; } });
+  for (const fn of [...listeners]) {
+    try { Promise.resolve(fn(l)).catch((e) => console.error(e)); } catch (e) { console.error(e); }
+  }
+}
+/** Show a text the server wrote (a problem detail, a note): it is in the request's language,
+ * so a language switch clears it rather than leave the old language on screen. */
+export function serverText(node, text) {
+  node.textContent = half(text);
+  if (text) node.dataset.langOf = lang; else delete node.dataset.langOf;
+  return node;
+}
+const ATTRS = ["title", "placeholder", "aria-label"]; // data-i18n-<attr>="key"
 export function applyLang() {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("title");
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-  document.querySelector("#lang").textContent = t("lang");
+  for (const attr of ATTRS) {
+    document.querySelectorAll(`[data-i18n-${attr}]`).forEach((el) => { el.setAttribute(attr, t(el.getAttribute(`data-i18n-${attr}`))); });
+  }
+  const button = document.querySelector("#lang");
+  button.textContent = t("lang");
+  button.setAttribute("lang", lang === "zh" ? "en" : "zh-CN"); // the button names the other language in that language
+  button.title = t("lang_title");
 }
-/** Chinese-first server texts look like "中文 / English": show the half for the language. */
+/** Chinese-first server texts written "中文 / English" (older messages, data with both names):
+ * show the half for the language. The slash may follow full-width punctuation without a space. */
 export function half(text) {
-  if (!text || !text.includes(" / ")) return text || "";
-  const [zh, en] = text.split(" / ", 2);
-  return lang === "zh" ? zh : en;
+  if (!text) return "";
+  const m = /\s\/\s|(?<=[\u3000-\u303f\uff00-\uffef])\/\s/.exec(text);
+  if (!m) return text;
+  return lang === "zh" ? text.slice(0, m.index).trim() : text.slice(m.index + m[0].length).split(" / ")[0].trim();
 }

@@ -1,30 +1,46 @@
 // The command centre: login, views per role, snapshots plus the live feed.
-import { api, post, $, el, t, half, session, loadCatalogue } from "./core.js";
-import { applyLang, setLang, lang, addTexts } from "./i18n.js";
+import { api, post, $, el, t, session, loadCatalogue } from "./core.js";
+import { applyLang, setLang, lang, onLang, addTexts, word, serverText } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
-import { state, applyEvent, loadIncidents, loadUnits, loadAreas } from "./state.js";
+import { state, applyEvent, loadIncidents, loadUnits, loadAreas, changed } from "./state.js";
 import { initMap, stress, legend, maps, markers } from "./map.js";
 import { initQueue, openIncident, showQueue } from "./queue.js";
+import { initBoard, showBoard } from "./units-board.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
-import { initAdmin, showUsers, showUnits, roleName } from "./admin.js";
+import { initAdmin, showUsers, showUnits } from "./admin.js";
+import { labelControls } from "./map-controls.js";
+
+// Roles (policy.yaml) as words, for the header's "who is logged in".
+addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "督察", role_officer: "民警",
+  role_volunteer: "志愿者", role_citizen: "群众", role_admin: "系统管理员",
+  who: "{user}（{role}）", login_missing: "{field}：{why}", list_sep: "；" },
+{ role_commander: "commander", role_dispatcher: "dispatcher", role_auditor: "auditor", role_officer: "officer",
+  role_volunteer: "volunteer", role_citizen: "citizen", role_admin: "administrator",
+  who: "{user} ({role})", login_missing: "{field}: {why}", list_sep: "; " });
+import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "crowd", "kpi", "deploy"],
-  dispatcher: ["map", "queue", "crowd", "kpi", "deploy"],
-  auditor: ["map", "queue", "crowd", "kpi"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy"],
+  auditor: ["map", "queue", "board", "crowd", "kpi"],
   officer: ["officer", "map", "queue"],
   volunteer: ["map", "crowd"],
   citizen: ["citizen"],
   admin: ["users", "units"],
 };
-const SHOW = { map: () => initMap(), queue: () => showQueue(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
+const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, none: () => {} };
+// Views laid out for a phone: the shared header shrinks while one of them is shown.
+const PHONE_VIEWS = ["officer", "citizen"];
+// Views that show an incident's summary: a new incident's detail is read only while one is open
+// (entering one reads whatever was missed with a single list request).
+const SUMMARY_VIEWS = ["map", "queue"];
 const timers = [];
 let citizenReady = false;
 
@@ -46,7 +62,6 @@ function heading() {
   const h = $("#page-title"); h.dataset.i18n = key; h.textContent = t(key);
   document.title = t(key);
   const f = $("#page-footer"); f.dataset.i18n = role === "citizen" ? "citizen_footer" : "footer"; f.textContent = t(f.dataset.i18n);
-  $("#who").textContent = role ? `${session.user.username} (${roleName(role)})` : "";
   $("#health").hidden = role === "citizen"; // the store's health is the control room's concern
 }
 
@@ -58,9 +73,33 @@ function route() {
   const view = allowed.includes(name) ? name : allowed[0];
   document.querySelectorAll(".view").forEach((v) => { v.hidden = v.id !== "view-" + view; });
   document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
-  Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
+  document.body.classList.toggle("phone-view", PHONE_VIEWS.includes(view)); // compact header (app.css)
+  if (SUMMARY_VIEWS.includes(view) && [...state.incidents.values()].some((i) => i.summary === undefined)) loadIncidents().catch(() => {});
+  const shown = Promise.resolve(SHOW[view]()).catch((e) => console.error(e));
   if (view === "queue" && arg) openIncident(Number(arg));
+  return shown.then(() => Object.values(maps).forEach((m) => labelControls(m)));
 }
+
+/** "commander（指挥员）": the account as typed, the role in words. */
+function who() {
+  const u = session.user;
+  $("#who").textContent = u ? t("who").replace("{user}", u.username).replace("{role}", word("role_", u.role)) : "";
+}
+
+// A language switch re-draws everything on screen in the new language: the map legend, the
+// header, the login form's own messages, the current view (re-fetched: details and notes
+// come from the server in one language), and every view drawn from state.
+let loginMissing = [];
+const missingText = () => loginMissing.map((k) => t("login_missing").replace("{field}", t(k)).replace("{why}", t("required"))).join(t("list_sep"));
+onLang(() => {
+  legend();
+  who();
+  heading();
+  if (loginMissing.length) $("#login-error").textContent = missingText();
+  if (!views().length) return;
+  changed("incidents"); changed("units"); changed("areas"); changed("alerts");
+  return route();
+});
 
 async function snapshots() {
   const role = session.user.role;
@@ -73,10 +112,12 @@ async function snapshots() {
 async function enter() {
   $("#login-box").hidden = true;
   $("#logout").hidden = false;
+  who();
   await loadCatalogue();
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
   nav.hidden = false;
+  showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
   $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
@@ -92,6 +133,7 @@ async function enter() {
 
 function leave(note) {
   stopLive();
+  hideIntake();
   timers.splice(0).forEach(clearInterval);
   session.token = null;
   sessionStorage.removeItem("pingan.token");
@@ -99,33 +141,36 @@ function leave(note) {
   $("#nav").hidden = true; $("#logout").hidden = true;
   heading();
   $("#login-box").hidden = false;
-  const n = $("#login-note"); n.hidden = !note; n.textContent = note || "";
+  const n = $("#login-note"); n.hidden = !note;
+  if (note) n.dataset.i18n = note; else delete n.dataset.i18n;
+  n.textContent = note ? t(note) : "";
 }
 
-session.onExpired = () => { if (session.token) leave(t("expired")); };
+session.onExpired = () => { if (session.token) leave("expired"); };
 
 $("#login-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const f = ev.target;
-  const err = $("#login-error"); err.textContent = "";
-  const missing = ["username", "password"].filter((k) => !f.elements[k].value);
-  if (missing.length) { err.textContent = missing.map((k) => `${t(k)}：${t("required")}`).join("；"); return; }
+  const err = $("#login-error"); serverText(err, "");
+  loginMissing = ["username", "password"].filter((k) => !f.elements[k].value);
+  err.textContent = missingText();
+  if (loginMissing.length) return;
   try {
     const res = await post("/api/v1/auth/login", { username: f.elements.username.value, password: f.elements.password.value });
     session.token = res.access_token; session.user = res.user;
     sessionStorage.setItem("pingan.token", res.access_token); sessionStorage.setItem("pingan.user", JSON.stringify(res.user));
     f.reset(); $("#login-note").hidden = true;
     await enter();
-  } catch (e) { err.textContent = half(e.message); }
+  } catch (e) { serverText(err, e.message); }
 });
 $("#logout").addEventListener("click", async () => { try { await post("/api/v1/auth/logout"); } catch { /* already gone */ } leave(); });
-$("#lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); legend(); route(); });
+$("#lang").addEventListener("click", () => setLang(lang === "zh" ? "en" : "zh"));
 window.addEventListener("hashchange", route);
 
 onLive((type, e) => {
   if (type === "resync") { snapshots(); return; }
   const inc = applyEvent(type, e);
-  if (inc && type === "incident.received") loadIncidentDetail(inc.id);
+  if (inc && type === "incident.received" && SUMMARY_VIEWS.some((v) => !$("#view-" + v).hidden)) loadIncidentDetail(inc.id);
 });
 async function loadIncidentDetail(id) {
   try { const full = await api(`/api/v1/incidents/${id}`); const cur = state.incidents.get(id); if (cur) { Object.assign(cur, full); } } catch { /* closed meanwhile */ }
@@ -136,7 +181,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initCrowd(); initOfficer(); initAdmin();
+initQueue(); initBoard(); initCrowd(); initOfficer(); initIntake(); initAdmin();
 if (session.token && session.user) {
-  api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? t("expired") : ""));
+  api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? "expired" : ""));
 } else { leave(); }

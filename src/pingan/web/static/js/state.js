@@ -37,7 +37,7 @@ export function applyEvent(type, e) {
   }
   if (type === "unit.status_changed") {
     const u = state.units.get(e.unit_id);
-    if (u) { u.status = e.status; changed("units"); }
+    if (u) { u.status = e.status; if (e.at) u.status_at = e.at; changed("units"); }
   }
   if (type.startsWith("crowd.")) changed("alerts");
   return null;
