@@ -212,7 +212,7 @@ export async function showUnits() {
 
 function drawUnits() {
   $("#units-table tbody").replaceChildren(...units.map((u) => el("tr", { "data-unit": u.call_sign },
-    el("td", {}, u.call_sign), el("td", {}, kindName(u.kind)), el("td", {}, u.name), el("td", {}, u.crew_size),
+    el("td", {}, u.call_sign), el("td", {}, kindName(u.kind)), el("td", {}, u.crew_size),
     el("td", {}, statusName(u.status)))));
 }
 

@@ -41,6 +41,7 @@ const requestState = (s) => word("citizen_st_", s, "citizen_st_other");
 let forget = () => {};
 let centres = {};
 let categories = {};
+let areaNames = {};
 let picker = null, marker = null;
 const PHONE = /^1\d{10}$/;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
@@ -63,15 +64,23 @@ export async function initCitizen() {
   }));
   const sel = form.elements.area_code;
   sel.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")));
-  for (const f of areas.features) sel.append(el("option", { value: f.properties.code }, half(`${f.properties.name_zh} / ${f.properties.name_en}`)));
+  for (const f of areas.features) sel.append(el("option", { value: f.properties.code }));
+  areaNames = Object.fromEntries(areas.features.map((f) => [f.properties.code, f.properties]));
   categories = Object.fromEntries(cats.map((c) => [c.code, c]));
   form.elements.category.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")),
-    ...cats.map((c) => el("option", { value: c.code }, half(`${c.name_zh} / ${c.name_en}`))));
+    ...cats.map((c) => el("option", { value: c.code })));
+  nameOptions(form);
   forget = keepForm(form);
   form.elements.type.addEventListener("change", () => toggle(form));
   sel.addEventListener("change", () => { const c = centres[sel.value]; if (c) setPlace(form, c[0], c[1]); });
   form.addEventListener("submit", submit);
   toggle(form);
+}
+
+/** Area and category names in the page's language (again after a language switch). */
+function nameOptions(form) {
+  for (const o of form.elements.area_code.options) if (areaNames[o.value]) o.textContent = half(`${areaNames[o.value].name_zh} / ${areaNames[o.value].name_en}`);
+  for (const o of form.elements.category.options) if (categories[o.value]) o.textContent = catName(o.value);
 }
 
 /** Show the fields of the chosen kind of report; the time defaults to now. */
@@ -177,6 +186,7 @@ const lostStatus = (s) => word("ls_", s, "citizen_st_other");
 const catName = (c) => (categories[c] ? half(`${categories[c].name_zh} / ${categories[c].name_en}`) : c);
 
 export async function showCitizen() {
+  nameOptions($("#citizen-form"));
   placeMap($("#citizen-form")).catch(() => {});
   const [items, missing, incidents] = await Promise.all([
     api("/api/v1/services/lost-found/items?kind=lost&limit=50"), api("/api/v1/services/missing?limit=50"), api("/api/v1/incidents?limit=50")]);
