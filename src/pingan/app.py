@@ -102,6 +102,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # starts it from an inline script, which the Content-Security-Policy refuses.
         return FileResponse(str(WEB_DIR / "api-docs.html"))
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Pages link /static/favicon.svg; this answers the browsers and tools that still ask
+        # for /favicon.ico (a 404 there is noise in every console and access log).
+        return FileResponse(str(WEB_DIR / "favicon.svg"), media_type="image/svg+xml")
+
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(str(WEB_DIR / "index.html"))

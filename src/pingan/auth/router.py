@@ -10,15 +10,18 @@ from fastapi import APIRouter, Depends, Request
 from pingan.auth import service, throttle
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
+from pingan.auth.policy import load_policy
 from pingan.auth.roles import Role
 from pingan.auth.schemas import (
     ActiveChange,
     LanguageChange,
     LoginRequest,
+    PasswordReset,
     RegisterRequest,
     TokenResponse,
     UserCreate,
     UserPublic,
+    UserSelf,
 )
 from pingan.http.deps import (
     ClockDep,
@@ -34,6 +37,8 @@ from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.pii.phone import mask_phone
 from pingan.pii.vault import Vault
+from pingan.units.schemas import BindingPublic, binding_public
+from pingan.units.service import bindings_of_user
 
 router = APIRouter(tags=["auth.tag"])
 
@@ -51,6 +56,13 @@ def to_public(user: User, vault: Vault) -> UserPublic:
         created_at=user.created_at,
         language=user.language,
     )
+
+
+def to_self(user: User, vault: Vault) -> UserSelf:
+    """The signed-in account with the permissions its role holds (policy.yaml)."""
+    role = Role(user.role)
+    held = sorted(p for p, roles in load_policy().items() if role in roles)
+    return UserSelf(**to_public(user, vault).model_dump(), permissions=held)
 
 
 @router.post("/auth/login", summary="auth.api.login")
@@ -74,7 +86,7 @@ def login(
         now=clock(),
     )
     return TokenResponse(
-        access_token=issued.token, expires_at=issued.expires_at, user=to_public(issued.user, vault)
+        access_token=issued.token, expires_at=issued.expires_at, user=to_self(issued.user, vault)
     )
 
 
@@ -90,8 +102,8 @@ def logout(
 
 
 @router.get("/auth/me", summary="auth.api.me")
-def me(user: Annotated[User, Depends(signed_in)], vault: VaultDep) -> UserPublic:
-    return to_public(user, vault)
+def me(user: Annotated[User, Depends(signed_in)], vault: VaultDep) -> UserSelf:
+    return to_self(user, vault)
 
 
 @router.put("/auth/me/language", summary="auth.api.set_language")
@@ -172,3 +184,23 @@ def set_active(
     actor: Annotated[Actor, permit("user.write")],
 ) -> UserPublic:
     return to_public(service.set_active(session, actor, user_id, body.active), vault)
+
+
+@router.put("/users/{user_id}/password", summary="auth.api.reset_password")
+def reset_password(
+    user_id: Id,
+    body: PasswordReset,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("user.write")],
+) -> UserPublic:
+    """A new initial password under the password policy; the account's sessions end."""
+    return to_public(service.reset_password(session, actor, user_id, body.password), vault)
+
+
+@router.get("/users/{user_id}/bindings", summary="auth.api.user_bindings")
+def user_bindings(
+    user_id: Id, session: SessionDep, actor: Annotated[Actor, permit("user.read")]
+) -> list[BindingPublic]:
+    """Bindings not yet ended, newest first (end one at /units/{unit_id}/bindings/{id})."""
+    return [binding_public(b, n) for b, n in bindings_of_user(session, user_id)]

@@ -37,11 +37,18 @@ class LanguageChange(Input):
     language: Language | None = Field(description="auth.field.language")
 
 
+class UserSelf(UserPublic):
+    """The signed-in account, with what its role may do: the pages offer only what the API
+    will answer (a role refused an endpoint never calls it)."""
+
+    permissions: list[str]
+
+
 class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_at: datetime
-    user: UserPublic
+    user: UserSelf
 
 
 class RegisterRequest(Input):
@@ -61,3 +68,7 @@ class UserCreate(Input):
 
 class ActiveChange(Input):
     active: bool
+
+
+class PasswordReset(Input):
+    password: str = Field(min_length=1, max_length=200, description="auth.field.new_password")

@@ -65,7 +65,7 @@ def _token_hash(token: str) -> str:
 def _check_username(username: str) -> str:
     name = username.strip()
     if not 3 <= len(name) <= 64 or any(c.isspace() for c in name):
-        raise ValidationFailed(msg("auth.bad_username"))
+        raise ValidationFailed(msg("auth.bad_username"), code="bad_username")
     return name
 
 
@@ -111,9 +111,12 @@ def _add_user(
     name = _check_username(username)
     try:
         check_strength(password)
+    except WeakPassword as exc:
+        raise ValidationFailed(str(exc), code="weak_password") from exc
+    try:
         normalised_phone = normalise_phone(phone) if phone else None
-    except (WeakPassword, InvalidPhone) as exc:
-        raise ValidationFailed(str(exc)) from exc
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), code="bad_phone") from exc
     if session.execute(select(User.id).where(User.username == name)).first():
         raise Conflict(msg("auth.username_taken", name=name), code="username_taken")
     user = User(
@@ -221,10 +224,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         _keeps_an_admin(session, actor, user)
     user.active = active
     if not active:
-        for token in session.execute(
-            select(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked.is_(False))
-        ).scalars():
-            token.revoked = True
+        _revoke_tokens(session, user_id)
     audit.record(session, actor, "user.activate" if active else "user.deactivate", "user", user_id)
     session.commit()
     return user
@@ -237,6 +237,38 @@ def set_language(session: Session, actor: Actor, language: str | None) -> User:
         raise NotFound(msg("auth.no_such_user", user_id=actor.user_id))
     before, user.language = user.language, language
     audit.record(session, actor, "user.language", "user", user.id, {"from": before, "to": language})
+    session.commit()
+    return user
+
+
+def _revoke_tokens(session: Session, user_id: int) -> int:
+    """Revoke every live bearer token of an account; how many were revoked."""
+    tokens = session.execute(
+        select(AuthToken).where(AuthToken.user_id == user_id, AuthToken.revoked.is_(False))
+    ).scalars()
+    count = 0
+    for token in tokens:
+        token.revoked = True
+        count += 1
+    return count
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Give an account a new initial password (the password policy applies). Every session
+    it holds ends: a token issued to whoever knew the old password is refused from now on."""
+    require(actor, "user.write")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(msg("auth.no_such_user", user_id=user_id), code="user_not_found")
+    try:
+        check_strength(password)
+    except WeakPassword as exc:
+        raise ValidationFailed(str(exc), code="weak_password") from exc
+    user.password_hash = hash_password(password)
+    revoked = _revoke_tokens(session, user_id)
+    audit.record(
+        session, actor, "user.password_reset", "user", user_id, {"sessions_revoked": revoked}
+    )
     session.commit()
     return user
 

@@ -17,7 +17,7 @@ from pingan.http.paging import Limit, Offset, Page
 from pingan.i18n import msg
 from pingan.units import service
 from pingan.units.catalogue import UnitStatus
-from pingan.units.models import Unit, UnitBinding
+from pingan.units.models import Unit
 from pingan.units.schemas import (
     BindingCreate,
     BindingPublic,
@@ -25,6 +25,7 @@ from pingan.units.schemas import (
     PositionReport,
     UnitCreate,
     UnitPublic,
+    binding_public,
 )
 
 router = APIRouter(prefix="/units", tags=["units.tag"])
@@ -135,20 +136,6 @@ def set_duty(
     return units_public(session, [unit])[0]
 
 
-def _binding(binding: UnitBinding, username: str) -> BindingPublic:
-    return BindingPublic(
-        id=binding.id,
-        unit_id=binding.unit_id,
-        user_id=binding.user_id,
-        username=username,
-        valid_from=binding.valid_from,
-        valid_until=binding.valid_until,
-        note=binding.note,
-        created_by=binding.created_by,
-        created_at=binding.created_at,
-    )
-
-
 @router.get("/{unit_id}/bindings", summary="units.api.list_bindings")
 def list_bindings(
     unit_id: Id,
@@ -157,7 +144,8 @@ def list_bindings(
     current: Annotated[bool, Query(description="units.field.current")] = True,
 ) -> list[BindingPublic]:
     return [
-        _binding(b, n) for b, n in service.list_bindings(session, unit_id, current_only=current)
+        binding_public(b, n)
+        for b, n in service.list_bindings(session, unit_id, current_only=current)
     ]
 
 
@@ -170,7 +158,7 @@ def bind(
 ) -> BindingPublic:
     if (body.shift is None) != (body.day is None):
         raise ValidationFailed(msg("units.shift_needs_day"), code="bad_binding_window")
-    return _binding(
+    return binding_public(
         *service.bind_user(
             session,
             actor,
@@ -191,4 +179,4 @@ def unbind(
     session: SessionDep,
     actor: Annotated[Actor, permit("unit.bind")],
 ) -> BindingPublic:
-    return _binding(*service.end_binding(session, actor, unit_id, binding_id))
+    return binding_public(*service.end_binding(session, actor, unit_id, binding_id))

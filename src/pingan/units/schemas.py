@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pingan.geo.coords import Crs
 from pingan.http.inputs import Id, Input, Instant
+from pingan.units.models import UnitBinding
 
 
 class UnitCreate(Input):
@@ -83,3 +84,18 @@ class BindingPublic(BaseModel):
     note: str | None
     created_by: str
     created_at: datetime
+
+
+def binding_public(binding: UnitBinding, username: str) -> BindingPublic:
+    """A stored binding with the bound account's username (kept on the user, not the row)."""
+    return BindingPublic(
+        id=binding.id,
+        unit_id=binding.unit_id,
+        user_id=binding.user_id,
+        username=username,
+        valid_from=binding.valid_from,
+        valid_until=binding.valid_until,
+        note=binding.note,
+        created_by=binding.created_by,
+        created_at=binding.created_at,
+    )

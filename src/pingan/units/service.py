@@ -531,3 +531,20 @@ def list_bindings(
         query = query.where(or_(UnitBinding.valid_until.is_(None), UnitBinding.valid_until > now))
     rows = session.execute(query.order_by(UnitBinding.valid_from.desc(), UnitBinding.id.desc()))
     return [(b, name) for b, name in rows]
+
+
+def bindings_of_user(session: Session, user_id: int) -> list[tuple[UnitBinding, str]]:
+    """The bindings of one account not yet ended (the units it crews now or later), with its
+    username, newest first: what an admin sees beside the account."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(msg("auth.no_such_user", user_id=user_id), code="user_not_found")
+    rows = session.scalars(
+        select(UnitBinding)
+        .where(
+            UnitBinding.user_id == user_id,
+            or_(UnitBinding.valid_until.is_(None), UnitBinding.valid_until > utcnow()),
+        )
+        .order_by(UnitBinding.valid_from.desc(), UnitBinding.id.desc())
+    )
+    return [(b, user.username) for b in rows]

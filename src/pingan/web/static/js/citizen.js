@@ -2,13 +2,46 @@
 // service, which also opens the incident) or a lost car (a request for help), then follow your
 // own cases with their status and any matches, and read the public found-item notice.
 // The form survives an expired session (sessionStorage) and says which field is wrong and why.
-import { api, post, el, $, t, half, typeName, stateName, fmtTime, keepForm } from "./core.js";
+import { api, post, el, $, t, half, typeName, fmtTime, keepForm, fieldErrors, showFieldErrors } from "./core.js";
+import { addTexts } from "./i18n.js";
 import { baseMap, cached } from "./map.js";
 
 const L = window.L;
+// The citizen's own words: no control-room terms (综合指挥室, 推送半径, 警情, 派警…), plain
+// states of their request instead of the dispatch lifecycle's.
+addTexts({
+  citizen_title: "平安 · 群众求助", citizen_footer: "您填写的个人信息只用于办理您的求助，页面上脱敏显示",
+  citizen_report_help: "报失物品 · 寻人 · 找车", citizen_what: "您需要什么帮助", citizen_area: "大致在哪里",
+  citizen_place: "具体地点（如门口、店名）", citizen_tap_map: "在地图上点一下发生的地方，或从上面选一个地点",
+  citizen_when: "什么时候", citizen_describe: "发生了什么", citizen_phone: "您的手机号", citizen_my_cases: "我提交的求助",
+  citizen_found_listing: "失物招领", citizen_identifier: "手机串号、序列号或证件号（可选）",
+  citizen_search_area: "正在{km}公里范围内寻找",
+  citizen_st_received: "已收到", citizen_st_dispatched: "已安排民警", citizen_st_acknowledged: "民警已接到任务",
+  citizen_st_en_route: "民警正在赶来", citizen_st_on_scene: "民警已到达", citizen_st_resolved: "已处理完毕",
+  citizen_st_closed: "已办结", citizen_st_cancelled: "已撤销", citizen_st_merged: "已与同一求助合并",
+  citizen_st_other: "办理中",
+}, {
+  citizen_title: "Pingan · Help for residents", citizen_footer: "Your personal details are used only to handle your request, and are shown masked",
+  citizen_report_help: "Report a loss, a missing person, a lost car", citizen_what: "What do you need help with?",
+  citizen_area: "Roughly where", citizen_place: "Exact place (an entrance, a shop)",
+  citizen_tap_map: "Tap the map where it happened, or pick a place above", citizen_when: "When",
+  citizen_describe: "What happened", citizen_phone: "Your mobile number", citizen_my_cases: "My requests",
+  citizen_found_listing: "Found items", citizen_identifier: "Phone IMEI, serial or ID number (optional)",
+  citizen_search_area: "searching within {km} km",
+  citizen_st_received: "received", citizen_st_dispatched: "an officer is assigned", citizen_st_acknowledged: "the officer has it",
+  citizen_st_en_route: "an officer is on the way", citizen_st_on_scene: "an officer has arrived", citizen_st_resolved: "dealt with",
+  citizen_st_closed: "closed", citizen_st_cancelled: "withdrawn", citizen_st_merged: "joined with the same request",
+  citizen_st_other: "in hand",
+});
+
+/** A word from the table for a status code, or `other` (never the code itself). */
+const word = (prefix, code, other) => (t(prefix + code) !== prefix + code ? t(prefix + code) : t(other));
+const requestState = (s) => word("citizen_st_", s, "citizen_st_other");
+
 let forget = () => {};
 let centres = {};
 let categories = {};
+let areaNames = {};
 let picker = null, marker = null;
 const PHONE = /^1\d{10}$/;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
@@ -30,16 +63,24 @@ export async function initCitizen() {
     return [f.properties.code, [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length]];
   }));
   const sel = form.elements.area_code;
-  sel.append(el("option", { value: "" }, t("choose")));
-  for (const f of areas.features) sel.append(el("option", { value: f.properties.code }, half(`${f.properties.name_zh} / ${f.properties.name_en}`)));
+  sel.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")));
+  for (const f of areas.features) sel.append(el("option", { value: f.properties.code }));
+  areaNames = Object.fromEntries(areas.features.map((f) => [f.properties.code, f.properties]));
   categories = Object.fromEntries(cats.map((c) => [c.code, c]));
-  form.elements.category.append(el("option", { value: "" }, t("choose")),
-    ...cats.map((c) => el("option", { value: c.code }, half(`${c.name_zh} / ${c.name_en}`))));
+  form.elements.category.append(el("option", { value: "", "data-i18n": "choose" }, t("choose")),
+    ...cats.map((c) => el("option", { value: c.code })));
+  nameOptions(form);
   forget = keepForm(form);
   form.elements.type.addEventListener("change", () => toggle(form));
   sel.addEventListener("change", () => { const c = centres[sel.value]; if (c) setPlace(form, c[0], c[1]); });
   form.addEventListener("submit", submit);
   toggle(form);
+}
+
+/** Area and category names in the page's language (again after a language switch). */
+function nameOptions(form) {
+  for (const o of form.elements.area_code.options) if (areaNames[o.value]) o.textContent = half(`${areaNames[o.value].name_zh} / ${areaNames[o.value].name_en}`);
+  for (const o of form.elements.category.options) if (categories[o.value]) o.textContent = catName(o.value);
 }
 
 /** Show the fields of the chosen kind of report; the time defaults to now. */
@@ -97,23 +138,6 @@ function check(form) {
   return bad;
 }
 
-function showErrors(form, bad) {
-  form.querySelectorAll(".field-error").forEach((s) => { s.textContent = bad[s.dataset.for] || ""; });
-  [...form.elements].forEach((x) => x.classList && x.classList.toggle("invalid", Boolean(bad[x.name])));
-}
-
-/** The API's refusal, per field: schema errors by their type, service refusals by their code. */
-function fieldErrors(body) {
-  const out = {};
-  for (const x of body.errors || []) {
-    const name = String(x.field).split(".")[0];
-    const key = "v_" + x.type;
-    out[FIELD[name] || name] = t(key) !== key ? t(key) : half(x.message);
-  }
-  if (body.code && CODE_FIELD[body.code]) out[CODE_FIELD[body.code]] = half(body.detail);
-  return out;
-}
-
 /** The request for the chosen kind of report: which API and what it takes. */
 function request(v) {
   const c = centres[v.area_code];
@@ -139,7 +163,7 @@ async function submit(ev) {
   ev.preventDefault();
   const form = ev.target;
   const bad = check(form);
-  showErrors(form, bad);
+  showFieldErrors(form, bad);
   if (Object.keys(bad).length) return;
   const [path, body] = request(Object.fromEntries(new FormData(form)));
   const result = $("#citizen-result");
@@ -152,16 +176,17 @@ async function submit(ev) {
     if (marker) { marker.remove(); marker = null; }
     showCitizen();
   } catch (e) {
-    const fields = e.status === 422 && e.body ? fieldErrors(e.body) : {};
-    showErrors(form, fields);
+    const fields = e.status === 422 && e.body ? fieldErrors(e.body, { fields: FIELD, codes: CODE_FIELD }) : {};
+    showFieldErrors(form, fields);
     if (e.status !== 401) result.textContent = Object.keys(fields).length ? t("fix_fields") : half(e.message);
   }
 }
 
-const lostStatus = (s) => t("ls_" + s) !== "ls_" + s ? t("ls_" + s) : s;
+const lostStatus = (s) => word("ls_", s, "citizen_st_other");
 const catName = (c) => (categories[c] ? half(`${categories[c].name_zh} / ${categories[c].name_en}`) : c);
 
 export async function showCitizen() {
+  nameOptions($("#citizen-form"));
   placeMap($("#citizen-form")).catch(() => {});
   const [items, missing, incidents] = await Promise.all([
     api("/api/v1/services/lost-found/items?kind=lost&limit=50"), api("/api/v1/services/missing?limit=50"), api("/api/v1/incidents?limit=50")]);
@@ -175,13 +200,13 @@ export async function showCitizen() {
   }
   for (const m of missing.items) {
     cases.push([m.created_at, el("li", { "data-case": m.case_number, "data-kind": "missing_person" }, el("b", {}, m.case_number),
-      ` · ${t("t_missing_person")} · ${m.name} · `, el("span", { class: "state" }, t("ms_" + m.status)),
-      ` · ${t("radius")} ${m.radius_km} km · ${fmtTime(m.last_seen_at)}`)]);
+      ` · ${t("t_missing_person")} · ${m.name} · `, el("span", { class: "state" }, word("ms_", m.status, "citizen_st_other")),
+      ` · ${t("citizen_search_area").replace("{km}", m.radius_km)} · ${fmtTime(m.last_seen_at)}`)]);
   }
   const viaService = new Set(missing.items.map((m) => m.incident_id)); // the report's own incident is shown once, as the report
   for (const i of incidents.items.filter((x) => !viaService.has(x.id))) {
     cases.push([i.received_at, el("li", { "data-case": i.case_number, "data-kind": "incident" },
-      el("b", {}, i.case_number), ` · ${typeName(i.type_code)} · `, el("span", { class: "state" }, stateName(i.state)), ` · ${fmtTime(i.received_at)}`,
+      el("b", {}, i.case_number), ` · ${typeName(i.type_code)} · `, el("span", { class: "state" }, requestState(i.state)), ` · ${fmtTime(i.received_at)}`,
       i.outcome ? el("div", { class: "hint" }, i.outcome) : "")]);
   }
   cases.sort((a, b) => String(b[0]).localeCompare(String(a[0])));

@@ -41,6 +41,9 @@ export async function api(path, opts = {}) {
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
 }
+/** Whether the signed-in role holds a permission (policy.yaml, as /auth/me reports it):
+ * pages skip what the API would refuse, so no role meets a 403 in normal use. */
+export const may = (permission) => Boolean(session.user && (session.user.permissions || []).includes(permission));
 export const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
 
 /** Download a file the API serves (exports): a plain link cannot carry the bearer token. */
@@ -92,6 +95,26 @@ export function yearStart() {
 export const dateIn = (zone, d = new Date()) => new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(d);
 /** "HH:MM" now in an IANA time zone. */
 export const timeIn = (zone, d = new Date()) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d);
+
+/** An API refusal (422/409) as field -> reason in the page's language, for the forms.
+ * Schema errors name their field and type (texts v_<type>); service refusals carry a code,
+ * which `codes` maps to the field it is about; `fields` renames API fields to form fields. */
+export function fieldErrors(body, { fields = {}, codes = {} } = {}) {
+  const out = {};
+  for (const x of (body && body.errors) || []) {
+    const name = String(x.field).split(".")[0];
+    const key = "v_" + x.type;
+    out[fields[name] || name] = t(key) !== key ? t(key) : half(x.message);
+  }
+  if (body && body.code && codes[body.code]) out[codes[body.code]] = half(body.detail);
+  return out;
+}
+
+/** Put each reason under its field (<small class="field-error" data-for=name>) and mark it. */
+export function showFieldErrors(form, bad) {
+  form.querySelectorAll(".field-error").forEach((s) => { s.textContent = bad[s.dataset.for] || ""; });
+  [...form.elements].forEach((x) => x.classList && x.classList.toggle("invalid", Boolean(bad[x.name])));
+}
 
 /** Forms marked data-keep survive a reload or an expired session (kept in sessionStorage). */
 export function keepForm(form) {

@@ -2,6 +2,7 @@
 import { api, el, $, t, half, fmtTime, pct, chartTooltip } from "./core.js";
 import { addTexts, word, serverText } from "./i18n.js";
 import { state, onChange, loadAreas } from "./state.js";
+import { chartIn } from "./charts.js";
 
 // Crowd levels (crowd/levels.py) and forecast models (crowd/forecasting.py) as words.
 addTexts({
@@ -51,7 +52,7 @@ async function drawChart() {
     const lacking = f.calendar.used ? f.calendar.missing_years : [];
     if (lacking.length) note.textContent = t("calendar_missing") + lacking.join(", ");
   } catch (e) { serverText(note, t("forecast_na") + half(e.message)); }
-  chart = chart || window.echarts.init($("#crowd-chart"));
+  chart = await chartIn($("#crowd-chart"));
   chart.setOption({ animation: false, tooltip: chartTooltip({ trigger: "axis" }), legend: {}, xAxis: { type: "time" }, yAxis: { type: "value" }, series }, true);
 }
 export async function loadAlerts(target) {

@@ -5,6 +5,7 @@
 import { api, post, el, $, t, half, kindName, fmtTime, pct, session, saveFile, dateIn, timeIn, chartTooltip } from "./core.js";
 import { addTexts, word, serverText } from "./i18n.js";
 import { baseMap, cached, KIND_COLOR, KIND_RADIUS } from "./map.js";
+import { loadEcharts } from "./charts.js";
 import { labelControls } from "./map-controls.js";
 import { modelName } from "./crowd.js";
 
@@ -80,6 +81,7 @@ export async function showDeploy(planId = null) {
     status(plan), el("p", { class: "error", id: "deploy-error", role: "alert" }));
   $("#deploy-main").hidden = false;
   await drawMap(plan, geo);
+  await loadEcharts();
   drawCoverage(plan);
   drawReplan(plan);
   drawUnplaced(plan);

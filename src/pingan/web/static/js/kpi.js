@@ -8,6 +8,7 @@ import { api, el, $, t, half, pct, fmtSecs, fmtTime, todayStart, yearStart, type
 import { loadAlerts } from "./crowd.js";
 import { addTexts, lang } from "./i18n.js";
 import { onLive } from "./live.js";
+import { chartIn } from "./charts.js";
 
 addTexts({
   kpi_svc_car_finding: "找车", kpi_svc_lost_found: "遗失物品", kpi_svc_missing: "走失人员", kpi_svc_breakdown: "车辆故障",
@@ -120,6 +121,7 @@ async function readChart(since) {
     const rep = await api(`/api/v1/reports/response?by=type&since=${encodeURIComponent(since)}`);
     const rows = rep.rows.filter((r) => r.group !== "all");
     byType.codes = rows.map((r) => r.group); byType.counts = rows.map((r) => r.incidents);
+    chart = await chartIn($("#kpi-chart")); // ECharts arrives with the first chart drawn
     drawChart();
   } catch { /* role without reports */ }
 }

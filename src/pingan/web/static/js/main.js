@@ -11,6 +11,7 @@ import { showKpi, resizeKpi } from "./kpi.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
+import { initAdmin, showUsers, showUnits } from "./admin.js";
 import { labelControls } from "./map-controls.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -30,10 +31,11 @@ const VIEWS = {
   officer: ["officer", "map", "queue"],
   volunteer: ["map", "crowd"],
   citizen: ["citizen"],
-  admin: ["none"],
+  admin: ["users", "units"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
-  deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen, none: () => {} };
+  deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
+  users: showUsers, units: showUnits, none: () => {} };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
 const PHONE_VIEWS = ["officer", "citizen"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
@@ -51,7 +53,20 @@ async function health() {
 
 function views() { return (session.user && VIEWS[session.user.role]) || []; }
 
+// The header speaks to whoever is signed in: a neutral name on the login screen, the
+// citizen's own page for residents, the command centre for police staff.
+addTexts({ page_title: "平安" }, { page_title: "Pingan" });
+function heading() {
+  const role = session.token && session.user ? session.user.role : null;
+  const key = role === "citizen" ? "citizen_title" : role ? "title" : "page_title";
+  const h = $("#page-title"); h.dataset.i18n = key; h.textContent = t(key);
+  document.title = t(key);
+  const f = $("#page-footer"); f.dataset.i18n = role === "citizen" ? "citizen_footer" : "footer"; f.textContent = t(f.dataset.i18n);
+  $("#health").hidden = role === "citizen"; // the store's health is the control room's concern
+}
+
 function route() {
+  heading();
   const allowed = views();
   if (!allowed.length) return;
   const [name, arg] = location.hash.replace(/^#/, "").split("/");
@@ -79,6 +94,7 @@ const missingText = () => loginMissing.map((k) => t("login_missing").replace("{f
 onLang(() => {
   legend();
   who();
+  heading();
   if (loginMissing.length) $("#login-error").textContent = missingText();
   if (!views().length) return;
   changed("incidents"); changed("units"); changed("areas"); changed("alerts");
@@ -122,7 +138,8 @@ function leave(note) {
   session.token = null;
   sessionStorage.removeItem("pingan.token");
   document.querySelectorAll(".view").forEach((v) => { v.hidden = true; });
-  $("#nav").hidden = true; $("#logout").hidden = true; $("#who").textContent = "";
+  $("#nav").hidden = true; $("#logout").hidden = true;
+  heading();
   $("#login-box").hidden = false;
   const n = $("#login-note"); n.hidden = !note;
   if (note) n.dataset.i18n = note; else delete n.dataset.i18n;
@@ -164,7 +181,7 @@ window.pingan = { stress, dropLive, live, state, maps, markers };
 
 applyLang();
 health();
-initQueue(); initBoard(); initCrowd(); initOfficer(); initIntake();
+initQueue(); initBoard(); initCrowd(); initOfficer(); initIntake(); initAdmin();
 if (session.token && session.user) {
   api("/api/v1/auth/me").then((me) => { session.user = me; return enter(); }).catch(() => leave(session.token ? "expired" : ""));
 } else { leave(); }

@@ -1,7 +1,7 @@
 // The command map: the road network itself is the base map (no tiles on a police network).
 // Canvas rendering keeps hundreds of markers cheap; markers are updated in place, never rebuilt.
 // Labels (call signs, key-area and road names) go on a canvas of their own (map-labels.js).
-import { api, el, $, t, kindName, statusName, stateName, fmtTime, typeName, catalogue } from "./core.js";
+import { api, el, $, t, kindName, statusName, stateName, fmtTime, typeName, catalogue, may } from "./core.js";
 import { addTexts, lang } from "./i18n.js";
 import { state, onChange } from "./state.js";
 import { LabelLayer, alongLine } from "./map-labels.js";
@@ -99,6 +99,8 @@ export async function baseMap(id, { weight = 1 } = {}) {
 
 /** Show the command map: built on the first call (a second call while it builds waits for it). */
 export function initMap() {
+  // Reach circles and cameras come from endpoints some roles are refused (policy.yaml): not offered to them.
+  $("#show-iso").closest("label").hidden = !may("dispatch.read");
   if (!ready) ready = buildMap();
   return ready.then(() => map.invalidateSize());
 }
@@ -121,7 +123,7 @@ async function buildMap() {
       " ", el("span", { "data-i18n": "map_labels" }, t("map_labels"))));
   }
   setLabels(labelsOn);
-  loadDevices();
+  if (may("video.read")) loadDevices();
   onChange((what) => {
     if (probing) return; // the frame probe draws its own units and incidents
     if (what === "units") drawUnits(); if (what === "incidents") drawIncidents(); if (what === "areas") colourAreas();
@@ -286,7 +288,7 @@ async function loadDevices() {
 
 async function drawIsochrones() {
   isoLayer.clearLayers();
-  if (!$("#show-iso").checked) return;
+  if (!$("#show-iso").checked || !may("dispatch.read")) return;
   const free = [...state.units.values()].filter((u) => u.status === "available" && (u.lon ?? u.post_lon) != null).slice(0, 30);
   const colours = { 300: "#74c0fc", 180: "#4dabf7", 60: "#1971c2" };
   for (const u of free) {
