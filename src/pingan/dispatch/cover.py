@@ -45,6 +45,7 @@ def moveups(
         standby={str(u.id): (u.cover_lon, u.cover_lat) for u in on_duty if u.cover_lon is not None},
         settings=settings,
         tiers_s=tuple(float(t.seconds) for t in tiers),  # type: ignore[arg-type]
+        area_names={code: (a.name_zh, a.name_en) for code, a in city.key_areas.items()},
     )
 
 

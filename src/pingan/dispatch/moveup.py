@@ -200,6 +200,7 @@ def recommend_moveups(
     settings: MoveupSettings | None = None,
     tiers_s: Sequence[float] = DEFAULT_TIERS_S,
     stale_after_s: float = STALE_AFTER_S,
+    area_names: Mapping[str, tuple[str, str]] | None = None,
 ) -> MoveupAdvice:
     """Cover moves for the key areas ``areas`` (code -> polygon) given every on-duty unit.
 
@@ -207,7 +208,8 @@ def recommend_moveups(
     and, with the free units' posts, give the plan's own coverage). ``unit_areas``: a unit's
     home area code (its post's area), used to name the cover point of a busy unit's post.
     ``standby``: a unit's cover point while it has one (default: its post). Only units of
-    the settings' ``covering_kinds`` count.
+    the settings' ``covering_kinds`` count. ``area_names``: code -> (Chinese, English) names
+    the proposals' texts use (default: the codes).
     """
     s = settings or moveup_settings()
     tiers = tuple(float(t) for t in tiers_s)
@@ -242,7 +244,9 @@ def recommend_moveups(
     base = now_t.min(axis=0, initial=np.inf)
     for i, c in chosen:
         proposals.append(
-            _proposal(demand, free, now_t, cover_t, trip, i, c, points, tiers, uncovered)
+            _proposal(
+                demand, free, now_t, cover_t, trip, i, c, points, tiers, uncovered, area_names or {}
+            )
         )
     best = base
     if chosen:
@@ -346,7 +350,8 @@ def _solve(demand: _Demand, free, now_t: np.ndarray, movers: list[int],
 
 def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c: int,
               points: list[CoverPoint], tiers: tuple[float, ...],
-              uncovered: Mapping[str, tuple[float, ...]]) -> Proposal:  # fmt: skip
+              uncovered: Mapping[str, tuple[float, ...]],
+              area_names: Mapping[str, tuple[str, str]]) -> Proposal:  # fmt: skip
     """One move alone: the area it restores most, and what the unit's own area keeps."""
     u, _ = free[i]
     before = demand.shares(now_t.min(axis=0, initial=np.inf), tiers)
@@ -366,6 +371,7 @@ def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c
     t1 = (uncovered.get(area) or (min(tiers),))[0]  # the tier it lost: what the move is for
     b1, a1 = before[area][t1], after[area][t1]
     mz, me = fmt_duration(t1)
+    area_zh, area_en = area_names.get(area, (area, area))
     where_zh = f"{points[c].post_of}的岗点" if points[c].post_of else "区域中心"
     where_en = f"{points[c].post_of}'s post" if points[c].post_of else "the area's centre"
     return Proposal(
@@ -380,9 +386,9 @@ def _proposal(demand: _Demand, free, now_t: np.ndarray, cover_t, trip, i: int, c
         own_area=own,
         own_before=before[own] if own else {},
         own_after=after[own] if own else {},
-        text_zh=f"建议{kz} {label} 前往 {area}（{where_zh}）备勤，约{dz}；"
+        text_zh=f"建议{kz} {label} 前往 {area_zh}（{where_zh}）备勤，约{dz}；"
         f"{mz}覆盖 {b1:.0%}→{a1:.0%}",
-        text_en=f"Suggest {ke} {label} stand by at {where_en} in {area} ({de}); "
+        text_en=f"Suggest {ke} {label} stand by at {where_en} in {area_en} ({de}); "
         f"{me} cover {b1:.0%} → {a1:.0%}",
     )
 

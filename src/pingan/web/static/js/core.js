@@ -60,7 +60,7 @@ export async function saveFile(path, name) {
 export const catalogue = { types: {}, kinds: {}, labels: null };
 export async function loadCatalogue() {
   const [types, kinds, labels] = await Promise.all([
-    api("/api/v1/catalogue/incident-types"), api("/api/v1/catalogue/unit-kinds"), api("/api/v1/catalogue/labels")]);
+    api("/api/v1/catalogue/incident-types"), api("/api/v1/catalogue/unit-kinds"), api("/api/v1/catalogue/labels", { headers: { "Accept-Language": "zh-CN" } })]);
   types.forEach((x) => { catalogue.types[x.code] = x; });
   kinds.forEach((x) => { catalogue.kinds[x.code] = x; });
   catalogue.labels = labels;
@@ -68,7 +68,8 @@ export async function loadCatalogue() {
 const named = (x, c) => (x ? (lang === "zh" ? x.name_zh : x.name_en) : c);
 export const typeName = (c) => named(catalogue.types[c], c);
 export const kindName = (c) => named(catalogue.kinds[c], c);
-// English words for the states the catalogue names in Chinese (its labels are Chinese only).
+// The catalogue's labels are read in Chinese once; on screen in English the states are the
+// words below, in sentence case (the catalogue's English is lower case, for use mid-sentence).
 const STATES_EN = { received: "Received", dispatched: "Dispatched", acknowledged: "Acknowledged", en_route: "En route",
   on_scene: "On scene", resolved: "Resolved", closed: "Closed", cancelled: "Cancelled", merged: "Merged" };
 const STATUSES_EN = { available: "Available", dispatched: "Dispatched", en_route: "En route", on_scene: "On scene", off_duty: "Off duty" };

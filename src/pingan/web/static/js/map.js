@@ -17,8 +17,8 @@ addTexts({
 }, {
   map_labels: "Labels", map_legend_status: "Unit status", map_legend_kind: "Unit kind", map_legend_priority: "Incident priority",
   map_legend_crowd: "Key-area crowds", map_p1: "Priority 1 · life at risk", map_p2: "Priority 2 · urgent", map_p3: "Priority 3 · routine",
-  map_p4: "Priority 4 · service", map_undispatched: "Dashed ring: no unit sent yet", map_lv_normal: "normal", map_lv_yellow: "yellow alert",
-  map_lv_orange: "orange alert", map_lv_red: "red alert", map_lv_critical: "critical", map_lv_unknown: "no reading", map_fix: "Last fix",
+  map_p4: "Priority 4 · service", map_undispatched: "Dashed ring: no unit sent yet", map_lv_normal: "Normal", map_lv_yellow: "Yellow alert",
+  map_lv_orange: "Orange alert", map_lv_red: "Red alert", map_lv_critical: "Critical", map_lv_unknown: "No reading", map_fix: "Last fix",
   map_no_fix: "no fix, shown at its post", map_waiting: "Waiting", map_crew: "crew of {n}", map_people: "{n} people",
   map_of_capacity: "{p} of capacity", map_ago: "{d} ago", map_dur_s: "{s} s", map_dur_m: "{m} min {s} s", map_dur_h: "{h} h {m} min",
   map_open_in_queue: "Open in the incident queue", map_cover: "Cover standby (overrides the post)",

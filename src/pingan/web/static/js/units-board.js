@@ -10,13 +10,11 @@ addTexts({
   nav_board: "警力状态", board_title: "警力状态板", board_kind: "类型", board_call_sign: "呼号", board_status: "状态",
   board_in_status: "状态时长", board_incident: "警情", board_fix_age: "定位时长", board_all_kinds: "全部类型",
   board_all_statuses: "全部状态", board_count: "显示 {n} / {total} 个单元", board_no_fix: "无定位", board_no_incident: "—",
-  board_st_available: "空闲", board_st_dispatched: "已派", board_st_en_route: "途中", board_st_on_scene: "到场", board_st_off_duty: "下班",
   board_sort_hint: "点击列名排序",
 }, {
   nav_board: "Unit status", board_title: "Unit status board", board_kind: "Kind", board_call_sign: "Call sign", board_status: "Status",
   board_in_status: "Time in status", board_incident: "Incident", board_fix_age: "Last fix", board_all_kinds: "All kinds",
   board_all_statuses: "All statuses", board_count: "{n} of {total} units", board_no_fix: "no fix", board_no_incident: "—",
-  board_st_available: "available", board_st_dispatched: "dispatched", board_st_en_route: "en route", board_st_on_scene: "on scene", board_st_off_duty: "off duty",
   board_sort_hint: "click a column to sort",
 });
 
@@ -34,7 +32,7 @@ const COLUMNS = [
 const sort = { key: "call_sign", dir: 1 };
 const lastStatus = new Map();
 
-export const statusWord = (s) => (t("board_st_" + s) !== "board_st_" + s ? t("board_st_" + s) : statusName(s));
+export const statusWord = statusName;
 const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 const visible = () => { const v = $("#view-board"); return v && !v.hidden; };
 
