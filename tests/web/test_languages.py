@@ -48,6 +48,7 @@ ZH_ALLOWED = {
     "HiGHS",  # the solver's proper name
     "Leaflet",  # the map library's attribution, a proper name
     "km", "m", "s", "min", "h",  # units of measure
+    "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
 }  # fmt: skip
 # The language button names the language it switches to in that language: "English" on the
 # Chinese page, "中文" on the English page. Nothing else is let through.
@@ -61,7 +62,7 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+)*")
 MIXED = re.compile(
     r"[\u3400-\u9fff][^/\n]*\s/\s[^/\n]*[A-Za-z]{2}|[A-Za-z]{2}[^/\n]*\s/\s[^/\n]*[\u3400-\u9fff]"
 )
-CASE_NUMBER = re.compile(r"\bJQ\d{8}-\d+\b")
+CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])JQ\d{8}-\d+(?!\d)")  # text may run on into Chinese
 ZH_ALLOWED_PATTERNS = re.compile(
     r"(?:P[1-4])+"  # incident priorities, written so in Chinese too (a legend's row: P1P2P3P4)
     r"|P\d{2}"  # percentiles (P50, P90), the statistic's usual notation in Chinese as well

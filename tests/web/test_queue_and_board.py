@@ -233,7 +233,7 @@ def test_unit_status_board_filters_sorts_and_follows_a_change(demo, browser, sho
         "document.querySelector('#board th[data-sort=call_sign]').textContent"
         ".startsWith('Call sign')",
     )
-    assert page.inner_text("#board-status option[value=off_duty]") == "off duty"
+    assert page.inner_text("#board-status option[value=off_duty]") == "Off duty"
     assert page.inner_text("#board-status option[value='']") == "All statuses"
     page.click("#lang")
     page.close()

@@ -195,6 +195,8 @@ export function legend() {
     group("crowd", "map_legend_crowd", Object.entries(LEVEL_COLOR).map(([lv, c]) => item(symbol(`background:${c};border-radius:2px;opacity:.7`), levelName(lv)))),
   );
   if (showing) showing();
+  // an open hover tooltip was written in the old language: close it (the next hover rebuilds it)
+  map.eachLayer((l) => { if (l.isTooltipOpen && l.isTooltipOpen()) l.closeTooltip(); });
   if (labelLayer) labelLayer.redraw();
 }
 
