@@ -196,7 +196,7 @@ export function legend() {
   );
   if (showing) showing();
   // an open hover tooltip was written in the old language: close it (the next hover rebuilds it)
-  map.eachLayer((l) => { if (l.isTooltipOpen && l.isTooltipOpen()) l.closeTooltip(); });
+  map.eachLayer((l) => { if (l.getTooltip && l.getTooltip() && l.isTooltipOpen()) l.closeTooltip(); });
   if (labelLayer) labelLayer.redraw();
 }
 
