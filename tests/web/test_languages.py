@@ -62,7 +62,8 @@ WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_.:-][A-Za-z0-9]+)*")
 MIXED = re.compile(
     r"[\u3400-\u9fff][^/\n]*\s/\s[^/\n]*[A-Za-z]{2}|[A-Za-z]{2}[^/\n]*\s/\s[^/\n]*[\u3400-\u9fff]"
 )
-CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])JQ\d{8}-\d+(?!\d)")  # text may run on into Chinese
+# case numbers (JQ incidents, YS lost items, ZS missing persons …); text may run on into Chinese
+CASE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{8}-\d+(?!\d)")
 ZH_ALLOWED_PATTERNS = re.compile(
     r"(?:P[1-4])+"  # incident priorities, written so in Chinese too (a legend's row: P1P2P3P4)
     r"|P\d{2}"  # percentiles (P50, P90), the statistic's usual notation in Chinese as well
@@ -146,13 +147,22 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     incidents = demo.call("GET", "/incidents?limit=500", token).json()["items"]
     users = demo.call("GET", "/users?limit=500", demo.token("admin")).json()
     out = {u["call_sign"] for u in units} | set(demo.passwords)
-    out |= {u["username"] for u in (users.get("items", []) if isinstance(users, dict) else users)}
+    for u in users.get("items", []) if isinstance(users, dict) else users:
+        out |= {u["username"], u.get("display_name") or u["username"]}
     out |= {
         i[k] for i in incidents for k in ("summary", "address", "outcome", "created_by") if i.get(k)
     }
     for i in incidents[:30]:
         detail = demo.call("GET", f"/incidents/{i['id']}", token).json()
         out |= {e["actor"] for e in detail.get("timeline", []) if e.get("actor")}
+        # notes people typed (a further caller's words); the system's own notes have a code
+        out |= {e["note"] for e in detail.get("timeline", []) if e.get("note") and not e.get("note_code")}
+    # what citizens typed in their reports: descriptions, colours, brands, names, clothing
+    for path in ("/services/lost-found/items?limit=500", "/services/missing?limit=500"):
+        page = demo.call("GET", path, token).json()
+        for item in page.get("items", []) if isinstance(page, dict) else page:
+            out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
+                                           "place", "found_place") if item.get(k)}  # fmt: skip
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 
