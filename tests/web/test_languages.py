@@ -156,7 +156,8 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         detail = demo.call("GET", f"/incidents/{i['id']}", token).json()
         out |= {e["actor"] for e in detail.get("timeline", []) if e.get("actor")}
         # notes people typed (a further caller's words); the system's own notes have a code
-        out |= {e["note"] for e in detail.get("timeline", []) if e.get("note") and not e.get("note_code")}
+        typed = [e for e in detail.get("timeline", []) if e.get("note") and not e.get("note_code")]
+        out |= {e["note"] for e in typed}
     # what citizens typed in their reports: descriptions, colours, brands, names, clothing
     for path in ("/services/lost-found/items?limit=500", "/services/missing?limit=500"):
         page = demo.call("GET", path, token).json()
