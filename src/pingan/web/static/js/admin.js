@@ -6,8 +6,7 @@ import { addTexts } from "./i18n.js";
 
 addTexts({
   nav_users: "账号管理", nav_units: "警力单元",
-  admin_role_citizen: "群众", admin_role_volunteer: "志愿者", admin_role_officer: "民警", admin_role_dispatcher: "调度员",
-  admin_role_commander: "指挥员", admin_role_admin: "系统管理员", admin_role_auditor: "审计员", admin_role_other: "其他角色",
+  admin_role_other: "其他角色",
   admin_users: "账号", admin_username: "用户名", admin_display_name: "姓名", admin_role: "角色", admin_active: "状态",
   admin_is_active: "在用", admin_is_inactive: "已停用", admin_actions: "操作", admin_disable: "停用", admin_enable: "启用",
   admin_manage: "管理", admin_new_user: "新建账号", admin_password: "初始密码", admin_phone: "手机号（可选）",
@@ -22,8 +21,7 @@ addTexts({
   admin_status: "状态", admin_col_name: "名称", admin_col_crew: "人数", admin_duty_note: "上岗、下岗由民警本人或调度员操作。", admin_saved: "已保存",
 }, {
   nav_users: "Accounts", nav_units: "Units",
-  admin_role_citizen: "Resident", admin_role_volunteer: "Volunteer", admin_role_officer: "Officer", admin_role_dispatcher: "Dispatcher",
-  admin_role_commander: "Commander", admin_role_admin: "Administrator", admin_role_auditor: "Auditor", admin_role_other: "Other role",
+  admin_role_other: "Other role",
   admin_users: "Accounts", admin_username: "Username", admin_display_name: "Name", admin_role: "Role", admin_active: "State",
   admin_is_active: "active", admin_is_inactive: "disabled", admin_actions: "Actions", admin_disable: "Disable", admin_enable: "Enable",
   admin_manage: "Manage", admin_new_user: "New account", admin_password: "Initial password", admin_phone: "Mobile (optional)",
@@ -47,7 +45,8 @@ const USER_CODES = { username_taken: "username", bad_username: "username", weak_
 const UNIT_CODES = { call_sign_taken: "call_sign", bad_unit_kind: "kind" };
 const BIND_CODES = { cannot_bind: "unit_id", already_bound: "unit_id", bad_binding_window: "unit_id", unit_not_found: "unit_id" };
 
-export const roleName = (r) => (ROLES.includes(r) ? t("admin_role_" + r) : t("admin_role_other"));
+// role names are main.js's (role_…), one set for the header and this page
+export const roleName = (r) => (ROLES.includes(r) ? t("role_" + r) : t("admin_role_other"));
 const fmtDate = (iso) => (iso ? new Date(iso).toLocaleString(document.documentElement.lang, { hour12: false }) : "");
 
 let users = [];

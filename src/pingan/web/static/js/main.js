@@ -15,11 +15,11 @@ import { initAdmin, showUsers, showUnits } from "./admin.js";
 import { labelControls } from "./map-controls.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
-addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "督察", role_officer: "民警",
+addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
   role_volunteer: "志愿者", role_citizen: "群众", role_admin: "系统管理员",
   who: "{user}（{role}）", login_missing: "{field}：{why}", list_sep: "；" },
-{ role_commander: "commander", role_dispatcher: "dispatcher", role_auditor: "auditor", role_officer: "officer",
-  role_volunteer: "volunteer", role_citizen: "citizen", role_admin: "administrator",
+{ role_commander: "Commander", role_dispatcher: "Dispatcher", role_auditor: "Auditor", role_officer: "Officer",
+  role_volunteer: "Volunteer", role_citizen: "Resident", role_admin: "Administrator",
   who: "{user} ({role})", login_missing: "{field}: {why}", list_sep: "; " });
 import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
