@@ -67,7 +67,10 @@ def test_missing_person_handed_over_resolves_and_closes_its_incident(client, acc
         ("closed", "resolved", "closed"),
     ]
     assert all(e["actor"] == "help-services" for e in last)
-    assert report["case_number"] in last[1]["note"] and "guardian" in last[1]["note"]
+    assert report["case_number"] in last[1]["note"] and "监护人" in last[1]["note"]
+    english = {**dispatcher, "Accept-Language": "en"}
+    en = client.get(f"/api/v1/incidents/{incident_id}", headers=english).json()
+    assert "guardian" in en["timeline"][-1]["note"]  # the same note, in the reader's language
     unit_now = client.get(f"/api/v1/units/{unit['id']}", headers=dispatcher).json()
     assert unit_now["status"] == "available"  # released by the resolution
 
@@ -94,7 +97,10 @@ def test_breakdown_cleared_cancels_an_incident_no_unit_reached(client, accounts,
     assert (last["kind"], last["from_state"], last["actor"]) == (
         "cancelled", "received", "help-services"
     )  # fmt: skip
-    assert last["note"].startswith("故障车辆已清障") and "no unit on scene" in last["note"]
+    assert last["note"].startswith("故障车辆已清障") and "no unit on scene" not in last["note"]
+    english = {**dispatcher, "Accept-Language": "en"}
+    en = client.get(f"/api/v1/incidents/{incident_id}", headers=english).json()
+    assert "no unit on scene" in en["timeline"][-1]["note"]  # the same note, in English
 
     # A dispatcher cancelled the incident first: the clearance leaves it as it was.
     incident_id, url = cleared_breakdown()
