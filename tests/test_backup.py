@@ -105,8 +105,8 @@ def test_backup_while_writing_restores_every_row_and_the_chain_verifies(tmp_path
     assert stat.S_IMODE(bk.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in bk.iterdir())
     out = _ok(_pingan(restored, "restore", str(bk)))
-    assert "intact" in out
-    assert "intact" in _ok(_pingan(restored, "audit", "verify"))
+    assert "完好" in out
+    assert "完好" in _ok(_pingan(restored, "audit", "verify"))
     backed_up = _rows(bk / "pingan.db")
     assert _rows(restored / "pingan.db") == backed_up  # every row there
     live = _rows(data / "pingan.db")
@@ -212,7 +212,9 @@ def test_an_unkeyed_store_from_before_is_rechained_by_db_upgrade(tmp_path):
         conn.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": prev})
     db.dispose()
     _ok(_pingan(data, "db", "upgrade"))
-    assert "intact (4)" in _ok(_pingan(data, "audit", "verify"))  # 3 old + the rechain record
+    assert "审计链完好，共 4 条" in _ok(
+        _pingan(data, "audit", "verify")
+    )  # 3 old + the rechain record
 
 
 @pytest.fixture
@@ -242,7 +244,7 @@ def test_postgresql_backup_with_pg_dump_restores_and_verifies(tmp_path, postgres
     _ok(_pingan(data, "audit", "checkpoint", PINGAN_DATABASE_URL=source))
     _ok(_pingan(data, "backup", str(bk), PINGAN_DATABASE_URL=source))
     assert (bk / "pingan.pgdump").stat().st_size > 0
-    assert "intact" in _ok(_pingan(restored, "restore", str(bk), PINGAN_DATABASE_URL=target))
+    assert "完好" in _ok(_pingan(restored, "restore", str(bk), PINGAN_DATABASE_URL=target))
     engines = [create_engine(u) for u in (source, target)]
     try:
         counts = []
