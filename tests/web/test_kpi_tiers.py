@@ -58,7 +58,13 @@ def test_kpi_board_shows_the_tiers_on_both_clocks(demo, browser, shots: Path) ->
 
     loads = page.get_attribute("#kpi-tiers", "data-loads")
     page.select_option("#kpi-tiers-by", "area_type")
-    wait_until(page, f"document.querySelector('#kpi-tiers').dataset.loads !== '{loads}'")
+    # a live refresh may also redraw the table: wait for the new grouping's rows themselves
+    wait_until(
+        page,
+        f"document.querySelector('#kpi-tiers').dataset.loads !== '{loads}'"
+        " && document.querySelector('#kpi-tiers').dataset.by === 'area_type'"
+        " && !!document.querySelector('#kpi-tiers tr[data-group=\"all\"]')",
+    )
     groups = {k.split("|")[1] for k in _shown(page)}
     assert "all" in groups and groups <= {"all", "key_area", "street"}
     assert page.get_attribute("#kpi-tiers", "data-by") == "area_type"

@@ -85,6 +85,8 @@ def on_case_concluded(session: Session, payload: dict[str, Any]) -> Incident | N
     if state in ALLOWED_FROM[Action.CLOSE]:
         return service.close(session, HELP_SERVICES, incident.id, note=outcome)
     if state in ALLOWED_FROM[Action.CANCEL]:
-        reason = msg("incidents.cancelled_no_unit_on_scene", outcome=outcome)
+        # the service wrote its outcome in both languages ("中文 / English"): each reader gets one
+        zh, _, en = outcome.partition(" / ")
+        reason = msg("incidents.cancelled_no_unit_on_scene", outcome={"zh_CN": zh, "en": en or zh})
         return service.cancel(session, HELP_SERVICES, incident.id, reason=reason)
     return incident  # closed, cancelled or merged already
