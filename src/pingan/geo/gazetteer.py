@@ -24,7 +24,7 @@ from shapely.geometry import Point, Polygon
 
 from pingan.geo.city import City, sample_paths
 from pingan.geo.graph import local_xy
-from pingan.geo.osm_import import read_ways
+from pingan.geo.road_names import city_ways
 from pingan.i18n import text
 
 SAMPLE_POSTS = "kangbashi_posts.yaml"
@@ -86,7 +86,7 @@ Polyline = tuple[str, str, np.ndarray]  # a named road's (zh, en, [[lon, lat], .
 def _road_places(osm: Path) -> tuple[list[Place], list[Polyline], dict[str, tuple[str, str]]]:
     """Named roads (one place each, at the node nearest their middle), their crossings (with
     the two roads each joins), and each road's polylines for naming points on them."""
-    ways, _ = read_ways(osm)
+    ways = city_ways(osm)
     names: dict[str, str] = {}
     lines: list[tuple[str, str, np.ndarray]] = []
     nodes_of: dict[str, list[tuple[float, float]]] = defaultdict(list)

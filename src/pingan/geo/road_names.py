@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pingan.geo.osm_import import read_ways
+from pingan.geo.osm_import import RawWay, read_ways
 
 # Highway classes whose names the map labels: the roads a crew is sent along, not every lane.
 MAIN_HIGHWAYS = ("motorway", "trunk", "primary", "secondary", "tertiary")
@@ -29,6 +29,18 @@ class NamedRoad:
     lines: tuple[tuple[tuple[float, float], ...], ...]
 
 
+def city_ways(osm: Path) -> list[RawWay]:
+    """The ways of the city's OSM file, read once per file version (path, size, mtime) and
+    shared by the road labels and the gazetteer."""
+    stat = osm.stat()
+    return _ways(str(osm), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _ways(path: str, size: int, mtime_ns: int) -> list[RawWay]:
+    return read_ways(path)[0]
+
+
 def named_roads(osm: Path) -> tuple[NamedRoad, ...]:
     """The main roads of `osm` that carry a name, most important class first.
 
@@ -41,7 +53,7 @@ def named_roads(osm: Path) -> tuple[NamedRoad, ...]:
 
 @lru_cache(maxsize=4)
 def _read(path: str, size: int, mtime_ns: int) -> tuple[NamedRoad, ...]:
-    ways, _ = read_ways(path)
+    ways = _ways(path, size, mtime_ns)
     rank = {h: i for i, h in enumerate(MAIN_HIGHWAYS)}
     lines: dict[tuple[str, str], list[tuple[tuple[float, float], ...]]] = defaultdict(list)
     best: dict[tuple[str, str], int] = {}

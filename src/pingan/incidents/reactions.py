@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pingan.auth.actor import Actor
-from pingan.i18n import msg
+from pingan.i18n import LANGS, bilingual_half, msg
 from pingan.incidents import service
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import ALLOWED_FROM, Action, State
@@ -86,7 +86,7 @@ def on_case_concluded(session: Session, payload: dict[str, Any]) -> Incident | N
         return service.close(session, HELP_SERVICES, incident.id, note=outcome)
     if state in ALLOWED_FROM[Action.CANCEL]:
         # the service wrote its outcome in both languages ("中文 / English"): each reader gets one
-        zh, _, en = outcome.partition(" / ")
-        reason = msg("incidents.cancelled_no_unit_on_scene", outcome={"zh_CN": zh, "en": en or zh})
+        halves = {lang: bilingual_half(outcome, lang) for lang in LANGS}
+        reason = msg("incidents.cancelled_no_unit_on_scene", outcome=halves)
         return service.cancel(session, HELP_SERVICES, incident.id, reason=reason)
     return incident  # closed, cancelled or merged already

@@ -32,7 +32,6 @@ const COLUMNS = [
 const sort = { key: "call_sign", dir: 1 };
 const lastStatus = new Map();
 
-export const statusWord = statusName;
 const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 const visible = () => { const v = $("#view-board"); return v && !v.hidden; };
 
@@ -46,7 +45,7 @@ export function initBoard() {
 export function showBoard() {
   const kinds = Object.keys(catalogue.kinds).length ? Object.keys(catalogue.kinds) : [...new Set([...state.units.values()].map((u) => u.kind))];
   fillSelect($("#board-kind"), "board_all_kinds", kinds.map((k) => [k, kindName(k)]));
-  fillSelect($("#board-status"), "board_all_statuses", STATUSES.map((s) => [s, statusWord(s)]));
+  fillSelect($("#board-status"), "board_all_statuses", STATUSES.map((s) => [s, statusName(s)]));
   // a button in each heading: sortable from the keyboard too
   $("#board thead").replaceChildren(el("tr", {}, COLUMNS.map(([key, label]) => el("th", {
     "data-sort": key, "aria-sort": sort.key === key ? (sort.dir > 0 ? "ascending" : "descending") : "none",
@@ -79,7 +78,7 @@ export function drawBoard() {
     const fixAge = u.position_at ? (Date.now() - Date.parse(u.position_at)) / 1000 : null;
     return el("tr", { "data-unit": u.id, "data-kind": u.kind, "data-status": u.status, class: changed ? "fresh" : "" },
       el("td", {}, kindName(u.kind)), el("td", { class: "nowrap" }, u.call_sign),
-      el("td", { class: "st-" + u.status }, statusWord(u.status)), el("td", { class: "nowrap" }, since(u.status_at)),
+      el("td", { class: "st-" + u.status }, statusName(u.status)), el("td", { class: "nowrap" }, since(u.status_at)),
       el("td", { class: "nowrap" }, u.incident_id ? el("a", { href: `#queue/${u.incident_id}`, class: "case" }, u.case_number || "—") : t("board_no_incident")),
       el("td", { class: "nowrap" + (fixAge != null && fixAge > STALE_FIX_S ? " late" : "") }, u.position_at ? since(u.position_at) : t("board_no_fix")));
   }));
