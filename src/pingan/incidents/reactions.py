@@ -86,7 +86,9 @@ def on_case_concluded(session: Session, payload: dict[str, Any]) -> Incident | N
         return service.close(session, HELP_SERVICES, incident.id, note=outcome)
     if state in ALLOWED_FROM[Action.CANCEL]:
         # the service wrote its outcome in both languages ("中文 / English"): each reader gets one
+        # (a one-language outcome is stored as typed)
         halves = {lang: bilingual_half(outcome, lang) for lang in LANGS}
-        reason = msg("incidents.cancelled_no_unit_on_scene", outcome=halves)
+        shown = halves if len(set(halves.values())) > 1 else outcome
+        reason = msg("incidents.cancelled_no_unit_on_scene", outcome=shown)
         return service.cancel(session, HELP_SERVICES, incident.id, reason=reason)
     return incident  # closed, cancelled or merged already
