@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pingan.i18n import msg
 
+EARTH_RADIUS_M = 6371008.8  # mean Earth radius (IUGG), as pingan.geo.graph uses
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by the GCJ-02 formula
 _EE = 0.00669342162296594323  # its first eccentricity squared
 
@@ -112,7 +113,7 @@ def to_wgs84(lon: float, lat: float, crs: Crs | str = Crs.WGS84) -> LonLat:
 
 def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Great-circle distance in metres on the mean Earth sphere (R = 6,371,008.8 m)."""
-    r = 6371008.8
+    r = EARTH_RADIUS_M
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2

@@ -12,35 +12,68 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pingan.geo.coords import EARTH_RADIUS_M
 from pingan.services import settings
 from pingan.services.matcher import Item, Match, rank
 
-M_PER_DEG = 111_320.0
+M_PER_DEG = 111_320.0  # cell size in degrees = grid_m / M_PER_DEG (north–south metres)
+# Cell edges (k · g / M) and floor(lon · M / g) round differently by far less than a millimetre,
+# and the haversine's own rounding is smaller still: a point right on the radius must not be
+# lost to that, so the radius is widened by a metre (at most a sliver of a cell more, rarely).
+SAFETY_M = 1.0
+_LON_MIN, _LON_MAX = -180.0, 180.0
 
 
 def cell(lon: float, lat: float, grid_m: float | None = None) -> tuple[int, int]:
-    """Grid cell of a point (equirectangular, cos(lat) scaled; fine for one city)."""
+    """Grid cell of a point: fixed steps in degrees, so a cell's box is the same for every
+    point in it (a scale by each point's own latitude put neighbours cells apart)."""
     g = grid_m or settings.lost_found()["grid_m"]
-    return (
-        math.floor(lon * M_PER_DEG * math.cos(math.radians(lat)) / g),
-        math.floor(lat * M_PER_DEG / g),
-    )
+    return math.floor(lon * M_PER_DEG / g), math.floor(lat * M_PER_DEG / g)
+
+
+def _hav(angle: float) -> float:
+    return math.sin(angle / 2) ** 2
 
 
 def cells_around(lon: float, lat: float, radius_m: float | None = None) -> list[tuple[int, int]]:
-    """Cells whose squares may hold a point within the radius (corner cells left out)."""
+    """Every cell whose lon/lat box holds a point within the radius (haversine) of the query.
+
+    Rows: the latitude band lat ± r/R. For each row, hav(d) = hav(Δφ) + cos φ₁·cos φ₂·hav(Δλ)
+    is bounded below by the row's nearest Δφ and smallest cos φ₂ (cos is concave, so its
+    minimum over the row is at an edge); that gives the widest Δλ a point of the row can have
+    and stay within the radius, and the row's cells are those its longitude span touches.
+    Cells are dropped only where this bound proves them farther than the radius. Longitudes
+    are not wrapped at ±180° (no city of ours reaches it).
+    """
     rules = settings.lost_found()
     g = rules["grid_m"]
-    r = (radius_m or rules["search_radius_m"]) / g
-    n = math.ceil(r)
-    cx, cy = cell(lon, lat)
-    # A cell dx away is at least (|dx| - 1) cells from any point of the centre cell.
-    return [
-        (cx + dx, cy + dy)
-        for dx in range(-n, n + 1)
-        for dy in range(-n, n + 1)
-        if max(abs(dx) - 1, 0) ** 2 + max(abs(dy) - 1, 0) ** 2 <= r * r
-    ]
+    step = g / M_PER_DEG  # cell size in degrees, of latitude and of longitude
+    rho = ((radius_m or rules["search_radius_m"]) + SAFETY_M) / EARTH_RADIUS_M
+    limit = _hav(rho)
+    phi = math.radians(lat)
+    cos_phi = math.cos(phi)
+    dlat = math.degrees(rho)
+    y0, y1 = cell(lon, max(lat - dlat, -90.0), g)[1], cell(lon, min(lat + dlat, 90.0), g)[1]
+    qy = cell(lon, lat, g)[1]
+    out: list[tuple[int, int]] = []
+    for y in range(y0, y1 + 1):
+        lo, hi = y * step, (y + 1) * step
+        near = lo if y > qy else hi if y < qy else lat  # the row's latitude nearest the query
+        h_lat = _hav(math.radians(near) - phi)
+        c = cos_phi * min(
+            math.cos(math.radians(max(lo, -90.0))), math.cos(math.radians(min(hi, 90.0)))
+        )
+        room = limit - h_lat
+        if room < 0:
+            continue
+        if c <= 0 or room >= c:  # a pole in reach, or every longitude within the radius
+            west, east = _LON_MIN, _LON_MAX
+        else:
+            span = math.degrees(2 * math.asin(math.sqrt(room / c)))
+            west, east = max(lon - span, _LON_MIN), min(lon + span, _LON_MAX)
+        x0, x1 = cell(west, lat, g)[0], cell(east, lat, g)[0]
+        out.extend((x, y) for x in range(x0, x1 + 1))
+    return out
 
 
 def window(at: datetime, query_kind: str) -> tuple[datetime, datetime]:

@@ -138,7 +138,10 @@ def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[I
     start, end = candidates.window(row.at, row.kind)
     cells = candidates.cells_around(row.lon, row.lat)
     xs, ys = [c[0] for c in cells], [c[1] for c in cells]
-    query = select(*_MATCH_COLUMNS).where(
+    # The index range is the cells' bounding box; its corners beyond the radius are dropped
+    # here, so the store and the in-memory index compare the same items.
+    wanted = set(cells)
+    query = select(*_MATCH_COLUMNS, HelpItem.cell_x, HelpItem.cell_y).where(
         HelpItem.kind == other,
         HelpItem.status.in_(OPEN),
         HelpItem.at.between(start, end),
@@ -148,7 +151,7 @@ def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[I
     cats = candidates.categories_for(row.category)
     if cats:
         query = query.where(HelpItem.category.in_(cats))
-    found = {r.id: r for r in session.execute(query)}
+    found = {r.id: r for r in session.execute(query) if (r.cell_x, r.cell_y) in wanted}
     shared: dict[int, set[str]] = {}
     if keys:
         by_key = (
