@@ -1,7 +1,8 @@
 """Chinese text similarity for item descriptions: synonyms folded, then tokenised.
 
-Three tokenisers are compared in bench/matching.py: jieba words (search mode), character
-bigrams, and whole keywords split on punctuation (the baseline a desk search gives).
+Synonyms come from the curated lexicon (services/lexicon). Three tokenisers are compared in
+bench/matching.py: jieba words (search mode), character bigrams, and whole keywords split on
+punctuation (the baseline a desk search gives).
 """
 
 from __future__ import annotations
@@ -13,42 +14,10 @@ from functools import cache
 
 import jieba
 
+from pingan.services import lexicon
+
 jieba.setLogLevel(logging.WARNING)
 
-# Everyday synonyms folded to one word before tokenising (手机/电话, 钱包/皮夹 …).
-SYNONYMS = {
-    "电话": "手机",
-    "移动电话": "手机",
-    "皮夹": "钱包",
-    "钱夹": "钱包",
-    "皮包": "包",
-    "挎包": "包",
-    "背包": "包",
-    "双肩包": "包",
-    "手提包": "包",
-    "钥匙串": "钥匙",
-    "身份证件": "身份证",
-    "雨伞": "伞",
-    "眼镜盒": "眼镜",
-    "笔记本电脑": "电脑",
-    "平板": "电脑",
-    "深蓝": "蓝",
-    "藏青": "蓝",
-    "黑色": "黑",
-    "白色": "白",
-    "红色": "红",
-    "蓝色": "蓝",
-    "灰色": "灰",
-    "银色": "银",
-    "金色": "金",
-    "棕色": "棕",
-    "咖啡色": "棕",
-    "粉色": "粉",
-    "绿色": "绿",
-    "黄色": "黄",
-    "紫色": "紫",
-}
-_SYN = re.compile("|".join(sorted(map(re.escape, SYNONYMS), key=len, reverse=True)))
 _PUNCT = re.compile(r"[\s,，.。;；:：!！?？、/()（）\"“”'‘’\-]+")
 STOP = frozenset(
     [
@@ -79,8 +48,9 @@ STOP = frozenset(
 
 
 def fold(text: str) -> str:
-    """Lower-case, synonyms replaced by their canonical word."""
-    return _SYN.sub(lambda m: SYNONYMS[m.group(0)], text.lower())
+    """Normalised and lower-cased, every lexicon word replaced by its canonical word
+    (皮夹 → 钱包, 拉杆箱 → 行李箱, Apple → 苹果, 咖啡色 → 棕; services/lexicon)."""
+    return lexicon.canonical_text(text)
 
 
 def keywords(text: str) -> frozenset[str]:
