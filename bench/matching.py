@@ -13,7 +13,7 @@ alerting on a wrong item — and the figures are those of held-out:
 - text-only with jieba words / character bigrams (Dice; no category, attributes, place, time);
 - the full matcher with jieba words / with character bigrams; the tokenizer with more right
   alerts on tuning is the one chosen;
-- ablation: the full matcher with the chosen tokenizer and no synonym folding;
+- ablation: the full matcher with the chosen tokenizer and no lexicon (words as typed);
 - configured: the tokenizer and threshold of settings.yaml, for comparison.
 Top-1 / top-5 recall over reports that have a true item; right alerts: the share of those
 whose best candidate is the true one and at or above the threshold; false alerts: the share
@@ -34,30 +34,31 @@ import gc
 import json
 import os
 import random
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+import matching_handset
 import matching_store
 from matching_data import CATEGORY, EvalSet, Record, generate
 
 from pingan.pii.vault import Vault
-from pingan.services import matcher, settings, text
+from pingan.services import lexicon, settings
 from pingan.services.candidates import MatchIndex
 from pingan.services.identifiers import Identifier
 from pingan.services.matcher import Item, keyword_rank, prepare, rank
 from pingan.services.text import dice, keywords
 
 VAULT = Vault(b"b" * 32)
+T_ANY = datetime(2026, 1, 1, tzinfo=UTC)  # the keyword baseline reads no time
 SPLIT_SEED = 20260501  # fixes which reports tune and which are held out
 FALSE_ALERT_BUDGET = 0.05  # at most one report in twenty may alert on a wrong item
 THRESHOLDS = [round(0.05 + 0.01 * k, 2) for k in range(96)]  # 0.05 … 1.00
@@ -171,16 +172,23 @@ def keyword(q: Item, pool: list[Item]) -> Ranked:
     ]
 
 
+def _as_typed(value: str | None) -> frozenset[str]:
+    return frozenset({value.strip().lower()}) if value and value.strip() else frozenset()
+
+
 @contextmanager
-def without_synonyms() -> Iterator[None]:
-    """Synonym folding off (手机/电话, 钱包/皮夹, 蓝色/深蓝 … stay as typed), for the ablation
-    row: `text.fold` then only lower-cases, in tokens and in colour/brand comparison alike."""
-    matcher._folded.cache_clear()
-    try:
-        with mock.patch.object(text, "_SYN", re.compile(r"(?!)")):
-            yield
-    finally:
-        matcher._folded.cache_clear()
+def without_lexicon() -> Iterator[None]:
+    """The lexicon and synonym folding off, for the ablation row: words stay as typed (手机/电话,
+    拉杆箱/行李箱, Apple/苹果 differ), nothing is read from the text, and a colour or brand
+    field agrees only with the same word."""
+    empty = lexicon.Attributes(*(frozenset(),) * len(lexicon.Attributes.__slots__))
+    with (
+        mock.patch.object(lexicon, "extract", lambda _text: empty),
+        mock.patch.object(lexicon, "canonical_text", str.lower),
+        mock.patch.object(lexicon, "colour_families", _as_typed),
+        mock.patch.object(lexicon, "brand_ids", _as_typed),
+    ):
+        yield
 
 
 @dataclass(frozen=True)
@@ -222,14 +230,46 @@ def quality_rows(ev: EvalSet) -> tuple[list[Row], str]:
     ]  # fmt: skip
     by_tok = {"jieba": rows[3], "bigram": rows[4]}
     chosen = max(by_tok, key=lambda tok: (by_tok[tok].tuning.right, -by_tok[tok].tuning.false))
-    with without_synonyms():
-        name = f"ablation: full matcher, {chosen}, no synonym folding"
-        rows.append(tuned(name, "ablation_no_synonyms", ev, full, chosen))
+    with without_lexicon():
+        name = f"ablation: full matcher, {chosen}, no lexicon"
+        rows.append(tuned(name, "ablation_no_lexicon", ev, full, chosen))
     configured = settings.lost_found()
     tok, t = configured["tokenizer"], configured["alert_threshold"]
     name = f"configured in settings.yaml: full matcher, {tok}"
     rows.append(tuned(name, "configured", ev, full, tok, threshold=t))
     return rows, chosen
+
+
+def handset_keyword(cases: list[matching_handset.Case]) -> list[matching_handset.Outcome]:
+    """The keyword baseline on the hand-written set: each report's typed phrases counted in
+    the description of every found item of the set (a desk search over the whole store)."""
+    pool, keys = [], []
+    for case in cases:
+        sides = [("found", case.found)] if case.found else []
+        sides += [(f"distractor{k}", d) for k, d in enumerate(case.distractors)]
+        for name, side in sides:
+            keys.append(f"{case.id}/{name}")
+            pool.append(Item(len(pool), side["category"], side["description"], 0, 0, T_ANY))
+    out = []
+    for case in cases:
+        q = Item(-1, case.lost["category"], case.lost["description"], 0, 0, T_ANY)
+        ranked = [(keys[i], s) for i, s in keyword(q, pool)]
+        want = f"{case.id}/found" if case.found else None
+        out.append(matching_handset.Outcome(case, want, ranked))
+    return out
+
+
+def handset_rows(keyword_threshold: float) -> tuple[dict[str, matching_handset.Figures], list]:
+    """The hand-written set: the matcher through the HTTP API at the configured threshold,
+    and the keyword baseline at the threshold its tuning half chose on the seeded set."""
+    cases = matching_handset.load_cases()
+    outcomes, refused = matching_handset.run_api(cases)
+    threshold = settings.lost_found()["alert_threshold"]
+    rows = {
+        "keyword": matching_handset.figures(handset_keyword(cases), keyword_threshold),
+        "api": matching_handset.figures(outcomes, threshold),
+    }
+    return rows, [*refused, *matching_handset.by_class(outcomes, threshold).items()]
 
 
 def latency(n: int, queries: int, seed: int = 11) -> dict[str, float]:
@@ -335,6 +375,30 @@ def main() -> None:
         q, thr = row.held_out, "never" if row.threshold == NEVER else f"{row.threshold:.2f}"
         print(f"{row.name:<52}{thr:>6}{q.top1:>8.1%}{q.top5:>8.1%}{q.right:>11.1%}{q.false:>11.1%}")
     print(f"tokenizer chosen on tuning: {chosen}")
+    hand, detail = handset_rows(rows[0].threshold)
+    api = hand["api"]
+    print(
+        f"\nhand-written set (bench/lost_found_eval: {api.reports} reports, "
+        f"{api.positives} with a true item), registered through the HTTP API"
+    )
+    print(f"{'ranker':<52}{'thr':>6}{'top-1':>8}{'top-5':>8}{'right@thr':>11}{'false@thr':>11}")
+    for key, name, thr in (
+        ("keyword", "keyword baseline (all items, overlap)", rows[0].threshold),
+        ("api", "matcher, as configured (HTTP API)", settings.lost_found()["alert_threshold"]),
+    ):
+        f = hand[key]
+        figures.update({f"hand_{key}_{k}": round(v, 4) for k, v in vars(f).items()})
+        shown = "never" if thr == NEVER else f"{thr:.2f}"
+        print(f"{name:<52}{shown:>6}{f.top1:>8.1%}{f.top5:>8.1%}{f.right:>11.1%}{f.false:>11.1%}")
+    for line in detail:
+        if isinstance(line, str):
+            print(f"  refused: {line}")
+        else:
+            name, f = line
+            print(
+                f"  class {name:<16}{f.reports:>5} reports  top-1 {f.top1:6.1%}  "
+                f"top-5 {f.top5:6.1%}  false@thr {f.false:6.1%}"
+            )
     print(
         f"match latency, {lat['items']:,} stored items: p50 {lat['p50_ms']} ms, "
         f"p99 {lat['p99_ms']} ms ({lat['candidates_p50']} candidates p50, "

@@ -132,7 +132,10 @@ def test_in_memory_index_and_store_compare_the_same_items(client, accounts, db):
                 index.add(lost_found.to_match_item(row, frozenset()))
         lost = next(row for row in rows if row.id == lost_id)
         in_memory = index.candidates(lost_found.to_match_item(lost, frozenset()), "lost")
-        stored = {i.id for i in lost_found._candidates(s, lost, frozenset())}
+        stored = {
+            i.id
+            for i in lost_found._candidates(s, lost, lost_found.to_match_item(lost, frozenset()))
+        }
         within = {
             row.id
             for row in rows

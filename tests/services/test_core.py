@@ -36,7 +36,9 @@ def test_identifier_first_category_clash_vetoes_and_reason_is_bilingual():
         1, description="手机一部", colour=None, brand=None, identifier_keys=frozenset({"k1"})
     )
     near = item(2, lon=LON + 0.0035, at=T0 + timedelta(hours=2))
-    wallet = item(3, category="wallet")
+    # a wallet described as one: a clash (a "wallet" whose words only name a phone would be
+    # read as the phone its words say)
+    wallet = item(3, category="wallet", description="黑色钱包，内有银行卡")
     ranked = rank(q, [near, wallet, same_id])
     assert [m.item_id for m in ranked] == [1, 2] and ranked[0].by_identifier
     assert score(q, wallet) is None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pingan.auth.roles import Role
 from pingan.db.base import utcnow
+from pingan.services import lexicon
 from pingan.services.models import HelpItem
 from tests.services.conftest import BAD_ID, IMEI, found_body, lost_body
 
@@ -154,8 +155,9 @@ def test_bad_input_is_refused_with_reasons_and_nothing_stored(client, accounts):
 
 
 def test_stored_tokens_match_as_freshly_made_ones(client, accounts, db):
-    """Tokens are stored at registration; a row without them (stored before 0009) or made by
-    another tokenizer is tokenised when matched, and ranks the same."""
+    """Tokens are stored at registration, tagged with the tokenizer and the lexicon's version;
+    a row without them (stored before 0009), made by another tokenizer or by an earlier
+    lexicon is tokenised when matched, and ranks the same."""
     citizen, officer = accounts.headers(Role.CITIZEN), accounts.headers(Role.OFFICER)
     lost = client.post(f"{API}/lost", json=lost_body(), headers=citizen).json()["item"]
     for body in (found_body(), found_body(description="拾到白色苹果手机", colour="白色")):
@@ -164,7 +166,10 @@ def test_stored_tokens_match_as_freshly_made_ones(client, accounts, db):
     stored = client.get(url, headers=officer).json()
     with db.session() as s:
         rows = list(s.execute(select(HelpItem).order_by(HelpItem.id)).scalars())
-        assert all(r.match_tokens.startswith("bigram:") for r in rows)
+        tag = f"bigram@{lexicon.version()}:"
+        assert all(r.match_tokens.startswith(tag) for r in rows)
+        assert "k:phone" in rows[0].match_tokens.partition("\t")[2].split()
+        rows[0].match_tokens = "bigram@0000:手机 华为"  # an earlier lexicon's
         rows[1].match_tokens, rows[2].match_tokens = None, "jieba:手机 白色"
         s.commit()
     assert client.get(url, headers=officer).json() == stored

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from pingan.geo.coords import EARTH_RADIUS_M
 from pingan.services import settings
-from pingan.services.matcher import Item, Match, rank
+from pingan.services.matcher import KIND_CATEGORY, Item, Match, near_categories, rank
 
 M_PER_DEG = 111_320.0  # cell size in degrees = grid_m / M_PER_DEG (north–south metres)
 # Cell edges (k · g / M) and floor(lon · M / g) round differently by far less than a millimetre,
@@ -85,8 +85,22 @@ def window(at: datetime, query_kind: str) -> tuple[datetime, datetime]:
 
 
 def categories_for(category: str) -> list[str] | None:
-    """Categories that do not clash with this one (None: any — an unknown 'other')."""
-    return None if category == "other" else [category, "other"]
+    """Categories that do not clash with this one: itself, its near ones and "other"
+    (None: any — an unknown 'other')."""
+    if category == "other":
+        return None
+    return [category, *sorted(near_categories(category)), "other"]
+
+
+def categories_to_search(q: Item) -> list[str] | None:
+    """The categories a query's candidates may be filed under: those of its own category,
+    and those of the things its words name (a report filed under "bag" that says 行李箱 looks
+    among luggage too); None: any."""
+    cats = categories_for(q.category)
+    if cats is None:
+        return None
+    said = sorted(f[len(KIND_CATEGORY) :] for f in q.features if f.startswith(KIND_CATEGORY))
+    return list(dict.fromkeys([*cats, *said]))
 
 
 def days(start: datetime, end: datetime) -> Iterator[int]:
@@ -116,7 +130,7 @@ class MatchIndex:
     def candidates(self, q: Item, query_kind: str) -> set[int]:
         found = {i for k in q.identifier_keys for i in self.by_key.get(k, ())}
         start, end = window(q.at, query_kind)
-        cats = categories_for(q.category) or list({c for c, _ in self.buckets})
+        cats = categories_to_search(q) or list({c for c, _ in self.buckets})
         around = cells_around(q.lon, q.lat)
         for c in cats:
             for d in days(start, end):

@@ -99,7 +99,8 @@ def to_match_item(row: HelpItem | Row[Any], keys: frozenset[str]) -> Item:
     """An item (entity or a row of `_MATCH_COLUMNS`) as the matcher takes it, tokenised:
     the tokens stored at registration, or made now for a row without them."""
     tokenizer = settings.lost_found()["tokenizer"]
-    tokens = unpack_tokens(row.match_tokens, tokenizer)
+    stored = unpack_tokens(row.match_tokens, tokenizer)
+    tokens, feats = stored or (frozenset(), frozenset())
     item = Item(
         row.id,
         row.category,
@@ -110,9 +111,10 @@ def to_match_item(row: HelpItem | Row[Any], keys: frozenset[str]) -> Item:
         row.colour,
         row.brand,
         keys,
-        tokens or frozenset(),
+        tokens,
+        feats,
     )
-    return prepare(item, tokenizer) if tokens is None else item
+    return prepare(item, tokenizer) if stored is None else item
 
 
 def _keys_of(session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
@@ -128,7 +130,7 @@ def _keys_of(session: Session, ids: list[int]) -> dict[int, frozenset[str]]:
     return {i: frozenset(k) for i, k in out.items()}
 
 
-def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[Item]:
+def _candidates(session: Session, row: HelpItem, q: Item) -> list[Item]:
     """Opposite side, still open: by identifier hash, or by category, time window and grid.
 
     Only the identifiers a candidate shares with the query are loaded with it: the matcher
@@ -148,7 +150,8 @@ def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[I
         HelpItem.cell_x.between(min(xs), max(xs)),
         HelpItem.cell_y.between(min(ys), max(ys)),
     )
-    cats = candidates.categories_for(row.category)
+    keys = q.identifier_keys
+    cats = candidates.categories_to_search(q)
     if cats:
         query = query.where(HelpItem.category.in_(cats))
     found = {r.id: r for r in session.execute(query) if (r.cell_x, r.cell_y) in wanted}
@@ -167,8 +170,8 @@ def _candidates(session: Session, row: HelpItem, keys: frozenset[str]) -> list[I
 
 
 def _rank(session: Session, row: HelpItem) -> list[Match]:
-    keys = _keys_of(session, [row.id])[row.id]
-    return rank(to_match_item(row, keys), _candidates(session, row, keys))
+    q = to_match_item(row, _keys_of(session, [row.id])[row.id])
+    return rank(q, _candidates(session, row, q))
 
 
 def register(

@@ -1,8 +1,15 @@
 """Pure core: rank lost reports against found items (and back) with a reason for each score.
 
 An exact identifier (IMEI, serial, ID number — compared by keyed hash) wins outright. Else a
-clash of two known categories vetoes; otherwise category, colour and brand, description
-similarity, distance and time gap are weighted (weights in settings.yaml) into 0…1.
+clash of two categories that are neither equal nor near (categories.yaml) vetoes; otherwise
+category, item kind, colour, brand, character, description similarity, distance and time gap
+are weighted (weights in settings.yaml) into 0…1.
+
+Kind, colour, brand and character come from the lexicon (lexicon/*.yaml): read from the form's
+fields when given, else from the free text, so an attribute a person only wrote in the text
+counts as much as one typed in a field. An attribute known on one side only scores neutral
+(0.5); known on both, it agrees (1) or disagrees (0), which is what tells a near-identical
+found item from the one that answers the report.
 """
 
 from __future__ import annotations
@@ -12,21 +19,39 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
 from pingan.geo.coords import haversine_m
-from pingan.services import settings
-from pingan.services.text import TOKENIZERS, dice, fold, keywords
+from pingan.services import lexicon, settings
+from pingan.services.text import TOKENIZERS, dice, keywords
 
 
 @cache
-def categories() -> dict[str, dict[str, str]]:
+def categories() -> dict[str, dict[str, Any]]:
     text = resources.files("pingan.services").joinpath("categories.yaml").read_text("utf-8")
     return yaml.safe_load(text)
+
+
+@cache
+def near_categories(category: str) -> frozenset[str]:
+    """Categories a finder may have chosen for the same thing (both directions of `near`)."""
+    cats = categories()
+    near = set(cats.get(category, {}).get("near") or ())
+    near.update(c for c, v in cats.items() if category in (v.get("near") or ()))
+    return frozenset(near - {category})
+
+
+def category_fit(a: str, b: str) -> float | None:
+    """1 for the same category, 0.5 for near ones or "other", None for a clash (a veto)."""
+    if a == b:
+        return 1.0
+    if "other" in (a, b) or b in near_categories(a):
+        return 0.5
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +68,8 @@ class Item:
     brand: str | None = None
     identifier_keys: frozenset[str] = frozenset()
     tokens: frozenset[str] = field(default=frozenset(), compare=False)
+    # the lexicon's attributes as prefixed features ("k:luggage", "c:blue", "b:apple" …)
+    features: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,40 +83,70 @@ class Match:
     reason_en: str
 
 
+# feature prefixes: item kind, category a kind belongs to, colour family, brand, character,
+# material, modifier (儿童, 女款 …)
+KIND, KIND_CATEGORY, COLOUR, BRAND, CHARACTER, MATERIAL, MODIFIER = (
+    "k:", "g:", "c:", "b:", "h:", "m:", "x:"
+)  # fmt: skip
+
+
+def features(item: Item) -> frozenset[str]:
+    """The item's attributes as features: colour and brand from the fields when given, else
+    from the text; kinds, characters, materials and modifiers from text and fields."""
+    found = lexicon.extract(" ".join(x for x in (item.description, item.brand) if x))
+    colours = lexicon.colour_families(item.colour) or found.colours
+    brands = lexicon.brand_ids(item.brand) or found.brands
+    groups = (
+        (KIND, found.kinds),
+        (KIND_CATEGORY, found.categories),
+        (COLOUR, colours),
+        (BRAND, brands),
+        (CHARACTER, found.characters),
+        (MATERIAL, found.materials),
+        (MODIFIER, found.modifiers),
+    )
+    return frozenset(prefix + v for prefix, values in groups for v in values)
+
+
 def prepare(item: Item, tokenizer: str = "jieba") -> Item:
-    """The item with its description tokenised once (indexes keep prepared items)."""
-    text = " ".join(x for x in (item.description, item.colour, item.brand) if x)
-    return Item(**{**_fields(item), "tokens": TOKENIZERS[tokenizer](text)})
+    """The item with its description tokenised and its attributes read once (indexes and
+    the store keep prepared items). The tokenizers fold aliases to one word first, so 拉杆箱
+    and 行李箱, Apple and 苹果 share their tokens."""
+    tokens = TOKENIZERS[tokenizer](lexicon.detail_text(item.description))
+    return Item(**{**_fields(item), "tokens": tokens, "features": features(item)})
+
+
+def token_tag(tokenizer: str) -> str:
+    """What stored tokens were made with: the tokenizer and the lexicon's version, so a
+    changed lexicon makes every stored row be read afresh."""
+    return f"{tokenizer}@{lexicon.version()}"
 
 
 def pack_tokens(item: Item, tokenizer: str) -> str:
-    """The prepared item's tokens as stored with the row (`<tokenizer>:` then the tokens).
+    """The prepared item's tokens and features as stored with the row: `<tag>:`, the tokens,
+    a tab, the features. Neither ever holds whitespace (the tokenizers split on it)."""
+    return (
+        f"{token_tag(tokenizer)}:"
+        + " ".join(sorted(item.tokens))
+        + "\t"
+        + " ".join(sorted(item.features))
+    )
 
-    Tokens never hold whitespace (the tokenizers split on it), so a space separates them.
-    """
-    return f"{tokenizer}:" + " ".join(sorted(item.tokens))
 
-
-def unpack_tokens(stored: str | None, tokenizer: str) -> frozenset[str] | None:
-    """Stored tokens, or None when absent or made by another tokenizer (then re-tokenise)."""
-    if not stored or not stored.startswith(f"{tokenizer}:"):
+def unpack_tokens(
+    stored: str | None, tokenizer: str
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """Stored (tokens, features), or None when absent or made by another tokenizer or
+    lexicon (then the row is prepared afresh)."""
+    tag = f"{token_tag(tokenizer)}:"
+    if not stored or not stored.startswith(tag):
         return None
-    return frozenset(stored[len(tokenizer) + 1 :].split())
+    tokens, _, feats = stored[len(tag) :].partition("\t")
+    return frozenset(tokens.split()), frozenset(feats.split())
 
 
 def _fields(item: Item) -> dict[str, Any]:
     return {k: getattr(item, k) for k in Item.__slots__}
-
-
-@lru_cache(maxsize=4096)
-def _folded(value: str) -> str:
-    return fold(value).strip()
-
-
-def _same(a: str | None, b: str | None) -> float | None:
-    if not a or not b:
-        return None
-    return 1.0 if _folded(a) == _folded(b) else 0.0
 
 
 def _fmt_distance(m: float) -> tuple[str, str]:
@@ -115,39 +172,84 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     if by_id:
         zh.append("标识号一致")
         en.append("identifier matches")
-    if _same(q.colour, c.colour) == 1.0 and _same(q.brand, c.brand) == 1.0:
-        zh.append(f"同为{c.colour}{c.brand}{cat['name_zh']}")
-        en.append(f"both {c.colour} {c.brand} {cat['name_en']}")
-    elif _same(q.colour, c.colour) == 1.0:
-        zh.append(f"同为{c.colour}{cat['name_zh']}")
-        en.append(f"both {c.colour} {cat['name_en']}")
-    elif q.category == c.category:
-        zh.append(f"同为{cat['name_zh']}")
-        en.append(f"both {cat['name_en']}")
+    colour, brand = _agree(q, c, COLOUR) == 1.0, _agree(q, c, BRAND) == 1.0
+    # the words a person typed in a field, when the agreement can be said with them
+    cw = (c.colour or q.colour or "") if colour else ""
+    bw = (c.brand or q.brand or "") if brand else ""
+    if cw or bw or q.category == c.category:
+        zh.append(f"同为{cw}{bw}{cat['name_zh']}")
+        en.append(" ".join(x for x in ("both", cw, bw, cat["name_en"]) if x))
+    if colour and not cw:
+        zh.append("颜色相符")
+        en.append("colour agrees")
+    if brand and not bw:
+        zh.append("品牌相符")
+        en.append("brand agrees")
+    if _agree(q, c, CHARACTER) == 1.0:
+        zh.append("图案形象相符")
+        en.append("same character")
     for z, e in (_fmt_distance(dist), _fmt_gap(gap_h)):
         zh.append(z)
         en.append(e)
     return ", ".join(zh), ", ".join(en)
 
 
+def _of(item: Item, prefix: str) -> frozenset[str]:
+    return frozenset(f for f in item.features if f.startswith(prefix))
+
+
+def _agree(q: Item, c: Item, prefix: str) -> float | None:
+    """1 when both sides name the attribute and share a value, 0 when both name it and share
+    none, None when a side does not say."""
+    a, b = _of(q, prefix), _of(c, prefix)
+    if not a or not b:
+        return None
+    return 1.0 if a & b else 0.0
+
+
+def _kind(q: Item, c: Item) -> float | None:
+    a, b = _of(q, KIND), _of(c, KIND)
+    n = len(KIND)
+    return lexicon.kind_similarity(frozenset(k[n:] for k in a), frozenset(k[n:] for k in b))
+
+
+def _category(q: Item, c: Item) -> float | None:
+    """As category_fit, but a category either side's own words name counts as the same:
+    a report filed under "other" or a neighbour that says 行李箱 is about luggage."""
+    fit = category_fit(q.category, c.category)
+    n = len(KIND_CATEGORY)
+    said_q = {f[n:] for f in _of(q, KIND_CATEGORY)} | {q.category}
+    said_c = {f[n:] for f in _of(c, KIND_CATEGORY)} | {c.category}
+    if c.category in said_q or q.category in said_c:
+        return 1.0
+    return fit
+
+
+NEUTRAL = 0.5  # an attribute one side does not mention neither helps nor hurts
+
+
 def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
     """(score, by identifier, distance m, gap h), or None when the categories clash."""
     rules = settings.lost_found()
     by_id = bool(q.identifier_keys & c.identifier_keys)
-    if not by_id and q.category != c.category and "other" not in (q.category, c.category):
+    category = _category(q, c)
+    if not by_id and category is None:
         return None
     dist = haversine_m(q.lon, q.lat, c.lon, c.lat)
     gap_h = abs((c.at - q.at).total_seconds()) / 3600
     if by_id:
         return 1.0, True, dist, gap_h
     w = rules["weights"]
-    attrs = [x for x in (_same(q.colour, c.colour), _same(q.brand, c.brand)) if x is not None]
-    attributes = sum(attrs) / len(attrs) if attrs else 0.5
-    if len(attrs) == 2 and 0.0 in attrs:
-        attributes = 0.0  # colour and brand both known and one differs
+
+    def part(x: float | None) -> float:
+        return NEUTRAL if x is None else x
+
     total = (
-        w["category"] * (1.0 if q.category == c.category else 0.5)
-        + w["attributes"] * attributes
+        w["category"] * (category or 0.0)
+        + w["kind"] * part(_kind(q, c))
+        + w["colour"] * part(_agree(q, c, COLOUR))
+        + w["brand"] * part(_agree(q, c, BRAND))
+        + w["character"] * part(_agree(q, c, CHARACTER))
         + w["text"] * dice(q.tokens, c.tokens)
         + w["distance"] * math.exp(-dist / rules["distance_scale_m"])
         + w["time"] * math.exp(-gap_h / rules["time_scale_h"])

@@ -21,6 +21,7 @@ __all__ = [
     "brand_ids",
     "canonical_text",
     "colour_families",
+    "detail_text",
     "extract",
     "kind_similarity",
     "version",
@@ -126,6 +127,22 @@ def canonical_text(text: str) -> str:
     at = 0
     for i, j, e in _spans(s):
         parts += [s[at:i], e.canonical]
+        at = j
+    parts.append(s[at:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def detail_text(text: str) -> str:
+    """The canonical text without the words for kind, colour and brand: what is left are the
+    details (a cracked screen, a red string on the handle) that tell two black Nike bags apart,
+    since the matcher scores kind, colour and brand on their own."""
+    s = normalise(text)
+    parts: list[str] = []
+    at = 0
+    for i, j, e in _spans(s):
+        scored = e.kinds or e.colours or e.brands
+        parts += [s[at:i], " " if scored else e.canonical]
         at = j
     parts.append(s[at:])
     return "".join(parts)
