@@ -111,7 +111,7 @@ def test_identifier_claim_and_lifecycle_to_disposal(client, accounts, db):
         row.announced_at = utcnow() - timedelta(days=366)
         s.commit()
     run = client.post(f"{API}/lifecycle", headers=commander).json()
-    assert run == {"announced": [], "disposed": [old["id"]]}
+    assert run == {"announced": [], "disposed": [old["id"]], "retokenised": 0}
     gone = client.get(f"{API}/items/{old['id']}", headers=officer).json()
     assert gone["status"] == "disposed" and "民法典" in gone["disposal_note"]
     assert client.post(f"{API}/lifecycle", headers=officer).status_code == 403
@@ -174,3 +174,9 @@ def test_stored_tokens_match_as_freshly_made_ones(client, accounts, db):
         s.commit()
     assert client.get(url, headers=officer).json() == stored
     assert stored[0]["score"] > stored[1]["score"] > 0
+    # the lifecycle run makes the stale rows' tokens afresh
+    run = client.post(f"{API}/lifecycle", headers=accounts.headers(Role.COMMANDER)).json()
+    assert run["retokenised"] == 3
+    with db.session() as s:
+        assert all(r.match_tokens.startswith(tag) for r in s.scalars(select(HelpItem)))
+    assert client.get(url, headers=officer).json() == stored

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -38,6 +38,7 @@ from pingan.services.matcher import (
     pack_tokens,
     prepare,
     rank,
+    token_tag,
     unpack_tokens,
 )
 from pingan.services.models import HelpClaim, HelpIdentifier, HelpItem
@@ -394,10 +395,35 @@ def confirm_handover(session: Session, actor: Actor, claim_id: int, side: str) -
 class LifecycleResult:
     announced: list[int]
     disposed: list[int]
+    retokenised: int = 0
+
+
+# Open items whose tokens an earlier tokenizer or lexicon made are made afresh this many per
+# run; until then a match prepares such a row on the fly, at a cost per candidate.
+RETOKENISE_BATCH = 5000
+
+
+def _retokenise(session: Session) -> int:
+    tokenizer = settings.lost_found()["tokenizer"]
+    tag = f"{token_tag(tokenizer)}:"
+    stale = session.execute(
+        select(HelpItem)
+        .where(
+            HelpItem.status.in_(OPEN),
+            or_(HelpItem.match_tokens.is_(None), ~HelpItem.match_tokens.startswith(tag)),
+        )
+        .limit(RETOKENISE_BATCH)
+    ).scalars()
+    n = 0
+    for row in stale:
+        row.match_tokens = pack_tokens(to_match_item(row, frozenset()), tokenizer)
+        n += 1
+    return n
 
 
 def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -> LifecycleResult:
-    """Announce new found items; dispose of those unclaimed past the retention period."""
+    """Announce new found items; dispose of those unclaimed past the retention period; make
+    afresh the match tokens of open items an earlier lexicon made."""
     require(actor, "services.lifecycle")
     now = now or utcnow()
     rules = settings.lost_found()
@@ -431,11 +457,12 @@ def run_lifecycle(session: Session, actor: Actor, now: datetime | None = None) -
     for row in to_dispose:
         row.status, row.disposed_at, row.disposal_note = "disposed", now, note
         disposed.append(row.id)
-    if announced or disposed:
-        detail = {"announced": announced, "disposed": disposed}
+    retokenised = _retokenise(session)
+    if announced or disposed or retokenised:
+        detail = {"announced": announced, "disposed": disposed, "retokenised": retokenised}
         audit.record(session, actor, "lost_found.lifecycle", "help_item", None, detail)
     finish(session)
-    return LifecycleResult(announced, disposed)
+    return LifecycleResult(announced, disposed, retokenised)
 
 
 def hidden_details(session: Session, actor: Actor, vault: Vault, item_id: int) -> str | None:

@@ -225,7 +225,9 @@ def run_lifecycle(
     session: SessionDep, actor: Annotated[Actor, permit("services.lifecycle")]
 ) -> LifecyclePublic:
     result = lost_found.run_lifecycle(session, actor)
-    return LifecyclePublic(announced=result.announced, disposed=result.disposed)
+    return LifecyclePublic(
+        announced=result.announced, disposed=result.disposed, retokenised=result.retokenised
+    )
 
 
 # -- missing people --------------------------------------------------------------------------

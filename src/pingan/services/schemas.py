@@ -130,6 +130,7 @@ class ClaimPublic(BaseModel):
 class LifecyclePublic(BaseModel):
     announced: list[int]
     disposed: list[int]
+    retokenised: int = 0
 
 
 class MissingCreate(Body):
