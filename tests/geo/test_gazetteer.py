@@ -83,3 +83,19 @@ def test_a_point_along_a_road_is_named_from_its_nearest_crossing_on_that_road(ga
     named = gaz.nearest_place(crossing.lon + 0.0036, crossing.lat)  # ~310 m east, on 湖滨北街
     assert named.name_zh == "湖滨北街与经1路交叉口东约310米"
     assert named.name_en == "310 m east of Weft Road 1 & Warp Road 1"
+
+
+def test_lookup_takes_a_name_exactly_then_the_best_hit_then_a_name_inside_the_text(gaz):
+    for given in ("音乐喷泉", "Music Fountain", "yinyuepenquan", "yypq", "音乐喷泉南侧台阶"):
+        assert gaz.lookup(given).code == "music_fountain", given
+    assert gaz.lookup("经4路").kind == "road"
+    crossing = next(p for p in gaz.places if p.kind == "crossing")
+    assert gaz.lookup(crossing.name_zh) == crossing
+    assert gaz.lookup("火星广场") is None and gaz.lookup("  ") is None
+
+
+def test_close_to_suggests_at_most_three_names_spelled_alike(gaz):
+    assert names(gaz.close_to("音乐喷水"))[0] == "音乐喷泉"
+    assert names(gaz.close_to("yinyuepenshui"))[0] == "音乐喷泉"  # pinyin a syllable off
+    assert len(gaz.close_to("音乐喷水")) == 3
+    assert gaz.close_to("qqqq") == []

@@ -84,13 +84,13 @@ def _at_random(seed: int):  # type: ignore[no-untyped-def]
     """Matching that ignores what was said: any open found item, any open report."""
     rng = random.Random(seed)
 
-    def items(session, row) -> list[Match]:  # type: ignore[no-untyped-def]
+    def items(session, row, top: int = 5) -> list[Match]:  # type: ignore[no-untyped-def]
         found = sorted(
             session.execute(
                 select(HelpItem.id).where(HelpItem.kind == "found", HelpItem.status.in_(OPEN))
             ).scalars()
         )
-        picks = rng.sample(found, k=min(5, len(found)))
+        picks = rng.sample(found, k=min(top, len(found)))
         return [Match(i, 0.5, False, 0.0, 0.0, "", "") for i in picks]
 
     def person(p, r) -> missing.PersonMatch:  # type: ignore[no-untyped-def]

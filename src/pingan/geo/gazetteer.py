@@ -15,6 +15,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ CROSSING_M = 60.0
 NEAR_M = 300.0
 ROAD_M = 80.0
 CROSSING_SPACING_M = 150.0  # two roads crossing twice (a ring road): one place per junction
+CLOSE_NAME = 0.5  # difflib ratio from which a name is offered as "did you mean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,16 @@ def _spell(name: str) -> tuple[str, str]:
     full = "".join(syllables).replace(" ", "")
     initials = "".join(s[0] for s in syllables if s)
     return full, initials
+
+
+def _en_key(p: Place) -> str:
+    return "".join(p.name_en.split()).lower()
+
+
+def _order(p: Place) -> tuple[int, int, str]:
+    """Among equally good places: key areas and posts before roads, roads before crossings,
+    short names first."""
+    return KINDS.index(p.kind), len(p.name_zh), p.code
 
 
 def make_place(code: str, kind: str, name_zh: str, name_en: str, lon: float, lat: float) -> Place:
@@ -195,6 +207,38 @@ class Gazetteer:
             ranked.append((rank, KINDS.index(p.kind), len(p.name_zh), p.code, p))
         ranked.sort(key=lambda r: r[:4])
         return [r[-1] for r in ranked[: max(0, limit)]]
+
+    def lookup(self, name: str) -> Place | None:
+        """The one place a typed name stands for, where a report gives a place instead of a
+        point: a place of exactly that name (Chinese, English or full pinyin), else the best
+        search hit, else the longest place name inside the text ("音乐喷泉南侧台阶")."""
+        q = "".join(name.split()).lower()
+        if not q:
+            return None
+        exact = [p for p in self.places if q in (p.name_zh.lower(), _en_key(p), p.pinyin)]
+        if exact:
+            return min(exact, key=_order)
+        hits = self.search(q, 1)
+        if hits:
+            return hits[0]
+        inside = [p for p in self.places if len(p.name_zh) >= 2 and p.name_zh.lower() in q]
+        return max(inside, key=lambda p: (len(p.name_zh), -KINDS.index(p.kind))) if inside else None
+
+    def close_to(self, name: str, n: int = 3) -> list[Place]:
+        """Up to `n` places whose name is spelled close to `name` (a typo, a wrong character,
+        pinyin a syllable off), best first: what to suggest when `lookup` finds nothing."""
+        q = "".join(name.split()).lower()
+        if not q:
+            return []
+        forms = {q, _spell(q)[0]}
+
+        def likeness(p: Place) -> float:
+            keys = (p.name_zh.lower(), _en_key(p), p.pinyin)
+            return max(SequenceMatcher(None, f, k).ratio() for f in forms for k in keys)
+
+        scored = sorted(((likeness(p), _order(p), p) for p in self.places), key=lambda s: s[:2])
+        scored.sort(key=lambda s: -s[0])  # stable: ties keep kind and name order
+        return [p for score, _, p in scored[:n] if score >= CLOSE_NAME]
 
     def _nearest(
         self, lon: float, lat: float, kinds: tuple[str, ...], road: str | None = None

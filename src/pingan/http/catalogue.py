@@ -15,7 +15,7 @@ from pingan.http.deps import permit
 from pingan.i18n import text
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
 from pingan.incidents.lifecycle import STATE_NAMES_ZH
-from pingan.services.matcher import categories
+from pingan.services.catalogue import category_names
 from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
 
 router = APIRouter(prefix="/catalogue", tags=["http.tag_catalogue"])
@@ -68,7 +68,9 @@ def get_shifts(actor: Reader) -> dict[str, Any]:
 
 @router.get("/item-categories", summary="http.api.item_categories")
 def get_item_categories(actor: Reader) -> list[dict[str, str]]:
-    return [{"code": code, **names} for code, names in categories().items()]
+    """Code, Chinese and English name of each category (a form shows the half for its
+    language); the API also takes the categories' aliases, which are not listed here."""
+    return category_names()
 
 
 @router.get("/dispatch-targets", summary="http.api.dispatch_targets")

@@ -9,7 +9,7 @@ retention period in settings.yaml (one year, Civil Code art. 318), with a record
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,12 @@ from pingan.db.paging import page
 from pingan.db.tx import finish
 from pingan.errors import Conflict, Forbidden, NotFound
 from pingan.geo.city import City
+from pingan.geo.gazetteer import Gazetteer, Place
 from pingan.i18n import msg
 from pingan.pii.vault import Vault
 from pingan.services import candidates, common, identifiers, settings
 from pingan.services.access import is_citizen, list_cases, own_or_staff
+from pingan.services.catalogue import canonical_category
 from pingan.services.matcher import (
     Item,
     Match,
@@ -69,17 +71,48 @@ class ItemSpec:
     photo_b64: str | None = None
 
 
-def _check(spec: ItemSpec, actor: Actor) -> None:
+def _category(value: str) -> str:
+    """The code of the category `value` names (code, alias, Chinese or English name)."""
+    code = canonical_category(value)
+    if code is None:
+        known = ", ".join(categories())
+        raise common.bad(msg("services.bad_category", category=value, known=known), "bad_category")
+    return code
+
+
+def _check(spec: ItemSpec, actor: Actor) -> ItemSpec:
+    """The spec refused with a reason, or returned with its category as a code."""
     if spec.kind not in ("lost", "found"):
         raise common.bad(msg("services.item_bad_kind"), "bad_kind")
     require(actor, "services.report" if spec.kind == "lost" else "services.register_found")
-    if spec.category not in categories():
-        known = ", ".join(categories())
-        raise common.bad(msg("services.bad_category", known=known), "bad_category")
+    category = _category(spec.category)
     if not spec.description.strip():
         raise common.bad(msg("services.item_description_required"), "empty_description")
     if spec.kind == "found" and not (spec.holder and spec.storage):
         raise common.bad(msg("services.found_needs_storage"), "no_storage")
+    return replace(spec, category=category)
+
+
+def needs_places(spec: ItemSpec) -> bool:
+    """Whether registering the spec looks its place up in the gazetteer (a place, no point)."""
+    return (spec.lon is None or spec.lat is None) and bool(spec.place and spec.place.strip())
+
+
+def _located(spec: ItemSpec, places: Gazetteer | None) -> tuple[float, float, Place | None]:
+    """The item's point: as given, or the gazetteer's for the place named instead of one.
+
+    A point given is checked as before (inside the service area); a place that names nothing
+    the city knows is refused with up to three names close to it.
+    """
+    if not needs_places(spec) or places is None:
+        return (*common.where(spec.lon, spec.lat), None)
+    given = (spec.place or "").strip()
+    found = places.lookup(given)
+    if found is None:
+        near = [{"zh_CN": p.name_zh, "en": p.name_en} for p in places.close_to(given)]
+        code = "services.unknown_place" if near else "services.unknown_place_no_hint"
+        raise common.bad(msg(code, place=given, near=near), "unknown_place")
+    return (*common.where(found.lon, found.lat), found)
 
 
 # The columns the matcher reads: candidates are loaded as plain rows, not whole entities.
@@ -170,9 +203,9 @@ def _candidates(session: Session, row: HelpItem, q: Item) -> list[Item]:
     return [to_match_item(r, frozenset(shared.get(i, ()))) for i, r in found.items()]
 
 
-def _rank(session: Session, row: HelpItem) -> list[Match]:
+def _rank(session: Session, row: HelpItem, top: int = 5) -> list[Match]:
     q = to_match_item(row, _keys_of(session, [row.id])[row.id])
-    return rank(q, _candidates(session, row, q))
+    return rank(q, _candidates(session, row, q), top=top)
 
 
 def register(
@@ -182,14 +215,20 @@ def register(
     city: City | None,
     photo_dir: Path,
     spec: ItemSpec,
+    places: Gazetteer | None = None,
 ) -> tuple[HelpItem, list[Match]]:
-    """Store a lost report or found item and rank the other side against it."""
-    _check(spec, actor)
+    """Store a lost report or found item and rank the other side against it.
+
+    The category may be given by any of its names (stored as its code); without a point, a
+    place from `places` (the city's gazetteer) stands in for it (see `needs_places`).
+    """
+    spec = _check(spec, actor)
     if is_citizen(actor) and spec.kind == "found":
         raise Forbidden(msg("services.citizen_found_item"))
     at = common.when(spec.at, msg("services.what.lost_found_time"))
-    lon, lat = common.where(spec.lon, spec.lat)
-    area = common.area(city, spec.area_code)
+    lon, lat, named = _located(spec, places)
+    in_area = named.code if named is not None and named.kind == "key_area" else None
+    area = common.area(city, spec.area_code) or in_area
     try:
         idents = identifiers.parse(spec.identifiers)
     except identifiers.InvalidIdentifier as exc:
@@ -231,6 +270,9 @@ def register(
         session.add(HelpIdentifier(item_id=row.id, kind=ident.kind, key=ident.key(vault)))
     session.flush()
     matches = _rank(session, row)
+    where: dict[str, object] = {"location_source": "given"}
+    if named is not None:
+        where = {"location_source": "gazetteer", "gazetteer_place": named.code}
     threshold = settings.lost_found()["alert_threshold"]
     alerts = [m for m in matches if m.by_identifier or m.score >= threshold]
     payload = {"case_number": row.case_number, "kind": row.kind, "category": row.category}
@@ -244,7 +286,7 @@ def register(
         f"lost_found.{row.kind}_registered",
         "help_item",
         row.id,
-        {**payload, "identifiers": row.identifiers_masked, "matches": len(alerts)},
+        {**payload, "identifiers": row.identifiers_masked, "matches": len(alerts), **where},
     )
     finish(session)
     return row, matches
@@ -264,9 +306,9 @@ def get_item(session: Session, actor: Actor, item_id: int) -> HelpItem:
     return row
 
 
-def matches(session: Session, actor: Actor, item_id: int) -> list[Match]:
-    """Ranked candidates for a stored item, best first, each with its reason."""
-    return _rank(session, get_item(session, actor, item_id))
+def matches(session: Session, actor: Actor, item_id: int, limit: int = 5) -> list[Match]:
+    """The `limit` best-ranked candidates for a stored item, best first, each with its reason."""
+    return _rank(session, get_item(session, actor, item_id), top=limit)
 
 
 def list_items(
@@ -287,11 +329,12 @@ def list_items(
 def public_listing(
     session: Session, actor: Actor, *, category: str | None, limit: int, offset: int
 ) -> tuple[list[HelpItem], int]:
-    """Found items waiting for their owner (the adapter shows no proof-of-ownership fields)."""
+    """Found items waiting for their owner (the adapter shows no proof-of-ownership fields);
+    `category` by any of its names."""
     require(actor, "services.read")
     query = select(HelpItem).where(HelpItem.kind == "found", HelpItem.status.in_(OPEN))
     if category:
-        query = query.where(HelpItem.category == category)
+        query = query.where(HelpItem.category == _category(category))
     return page(session, query, HelpItem.at.desc(), limit=limit, offset=offset)
 
 

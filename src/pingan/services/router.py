@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pingan.auth.actor import Actor
 from pingan.db.base import utcnow
 from pingan.geo.city import City
+from pingan.geo.gazetteer import gazetteer_for
 from pingan.http.deps import SessionDep, SettingsDep, VaultDep, audited_read, get_city, permit
 from pingan.http.idempotency import IdempotencyKey, idempotent
 from pingan.http.inputs import Id, Instant
@@ -76,8 +77,10 @@ def _register(
     actor: Actor,
 ) -> ItemCreated:
     spec = lost_found.ItemSpec(kind=kind, **body.model_dump())
-    city = _city_for(request, body.area_code)
-    row, matches = lost_found.register(session, actor, vault, city, _photos(settings), spec)
+    by_name = lost_found.needs_places(spec)  # a place named instead of a point
+    city = get_city(request) if by_name else _city_for(request, body.area_code)
+    places = gazetteer_for(city, settings.city_posts) if by_name and city else None
+    row, matches = lost_found.register(session, actor, vault, city, _photos(settings), spec, places)
     return ItemCreated(
         item=ItemPublic.model_validate(row),
         matches=[MatchPublic(**asdict(m)) for m in matches],
@@ -173,9 +176,13 @@ def hidden_details(
 
 @router.get("/lost-found/items/{item_id}/matches", summary="services.api.item_matches")
 def item_matches(
-    item_id: Id, session: SessionDep, actor: Annotated[Actor, permit("services.read")]
+    item_id: Id,
+    session: SessionDep,
+    actor: Annotated[Actor, permit("services.read")],
+    limit: Annotated[int, Query(ge=1, le=50, description="services.field.match_limit")] = 5,
 ) -> list[MatchPublic]:
-    return [MatchPublic(**asdict(m)) for m in lost_found.matches(session, actor, item_id)]
+    ranked = lost_found.matches(session, actor, item_id, limit=limit)
+    return [MatchPublic(**asdict(m)) for m in ranked]
 
 
 @router.post(

@@ -18,7 +18,7 @@ class Body(Input):
 
 
 class ItemCreate(Body):
-    category: str = Field(max_length=20, description="services.field.category")
+    category: str = Field(max_length=40, description="services.field.category")
     description: str = Field(max_length=1000, description="services.field.description")
     colour: str | None = Field(default=None, max_length=20)
     brand: str | None = Field(default=None, max_length=40)
@@ -31,7 +31,7 @@ class ItemCreate(Body):
     lon: float | None = None
     lat: float | None = None
     at: Instant | None = Field(default=None, description="services.field.at")
-    place: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, max_length=200, description="services.field.place")
     area_code: str | None = Field(default=None, max_length=40)
     holder: str | None = Field(default=None, max_length=100, description="services.field.holder")
     storage: str | None = Field(default=None, max_length=200, description="services.field.storage")

@@ -51,7 +51,7 @@ const FIELD = { summary: "description", contact_phone: "phone", guardian_phone: 
   last_seen_at: "at", lon: "place", lat: "place", identifiers: "identifier", kind: "person_kind" };
 // Refusals from the services carry a code, not a field: the code says which field.
 const CODE_FIELD = { no_time: "at", naive_time: "at", future_time: "at", stale_time: "at", no_place: "place",
-  bad_coordinates: "place", unknown_area: "area_code", bad_category: "category", empty_description: "description",
+  bad_coordinates: "place", unknown_place: "place", unknown_area: "area_code", bad_category: "category", empty_description: "description",
   empty_summary: "description", empty_field: "name", no_phone: "phone", bad_phone: "phone",
   no_id_number: "guardian_id_number", bad_id_number: "guardian_id_number", bad_identifier: "identifier" };
 
