@@ -27,6 +27,15 @@ def test_both_languages_have_the_same_messages() -> None:
     assert set(zh) == set(en), sorted(set(zh) ^ set(en))
 
 
+def test_no_catalogue_says_one_code_twice() -> None:
+    """A code given twice in a file silently keeps one of its texts: the other's users read
+    words meant for something else."""
+    for po in sorted((SRC / "i18n" / "locales").glob("*/LC_MESSAGES/*.po")):
+        codes = re.findall(r'^msgid "(.+)"$', po.read_text("utf-8"), re.M)
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        assert not twice, (po.name, twice)
+
+
 @pytest.mark.parametrize("code", sorted(catalogue("zh_CN")))
 def test_each_message_speaks_its_language_and_names_the_same_values(code: str) -> None:
     zh, en = catalogue("zh_CN")[code], catalogue("en")[code]

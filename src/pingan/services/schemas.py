@@ -31,7 +31,7 @@ class ItemCreate(Body):
     lon: float | None = None
     lat: float | None = None
     at: Instant | None = Field(default=None, description="services.field.at")
-    place: str | None = Field(default=None, max_length=200, description="services.field.place")
+    place: str | None = Field(default=None, max_length=200, description="services.field.item_place")
     area_code: str | None = Field(default=None, max_length=40)
     holder: str | None = Field(default=None, max_length=100, description="services.field.holder")
     storage: str | None = Field(default=None, max_length=200, description="services.field.storage")
