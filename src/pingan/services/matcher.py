@@ -172,7 +172,7 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     if by_id:
         zh.append("标识号一致")
         en.append("identifier matches")
-    colour, brand = _agree(q, c, COLOUR) == 1.0, _agree(q, c, BRAND) == 1.0
+    colour, brand = _colour(q, c) == 1.0, _agree(q, c, BRAND) == 1.0
     # the words a person typed in a field, when the agreement can be said with them
     cw = (c.colour or q.colour or "") if colour else ""
     bw = (c.brand or q.brand or "") if brand else ""
@@ -205,6 +205,16 @@ def _agree(q: Item, c: Item, prefix: str) -> float | None:
     if not a or not b:
         return None
     return 1.0 if a & b else 0.0
+
+
+def _colour(q: Item, c: Item) -> float | None:
+    """How fully two colour descriptions agree: shared families over the larger side's
+    (white vs white: 1; transparent-and-white vs black-transparent-yellow: 1/3), so a shared
+    trim colour does not make a white phone agree with a black one; None when a side says none."""
+    a, b = _of(q, COLOUR), _of(c, COLOUR)
+    if not a or not b:
+        return None
+    return len(a & b) / max(len(a), len(b))
 
 
 def _kind(q: Item, c: Item) -> float | None:
@@ -247,7 +257,7 @@ def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
     total = (
         w["category"] * (category or 0.0)
         + w["kind"] * part(_kind(q, c))
-        + w["colour"] * part(_agree(q, c, COLOUR))
+        + w["colour"] * part(_colour(q, c))
         + w["brand"] * part(_agree(q, c, BRAND))
         + w["character"] * part(_agree(q, c, CHARACTER))
         + w["text"] * dice(q.tokens, c.tokens)
