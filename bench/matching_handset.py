@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import math
-import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
@@ -225,10 +224,16 @@ def misses(outcomes: list[Outcome], top: int = 1) -> Iterator[str]:
             yield f"{o.case.id} [{' '.join(o.case.classes)}]: got {got}"
 
 
+def recall(f: Figures) -> str:
+    """Top-1 and top-5 as text; a group with no true items has none to find."""
+    if not f.positives:
+        return f"{'(no true items)':<27}"
+    return f"top-1 {f.top1:6.1%}  top-5 {f.top5:6.1%}"
+
+
 if __name__ == "__main__":
     from pingan.services import settings as service_settings
 
-    os.environ.setdefault("PINGAN_LANG", "zh_CN")
     threshold = service_settings.lost_found()["alert_threshold"]
     outs, refusals = run_api(load_cases())
     for line in refusals:
@@ -236,7 +241,6 @@ if __name__ == "__main__":
     f = figures(outs, threshold)
     print(f"all: {f}")
     for name, g in by_class(outs, threshold).items():
-        print(f"{name:<16} n={g.reports:<4} top-1 {g.top1:6.1%} top-5 {g.top5:6.1%} "
-              f"false@thr {g.false:6.1%}")  # fmt: skip
+        print(f"{name:<16} n={g.reports:<4} {recall(g)}  false@thr {g.false:6.1%}")
     for line in misses(outs, top=1):
         print("miss:", line)

@@ -84,3 +84,11 @@ def test_a_report_filed_broadly_is_searched_where_its_words_point():
     cats = candidates.categories_to_search(q)
     assert cats is not None and {"bag", "luggage", "other"} <= set(cats)
     assert candidates.categories_to_search(item(1, "other", "不知道是什么")) is None
+
+
+def test_a_shared_trim_colour_does_not_make_two_colours_agree():
+    q = item(0, "phone", "华为手机丢了，白色的，壳是透明的已经发黄了", brand="华为")
+    white = found(1, "phone", "拾得手机一部，珍珠白，透明壳已泛黄", brand="HUAWEI")
+    black = found(2, "phone", "手机一部，曜石黑，透明壳已泛黄", brand="HUAWEI")
+    assert matcher._colour(q, white) > matcher._colour(q, black) > 0
+    assert best(q, black, white) == 1
