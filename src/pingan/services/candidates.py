@@ -94,13 +94,17 @@ def categories_for(category: str) -> list[str] | None:
 
 def categories_to_search(q: Item) -> list[str] | None:
     """The categories a query's candidates may be filed under: those of its own category,
-    and those of the things its words name (a report filed under "bag" that says 行李箱 looks
-    among luggage too); None: any."""
+    and, when its words never name a thing of that category, those of the things they do
+    name (a report filed under "toy" that says 墨镜 looks among glasses too). A report whose
+    words confirm its category (a bag's, listing what was in it) is not widened by its
+    contents. None: any."""
     cats = categories_for(q.category)
     if cats is None:
         return None
-    said = sorted(f[len(KIND_CATEGORY) :] for f in q.features if f.startswith(KIND_CATEGORY))
-    return list(dict.fromkeys([*cats, *said]))
+    said = {f[len(KIND_CATEGORY) :] for f in q.features if f.startswith(KIND_CATEGORY)}
+    if q.category in said:
+        return cats
+    return list(dict.fromkeys([*cats, *sorted(said)]))
 
 
 def days(start: datetime, end: datetime) -> Iterator[int]:

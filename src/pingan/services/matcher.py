@@ -19,9 +19,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -172,7 +172,9 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     if by_id:
         zh.append("标识号一致")
         en.append("identifier matches")
-    colour, brand = _colour(q, c) == 1.0, _agree(q, c, BRAND) == 1.0
+    qa, ca = attrs(q.features), attrs(c.features)
+    colour = _overlap(qa.colours, ca.colours) == 1.0
+    brand = _agree(qa.brands, ca.brands) == 1.0
     # the words a person typed in a field, when the agreement can be said with them
     cw = (c.colour or q.colour or "") if colour else ""
     bw = (c.brand or q.brand or "") if brand else ""
@@ -185,7 +187,7 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     if brand and not bw:
         zh.append("品牌相符")
         en.append("brand agrees")
-    if _agree(q, c, CHARACTER) == 1.0:
+    if _agree(qa.characters, ca.characters) == 1.0:
         zh.append("图案形象相符")
         en.append("same character")
     for z, e in (_fmt_distance(dist), _fmt_gap(gap_h)):
@@ -194,55 +196,69 @@ def _explain(q: Item, c: Item, by_id: bool, dist: float, gap_h: float) -> tuple[
     return ", ".join(zh), ", ".join(en)
 
 
-def _of(item: Item, prefix: str) -> frozenset[str]:
-    return frozenset(f for f in item.features if f.startswith(prefix))
+class Attrs(NamedTuple):
+    """An item's features grouped by attribute, without their prefixes."""
+
+    kinds: frozenset[str]
+    categories: frozenset[str]
+    colours: frozenset[str]
+    brands: frozenset[str]
+    characters: frozenset[str]
 
 
-def _agree(q: Item, c: Item, prefix: str) -> float | None:
+_PREFIXES = (KIND, KIND_CATEGORY, COLOUR, BRAND, CHARACTER)
+
+
+@lru_cache(maxsize=65536)
+def attrs(features: frozenset[str]) -> Attrs:
+    """Grouped once per distinct feature set: the ranking compares hundreds of candidates per
+    report, and many stored items share the same words."""
+    groups: dict[str, set[str]] = {p: set() for p in _PREFIXES}
+    for f in features:
+        prefix = f[: f.index(":") + 1]
+        if prefix in groups:
+            groups[prefix].add(f[len(prefix) :])
+    return Attrs(*(frozenset(groups[p]) for p in _PREFIXES))
+
+
+def _agree(a: frozenset[str], b: frozenset[str]) -> float | None:
     """1 when both sides name the attribute and share a value, 0 when both name it and share
     none, None when a side does not say."""
-    a, b = _of(q, prefix), _of(c, prefix)
     if not a or not b:
         return None
     return 1.0 if a & b else 0.0
 
 
-def _colour(q: Item, c: Item) -> float | None:
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float | None:
     """How fully two colour descriptions agree: shared families over the larger side's
     (white vs white: 1; transparent-and-white vs black-transparent-yellow: 1/3), so a shared
     trim colour does not make a white phone agree with a black one; None when a side says none."""
-    a, b = _of(q, COLOUR), _of(c, COLOUR)
     if not a or not b:
         return None
     return len(a & b) / max(len(a), len(b))
 
 
-def _kind(q: Item, c: Item) -> float | None:
-    a, b = _of(q, KIND), _of(c, KIND)
-    n = len(KIND)
-    return lexicon.kind_similarity(frozenset(k[n:] for k in a), frozenset(k[n:] for k in b))
-
-
-def _category(q: Item, c: Item) -> float | None:
+def _category(q: Item, c: Item, qa: Attrs, ca: Attrs) -> float | None:
     """As category_fit, but a category either side's own words name counts as the same:
     a report filed under "other" or a neighbour that says 行李箱 is about luggage."""
-    fit = category_fit(q.category, c.category)
-    n = len(KIND_CATEGORY)
-    said_q = {f[n:] for f in _of(q, KIND_CATEGORY)} | {q.category}
-    said_c = {f[n:] for f in _of(c, KIND_CATEGORY)} | {c.category}
-    if c.category in said_q or q.category in said_c:
+    if c.category in qa.categories or q.category in ca.categories:
         return 1.0
-    return fit
+    return category_fit(q.category, c.category)
 
 
 NEUTRAL = 0.5  # an attribute one side does not mention neither helps nor hurts
+
+
+def _part(x: float | None) -> float:
+    return NEUTRAL if x is None else x
 
 
 def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
     """(score, by identifier, distance m, gap h), or None when the categories clash."""
     rules = settings.lost_found()
     by_id = bool(q.identifier_keys & c.identifier_keys)
-    category = _category(q, c)
+    qa, ca = attrs(q.features), attrs(c.features)
+    category = _category(q, c, qa, ca)
     if not by_id and category is None:
         return None
     dist = haversine_m(q.lon, q.lat, c.lon, c.lat)
@@ -250,16 +266,12 @@ def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
     if by_id:
         return 1.0, True, dist, gap_h
     w = rules["weights"]
-
-    def part(x: float | None) -> float:
-        return NEUTRAL if x is None else x
-
     total = (
         w["category"] * (category or 0.0)
-        + w["kind"] * part(_kind(q, c))
-        + w["colour"] * part(_colour(q, c))
-        + w["brand"] * part(_agree(q, c, BRAND))
-        + w["character"] * part(_agree(q, c, CHARACTER))
+        + w["kind"] * _part(lexicon.kind_similarity(qa.kinds, ca.kinds))
+        + w["colour"] * _part(_overlap(qa.colours, ca.colours))
+        + w["brand"] * _part(_agree(qa.brands, ca.brands))
+        + w["character"] * _part(_agree(qa.characters, ca.characters))
         + w["text"] * dice(q.tokens, c.tokens)
         + w["distance"] * math.exp(-dist / rules["distance_scale_m"])
         + w["time"] * math.exp(-gap_h / rules["time_scale_h"])
