@@ -88,6 +88,9 @@ def test_a_report_filed_broadly_is_searched_where_its_words_point():
     assert cats is not None and {"toy", "glasses", "other"} <= set(cats)
     listed = item(2, "bag", "黑色双肩包，里面有充电宝和雨伞")
     assert candidates.categories_to_search(listed) == candidates.categories_for("bag")
+    # filed by what was in it, found as the container it was in
+    laptop = item(3, "computer", "电脑包忘公交上了，戴尔笔记本，包是黑色双肩的")
+    assert "bag" in (candidates.categories_to_search(laptop) or [])
     assert candidates.categories_to_search(item(1, "other", "不知道是什么")) is None
 
 

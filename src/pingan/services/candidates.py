@@ -14,7 +14,14 @@ from datetime import datetime, timedelta
 
 from pingan.geo.coords import EARTH_RADIUS_M
 from pingan.services import settings
-from pingan.services.matcher import KIND_CATEGORY, Item, Match, near_categories, rank
+from pingan.services.matcher import (
+    KIND_CATEGORY,
+    Item,
+    Match,
+    categories,
+    near_categories,
+    rank,
+)
 
 M_PER_DEG = 111_320.0  # cell size in degrees = grid_m / M_PER_DEG (north–south metres)
 # Cell edges (k · g / M) and floor(lon · M / g) round differently by far less than a millimetre,
@@ -94,15 +101,15 @@ def categories_for(category: str) -> list[str] | None:
 
 def categories_to_search(q: Item) -> list[str] | None:
     """The categories a query's candidates may be filed under: those of its own category,
-    and, when its words never name a thing of that category, those of the things they do
-    name (a report filed under "toy" that says 墨镜 looks among glasses too). A report whose
-    words confirm its category (a bag's, listing what was in it) is not widened by its
-    contents. None: any."""
+    and those of the things its words name (a report filed under "computer" that says 电脑包
+    looks among bags, where a finder files the bag it found). A container's report whose words
+    confirm it (a bag listing what was in it) is not widened by its contents: the finder files
+    the container, and the contents would multiply the candidates. None: any."""
     cats = categories_for(q.category)
     if cats is None:
         return None
     said = {f[len(KIND_CATEGORY) :] for f in q.features if f.startswith(KIND_CATEGORY)}
-    if q.category in said:
+    if q.category in said and categories()[q.category].get("container"):
         return cats
     return list(dict.fromkeys([*cats, *sorted(said)]))
 
