@@ -2,9 +2,12 @@
 // service, which also opens the incident) or a lost car (a request for help), then follow your
 // own cases with their status and any matches, and read the public found-item notice.
 // The form survives an expired session (sessionStorage) and says which field is wrong and why.
+// The place is a point on the small map, a place name picked from the gazetteer's suggestions
+// or a key area, in that order; a lost item may also name a place the server looks up.
 import { api, post, el, $, t, half, typeName, fmtTime, keepForm, fieldErrors, showFieldErrors } from "./core.js";
 import { addTexts } from "./i18n.js";
 import { baseMap, cached } from "./map.js";
+import { placeSuggest } from "./places.js";
 
 const L = window.L;
 // The citizen's own words: no control-room terms (综合指挥室, 推送半径, 警情, 派警…), plain
@@ -12,7 +15,9 @@ const L = window.L;
 addTexts({
   citizen_title: "平安 · 群众求助", citizen_footer: "您填写的个人信息只用于办理您的求助，页面上脱敏显示",
   citizen_report_help: "报失物品 · 寻人 · 找车", citizen_what: "您需要什么帮助", citizen_area: "大致在哪里",
-  citizen_place: "具体地点（如门口、店名）", citizen_tap_map: "在地图上点一下发生的地方，或从上面选一个地点",
+  citizen_place: "地点（输入地名，从提示中选择；也可写门口、店名）", citizen_tap_map: "在地图上点一下发生的地方，或从上面选一个地点",
+  citizen_no_place: "没有这个地名，可在地图上点选",
+  citizen_k_key_area: "景区/广场", citizen_k_post: "警务点", citizen_k_road: "道路", citizen_k_crossing: "路口",
   citizen_when: "什么时候", citizen_describe: "发生了什么", citizen_phone: "您的手机号", citizen_my_cases: "我提交的求助",
   citizen_found_listing: "失物招领", citizen_identifier: "手机串号、序列号或证件号（可选）",
   citizen_search_area: "正在{km}公里范围内寻找",
@@ -23,7 +28,9 @@ addTexts({
 }, {
   citizen_title: "Pingan · Help for residents", citizen_footer: "Your personal details are used only to handle your request, and are shown masked",
   citizen_report_help: "Report a loss, a missing person, a lost car", citizen_what: "What do you need help with?",
-  citizen_area: "Roughly where", citizen_place: "Exact place (an entrance, a shop)",
+  citizen_area: "Roughly where", citizen_place: "Place (type a name and pick it from the list, or describe it: an entrance, a shop)",
+  citizen_no_place: "no place of that name; you can tap the map instead",
+  citizen_k_key_area: "area", citizen_k_post: "police point", citizen_k_road: "road", citizen_k_crossing: "crossing",
   citizen_tap_map: "Tap the map where it happened, or pick a place above", citizen_when: "When",
   citizen_describe: "What happened", citizen_phone: "Your mobile number", citizen_my_cases: "My requests",
   citizen_found_listing: "Found items", citizen_identifier: "Phone IMEI, serial or ID number (optional)",
@@ -72,7 +79,17 @@ export async function initCitizen() {
   nameOptions(form);
   forget = keepForm(form);
   form.elements.type.addEventListener("change", () => toggle(form));
-  sel.addEventListener("change", () => { const c = centres[sel.value]; if (c) setPlace(form, c[0], c[1]); });
+  sel.addEventListener("change", () => mark(form));
+  const place = form.elements.place;
+  placeSuggest(place, $("#citizen-places"), { kindKey: "citizen_k_", noneKey: "citizen_no_place", onPick: (p) => {
+    form.elements.place_pick.value = JSON.stringify({ name: place.value, lon: p.lon, lat: p.lat, area: p.kind === "key_area" ? p.code : null });
+    mark(form, true);
+    form.dispatchEvent(new Event("input")); // keep it with the rest of the form
+  } });
+  // a pick holds while the field still shows its name; typing something else drops it
+  place.addEventListener("input", () => {
+    if (form.elements.place_pick.value && !picked(values(form))) { form.elements.place_pick.value = ""; mark(form); }
+  });
   form.addEventListener("submit", submit);
   toggle(form);
 }
@@ -99,28 +116,49 @@ function placeMap(form) {
     const outline = L.geoJSON(areas, { renderer, interactive: false, style: () => ({ color: "#13315c", weight: 1, fillOpacity: 0.1 }) }).addTo(map);
     picker.fitBounds(outline.getBounds()); // where visitors lose things: the key areas, not the whole city
     picker.on("click", (ev) => setPlace(form, ev.latlng.lng, ev.latlng.lat));
-    const { lon, lat } = form.elements;
-    if (lon.value && lat.value) setPlace(form, Number(lon.value), Number(lat.value), false);
+    mark(form);
   });
   return pickerReady;
 }
-function setPlace(form, lon, lat, notify = true) {
+/** A tap on the map: the point itself, ahead of a picked place or an area (as in the API). */
+function setPlace(form, lon, lat) {
   form.elements.lon.value = lon.toFixed(6); form.elements.lat.value = lat.toFixed(6);
-  if (picker) {
-    marker = marker || L.circleMarker([lat, lon], { radius: 7, color: "#b3261e", weight: 3, fillOpacity: 0.3 }).addTo(picker);
-    marker.setLatLng([lat, lon]);
-  }
-  if (notify) form.dispatchEvent(new Event("input")); // keep it with the rest of the form
+  mark(form);
+  form.dispatchEvent(new Event("input")); // keep it with the rest of the form
+}
+const values = (form) => Object.fromEntries(new FormData(form));
+/** The place picked from the suggestions, while the place field still shows its name. */
+function picked(v) {
+  let p = null;
+  try { p = JSON.parse(v.place_pick || "null"); } catch { return null; }
+  return p && p.name === String(v.place || "").trim() ? p : null;
+}
+/** Where the report is: a tap on the map, else the picked place, else the area's centre. */
+function pointOf(v) {
+  if (v.lon && v.lat) return [Number(v.lon), Number(v.lat)];
+  const pick = picked(v);
+  return pick ? [pick.lon, pick.lat] : centres[v.area_code] || [null, null];
+}
+/** Show on the small map where the report will be placed (none: no marker). */
+function mark(form, pan = false) {
+  if (!picker) return;
+  const [lon, lat] = pointOf(values(form));
+  if (lon === null) { if (marker) { marker.remove(); marker = null; } return; }
+  marker = marker || L.circleMarker([lat, lon], { radius: 7, color: "#b3261e", weight: 3, fillOpacity: 0.3 }).addTo(picker);
+  marker.setLatLng([lat, lon]);
+  if (pan) picker.panTo([lat, lon]);
 }
 
 /** Field -> reason, in the page's language; empty when the form may be sent. */
 function check(form) {
-  const v = Object.fromEntries(new FormData(form));
+  const v = values(form);
   const bad = {};
   const need = (...names) => names.forEach((n) => { if (!String(v[n] || "").trim()) bad[n] = t("required"); });
   need("type");
   if (!v.description || v.description.trim().length < 5) bad.description = t("too_short");
-  if (!(v.lon && v.lat) && !v.area_code) bad.place = t("pick_place");
+  // a lost item's typed place name is looked up by the registry (refused there if unknown)
+  const named = picked(v) || (v.type === "lost_item" && String(v.place || "").trim());
+  if (!(v.lon && v.lat) && !v.area_code && !named) bad.place = t("pick_place");
   if (v.phone && !PHONE.test(v.phone.trim())) bad.phone = t("bad_phone");
   if (v.type && v.type !== "car_finding") {
     need("at");
@@ -140,19 +178,20 @@ function check(form) {
 
 /** The request for the chosen kind of report: which API and what it takes. */
 function request(v) {
-  const c = centres[v.area_code];
-  const [lon, lat] = v.lon && v.lat ? [Number(v.lon), Number(v.lat)] : c || [null, null];
+  const [lon, lat] = pointOf(v); // none: a lost item's place name is looked up by the registry
+  const pick = v.lon && v.lat ? null : picked(v);
+  const area = v.area_code || (pick && pick.area) || null;
   const at = v.at ? new Date(v.at).toISOString() : null;
   const opt = (x) => (x && x.trim() ? x.trim() : null);
   if (v.type === "lost_item") {
     return ["/api/v1/services/lost-found/lost", { category: v.category, description: v.description.trim(), colour: opt(v.colour),
       brand: opt(v.brand), identifiers: v.identifier_kind && opt(v.identifier) ? { [v.identifier_kind]: v.identifier.trim() } : {},
-      lon, lat, at, place: opt(v.place), area_code: v.area_code || null, contact_phone: opt(v.phone) }];
+      lon, lat, at, place: opt(v.place), area_code: area, contact_phone: opt(v.phone) }];
   }
   if (v.type === "missing_person") {
     return ["/api/v1/services/missing", { kind: v.person_kind, name: v.name.trim(), age: v.age === "" ? null : Number(v.age),
       description: [v.description.trim(), opt(v.place)].filter(Boolean).join("；"), clothing: opt(v.clothing), lon, lat, last_seen_at: at,
-      area_code: v.area_code || null, guardian_name: v.guardian_name.trim(), guardian_phone: v.phone.trim(),
+      area_code: area, guardian_name: v.guardian_name.trim(), guardian_phone: v.phone.trim(),
       guardian_id_number: v.guardian_id_number.trim() }];
   }
   return ["/api/v1/incidents", { type: v.type, summary: [v.description.trim(), opt(v.place)].filter(Boolean).join("；"),
@@ -165,14 +204,16 @@ async function submit(ev) {
   const bad = check(form);
   showFieldErrors(form, bad);
   if (Object.keys(bad).length) return;
-  const [path, body] = request(Object.fromEntries(new FormData(form)));
+  const [path, body] = request(values(form));
   const result = $("#citizen-result");
   try {
     const res = await post(path, body);
     const row = res.item || res;
     result.replaceChildren(t("reported"), el("b", { class: "case-no" }, row.case_number));
     if (res.matches && res.matches.length) result.append(el("br"), t("matches_found").replace("{n}", res.matches.length));
-    form.reset(); forget(); forget = keepForm(form); toggle(form);
+    form.reset(); forget(); forget = keepForm(form);
+    for (const name of ["lon", "lat", "place_pick"]) form.elements[name].value = ""; // reset() leaves hidden fields
+    toggle(form);
     if (marker) { marker.remove(); marker = null; }
     showCitizen();
   } catch (e) {

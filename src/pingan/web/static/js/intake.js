@@ -3,8 +3,9 @@
 // are set the form shows the units the call would get and the open incidents it may repeat; the
 // call-taker either enters it (and sends the units at once) or attaches it to the incident.
 import { api, post, el, $, t, half, typeName, kindName, stateName, fmtTime, fmtSecs, catalogue, session } from "./core.js";
-import { addTexts, lang } from "./i18n.js";
+import { addTexts } from "./i18n.js";
 import { baseMap } from "./map.js";
+import { nameOf, placeSuggest } from "./places.js";
 import { state } from "./state.js";
 
 addTexts({
@@ -42,14 +43,14 @@ const CODE_FIELD = { bad_phone: "phone", empty_summary: "summary", unknown_incid
   bad_coordinates: "place" };
 
 let point = null; // { lon, lat, area_code, label }
-let hits = [], active = -1, searchSeq = 0, refreshSeq = 0;
+let suggest = null; // the place field's suggestion list
+let refreshSeq = 0;
 let rec = null, dups = [];
 let picker = null, marker = null, pickerReady = null;
 
 const form = () => $("#intake-form");
 const dialog = () => $("#intake");
 const allowed = () => Boolean(session.user) && ["dispatcher", "commander"].includes(session.user.role);
-const nameOf = (x) => (lang === "zh" ? x.name_zh : x.name_en);
 
 export function initIntake() {
   const f = form();
@@ -57,10 +58,7 @@ export function initIntake() {
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "F2" && allowed() && !dialog().open) { ev.preventDefault(); openIntake(); }
   });
-  const place = f.elements.place;
-  let timer = null;
-  place.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(searchPlaces, 120); });
-  place.addEventListener("keydown", placeKeys);
+  suggest = placeSuggest(f.elements.place, $("#intake-places"), { onPick: pick, kindKey: "intake_k_", noneKey: "intake_no_place" });
   f.elements.type.addEventListener("change", () => { fillPriorities(); refresh(); });
   f.elements.priority.addEventListener("change", refresh);
   f.elements.summary.addEventListener("keydown", (ev) => {
@@ -73,7 +71,7 @@ export function initIntake() {
   });
   f.addEventListener("submit", (ev) => { ev.preventDefault(); submit(); });
   $("#intake-cancel").addEventListener("click", () => dialog().close());
-  dialog().addEventListener("cancel", (ev) => { if (!$("#intake-places").hidden) { ev.preventDefault(); hideList(); } });
+  dialog().addEventListener("cancel", (ev) => { if (suggest.isOpen()) { ev.preventDefault(); suggest.hide(); } });
   dialog().addEventListener("close", reset);
 }
 
@@ -107,8 +105,8 @@ function defaultPriority() {
 function reset() {
   const f = form();
   f.reset();
-  point = null; hits = []; active = -1; rec = null; dups = [];
-  hideList();
+  point = null; rec = null; dups = [];
+  suggest.hide();
   $("#intake-point").textContent = t("intake_map_hint");
   $("#intake-rec").replaceChildren(); $("#intake-dups").replaceChildren();
   $("#intake-error").textContent = "";
@@ -117,58 +115,8 @@ function reset() {
   $("#intake-submit").disabled = false;
 }
 
-// -- place: gazetteer autocomplete and the small map ------------------------------------------
-async function searchPlaces() {
-  const q = form().elements.place.value.trim();
-  const mine = ++searchSeq;
-  if (!q) { hideList(); return; }
-  let found;
-  try { found = await api(`/api/v1/geo/places?q=${encodeURIComponent(q)}&limit=8`); } catch { return; }
-  if (mine !== searchSeq) return; // a later keystroke already asked again
-  hits = found; active = hits.length ? 0 : -1;
-  drawList();
-}
-
-function drawList() {
-  const list = $("#intake-places"), input = form().elements.place;
-  list.replaceChildren(...(hits.length ? hits.map((p, i) => el("li", { id: `intake-place-${i}`, role: "option",
-    "aria-selected": i === active ? "true" : "false", "data-code": p.code,
-    onmousedown: (ev) => { ev.preventDefault(); pick(p); } }, nameOf(p), el("span", { class: "kind" }, t("intake_k_" + p.kind))))
-    : [el("li", { class: "hint", role: "option", "aria-disabled": "true" }, t("intake_no_place"))]));
-  list.hidden = false;
-  input.setAttribute("aria-expanded", "true");
-  if (active >= 0) input.setAttribute("aria-activedescendant", `intake-place-${active}`);
-  const on = list.querySelector('[aria-selected="true"]');
-  if (on) on.scrollIntoView({ block: "nearest" });
-}
-
-function hideList() {
-  const list = $("#intake-places");
-  list.hidden = true; list.replaceChildren();
-  const input = form().elements.place;
-  input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant");
-}
-
-function placeKeys(ev) {
-  const open = !$("#intake-places").hidden && hits.length;
-  if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
-    ev.preventDefault();
-    if (!open) { searchPlaces(); return; }
-    active = (active + (ev.key === "ArrowDown" ? 1 : hits.length - 1)) % hits.length;
-    drawList();
-  } else if (ev.key === "Enter" && open && active >= 0 && !ev.isComposing) {
-    ev.preventDefault(); // Enter takes the highlighted place; the next Enter submits
-    pick(hits[active]);
-  } else if (ev.key === "Escape" && !$("#intake-places").hidden) {
-    ev.preventDefault(); ev.stopPropagation(); hideList();
-  }
-}
-
-function pick(p) {
-  form().elements.place.value = nameOf(p);
-  hideList();
-  setPoint(p.lon, p.lat, p.kind === "key_area" ? p.code : null, nameOf(p));
-}
+// -- place: gazetteer suggestions (places.js) and the small map ------------------------------
+function pick(p) { setPoint(p.lon, p.lat, p.kind === "key_area" ? p.code : null, nameOf(p)); }
 
 function setPoint(lon, lat, areaCode, label) {
   point = { lon, lat, area_code: areaCode || undefined, label };
