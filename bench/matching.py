@@ -15,6 +15,11 @@ alerting on a wrong item — and the figures are those of held-out:
   alerts on tuning is the one chosen;
 - ablation: the full matcher with the chosen tokenizer and no lexicon (words as typed);
 - configured: the tokenizer and threshold of settings.yaml, for comparison.
+Quality, on the hand-written set of bench/lost_found_eval (≥ 200 cases written as owners and
+finders write, each with its classes; bench/matching_handset.py): every found item and then
+every report registered through the HTTP API in one store, the matcher at the configured
+threshold against the keyword baseline, overall and per class; and the lexicon's load time
+and the time to read one description.
 Top-1 / top-5 recall over reports that have a true item; right alerts: the share of those
 whose best candidate is the true one and at or above the threshold; false alerts: the share
 of all reports whose best candidate is wrong yet at or above it.
