@@ -180,3 +180,15 @@ def test_stored_tokens_match_as_freshly_made_ones(client, accounts, db):
     with db.session() as s:
         assert all(r.match_tokens.startswith(tag) for r in s.scalars(select(HelpItem)))
     assert client.get(url, headers=officer).json() == stored
+
+
+def test_an_unknown_brand_typed_with_spaces_is_stored_and_matched(client, accounts):
+    citizen, officer = accounts.headers(Role.CITIZEN), accounts.headers(Role.OFFICER)
+    body = found_body(description="蓝色折叠自行车", category="bicycle", brand="Blue Bird Folding")
+    assert client.post(f"{API}/found", json=body, headers=officer).status_code == 201
+    lost = lost_body(description="蓝色折叠车丢了", category="bicycle", brand="blue bird  folding")
+    r = client.post(f"{API}/lost", json=lost, headers=citizen)
+    assert r.status_code == 201, r.text
+    lost_id = r.json()["item"]["id"]
+    matches = client.get(f"{API}/items/{lost_id}/matches", headers=citizen).json()
+    assert "Blue Bird Folding自行车" in matches[0]["reason_zh"], matches[0]

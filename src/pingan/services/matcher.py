@@ -105,7 +105,9 @@ def features(item: Item) -> frozenset[str]:
         (MATERIAL, found.materials),
         (MODIFIER, found.modifiers),
     )
-    return frozenset(prefix + v for prefix, values in groups for v in values)
+    # stored space-separated: a value typed with spaces (an unknown brand "Blue Bird") is
+    # joined up, alike on both sides
+    return frozenset(prefix + "_".join(v.split()) for prefix, values in groups for v in values)
 
 
 def prepare(item: Item, tokenizer: str = "jieba") -> Item:
