@@ -20,7 +20,9 @@ def _line(entry: dict) -> str:  # type: ignore[type-arg]
 
 @trust_app.command("keys")
 def keys(
-    as_json: Annotated[bool, typer.Option("--json", help="输出公布的密钥列表 / the JSON list")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出公布的密钥列表 / the published list")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """签名密钥列表 / the signing keys (public parts only)."""

@@ -114,9 +114,7 @@ def _new_key(session: Session, actor: Actor, alg: str, now: datetime) -> Signing
     return row
 
 
-def rotate(
-    session: Session, actor: Actor, alg: str, *, now: datetime | None = None
-) -> SigningKey:
+def rotate(session: Session, actor: Actor, alg: str, *, now: datetime | None = None) -> SigningKey:
     """Make a new active key for `alg`; the one it replaces is retired and still verifies."""
     require(actor, PERMISSION)
     alg = _checked_algorithm(alg)
@@ -206,9 +204,7 @@ def _lookup(keys: KeySource, key_id: str) -> jwk.PublicKey | None:
     return None
 
 
-def verify(
-    keys: KeySource, key_id: str, payload: bytes, signature: bytes | Signature
-) -> Verdict:
+def verify(keys: KeySource, key_id: str, payload: bytes, signature: bytes | Signature) -> Verdict:
     """Check `signature` over `payload` by `key_id`, against the store (a session) or a
     published key list (its document, or its list of keys) — the latter needs nothing else."""
     try:

@@ -36,9 +36,7 @@ def upgrade() -> None:
         sa.Column("revoke_reason", sa.String(length=200), nullable=True),
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_signing_keys")),
     )
-    op.create_index(
-        "ix_signing_keys_algorithm_status", "signing_keys", ["algorithm", "status"]
-    )
+    op.create_index("ix_signing_keys_algorithm_status", "signing_keys", ["algorithm", "status"])
 
 
 def downgrade() -> None:
