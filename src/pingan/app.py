@@ -26,6 +26,7 @@ from pingan.http.limits import BodySizeLimit
 from pingan.http.security import SecurityHeaders
 from pingan.i18n import text
 from pingan.live.hub import LiveHub
+from pingan.trust import signing
 
 WEB_DIR = resources.files("pingan.web") / "static"
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # the key must open the store's data (refuses to start otherwise); it keys the audit chain
     shared = runtime.configure(settings, store.load_vault(settings, db))
     audit.use_key(db, shared.vault.audit_key)  # the same vault, city and pools for handlers
+    signing.use_key(db, shared.vault.key_bytes)  # signing keys open under the same secret
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language

@@ -19,6 +19,7 @@ from pingan.db.engine import Database
 from pingan.db.models import Base
 from pingan.i18n import msg
 from pingan.pii.vault import Vault, VaultError
+from pingan.trust import signing
 
 
 class StoreKeyError(RuntimeError):
@@ -126,6 +127,7 @@ def open_store(
         db.dispose()
         raise
     audit.use_key(db, vault.audit_key)
+    signing.use_key(db, vault.key_bytes)
     return db, vault
 
 

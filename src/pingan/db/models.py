@@ -11,6 +11,7 @@ from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
 from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
+from pingan.trust.signing import models as signing_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
@@ -27,6 +28,7 @@ __all__ = [
     "incident_models",
     "roster_models",
     "service_models",
+    "signing_models",
     "unit_models",
     "video_models",
 ]
