@@ -58,7 +58,10 @@ let ready = null;
 let picker = null, marker = null;
 
 const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
-const catName = (c) => (categories[c] ? (lang === "zh" ? categories[c].name_zh : categories[c].name_en) : c);
+// The catalogue's English names are lower case (for use mid-sentence); on their own in a cell or
+// an option they are written in sentence case, as core.js does for states.
+const sentence = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const catName = (c) => (categories[c] ? (lang === "zh" ? categories[c].name_zh : sentence(categories[c].name_en)) : c);
 const word = (prefix, code) => (t(prefix + code) !== prefix + code ? t(prefix + code) : code);
 const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false,
   month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "");
