@@ -173,3 +173,36 @@ def test_matches_take_a_limit_from_1_to_50(client, accounts):
     assert everything[:5] == client.get(url, headers=citizen).json()  # the same order
     for bad in (0, 51, "many"):
         assert client.get(url, params={"limit": bad}, headers=citizen).status_code == 422
+
+
+def test_the_alert_threshold_is_read_only_from_the_catalogue(client, accounts):
+    """The desk marks matches at the registry's own alert threshold (settings.yaml)."""
+    from pingan.services import settings
+
+    r = client.get("/api/v1/catalogue/lost-found", headers=accounts.headers(Role.OFFICER))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"alert_threshold": settings.lost_found()["alert_threshold"]}
+    assert (
+        client.post(
+            "/api/v1/catalogue/lost-found", headers=accounts.headers(Role.ADMIN)
+        ).status_code
+        == 405
+    )
+
+
+def test_the_desk_lists_items_by_category_under_any_of_its_names(client, accounts):
+    officer = accounts.headers(Role.OFFICER)
+    phone = client.post(f"{API}/found", json=found_body(), headers=officer).json()["item"]
+    card = client.post(
+        f"{API}/found",
+        json=found_body(category="id_card", description="拾到身份证一张", brand=None),
+        headers=officer,
+    ).json()["item"]
+    for given in ("id_card", "身份证"):
+        r = client.get(f"{API}/items", params={"category": given, "kind": "found"}, headers=officer)
+        assert r.status_code == 200, r.text
+        ids = [i["id"] for i in r.json()["items"]]
+        assert card["id"] in ids and phone["id"] not in ids
+        assert {i["category"] for i in r.json()["items"]} == {"id_card"}
+    r = client.get(f"{API}/items", params={"category": "飞船"}, headers=officer)
+    assert r.status_code == 422 and r.json()["code"] == "bad_category"

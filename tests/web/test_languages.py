@@ -30,9 +30,9 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy"],
-    "officer": ["officer", "map", "queue"],
-    "volunteer": ["map", "crowd"],
+    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
+    "officer": ["officer", "map", "queue", "lost"],
+    "volunteer": ["map", "crowd", "lost"],
     "citizen": ["citizen"],
     "admin": ["users", "units"],
 }

@@ -1,5 +1,5 @@
 """Read-only reference data for clients: incident types, unit kinds, sources, targets (arrival
-and call-to-dispatch), shifts, lost-and-found item categories."""
+and call-to-dispatch), shifts, lost-and-found item categories and the match alert threshold."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pingan.http.deps import permit
 from pingan.i18n import text
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
 from pingan.incidents.lifecycle import STATE_NAMES_ZH
+from pingan.services import settings as service_settings
 from pingan.services.catalogue import category_names
 from pingan.units.catalogue import STATUS_NAMES_ZH, unit_kinds
 
@@ -71,6 +72,13 @@ def get_item_categories(actor: Reader) -> list[dict[str, str]]:
     """Code, Chinese and English name of each category (a form shows the half for its
     language); the API also takes the categories' aliases, which are not listed here."""
     return category_names()
+
+
+@router.get("/lost-found", summary="http.api.lost_found_rules")
+def get_lost_found_rules(actor: Reader) -> dict[str, float]:
+    """The score at which a match alerts the owner and the desk (settings.yaml): the desk
+    marks those matches the way the registry itself judges them."""
+    return {"alert_threshold": float(service_settings.lost_found()["alert_threshold"])}
 
 
 @router.get("/dispatch-targets", summary="http.api.dispatch_targets")

@@ -317,12 +317,21 @@ def list_items(
     *,
     kind: str | None = None,
     status: str | None = None,
+    category: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[HelpItem], int]:
-    """Staff see all; a citizen sees their own reports."""
+    """Staff see all; a citizen sees their own reports. `category` by any of its names."""
+    code = _category(category) if category else None
     return list_cases(
-        session, actor, HelpItem, kind=kind, status=status, limit=limit, offset=offset
+        session,
+        actor,
+        HelpItem,
+        kind=kind,
+        status=status,
+        category=code,
+        limit=limit,
+        offset=offset,
     )
 
 

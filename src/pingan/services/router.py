@@ -135,9 +135,10 @@ def list_items(
     offset: Offset = 0,
     kind: str | None = None,
     status: str | None = None,
+    category: str | None = None,
 ) -> Page[ItemPublic]:
     rows, total = lost_found.list_items(
-        session, actor, kind=kind, status=status, limit=limit, offset=offset
+        session, actor, kind=kind, status=status, category=category, limit=limit, offset=offset
     )
     return page_of(ItemPublic, rows, total, limit, offset)
 

@@ -12,6 +12,7 @@ import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
 import { initAdmin, showUsers, showUnits } from "./admin.js";
+import { showLost, mayUseDesk } from "./lost-desk.js";
 import { labelControls } from "./map-controls.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -25,17 +26,20 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
   auditor: ["map", "queue", "board", "crowd", "kpi"],
-  officer: ["officer", "map", "queue"],
-  volunteer: ["map", "crowd"],
+  officer: ["officer", "map", "queue", "lost"],
+  volunteer: ["map", "crowd", "lost"],
   citizen: ["citizen"],
   admin: ["users", "units"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
-  users: showUsers, units: showUnits, none: () => {} };
+  users: showUsers, units: showUnits, lost: showLost, none: () => {} };
+// Views a role is offered only while it holds the permission they act with (the lost-and-found
+// desk registers found items: services.register_found in policy.yaml).
+const NEEDS = { lost: mayUseDesk };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
 const PHONE_VIEWS = ["officer", "citizen"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
@@ -51,7 +55,7 @@ async function health() {
   p.textContent = t(p.dataset.i18n);
 }
 
-function views() { return (session.user && VIEWS[session.user.role]) || []; }
+function views() { return ((session.user && VIEWS[session.user.role]) || []).filter((v) => !NEEDS[v] || NEEDS[v]()); }
 
 // The header speaks to whoever is signed in: a neutral name on the login screen, the
 // citizen's own page for residents, the command centre for police staff.
