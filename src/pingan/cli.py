@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, unit, roster, audit, plan."""
+"""The `pingan` command: serve, demo, db, user, unit, roster, identity, audit, plan."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
+from pingan.trust.identity.cli import identity_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ app.add_typer(devices_app, name="devices")
 app.add_typer(plan_app, name="plan")
 app.add_typer(unit_app, name="unit")
 app.add_typer(roster_app, name="roster")
+app.add_typer(identity_app, name="identity")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 
