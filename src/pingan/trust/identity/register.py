@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
+from pingan.db.tx import finish
 from pingan.errors import ValidationFailed
 from pingan.i18n import Msg, msg
 from pingan.pii.id_number import mask_id_number
@@ -178,8 +179,8 @@ def read_csv(vault: Vault, data: str, *, today: date) -> list[Row]:
 def import_rows(
     session: Session, actor: Actor, vault: Vault, rows: list[Row], *, now: datetime
 ) -> Imported:
-    """Store the checked rows in the caller's transaction (new people added, known people
-    replaced); one audit record for the file, with counts only."""
+    """Store the checked rows in one transaction (new people added, known people replaced);
+    one audit record for the file, with counts only."""
     require(actor, "trust.identity_register")
     keys = {vault.index(f"id:{r.id_number}"): r for r in rows}
     existing = {
@@ -215,6 +216,7 @@ def import_rows(
         None,
         {"rows": len(rows), "added": added, "updated": updated},
     )
+    finish(session)
     return Imported(added, updated)
 
 

@@ -21,6 +21,7 @@ from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
 from pingan.auth.service import require
+from pingan.db.tx import finish
 from pingan.errors import Conflict, DomainError, Forbidden, NotFound, TooManyRequests
 from pingan.errors import ValidationFailed as Bad
 from pingan.i18n import msg
@@ -169,10 +170,13 @@ def _guarded(
     user_id: int | None,
     now: datetime,
 ) -> T:
-    """Run one verification step; a refusal is counted and audited (429 itself is not)."""
+    """Run one verification step and commit it; a refusal is counted and audited (429 itself
+    is not)."""
     seen = Seen()
     try:
-        return step(seen)
+        done = step(seen)
+        finish(session)
+        return done
     except TooManyRequests:
         raise
     except DomainError as exc:
@@ -340,7 +344,7 @@ def send_otp(
     _check_limits(session, actor.user_id, None, now)
     r = rules()
 
-    def step(seen: Seen) -> OtpSent:
+    def step(seen: Seen) -> tuple[OtpSent, str, str]:
         person = _l1_person(session, actor, seen, now)
         if person.phone_enc is None:
             raise Conflict(msg("trust.identity.no_phone"), code="no_phone_on_register")
@@ -380,10 +384,13 @@ def send_otp(
             challenge.id,
             {"to": person.phone_masked, "id": person.id_masked},
         )
-        adapters.sms.send(vault.decrypt(person.phone_enc), code)
-        return OtpSent(person.phone_masked or "", challenge.expires_at)
+        return OtpSent(person.phone_masked or "", challenge.expires_at), person.phone_enc, code
 
-    return _guarded(session, actor, step, method="otp", user_id=actor.user_id, now=now)
+    sent, phone_enc, code = _guarded(
+        session, actor, step, method="otp", user_id=actor.user_id, now=now
+    )
+    adapters.sms.send(vault.decrypt(phone_enc), code)  # once the code's hash is committed
+    return sent
 
 
 def _code_hash(vault: Vault, user_id: int, code: str) -> str:
