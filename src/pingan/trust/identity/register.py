@@ -81,9 +81,12 @@ class RegisterFileError(ValidationFailed):
             for p in problems[:MAX_SHOWN]
         )
         more = len(problems) - MAX_SHOWN
-        detail = msg(
-            "trust.identity.csv.refused", n=len(problems), problems=shown, more=max(more, 0)
-        )
+        if more > 0:
+            detail = msg(
+                "trust.identity.csv.refused_more", n=len(problems), problems=shown, more=more
+            )
+        else:
+            detail = msg("trust.identity.csv.refused", n=len(problems), problems=shown)
         super().__init__(detail, code="bad_register_file")
         self.problems = problems
 
