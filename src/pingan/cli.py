@@ -1,4 +1,4 @@
-"""The `pingan` command: serve, demo, db, user, unit, roster, audit, plan."""
+"""The `pingan` command: serve, demo, db, user, unit, roster, identity, audit, plan."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pingan.devices.cli import devices_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
 from pingan.trust.signing.cli import trust_app
+from pingan.trust.identity.cli import identity_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(unit_app, name="unit")
 app.add_typer(roster_app, name="roster")
 app.add_typer(trust_app, name="trust")
+app.add_typer(identity_app, name="identity")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     )
     register_max_per_source: int = Field(default=5, ge=1, description="sign-ups per source")
     register_window_seconds: int = Field(default=3600, ge=1, description="sign-ups counted within")
+    identity_face_provider: str = Field(
+        default="double", description="liveness/face provider: double (test double) or none"
+    )
+    identity_sms_sender: str = Field(
+        default="double", description="one-time code sender: double (test double)"
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed",
