@@ -17,8 +17,8 @@ from pingan.incidents.router import router as incidents_router
 from pingan.live.router import router as live_router
 from pingan.rosters.router import router as rosters_router
 from pingan.services.router import router as services_router
-from pingan.trust.signing.router import router as trust_router
 from pingan.trust.identity.router import router as identity_router
+from pingan.trust.signing.router import router as trust_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 

@@ -15,8 +15,8 @@ from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
-from pingan.trust.signing.cli import trust_app
 from pingan.trust.identity.cli import identity_app
+from pingan.trust.signing.cli import trust_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
 from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
-from pingan.trust.signing import models as signing_models
 from pingan.trust.identity import models as identity_models
+from pingan.trust.signing import models as signing_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
