@@ -16,10 +16,11 @@ import gmssl_pyx
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pingan.trust.signing.algorithms import ED25519, SM2, KeyPair, algorithm
+from pingan.trust.signing.algorithms import ED25519, SM2, KeyPair, algorithm, sm2_z
 
 VECTORS = Path(__file__).parent / "vectors"
 UID = b"1234567812345678"
@@ -133,3 +134,20 @@ def test_sm2_gmssl_signatures_verify_in_gmalg_and_back(payload):
     signer = gmalg.SM2(pair.private, UID, b"\x04" + pair.public)
     r, s = signer.sign(payload)
     assert sm2.verify(pair.public, payload, r + s, UID)
+
+
+@settings(max_examples=15, deadline=None)
+@given(uid=st.binary(min_size=1, max_size=40), payload=st.binary(max_size=300))
+def test_sm2_z_a_matches_gmalg_and_digest_signatures_verify_in_gmssl(uid, payload):
+    """The service signs SM3(Z_A || M) with a Z_A it computes once per key: Z_A must equal the
+    second implementation's, and the signatures must pass GmSSL's whole-message check."""
+    sm2 = algorithm(SM2)
+    pair = sm2.generate()
+    point = gmalg.sm2.bytes_to_point(b"\x04" + pair.public)
+    assert sm2_z(uid, pair.public) == gmalg.SM2()._core.entity_info(uid, point)
+    key = sm2.load(pair, uid)
+    first, second = key.sign(payload), key.sign(payload)
+    assert first != second  # a fresh k per signature
+    for sig in (first, second):
+        der = encode_dss_signature(int.from_bytes(sig[:32]), int.from_bytes(sig[32:]))
+        assert gmssl_pyx.sm2_verify(pair.public, payload, der, uid)

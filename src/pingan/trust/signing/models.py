@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pingan.db.base import Base, UtcDateTime
+
+ONE_ACTIVE = "ux_signing_keys_one_active"
+_ACTIVE_ONLY = text("status = 'active'")
 
 
 class SigningKey(Base):
     """One key of one algorithm. Rotation retires the active key (it still verifies);
     revocation withdraws it (its signatures no longer verify). Rows are never deleted, so
-    old signatures stay checkable."""
+    old signatures stay checkable. The store itself holds at most one active key per
+    algorithm (a partial unique index), so two racing rotations cannot leave two."""
 
     __tablename__ = "signing_keys"
-    __table_args__ = (Index("ix_signing_keys_algorithm_status", "algorithm", "status"),)
+    __table_args__ = (
+        Index("ix_signing_keys_algorithm_status", "algorithm", "status"),
+        Index(
+            ONE_ACTIVE,
+            "algorithm",
+            unique=True,
+            postgresql_where=_ACTIVE_ONLY,
+            sqlite_where=_ACTIVE_ONLY,
+        ),
+    )
 
     key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     algorithm: Mapped[str] = mapped_column(String(16))

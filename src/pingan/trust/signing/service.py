@@ -1,8 +1,10 @@
 """The signing service: sign with the active key of an algorithm, verify against a key list,
 rotate and revoke keys, publish the public keys.
 
-Private keys are opened only inside `sign`, with the KEK bound to the session (`use_key`) or,
-for event handlers, derived from the process runtime's secret: rows alone cannot sign.
+Private keys are opened only by `signer`, with the KEK bound to the session (`use_key`) or,
+for event handlers, derived from the process runtime's secret: rows alone cannot sign. An
+opened key lives in its `Signer` object only, for as long as the caller keeps it, and is never
+written anywhere unsealed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -32,6 +35,7 @@ ACTIVE, RETIRED, REVOKED = "active", "retired", "revoked"
 KEK_INFO = "pingan.signing_kek"
 PERMISSION = "trust.keys"
 ISSUER = "pingan"
+ROTATE_ATTEMPTS = 3  # a retry follows a rival rotation that committed meanwhile
 
 
 class KeyUnavailable(RuntimeError):
@@ -91,10 +95,11 @@ def _checked_algorithm(name: str) -> str:
 
 
 def _active(session: Session, alg: str, *, lock: bool = False) -> SigningKey | None:
+    """The algorithm's active key; the store holds at most one (ux_signing_keys_one_active)."""
     query = select(SigningKey).where(SigningKey.algorithm == alg, SigningKey.status == ACTIVE)
     if lock:
         query = query.with_for_update()
-    return session.execute(query.order_by(SigningKey.created_at.desc())).scalars().first()
+    return session.execute(query).scalars().first()
 
 
 def _new_key(session: Session, actor: Actor, alg: str, now: datetime) -> SigningKey:
@@ -115,19 +120,28 @@ def _new_key(session: Session, actor: Actor, alg: str, now: datetime) -> Signing
 
 
 def rotate(session: Session, actor: Actor, alg: str, *, now: datetime | None = None) -> SigningKey:
-    """Make a new active key for `alg`; the one it replaces is retired and still verifies."""
+    """Make a new active key for `alg`; the one it replaces is retired and still verifies.
+
+    Two rotations at once (or two first signatures) both find the same active key, or none;
+    the one-active index turns the later insert into an IntegrityError. That attempt alone is
+    undone (a savepoint) and retried: it now sees, and retires, the winner's key."""
     require(actor, PERMISSION)
     alg = _checked_algorithm(alg)
     now = now or utcnow()
-    retired = []
-    old = _active(session, alg, lock=True)
-    while old is not None:
-        old.status, old.retired_at = RETIRED, now
-        retired.append(old.key_id)
-        session.flush()
+    retired: list[str] = []
+    for attempt in range(1, ROTATE_ATTEMPTS + 1):
         old = _active(session, alg, lock=True)
-    row = _new_key(session, actor, alg, now)
-    session.flush()
+        if old is not None:
+            old.status, old.retired_at = RETIRED, now
+            retired.append(old.key_id)
+            session.flush()
+        try:
+            with session.begin_nested():
+                row = _new_key(session, actor, alg, now)
+            break
+        except IntegrityError:
+            if attempt == ROTATE_ATTEMPTS:
+                raise
     audit.record(
         session, actor, "trust.key_rotate", "signing_key", row.key_id,
         {"algorithm": alg, "retired": retired},
@@ -161,16 +175,17 @@ def revoke(
 
 
 class Signer:
-    """The active key of one algorithm, opened once for a batch of signatures."""
+    """The active key of one algorithm, opened once for a batch of signatures: the key object
+    is built here, not per signature. It keeps signing with this key even if the key is
+    rotated or revoked meanwhile, so hold it for a batch, not for the life of a process."""
 
     def __init__(self, row: SigningKey, private: bytes) -> None:
         self.key_id, self.alg = row.key_id, row.algorithm
-        self._pair = KeyPair(private, row.public_key)
-        self._uid = row.sm2_uid.encode() if row.sm2_uid is not None else None
-        self._impl = algorithm(row.algorithm)
+        uid = row.sm2_uid.encode() if row.sm2_uid is not None else None
+        self._key = algorithm(row.algorithm).load(KeyPair(private, row.public_key), uid)
 
     def sign(self, payload: bytes) -> Signature:
-        return Signature(self.key_id, self.alg, self._impl.sign(self._pair, payload, self._uid))
+        return Signature(self.key_id, self.alg, self._key.sign(payload))
 
 
 def signer(session: Session, alg: str) -> Signer:

@@ -6,7 +6,8 @@ Create Date: 2026-12-10 09:00:00.000000
 
 The signing service's keys (pingan.trust.signing): Ed25519 and SM2 public keys in clear,
 private keys sealed under a key-encryption key derived from the platform's secret (never
-stored here), each key's status and times; the SM2 signer id is kept with its key.
+stored here), each key's status and times; the SM2 signer id is kept with its key. A partial
+unique index allows one active key per algorithm.
 """
 
 from collections.abc import Sequence
@@ -37,8 +38,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_signing_keys")),
     )
     op.create_index("ix_signing_keys_algorithm_status", "signing_keys", ["algorithm", "status"])
+    active = sa.text("status = 'active'")
+    op.create_index(
+        "ux_signing_keys_one_active", "signing_keys", ["algorithm"], unique=True,
+        postgresql_where=active, sqlite_where=active,
+    )  # fmt: skip
 
 
 def downgrade() -> None:
+    op.drop_index("ux_signing_keys_one_active", table_name="signing_keys")
     op.drop_index("ix_signing_keys_algorithm_status", table_name="signing_keys")
     op.drop_table("signing_keys")
