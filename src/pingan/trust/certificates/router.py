@@ -13,7 +13,7 @@ from sqlalchemy import select
 from pingan.auth.actor import Actor
 from pingan.db.paging import page
 from pingan.errors import NotFound
-from pingan.http.deps import ClockDep, SessionDep, VaultDep, permit
+from pingan.http.deps import ClockDep, SessionDep, VaultDep, audited_read, permit
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.i18n import msg
@@ -210,6 +210,7 @@ def revoke(
 
 
 @router.get("/status/{list_id}", summary="trust.cert.api.status")
+@audited_read  # signs the list (the first signature may make a key)
 def status(list_id: Id, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """Public: the signed status list credential a verifier checks revocation against."""
     return service.status_credential(session, list_id, clock())
@@ -227,6 +228,7 @@ def _summary(row: Document, result: Any) -> VerifyOut:
 
 
 @router.get("/verify", summary="trust.cert.api.verify")
+@audited_read  # counts the scan
 def verify_get(
     session: SessionDep,
     vault: VaultDep,
