@@ -8,8 +8,8 @@ The signature (Ed25519 by the signing service, 64 bytes) is over the ASCII bytes
 ``PA1.<key id>.<claims>``, like a compact JWS, so the prefix and key id are covered too.
 Claims, short keys to keep the code small: ``n`` number, ``t`` type (C certificate),
 ``nm`` name masked, ``id`` ID number masked, ``r`` result, ``f``/``u`` valid from/until
-(YYYY-MM-DD), ``s`` status list id and ``i`` index. A typical payload is about 320
-characters: a version 11–13 QR code (byte mode, level M). base64url rather than CBOR and
+(YYYY-MM-DD), ``s`` status list id and ``i`` index. A typical payload is about 290
+characters: a version 13 QR code in byte mode at level M. base64url rather than CBOR and
 Base45 (as EU HCERT does) because it needs no extra library and a JSON-literate verifier
 reads it; the size cost (~25 %) is well inside a printable code.
 """
