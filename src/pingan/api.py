@@ -17,6 +17,7 @@ from pingan.incidents.router import router as incidents_router
 from pingan.live.router import router as live_router
 from pingan.rosters.router import router as rosters_router
 from pingan.services.router import router as services_router
+from pingan.trust.certificates.router import router as certificates_router
 from pingan.trust.identity.router import router as identity_router
 from pingan.trust.signing.router import router as trust_router
 from pingan.units.router import router as units_router
@@ -36,6 +37,7 @@ DOMAIN_ROUTERS = (
     video_router,
     services_router,
     identity_router,
+    certificates_router,
     geo_router,
     live_router,
     trust_router,

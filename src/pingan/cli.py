@@ -15,6 +15,7 @@ from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
+from pingan.trust.certificates.cli import cert_app
 from pingan.trust.identity.cli import identity_app
 from pingan.trust.signing.cli import trust_app
 from pingan.units.cli import unit_app
@@ -56,6 +57,7 @@ app.add_typer(unit_app, name="unit")
 app.add_typer(roster_app, name="roster")
 app.add_typer(trust_app, name="trust")
 app.add_typer(identity_app, name="identity")
+app.add_typer(cert_app, name="cert")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

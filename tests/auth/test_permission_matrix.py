@@ -17,7 +17,14 @@ from pingan.auth.policy import allowed_roles, load_policy
 from pingan.auth.roles import Role
 from pingan.http.deps import Permit, current_user
 
-PUBLIC = {("POST", "/auth/login"), ("POST", "/auth/register"), ("GET", "/trust/keys")}
+PUBLIC = {
+    ("POST", "/auth/login"),
+    ("POST", "/auth/register"),
+    ("GET", "/trust/keys"),
+    ("GET", "/trust/certificates/status/{list_id}"),
+    ("GET", "/trust/certificates/verify"),
+    ("POST", "/trust/certificates/verify"),
+}
 # Any signed-in role, for themself; logout is checked on its own because it revokes the
 # caller's token.
 AUTHENTICATED_ONLY = {

@@ -11,6 +11,7 @@ from pingan.devices import models as device_models
 from pingan.incidents import models as incident_models
 from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
+from pingan.trust.certificates import models as certificate_models
 from pingan.trust.identity import models as identity_models
 from pingan.trust.signing import models as signing_models
 from pingan.units import models as unit_models
@@ -22,6 +23,7 @@ __all__ = [
     "auth_models",
     "bus_models",
     "case_numbers",
+    "certificate_models",
     "crowd_models",
     "deployment_models",
     "device_models",
