@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pingan.services.lexicon.load import Entry, lexicon, normalise
+from pingan.services.lexicon.load import Entry, boundary_class, lexicon, normalise
 
 __all__ = [
     "Attributes",
@@ -63,9 +63,9 @@ def _cut(s: str) -> list[Span]:
             e = entries.get(s[i:j])
             if e is None:
                 continue
-            if e.latin_start and i and _cls(s[i - 1]) == e.latin_start:
+            if e.latin_start and i and boundary_class(s[i - 1]) == e.latin_start:
                 continue
-            if e.latin_end and j < n and _cls(s[j]) == e.latin_end:
+            if e.latin_end and j < n and boundary_class(s[j]) == e.latin_end:
                 continue
             out.append((i, j, e))
             i = j
@@ -73,15 +73,6 @@ def _cut(s: str) -> list[Span]:
         else:
             i += 1
     return out
-
-
-def _cls(c: str) -> str:
-    if c.isascii():
-        if c.isalpha():
-            return "a"
-        if c.isdigit():
-            return "d"
-    return ""
 
 
 def _counts(s: str, spans: list[Span], k: int) -> bool:

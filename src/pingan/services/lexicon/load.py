@@ -30,7 +30,7 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).replace("’", "'").lower())
 
 
-def _latin(c: str) -> str:
+def boundary_class(c: str) -> str:
     """'a' for an ASCII letter, 'd' for an ASCII digit, '' otherwise (word-boundary classes)."""
     if c.isascii():
         if c.isalpha():
@@ -154,8 +154,8 @@ def lexicon() -> Lexicon:
             short=len(w) == 1 and bool(describes) and not sets["kinds"],
             weak=w in weak,
             ignore=not named,
-            latin_start=_latin(w[0]),
-            latin_end=_latin(w[-1]),
+            latin_start=boundary_class(w[0]),
+            latin_end=boundary_class(w[-1]),
         )
     lengths: dict[str, set[int]] = defaultdict(set)
     for w in entries:
