@@ -19,6 +19,7 @@ from pingan.rosters.router import router as rosters_router
 from pingan.services.router import router as services_router
 from pingan.trust.identity.router import router as identity_router
 from pingan.trust.signing.router import router as trust_router
+from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 
@@ -36,6 +37,7 @@ DOMAIN_ROUTERS = (
     video_router,
     services_router,
     identity_router,
+    unlock_router,
     geo_router,
     live_router,
     trust_router,

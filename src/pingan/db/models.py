@@ -13,6 +13,7 @@ from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
 from pingan.trust.identity import models as identity_models
 from pingan.trust.signing import models as signing_models
+from pingan.trust.unlock import models as unlock_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
@@ -32,5 +33,6 @@ __all__ = [
     "service_models",
     "signing_models",
     "unit_models",
+    "unlock_models",
     "video_models",
 ]
