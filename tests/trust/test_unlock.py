@@ -372,3 +372,44 @@ def test_night_hours_and_rules_data():
         )
         parse({**data, **raw})
     assert r.filing_number.fullmatch("KS-150602-2026-0001")
+
+
+def test_check_in_position_checks_and_officer_override(client, db, accounts, world, clock):
+    from tests.helpers import create_incident
+
+    create_incident(client, accounts.headers(Role.DISPATCHER), lon=FOUNTAIN[0], lat=FOUNTAIN[1])
+    clock.advance(minutes=1)
+    r = _request(client, accounts)
+    req = r.json()
+    assert "recent_incident" in req["flags"] and req["status"] == "awaiting_witness"
+    rid = req["id"]
+    r = client.post(
+        f"{API}/requests/{rid}/witness",
+        json={"kind": "officer"},
+        headers=accounts.headers(Role.OFFICER),
+    )
+    assert r.json()["status"] == "dispatched", r.text
+    smith = accounts.headers(Role.LOCKSMITH)
+    client.post(f"{API}/jobs/{rid}/accept", headers=smith)
+    # The phone claims the door while the platform's fix puts the unit 2 km away.
+    _position(client, accounts, clock, world["unit_id"], FAR)
+    r = client.post(
+        f"{API}/jobs/{rid}/checkin", json={"lon": FOUNTAIN[0], "lat": FOUNTAIN[1]}, headers=smith
+    )
+    assert r.status_code == 422 and r.json()["code"] == "position_mismatch"
+    # An officer accepts it; the override is recorded and shown as such.
+    body = {"lon": FOUNTAIN[0], "lat": FOUNTAIN[1], "reason": "定位漂移，民警在场确认"}
+    r = client.post(
+        f"{API}/requests/{rid}/checkin-override", json=body, headers=accounts.headers(Role.CITIZEN)
+    )
+    assert r.status_code == 403
+    r = client.post(
+        f"{API}/requests/{rid}/checkin-override", json=body, headers=accounts.headers(Role.OFFICER)
+    )
+    assert r.status_code == 200, r.text
+    checkin = r.json()["checkin"]
+    assert checkin["confirmed_by"] == "override" and checkin["override"]["by"] == "officer1"
+    # Audit records carry masked ID numbers only.
+    rows = client.get("/api/v1/audit", headers=accounts.headers(Role.AUDITOR)).json()
+    text = json.dumps(rows, ensure_ascii=False)
+    assert "unlock.checked_in" in text and ZHANG not in text

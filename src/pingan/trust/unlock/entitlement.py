@@ -76,6 +76,14 @@ def _row(vault: Vault, raw: dict[str, str | None], today: date) -> Row:
 
 def read_csv(vault: Vault, data: str, *, today: date) -> list[Row]:
     reader = csv.DictReader(io.StringIO(data.removeprefix("\ufeff")))
+    try:
+        return _read(vault, reader, today)
+    except csv.Error as exc:  # e.g. a NUL byte: the file is not CSV at all
+        detail = msg("trust.unlock.csv.bad_header", columns=",".join(COLUMNS))
+        raise EntitlementFileError([Problem(reader.line_num or 1, "bad_csv", detail)]) from exc
+
+
+def _read(vault: Vault, reader: csv.DictReader[str], today: date) -> list[Row]:
     header = [h.strip() for h in reader.fieldnames or []]
     if any(c not in header for c in COLUMNS[:3]):
         detail = msg("trust.unlock.csv.bad_header", columns=",".join(COLUMNS))
