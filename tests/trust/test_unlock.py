@@ -199,6 +199,10 @@ def test_three_party_record_from_request_to_verification(client, db, accounts, w
     assert doc["record"]["people"]["locksmith"]["filing_number"] == "KS-150602-2026-0001"
     assert doc["signatures"][0]["statement"]["reverified"]["method"] == "face"
     assert len({s["sig"] for s in doc["signatures"]}) == 3  # three different signatures
+    own = client.get(f"{API}/requests/{rid}/my-record", headers=citizen).json()
+    assert own["document"] == doc
+    r = client.get(f"{API}/requests/{rid}/my-record", headers=accounts.headers(Role.OFFICER))
+    assert r.status_code == 403 and r.json()["code"] == "not_your_request"
     r = client.post(f"{API}/verify", json={"document": doc}, headers=accounts.headers(Role.AUDITOR))
     assert r.json() == {"ok": True, "reason": None, "where": None}
     with db.session() as s:

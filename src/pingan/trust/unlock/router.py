@@ -145,6 +145,14 @@ def sign_requester(
     return _record_out(session, service.sign(session, actor, request_id, "requester", now=clock()))
 
 
+@router.get("/requests/{request_id}/my-record", summary="trust.unlock.api.my_record")
+def my_record(
+    request_id: Id, session: SessionDep, actor: Annotated[Actor, permit("trust.unlock_request")]
+) -> RecordPublic:
+    """The requester's own copy of the record (and its signatures once filed)."""
+    return _record_out(session, service.requester_record(session, actor, request_id))
+
+
 # -- the witness --------------------------------------------------------------------------------
 @router.post("/requests/{request_id}/witness", summary="trust.unlock.api.witness")
 def join_witness(

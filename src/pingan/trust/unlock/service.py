@@ -571,6 +571,13 @@ def _file(
     _audit(session, actor, "filed", req, record_sha256=rec.record_sha256, seal_kid=seal.key_id)
 
 
+def requester_record(session: Session, actor: Actor, request_id: int) -> UnlockRecord:
+    require(actor, "trust.unlock_request")
+    req = get_request(session, request_id)
+    _own(req, actor)
+    return record_of(session, req)
+
+
 def document(session: Session, req: UnlockRequest) -> bytes:
     """The filed document (JCS bytes) that `record.check` verifies with the key list."""
     rec = record_of(session, req)
