@@ -258,6 +258,12 @@ def test_entitled_request_is_dispatched_to_the_filed_locksmith_only(
     # The station sees it, ID numbers masked.
     listed = client.get(f"{API}/requests", headers=accounts.headers(Role.OFFICER)).json()
     assert [x["id"] for x in listed] == [req["id"]] and ZHANG not in json.dumps(listed)
+    # The locksmith declines: free again, and not sent this job again (the unfiled unit never).
+    r = client.post(f"{API}/jobs/{req['id']}/decline", headers=accounts.headers(Role.LOCKSMITH))
+    assert r.status_code == 200 and r.json()["status"] == "ready", r.text
+    assert r.json()["locksmith_id"] is None
+    r = client.post(f"{API}/requests/{req['id']}/dispatch", headers=accounts.headers(Role.CITIZEN))
+    assert r.status_code == 409 and r.json()["code"] == "no_locksmith"
     # A second request at the same address within the window: flagged, witness required.
     clock.advance(minutes=5)
     r = _request(client, accounts)

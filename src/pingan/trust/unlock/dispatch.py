@@ -7,6 +7,7 @@ rules). The kind attends no incident type, so incident dispatch never proposes a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,10 +27,16 @@ PLAN = Plan("unlock", None, (Requirement(kinds=(KIND,)),))
 
 
 def nearest(
-    session: Session, city: City, point: tuple[float, float], *, at: datetime
+    session: Session,
+    city: City,
+    point: tuple[float, float],
+    *,
+    at: datetime,
+    excluding: Collection[int] = (),
 ) -> tuple[Locksmith, Pick] | None:
     """The filed, active, available locksmith soonest at `point` by road, claimed for the job
-    (of two requests racing for one locksmith, one wins and the other takes the next)."""
+    (of two requests racing for one locksmith, one wins and the other takes the next);
+    `excluding`: filings that declined this job."""
     rows = session.execute(
         select(Unit, Locksmith)
         .join(Locksmith, Locksmith.unit_id == Unit.id)
@@ -37,6 +44,7 @@ def nearest(
             Unit.kind == KIND,
             Unit.status == UnitStatus.AVAILABLE,
             Locksmith.status == ACTIVE,
+            Locksmith.id.not_in(list(excluding)),
         )
     ).all()
     filing = {unit.id: smith for unit, smith in rows}

@@ -82,6 +82,7 @@ class UnlockRequest(Base):
     checkin: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     photos: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     notified_110: Mapped[bool] = mapped_column(Boolean)
+    declined_by: Mapped[list[int]] = mapped_column(JSON)  # filings that turned the job down
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -201,6 +201,17 @@ def accept(
     return _out(service.accept(session, actor, request_id, now=clock()))
 
 
+@router.post("/jobs/{request_id}/decline", summary="trust.unlock.api.decline")
+def decline(
+    request_id: Id,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, permit("trust.unlock_locksmith")],
+) -> RequestPublic:
+    return _out(service.decline(session, actor, get_city(request), request_id, now=clock()))
+
+
 @router.post("/jobs/{request_id}/checkin", summary="trust.unlock.api.checkin")
 def check_in(
     request_id: Id,

@@ -131,6 +131,7 @@ def create(
         witness_required=needs_witness,
         photos=[],
         notified_110=lt.notify_110,
+        declined_by=[],
         created_at=now,
     )
     session.add(req)
@@ -187,7 +188,7 @@ def join_witness(
 def _dispatch(
     session: Session, actor: Actor, city: City, req: UnlockRequest, now: datetime
 ) -> bool:
-    found = dispatch.nearest(session, city, (req.lon, req.lat), at=now)
+    found = dispatch.nearest(session, city, (req.lon, req.lat), at=now, excluding=req.declined_by)
     if found is None:
         return False
     smith, pick = found
@@ -242,6 +243,23 @@ def accept(session: Session, actor: Actor, request_id: int, *, now: datetime) ->
     req.status, req.accepted_at = ACCEPTED, now
     units.move_status(session, smith.unit_id, UnitStatus.EN_ROUTE)
     _audit(session, actor, "accepted", req)
+    finish(session)
+    return req
+
+
+def decline(
+    session: Session, actor: Actor, city: City | None, request_id: int, *, now: datetime
+) -> UnlockRequest:
+    """The locksmith turns the job down: free again, and the next nearest filed locksmith (not
+    one who declined) is sent; with none free the request waits as `ready`."""
+    req, smith = _job(session, actor, request_id, now=now)
+    _state(req, DISPATCHED)
+    units.move_status(session, smith.unit_id, UnitStatus.AVAILABLE)
+    req.declined_by = [*req.declined_by, smith.id]
+    req.status, req.locksmith_id, req.eta_s, req.dispatched_at = READY, None, None, None
+    _audit(session, actor, "declined", req)
+    if city is not None:
+        _dispatch(session, actor, city, req, now)
     finish(session)
     return req
 

@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("checkin", sa.JSON(), nullable=True),
         sa.Column("photos", sa.JSON(), nullable=False),
         sa.Column("notified_110", sa.Boolean(), nullable=False),
+        sa.Column("declined_by", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["locksmith_id"],
