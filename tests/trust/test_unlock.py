@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 
 import cv2
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -371,17 +373,12 @@ def test_night_hours_and_rules_data():
     r = rules()
     at = datetime(2026, 3, 1, 15, 30, tzinfo=UTC)  # 23:30 in Beijing
     assert risk.is_night(at, r) and not risk.is_night(at.replace(hour=4), r)  # 12:00
-    raw = {"retention_days": 30}
-    with pytest.raises(ValueError):
-        from importlib import resources
-
-        import yaml
-
-        data = yaml.safe_load(
-            resources.files("pingan.trust.unlock").joinpath("rules.yaml").read_text("utf-8")
-        )
-        parse({**data, **raw})
     assert r.filing_number.fullmatch("KS-150602-2026-0001")
+    assert not r.filing_number.fullmatch("KS-150602-2026-001")
+    text = resources.files("pingan.trust.unlock").joinpath("rules.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    with pytest.raises(ValueError, match="retention_days"):
+        parse({**data, "retention_days": 30})  # under three months
 
 
 def test_check_in_position_checks_and_officer_override(client, db, accounts, world, clock):
