@@ -20,6 +20,7 @@ from pingan.services.router import router as services_router
 from pingan.trust.certificates.router import router as certificates_router
 from pingan.trust.identity.router import router as identity_router
 from pingan.trust.signing.router import router as trust_router
+from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 
@@ -38,6 +39,7 @@ DOMAIN_ROUTERS = (
     services_router,
     identity_router,
     certificates_router,
+    unlock_router,
     geo_router,
     live_router,
     trust_router,

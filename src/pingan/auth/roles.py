@@ -13,6 +13,7 @@ class Role(StrEnum):
     COMMANDER = "commander"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    LOCKSMITH = "locksmith"  # a filed locksmith: unlock jobs only, nothing of the police
 
 
 ROLE_NAMES_ZH = {
@@ -23,4 +24,5 @@ ROLE_NAMES_ZH = {
     Role.COMMANDER: "指挥长",
     Role.ADMIN: "系统管理员",
     Role.AUDITOR: "审计员",
+    Role.LOCKSMITH: "备案开锁人员",
 }

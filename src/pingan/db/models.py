@@ -14,6 +14,7 @@ from pingan.services import models as service_models
 from pingan.trust.certificates import models as certificate_models
 from pingan.trust.identity import models as identity_models
 from pingan.trust.signing import models as signing_models
+from pingan.trust.unlock import models as unlock_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
 
@@ -34,5 +35,6 @@ __all__ = [
     "service_models",
     "signing_models",
     "unit_models",
+    "unlock_models",
     "video_models",
 ]
