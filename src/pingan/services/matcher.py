@@ -255,9 +255,38 @@ def _part(x: float | None) -> float:
     return NEUTRAL if x is None else x
 
 
-def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The scoring rules of settings.yaml, read once per ranking (weights normalised)."""
+
+    category: float
+    kind: float
+    colour: float
+    brand: float
+    character: float
+    text: float
+    distance: float
+    time: float
+    distance_scale_m: float
+    time_scale_h: float
+
+    @classmethod
+    def current(cls) -> _Rules:
+        rules = settings.lost_found()
+        w = rules["weights"]
+        total = sum(w.values())
+        return cls(
+            *(w[k] / total for k in ("category", "kind", "colour", "brand", "character")),
+            w["text"] / total,
+            w["distance"] / total,
+            w["time"] / total,
+            rules["distance_scale_m"],
+            rules["time_scale_h"],
+        )
+
+
+def _value(q: Item, c: Item, r: _Rules | None = None) -> tuple[float, bool, float, float] | None:
     """(score, by identifier, distance m, gap h), or None when the categories clash."""
-    rules = settings.lost_found()
     by_id = bool(q.identifier_keys & c.identifier_keys)
     qa, ca = attrs(q.features), attrs(c.features)
     category = _category(q, c, qa, ca)
@@ -267,17 +296,17 @@ def _value(q: Item, c: Item) -> tuple[float, bool, float, float] | None:
     gap_h = abs((c.at - q.at).total_seconds()) / 3600
     if by_id:
         return 1.0, True, dist, gap_h
-    w = rules["weights"]
+    r = r or _Rules.current()
     total = (
-        w["category"] * (category or 0.0)
-        + w["kind"] * _part(lexicon.kind_similarity(qa.kinds, ca.kinds))
-        + w["colour"] * _part(_overlap(qa.colours, ca.colours))
-        + w["brand"] * _part(_agree(qa.brands, ca.brands))
-        + w["character"] * _part(_agree(qa.characters, ca.characters))
-        + w["text"] * dice(q.tokens, c.tokens)
-        + w["distance"] * math.exp(-dist / rules["distance_scale_m"])
-        + w["time"] * math.exp(-gap_h / rules["time_scale_h"])
-    ) / sum(w.values())
+        r.category * (category or 0.0)
+        + r.kind * _part(lexicon.kind_similarity(qa.kinds, ca.kinds))
+        + r.colour * _part(_overlap(qa.colours, ca.colours))
+        + r.brand * _part(_agree(qa.brands, ca.brands))
+        + r.character * _part(_agree(qa.characters, ca.characters))
+        + r.text * dice(q.tokens, c.tokens)
+        + r.distance * math.exp(-dist / r.distance_scale_m)
+        + r.time * math.exp(-gap_h / r.time_scale_h)
+    )
     return min(total, 0.99), False, dist, gap_h  # only an identifier gives certainty
 
 
@@ -295,7 +324,8 @@ def score(q: Item, c: Item) -> Match | None:
 
 def rank(q: Item, candidates: Iterable[Item], *, top: int = 5) -> list[Match]:
     """Best candidates first: identifier matches, then by score; reasons for the top only."""
-    scored = [(v, c) for c in candidates if (v := _value(q, c)) is not None]
+    rules = _Rules.current()
+    scored = [(v, c) for c in candidates if (v := _value(q, c, rules)) is not None]
     best = heapq.nsmallest(top, scored, key=lambda vc: (not vc[0][1], -vc[0][0], vc[1].id))
     return [_match(q, c, v) for v, c in best]
 

@@ -159,9 +159,11 @@ def brand_ids(value: str | None) -> frozenset[str]:
     return _field(value, "brands")
 
 
+@lru_cache(maxsize=65536)
 def kind_similarity(a: frozenset[str], b: frozenset[str]) -> float | None:
     """1.0 when two sets of kinds share one, else the best `near` value between them (0.0 when
-    none); None when either side names no kind."""
+    none); None when either side names no kind. Cached: a ranking asks it for every candidate,
+    and the same few sets of kinds recur."""
     if not a or not b:
         return None
     if a & b:
