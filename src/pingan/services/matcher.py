@@ -144,7 +144,14 @@ def unpack_tokens(
     if not stored or not stored.startswith(tag):
         return None
     tokens, _, feats = stored[len(tag) :].partition("\t")
-    return frozenset(tokens.split()), frozenset(feats.split())
+    return frozenset(tokens.split()), _feature_set(feats)
+
+
+@lru_cache(maxsize=65536)
+def _feature_set(stored: str) -> frozenset[str]:
+    """One set object per distinct stored feature string: many items share their features
+    (every black Huawei phone), and grouping them (`attrs`) is then found by identity."""
+    return frozenset(stored.split())
 
 
 def _fields(item: Item) -> dict[str, Any]:
