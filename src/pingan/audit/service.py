@@ -40,10 +40,7 @@ class AuditChainError(RuntimeError):
 def use_key(db: Database, key: bytes) -> None:
     """Every session of this store, writing or reading, hashes (and verifies) the chain under
     `key`."""
-    for factory in (db.sessions, db.read_sessions):
-        info = dict(factory.kw.get("info") or {})
-        info[KEY_INFO] = key
-        factory.configure(info=info)
+    db.bind_info(KEY_INFO, key)
 
 
 def chain_key(session: Session) -> bytes:

@@ -217,6 +217,14 @@ class Database:
         with (self.read_sessions if read_only else self.sessions)() as session:
             yield session
 
+    def bind_info(self, name: str, value: object) -> None:
+        """Put `value` in the `info` of every session this store opens, writing or reading:
+        the keys a store's sessions work under (the audit chain's, the signing KEK)."""
+        for factory in (self.sessions, self.read_sessions):
+            info = dict(factory.kw.get("info") or {})
+            info[name] = value
+            factory.configure(info=info)
+
     def ping(self) -> None:
         with self.read_engine.connect() as conn:
             conn.execute(text("SELECT 1"))

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from pingan.geo.coords import EARTH_RADIUS_M
 from pingan.services import settings
 from pingan.services.matcher import (
-    KIND_CATEGORY,
     Item,
     Match,
+    attrs,
     categories,
     near_categories,
     rank,
@@ -108,7 +108,7 @@ def categories_to_search(q: Item) -> list[str] | None:
     cats = categories_for(q.category)
     if cats is None:
         return None
-    said = {f[len(KIND_CATEGORY) :] for f in q.features if f.startswith(KIND_CATEGORY)}
+    said = attrs(q.features).categories
     if q.category in said and categories()[q.category].get("container"):
         return cats
     return list(dict.fromkeys([*cats, *sorted(said)]))

@@ -66,11 +66,7 @@ class Verdict:
 
 def use_key(db: Database, secret: bytes) -> None:
     """Every session of this store signs under the KEK derived from `secret`."""
-    kek = derive_kek(secret)
-    for factory in (db.sessions, db.read_sessions):
-        info = dict(factory.kw.get("info") or {})
-        info[KEK_INFO] = kek
-        factory.configure(info=info)
+    db.bind_info(KEK_INFO, derive_kek(secret))
 
 
 def _kek(session: Session) -> bytes:
