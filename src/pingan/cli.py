@@ -269,6 +269,7 @@ def demo(
         typer.echo(text("cli.demo.accounts"))
         for username, role, password in accounts:
             typer.echo(f"  {username:<12} {role:<11} {password}")
+        typer.echo(text("cli.demo.identity"))
     else:
         typer.echo(text("cli.demo.existing", path=data_dir))
     typer.echo(

@@ -105,6 +105,7 @@ DEMO_ROLES = [
     ("volunteer", Role.VOLUNTEER),
     ("auditor", Role.AUDITOR),
     ("citizen", Role.CITIZEN),
+    ("locksmith", Role.LOCKSMITH),
 ]
 
 
@@ -209,9 +210,43 @@ def _populate(
                 user_id=user_ids[username],
                 note=both("demo.note.binding"),
             )
+        _trust_sample(session, system, vault, user_ids["locksmith"])
         if sample_incidents:
             _sample_incidents(session, system, vault, unit_ids)
     return accounts
+
+
+def _trust_sample(session, system: Actor, vault: Vault, locksmith_user: int) -> None:  # type: ignore[no-untyped-def]
+    """The trust services' sample tables (sim/data/trust/README.md says who is who), loaded
+    through the bureau's own imports, and the demo locksmith — a company's van, not on the
+    police roster — filed as an officer would, bound to its own unit."""
+    from pingan.trust.certificates import records
+    from pingan.trust.identity import register
+    from pingan.trust.unlock import entitlement, filing
+
+    folder = sample_paths()[0].parent / "trust"
+    now = utcnow()
+    register.import_csv(
+        session, system, vault, (folder / "register.csv").read_text("utf-8"), now=now
+    )
+    records.import_csv(session, system, vault, (folder / "records.csv").read_text("utf-8"), now=now)
+    entitlement.import_csv(
+        session, system, vault, (folder / "entitlements.csv").read_text("utf-8"), now=now
+    )
+    _, lon, lat = PLACES["shopping_street"]
+    unit = units.create_unit(
+        session, system, call_sign="开锁01", kind=filing.KIND, area_code="shopping_street",
+        post=(lon + 0.0012, lat - 0.0006),
+    )  # fmt: skip
+    units.bind_user(
+        session, system, unit.id, user_id=locksmith_user, note=both("demo.note.binding")
+    )
+    spec = filing.FilingSpec(
+        filing_number="KS-150602-2026-0001", company="康巴什安居开锁服务部",
+        certification="开锁技术职业技能等级证书（四级）", name="马立新",
+        user_id=locksmith_user, unit_id=unit.id, clean_record_checked=True,
+    )  # fmt: skip
+    filing.file_locksmith(session, system, spec, now=now)
 
 
 def _roster_fleet(session, system: Actor, rng: random.Random, unit_ids: dict[str, int],  # type: ignore[no-untyped-def]
