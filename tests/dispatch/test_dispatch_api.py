@@ -193,6 +193,9 @@ def test_coverage_of_key_areas(client, accounts):
     empty = client.get("/api/v1/dispatch/coverage", headers=disp).json()
     assert {a["area_code"] for a in empty} == set(AREAS)
     assert all(v == 0 for a in empty for v in a["share"].values())
+    unit_at(client, accounts, "开锁-泉", "locksmith", FOUNTAIN)  # a company's van is no cover
+    cov = client.get("/api/v1/dispatch/coverage", headers=disp).json()
+    assert all(v == 0 for a in cov for v in a["share"].values())
     unit_at(client, accounts, "步-泉", "foot_patrol", FOUNTAIN)
     cov = {a["area_code"]: a for a in client.get("/api/v1/dispatch/coverage", headers=disp).json()}
     fountain = cov["music_fountain"]["share"]

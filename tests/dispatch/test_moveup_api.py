@@ -33,6 +33,9 @@ def _audit(db, action: str) -> list[AuditRecord]:
 
 def test_moveups_propose_the_spare_unit_with_the_cover_it_restores(client, accounts):
     _, spare, _ = _fountain_patrol_on_a_call(client, accounts)
+    # a filed locksmith's van nearer still is not police cover: never proposed
+    unit_at(client, accounts, "开锁-近", "locksmith", (FOUNTAIN[0] + 0.001, FOUNTAIN[1]),
+            area_code="lakeside")  # fmt: skip
     r = client.get("/api/v1/dispatch/moveups", headers=accounts.headers(Role.COMMANDER))
     assert r.status_code == 200, r.text
     body = r.json()

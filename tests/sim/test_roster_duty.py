@@ -17,8 +17,28 @@ DAY_ONLY = ("网格员02", "联防05", "城管03")  # grid workers and day partn
 
 
 def _statuses(db: Database) -> dict[str, str]:
+    """The rostered fleet's statuses (the demo's filed locksmith is a company's, not rostered)."""
     with db.session() as session:
-        return {u.call_sign: u.status for u in units.list_units(session, limit=1000)[0]}
+        listed = units.list_units(session, limit=1000)[0]
+        return {u.call_sign: u.status for u in listed if u.kind != "locksmith"}
+
+
+def test_the_roster_leaves_the_filed_locksmith_on_call(tmp_path):
+    settings = Settings(data_dir=tmp_path, database_url=None)
+    build_demo(settings, sample_incidents=False, fleet="article",
+               roster_days=[date(2026, 10, 1)])  # fmt: skip
+    config = SimConfig(day_kind="holiday", start=local_time(7, 58), end=local_time(8, 2),
+                       speed=None, tick_s=60, rate_scale=0, help_scale=0)  # fmt: skip
+    db = Database(settings.resolved_database_url)
+    try:
+        sim = simulation_for(settings, db, config)
+        for _ in range(3):
+            sim.step()
+        with db.session() as session:
+            listed = units.list_units(session, limit=1000)[0]
+        assert [u.status for u in listed if u.kind == "locksmith"] == ["available"]
+    finally:
+        db.dispose()
 
 
 def test_units_come_on_and_go_off_duty_at_the_change_of_shift(tmp_path):

@@ -41,7 +41,7 @@ from pingan.i18n.both import both
 from pingan.incidents.lifecycle import State
 from pingan.incidents.models import Incident
 from pingan.units import service as unit_service
-from pingan.units.catalogue import UnitStatus, unit_kinds
+from pingan.units.catalogue import UnitStatus, outside_incident_fleet, unit_kinds
 from pingan.units.models import Unit
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -164,7 +164,7 @@ def past_incidents(session: Session, now: datetime, days: int) -> list[demand.Pa
 
 
 def _shift_units(session: Session, unit_ids: Sequence[int] | None) -> list[Unit]:
-    q = select(Unit).order_by(Unit.id)
+    q = select(Unit).where(Unit.kind.not_in(outside_incident_fleet())).order_by(Unit.id)
     if unit_ids:
         q = q.where(Unit.id.in_(list(unit_ids)))
     else:

@@ -19,7 +19,7 @@ from pingan.geo.city import City
 from pingan.i18n import msg
 from pingan.incidents.catalogue import response_tiers
 from pingan.units import service as units
-from pingan.units.catalogue import UnitStatus
+from pingan.units.catalogue import UnitStatus, outside_incident_fleet
 from pingan.units.models import Unit
 
 
@@ -35,7 +35,11 @@ def moveups(
     `at`: the moment fixes are judged at (a replay's clock; default now)."""
     require(actor, "dispatch.recommend")
     now = at or utcnow()
-    on_duty = session.scalars(select(Unit).where(Unit.status != UnitStatus.OFF_DUTY)).all()
+    on_duty = session.scalars(
+        select(Unit).where(
+            Unit.status != UnitStatus.OFF_DUTY, Unit.kind.not_in(outside_incident_fleet())
+        )
+    ).all()
     tiers, _ = response_tiers()
     return recommend_moveups(
         {code: area.polygon for code, area in city.key_areas.items()},

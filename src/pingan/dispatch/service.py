@@ -41,7 +41,7 @@ from pingan.incidents.catalogue import known_type, response_tiers
 from pingan.incidents.lifecycle import ACTIVE
 from pingan.incidents.models import Assignment, Incident
 from pingan.units import service as units
-from pingan.units.catalogue import UnitStatus, unit_kinds
+from pingan.units.catalogue import UnitStatus, outside_incident_fleet, unit_kinds
 from pingan.units.models import Unit
 
 
@@ -264,7 +264,11 @@ def coverage(session: Session, actor: Actor, city: City) -> list[tuple[str, Area
     now = utcnow()
     available = [
         candidate(u, now)
-        for u in session.execute(select(Unit).where(Unit.status == UnitStatus.AVAILABLE)).scalars()
+        for u in session.execute(
+            select(Unit).where(
+                Unit.status == UnitStatus.AVAILABLE, Unit.kind.not_in(outside_incident_fleet())
+            )
+        ).scalars()
     ]
     tiers, _ = response_tiers()
     tiers_s = tuple(float(t.seconds) for t in tiers)  # type: ignore[arg-type]

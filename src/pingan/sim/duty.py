@@ -1,8 +1,9 @@
 """Units come on duty and go off per the stored shift roster (rosters service).
 
 At each change of shift the units on that shift's roster go on duty and the others off; a
-unit still busy on an incident goes off when it is released. A day with no stored roster
-leaves the fleet as it is (the 18-unit demo store has none).
+unit still busy on an incident goes off when it is released. Kinds sent to no incident (a
+company's filed locksmith) are not on a police roster and keep their own hours. A day with no
+stored roster leaves the fleet as it is (the 18-unit demo store has none).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pingan.dispatch.kpi import shift_day
 from pingan.rosters import service as rosters
 from pingan.sim.deploy import PLANNER, staff
 from pingan.units import service as units
-from pingan.units.catalogue import UnitStatus
+from pingan.units.catalogue import UnitStatus, outside_incident_fleet
 
 if TYPE_CHECKING:
     from pingan.sim.day import DaySimulation
@@ -41,6 +42,8 @@ def _apply(sim: DaySimulation, session: Session, rostered: set[str]) -> None:
     actor = staff(session, "dispatcher", Role.DISPATCHER, PLANNER)
     sim.off_when_free.clear()
     for unit in units.list_units(session, limit=FLEET_LIMIT)[0]:
+        if unit.kind in outside_incident_fleet():
+            continue  # a filed locksmith's van: not the police roster's to set
         on = unit.call_sign in rostered
         if on and unit.status == UnitStatus.OFF_DUTY:
             units.set_duty(session, actor, unit.id, on_duty=True)

@@ -71,3 +71,11 @@ def unit_kinds() -> dict[str, UnitKind]:
         )
         for code, spec in raw.items()
     }
+
+
+@cache
+def outside_incident_fleet() -> tuple[str, ...]:
+    """Kinds sent to no incident (a filed locksmith's van): the bureau's cover, move-ups,
+    deployment plans and duty rosters leave them out, or a locksmith would count as police
+    cover and be planned onto a post."""
+    return tuple(sorted(code for code, kind in unit_kinds().items() if kind.attends == ()))
