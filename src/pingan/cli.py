@@ -263,7 +263,7 @@ def demo(
     fleet: FleetOption = None,
 ) -> None:
     """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
-    from pingan.demo import build_demo
+    from pingan.demo import DEMO_IDENTITY, build_demo
 
     settings = Settings(data_dir=data_dir, database_url=None)
     accounts = build_demo(settings, reset=reset, fleet=_fleet(fleet))
@@ -271,7 +271,7 @@ def demo(
         typer.echo(text("cli.demo.accounts"))
         for username, role, password in accounts:
             typer.echo(f"  {username:<12} {role:<11} {password}")
-        typer.echo(text("cli.demo.identity"))
+        typer.echo(text("cli.demo.identity", name=DEMO_IDENTITY[0], id_number=DEMO_IDENTITY[1]))
     else:
         typer.echo(text("cli.demo.existing", path=data_dir))
     typer.echo(

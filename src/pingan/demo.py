@@ -97,6 +97,9 @@ DEMO_UNITS = [
 # The demo's officer and volunteer accounts crew these units (they act only for them).
 DEMO_BINDINGS = {"officer": "步01", "volunteer": "蓝朋友01"}
 
+# The citizen account's person in the sample register (sim/data/trust/register.csv)
+DEMO_IDENTITY = ("刘晓燕", "150602198803151027")
+
 DEMO_ROLES = [
     ("admin", Role.ADMIN),
     ("commander", Role.COMMANDER),
