@@ -264,8 +264,12 @@ def demo(
 ) -> None:
     """建立演示库（示例用户、警力、警情）并启动 / build a demo store and serve it."""
     from pingan.demo import DEMO_IDENTITY, build_demo
+    from pingan.trust.identity.adapters import OUTBOX_FILE
 
     settings = Settings(data_dir=data_dir, database_url=None)
+    if "identity_sms_sender" not in settings.model_fields_set:
+        # one-time codes go to <data dir>/sms-outbox.txt, where someone trying the demo reads them
+        settings = settings.model_copy(update={"identity_sms_sender": "outbox"})
     accounts = build_demo(settings, reset=reset, fleet=_fleet(fleet))
     if accounts:
         typer.echo(text("cli.demo.accounts"))
@@ -274,6 +278,8 @@ def demo(
         typer.echo(text("cli.demo.identity", name=DEMO_IDENTITY[0], id_number=DEMO_IDENTITY[1]))
     else:
         typer.echo(text("cli.demo.existing", path=data_dir))
+    if settings.identity_sms_sender == "outbox":
+        typer.echo(text("cli.demo.sms_outbox", path=data_dir / OUTBOX_FILE))
     typer.echo(
         text("cli.demo.open", url=f"http://{host}:{port}/")
         + f"  ·  API: http://{host}:{port}/api/docs"

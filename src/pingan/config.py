@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         default="double", description="liveness/face provider: double (test double) or none"
     )
     identity_sms_sender: str = Field(
-        default="double", description="one-time code sender: double (test double)"
+        default="double",
+        description="one-time code sender: double (test double) or outbox (demo only: "
+        "<data_dir>/sms-outbox.txt; `pingan demo` uses it unless this is set)",
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,

@@ -33,6 +33,7 @@ def _free_port() -> int:
 class Demo:
     url: str
     passwords: dict[str, str]
+    data_dir: Path  # the demo's store: its files (e.g. the SMS outbox) are read by tests
 
     def token(self, username: str) -> str:
         r = httpx.post(
@@ -80,7 +81,7 @@ def running_demo(data: Path) -> Iterator[Demo]:
                 time.sleep(0.2)
         else:
             pytest.fail("demo server did not come up")
-        yield Demo(url, passwords)
+        yield Demo(url, passwords, data)
     finally:
         proc.terminate()
         try:

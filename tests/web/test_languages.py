@@ -33,7 +33,7 @@ ROLE_VIEWS = {
     "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
     "officer": ["officer", "map", "queue", "lost"],
     "volunteer": ["map", "crowd", "lost"],
-    "citizen": ["citizen"],
+    "citizen": ["citizen", "identity", "cert"],
     "admin": ["users", "units"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
@@ -164,6 +164,9 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         for item in page.get("items", []) if isinstance(page, dict) else page:
             out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
                                            "place", "found_place") if item.get(k)}  # fmt: skip
+    # the citizen's certificate numbers, as issued
+    mine = demo.call("GET", "/trust/certificates/applications/mine", demo.token("citizen")).json()
+    out |= {d["number"] for a in mine for d in a["documents"]}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

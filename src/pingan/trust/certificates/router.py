@@ -18,7 +18,7 @@ from pingan.http.files import attachment
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.i18n import msg
-from pingan.trust.certificates import pdf, records, service
+from pingan.trust.certificates import pdf, qr_image, records, service
 from pingan.trust.certificates.models import Application, Document, Objection
 from pingan.trust.certificates.schemas import (
     AnswerIn,
@@ -38,6 +38,7 @@ from pingan.trust.certificates.schemas import (
     VerifyIn,
     VerifyOut,
 )
+from pingan.trust.certificates.workdays import estimated
 
 router = APIRouter(prefix="/trust/certificates", tags=["trust.cert.tag"])
 Own = Annotated[Actor, permit(service.OWN)]
@@ -54,8 +55,15 @@ def _application(session: Any, app: Application) -> ApplicationOut:
     objections = session.scalars(
         select(Objection).where(Objection.application_id == app.id).order_by(Objection.id)
     )
+    out.due_estimated = estimated(app.submitted_at.date(), app.due_on)
     out.documents = [DocumentBrief.model_validate(d) for d in docs]
-    out.objections = [ObjectionOut.model_validate(o) for o in objections]
+    out.objections = [_objection(o) for o in objections]
+    return out
+
+
+def _objection(row: Objection) -> ObjectionOut:
+    out = ObjectionOut.model_validate(row)
+    out.due_estimated = estimated(row.filed_at.date(), row.due_on)
     return out
 
 
@@ -124,8 +132,7 @@ def consent(
 def object_to(
     app_id: Id, body: ObjectIn, session: SessionDep, clock: ClockDep, actor: Own
 ) -> ObjectionOut:
-    row = service.object_to(session, actor, app_id, body.grounds, clock())
-    return ObjectionOut.model_validate(row)
+    return _objection(service.object_to(session, actor, app_id, body.grounds, clock()))
 
 
 @router.get("/objections", summary="trust.cert.api.objections")
@@ -145,9 +152,7 @@ def objections(
 
 @router.post("/objections/{objection_id}/extend", summary="trust.cert.api.extend")
 def extend(objection_id: Id, session: SessionDep, clock: ClockDep, actor: Manage) -> ObjectionOut:
-    return ObjectionOut.model_validate(
-        service.extend_objection(session, actor, objection_id, clock())
-    )
+    return _objection(service.extend_objection(session, actor, objection_id, clock()))
 
 
 @router.post("/objections/{objection_id}/answer", summary="trust.cert.api.answer")
@@ -163,7 +168,7 @@ def answer(
         session, actor, vault, objection_id, upheld=body.upheld, answer=body.answer, now=clock()
     )
     return AnswerOut(
-        objection=ObjectionOut.model_validate(row),
+        objection=_objection(row),
         document=DocumentBrief.model_validate(doc) if doc else None,
     )
 
@@ -210,6 +215,25 @@ def document_pdf(number: str, session: SessionDep, actor: Own) -> Response:
     """The document printable: A4 PDF with its QR code (certificate); same reader rule."""
     row = _readable(session, actor, number)
     return attachment(pdf.render(row), "application/pdf", f"{row.number}.pdf")
+
+
+@router.get(
+    "/documents/{number}/qr.png",
+    summary="trust.cert.api.qr_png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def qr_png(number: str, session: SessionDep, actor: Own) -> Response:
+    """The certificate's QR code as an image, for its holder only (anyone else: 404, as if
+    there were no such certificate); the payload itself is in `GET /documents/{number}`."""
+    row = session.scalar(select(Document).where(Document.number == number))
+    if row is None or row.holder_id != actor.user_id or not row.qr_payload:
+        raise NotFound(msg("trust.cert.unknown_certificate"), code="unknown_certificate")
+    return Response(
+        qr_image.png(row.qr_payload),
+        media_type="image/png",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 @router.put("/documents/{number}/pin", summary="trust.cert.api.pin")

@@ -49,6 +49,7 @@ class ObjectionOut(BaseModel):
     status: str
     answer: str | None
     answered_at: datetime | None
+    due_estimated: bool = False  # due_on counts Mon–Fri in a year the holiday calendar lacks
 
 
 class ApplicationOut(BaseModel):
@@ -70,6 +71,7 @@ class ApplicationOut(BaseModel):
     submitted_at: datetime
     due_on: date
     decided_at: datetime | None
+    due_estimated: bool = False  # due_on counts Mon–Fri in a year the holiday calendar lacks
     documents: list[DocumentBrief] = []
     objections: list[ObjectionOut] = []
 

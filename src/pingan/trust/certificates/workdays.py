@@ -28,3 +28,14 @@ def add_working_days(start: date, days: int) -> tuple[date, bool]:
         if working:
             left -= 1
     return day, exact
+
+
+def estimated(start: date, end: date) -> bool:
+    """Whether a due date `end` counted from `start` rests on a guess: some day after `start`
+    up to `end` lies in a year the official calendar does not cover yet."""
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if not is_working_day(day)[1]:
+            return True
+    return False

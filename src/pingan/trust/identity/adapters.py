@@ -1,8 +1,8 @@
 """Outside providers behind small interfaces: the liveness/face check and the SMS sender.
 
-Only test doubles ship: no real provider is called and no model is downloaded. A deployment
-adds its provider here (a class with the same method) and names it in settings
-(`PINGAN_IDENTITY_FACE_PROVIDER`, `PINGAN_IDENTITY_SMS_SENDER`).
+Only test doubles and a demo outbox ship: no real provider is called and no model is
+downloaded. A deployment adds its provider here (a class with the same method) and names it in
+settings (`PINGAN_IDENTITY_FACE_PROVIDER`, `PINGAN_IDENTITY_SMS_SENDER`).
 
 Data minimisation (个人信息保护法 §6, 人脸识别技术应用安全管理办法 2025): the platform never
 receives or stores a face image. The client hands the image to the provider's own SDK and
@@ -14,10 +14,15 @@ the one-time code to the register's phone (and an officer's desk check, L3) reac
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from pingan.config import Settings
+from pingan.pii.phone import mask_phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +101,38 @@ class TestDoubleSms:
         self.sent.append((phone, code))
 
 
-FACE_PROVIDERS = {"double": TestDoubleFace, "none": NoFace}
-SMS_SENDERS = {"double": TestDoubleSms}
+class OutboxSms:
+    """Demo only, like a mail framework's file backend: each message is appended as a line to
+    a text file (`<data dir>/sms-outbox.txt`: time, masked phone, code) instead of being
+    sent, so someone trying the demo can read the code and reach L2. The phone is written
+    masked; the code is in clear because reading it is the point. Never for production: a
+    code anyone with the data directory can read proves nothing about the phone."""
+
+    name = "outbox"
+
+    def __init__(self, path: Path, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.path = path
+        self._now = now
+        self._lock = threading.Lock()  # one line per message, whole, from any thread
+
+    def send(self, phone: str, code: str) -> None:
+        line = f"{self._now().isoformat(timespec='seconds')}\t{mask_phone(phone)}\t{code}\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line)
+
+
+OUTBOX_FILE = "sms-outbox.txt"
+
+FACE_PROVIDERS: dict[str, Callable[[Settings], FaceProvider]] = {
+    "double": lambda _s: TestDoubleFace(),
+    "none": lambda _s: NoFace(),
+}
+SMS_SENDERS: dict[str, Callable[[Settings], SmsSender]] = {
+    "double": lambda _s: TestDoubleSms(),
+    "outbox": lambda s: OutboxSms(Path(s.data_dir) / OUTBOX_FILE),
+}
 
 
 @dataclass
@@ -109,8 +144,8 @@ class Adapters:
 def from_settings(settings: Settings) -> Adapters:
     """The configured adapters; an unknown name is a configuration error at first use."""
     try:
-        face = FACE_PROVIDERS[settings.identity_face_provider]()
-        sms = SMS_SENDERS[settings.identity_sms_sender]()
+        face = FACE_PROVIDERS[settings.identity_face_provider](settings)
+        sms = SMS_SENDERS[settings.identity_sms_sender](settings)
     except KeyError as exc:
         raise ValueError(f"unknown identity adapter: {exc.args[0]}") from None
     return Adapters(face=face, sms=sms)

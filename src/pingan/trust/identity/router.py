@@ -19,6 +19,7 @@ from pingan.trust.identity.schemas import (
     AssurancePublic,
     ImportResult,
     InPersonIn,
+    MethodsOut,
     RegisterImportIn,
     RegisterPersonPublic,
     VerificationPublic,
@@ -116,6 +117,18 @@ def me(
     actor: Annotated[Actor, permit("trust.identity_read")],
 ) -> AssurancePublic:
     return _public(service.assurance(session, actor.user_id, at=clock()))  # type: ignore[arg-type]
+
+
+@router.get("/methods", summary="trust.identity.api.methods")
+def methods(
+    request: Request,
+    settings: SettingsDep,
+    actor: Annotated[Actor, permit("trust.identity_read")],
+) -> MethodsOut:
+    """What the verify page may offer: face only where a provider is configured, so a page
+    never shows a face button that can only fail with face_unavailable."""
+    configured = _adapters(request, settings)
+    return MethodsOut(face=configured.face.name, otp=True, sms_sender=configured.sms.name)
 
 
 @router.get("/verifications", summary="trust.identity.api.verifications")

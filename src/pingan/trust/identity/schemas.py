@@ -76,6 +76,16 @@ class AssurancePublic(BaseModel):
     expires_at: datetime | None
 
 
+class MethodsOut(BaseModel):
+    """Which ways to L2 this deployment offers, for a page to show only those: `face` the
+    configured face provider's name (`none`: no face check), `otp` whether one-time codes
+    can be sent, `sms_sender` the sender's name (`outbox`: the demo's file)."""
+
+    face: str
+    otp: bool
+    sms_sender: str
+
+
 class RegisterPersonPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
