@@ -83,17 +83,24 @@ def _item(page, rid: int) -> str:  # type: ignore[no-untyped-def]
     return f'#ul-mine li[data-request="{rid}"]'
 
 
-def _locksmith_visit(demo, rid: int, place: dict) -> None:  # type: ignore[no-untyped-def]
+def _locksmith_visit(demo, rid: int, place: dict, override: bool = False) -> None:  # type: ignore[no-untyped-def]
     """The filed locksmith's phone, through the API: accept, report the van's position, check
-    in at the door, two photos, the record, the locksmith's signature."""
+    in at the door (or an officer confirms the arrival), two photos, the record, the
+    locksmith's signature."""
     smith = demo.token("locksmith")
     unit = demo.call("GET", f"{UNLOCK}/locksmith/me", smith).json()["filing"]["unit_id"]
     assert demo.call("POST", f"{UNLOCK}/jobs/{rid}/accept", smith).status_code == 200
     here = {"lon": place["lon"] + 0.0003, "lat": place["lat"]}
-    at = datetime.now(UTC).isoformat()
-    r = demo.call("PUT", f"/units/{unit}/position", smith, json={**here, "at": at})
-    assert r.status_code == 200, r.text
-    r = demo.call("POST", f"{UNLOCK}/jobs/{rid}/checkin", smith, json=here)
+    if override:
+        body = {**here, "reason": "定位信号弱，民警在现场"}
+        r = demo.call(
+            "POST", f"{UNLOCK}/requests/{rid}/checkin-override", demo.token("officer"), json=body
+        )
+    else:
+        at = datetime.now(UTC).isoformat()
+        r = demo.call("PUT", f"/units/{unit}/position", smith, json={**here, "at": at})
+        assert r.status_code == 200, r.text
+        r = demo.call("POST", f"{UNLOCK}/jobs/{rid}/checkin", smith, json=here)
     assert r.status_code == 200, r.text
     for stage in ("before", "after"):
         body = {"stage": stage, "photo_b64": _photo()}
@@ -207,12 +214,15 @@ def test_witness_joins_by_code_and_signs(demo, browser, shots: Path) -> None:  #
     page.wait_for_selector(f'{item}[data-status="dispatched"]')
     assert "社区工作人员" in page.inner_text(item)
 
-    _locksmith_visit(demo, rid, place)
+    _locksmith_visit(demo, rid, place, override=True)
+    page.wait_for_selector(f'{item}[data-status="signing"] .ul-record .override')
+    assert page.inner_text(f"{item} .ul-record .override") == "民警确认到场（非定位核验）"
     _reverify_and_sign(page, rid)
     page.wait_for_selector(f"{item} p.hint:has-text('等待其他各方签名')")
     mine = f'#wt-mine li[data-request="{rid}"]'
     witness.wait_for_selector(f'{mine}[data-status="signing"] button.sign')
     assert "技术开启" in witness.inner_text(f"{mine} .ul-record")
+    assert witness.inner_text(f"{mine} .ul-record .override") == "民警确认到场（非定位核验）"
     witness.screenshot(path=shots / "unlock-witness.png")
     witness.click(f"{mine} button.sign")
     witness.wait_for_selector(f'{mine}[data-status="filed"] .filed')
