@@ -31,9 +31,9 @@ pytestmark = pytest.mark.timeout(300)
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
     "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-    "officer": ["officer", "map", "queue", "lost"],
-    "volunteer": ["map", "crowd", "lost"],
-    "citizen": ["citizen", "identity", "cert"],
+    "officer": ["officer", "map", "queue", "lost", "witness"],
+    "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
+    "citizen": ["citizen", "identity", "cert", "unlock"],
     "admin": ["users", "units"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]

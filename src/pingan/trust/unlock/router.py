@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -19,13 +19,16 @@ from pingan.trust.unlock.models import UnlockRecord, UnlockRequest
 from pingan.trust.unlock.schemas import (
     EntitlementImportIn,
     ImportResult,
+    LocksmithBrief,
     LocksmithIn,
     LocksmithMe,
     LocksmithPublic,
     LocksmithStatusIn,
+    MyRequestPublic,
     OverrideIn,
     PhotoIn,
     PointIn,
+    Progress,
     RecordIn,
     RecordPublic,
     RequestIn,
@@ -33,6 +36,8 @@ from pingan.trust.unlock.schemas import (
     VerifyIn,
     VerifyOut,
     WitnessIn,
+    WitnessList,
+    WitnessRequestPublic,
 )
 
 router = APIRouter(prefix="/trust/unlock", tags=["trust.unlock.tag"])
@@ -46,6 +51,25 @@ def _out(req: UnlockRequest) -> RequestPublic:
     out = RequestPublic.model_validate(req)
     out.photos = [{"stage": p["stage"], "sha256": p["sha256"]} for p in req.photos]
     return out
+
+
+def _progress(session: SessionDep, req: UnlockRequest) -> dict[str, Any]:
+    found = service.progress(session, req)
+    smith = found["locksmith"]
+    return {**found, "locksmith": LocksmithBrief.model_validate(smith) if smith else None}
+
+
+def _mine_out(session: SessionDep, req: UnlockRequest) -> MyRequestPublic:
+    return MyRequestPublic(**_out(req).model_dump(), **_progress(session, req))
+
+
+def _witness_out(
+    session: SessionDep, req: UnlockRequest, distance: float | None = None
+) -> WitnessRequestPublic:
+    extra = {*Progress.model_fields, "distance_m"}
+    own = {k: getattr(req, k) for k in WitnessRequestPublic.model_fields if k not in extra}
+    distance_m = None if distance is None else round(distance)
+    return WitnessRequestPublic(**own, **_progress(session, req), distance_m=distance_m)
 
 
 def _record_out(session: SessionDep, rec: UnlockRecord) -> RecordPublic:
@@ -120,8 +144,9 @@ def create_request(
 @router.get("/requests/mine", summary="trust.unlock.api.mine")
 def my_requests(
     session: SessionDep, actor: Annotated[Actor, permit("trust.unlock_request")]
-) -> list[RequestPublic]:
-    return [_out(r) for r in service.my_requests(session, actor)]
+) -> list[MyRequestPublic]:
+    """The caller's requests, newest first, each with who was sent and the drafted record."""
+    return [_mine_out(session, r) for r in service.my_requests(session, actor)]
 
 
 @router.post("/requests/{request_id}/dispatch", summary="trust.unlock.api.dispatch")
@@ -167,6 +192,21 @@ def join_witness(
         session, actor, get_city(request), request_id, body.kind, now=clock()
     )
     return _out(req)
+
+
+@router.get("/witness/requests", summary="trust.unlock.api.witness_list")
+def witness_list(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, permit("trust.unlock_witness")],
+) -> WitnessList:
+    """Requests waiting for a witness, nearest the caller's unit first, and those the caller
+    attends (with the drafted record to sign): the witness's page."""
+    waiting, mine = service.witness_requests(session, actor, now=clock())
+    return WitnessList(
+        waiting=[_witness_out(session, r, d) for r, d in waiting],
+        mine=[_witness_out(session, r) for r in mine],
+    )
 
 
 @router.post("/requests/{request_id}/sign/witness", summary="trust.unlock.api.sign_witness")

@@ -120,6 +120,53 @@ class RecordPublic(BaseModel):
     document: dict[str, Any] | None  # the filed document (JCS form when re-serialised)
 
 
+class LocksmithBrief(BaseModel):
+    """Who was sent, as the requester and the witness see them: the filing, a masked name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    filing_number: str
+    company: str
+    name_masked: str
+
+
+class Progress(BaseModel):
+    """What the requester's and the witness's pages follow beside the request itself."""
+
+    locksmith: LocksmithBrief | None = None
+    record: dict[str, Any] | None = None  # the drafted record (masked data only), once drafted
+    signed: list[str] = []
+    filed_at: datetime | None = None
+    retain_until: datetime | None = None
+
+
+class MyRequestPublic(RequestPublic, Progress):
+    """One of the caller's own requests with its progress (`GET /requests/mine`)."""
+
+
+class WitnessRequestPublic(Progress):
+    """A request as a witness sees it: where and what, the requester by masked ID number."""
+
+    id: int
+    status: str
+    id_masked: str
+    lock_type: str
+    target: str
+    address: str | None
+    lon: float
+    lat: float
+    flags: list[str]
+    witness_kind: str | None
+    checkin: dict[str, Any] | None
+    created_at: datetime
+    distance_m: float | None = None  # from the unit the caller crews now, when one
+
+
+class WitnessList(BaseModel):
+    waiting: list[WitnessRequestPublic]  # no witness yet, nearest first
+    mine: list[WitnessRequestPublic]  # those the caller attends
+
+
 class LocksmithMe(BaseModel):
     filing: LocksmithPublic | None
     jobs: list[RequestPublic]

@@ -627,6 +627,66 @@ def my_requests(session: Session, actor: Actor) -> list[UnlockRequest]:
     )
 
 
+WITNESS_LIST = 20
+
+
+def witness_requests(
+    session: Session, actor: Actor, *, now: datetime
+) -> tuple[list[tuple[UnlockRequest, float | None]], list[UnlockRequest]]:
+    """For the witness's page: requests waiting for a witness (not the caller's own), nearest
+    the unit the caller crews now first, newest first without one; and those the caller
+    attends. Joining still goes by the request's number (`join_witness`)."""
+    require(actor, "trust.unlock_witness")
+    waiting = session.scalars(
+        select(UnlockRequest)
+        .where(
+            UnlockRequest.status == AWAITING_WITNESS,
+            UnlockRequest.witness_id.is_(None),
+            UnlockRequest.requester_id != actor.user_id,
+        )
+        .order_by(UnlockRequest.id.desc())
+        .limit(200)
+    )
+    here = _crewed_point(session, actor, now)
+    rows = [
+        (r, None if here is None else haversine_m(here[0], here[1], r.lon, r.lat)) for r in waiting
+    ]
+    if here is not None:
+        rows.sort(key=lambda row: row[1] or 0.0)
+    mine = session.scalars(
+        select(UnlockRequest)
+        .where(UnlockRequest.witness_id == actor.user_id)
+        .order_by(UnlockRequest.id.desc())
+        .limit(WITNESS_LIST)
+    )
+    return rows[:WITNESS_LIST], list(mine)
+
+
+def _crewed_point(session: Session, actor: Actor, now: datetime) -> tuple[float, float] | None:
+    """Where the first unit the caller crews now is: its last fix, else its post."""
+    for unit_id in units.bound_unit_ids(session, actor.user_id or 0, now):
+        unit = session.get(Unit, unit_id)
+        if unit is not None and unit.lon is not None and unit.lat is not None:
+            return unit.lon, unit.lat
+        if unit is not None and unit.post_lon is not None and unit.post_lat is not None:
+            return unit.post_lon, unit.post_lat
+    return None
+
+
+def progress(session: Session, req: UnlockRequest) -> dict[str, Any]:
+    """Who was sent and the record as drafted (with who has signed, and its filing), for the
+    requester's and the witness's pages; masked data only."""
+    smith = session.get(Locksmith, req.locksmith_id) if req.locksmith_id else None
+    rec = session.scalar(select(UnlockRecord).where(UnlockRecord.request_id == req.id))
+    return {
+        "locksmith": smith,
+        "record": record.canonical_load(rec.record_json) if rec else None,
+        "signed": [s["role"] for s in rec.signatures] if rec else [],
+        "filed_at": rec.filed_at if rec else None,
+        "retain_until": rec.retain_until if rec else None,
+    }
+
+
 def locksmith_jobs(session: Session, actor: Actor) -> tuple[Locksmith | None, list[UnlockRequest]]:
     """The caller's filing (None when unfiled) and its open jobs, for the locksmith's phone."""
     require(actor, "trust.unlock_locksmith")

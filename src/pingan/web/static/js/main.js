@@ -16,6 +16,8 @@ import { showLost, mayUseDesk } from "./lost-desk.js";
 import { labelControls } from "./map-controls.js";
 import { showIdentity } from "./trust-identity.js";
 import { showCert } from "./trust-cert.js";
+import { showUnlock } from "./unlock.js";
+import { showWitness } from "./unlock-witness.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
 addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
@@ -31,19 +33,20 @@ const VIEWS = {
   commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
   dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
   auditor: ["map", "queue", "board", "crowd", "kpi"],
-  officer: ["officer", "map", "queue", "lost"],
-  volunteer: ["map", "crowd", "lost"],
-  citizen: ["citizen", "identity", "cert"],
+  officer: ["officer", "map", "queue", "lost", "witness"],
+  volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
+  citizen: ["citizen", "identity", "cert", "unlock"],
   admin: ["users", "units"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
-  users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert, none: () => {} };
+  users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
+  unlock: showUnlock, witness: showWitness, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
 const NEEDS = { lost: mayUseDesk };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
-const PHONE_VIEWS = ["officer", "citizen", "identity", "cert"];
+const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
 // (entering one reads whatever was missed with a single list request).
 const SUMMARY_VIEWS = ["map", "queue"];
