@@ -30,8 +30,8 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-    "officer": ["officer", "map", "queue", "lost"],
+    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
+    "officer": ["officer", "map", "queue", "lost", "certdesk"],
     "volunteer": ["map", "crowd", "lost"],
     "citizen": ["citizen"],
     "admin": ["users", "units"],
