@@ -164,6 +164,13 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         for item in page.get("items", []) if isinstance(page, dict) else page:
             out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
                                            "place", "found_place") if item.get(k)}  # fmt: skip
+    # the certificate desk: document numbers, masked names, what applicants and officers typed
+    apps = demo.call("GET", "/trust/certificates/applications?limit=500", token).json()["items"]
+    for a in apps:
+        out |= {a["station"], a.get("name_masked") or a["id_masked"]}
+        for d in a["documents"]:
+            out |= {d["number"], d.get("revoke_reason") or d["number"]}
+        out |= {str(o[k]) for o in a["objections"] for k in ("grounds", "answer") if o.get(k)}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 
