@@ -59,6 +59,7 @@ def test_the_list_filters_and_carries_documents_objections_and_masks(client, acc
     }
     assert ids(submitted_from=(today + timedelta(days=1)).isoformat()) == []
     assert ids(submitted_to=(today - timedelta(days=1)).isoformat()) == []
+    assert len(ids(submitted_from="0001-01-01", submitted_to="9999-12-31")) == 2
     r = client.get(f"{URL}/applications", params={"submitted_from": "x"}, headers=auditor)
     assert r.status_code == 422
     assert (

@@ -51,7 +51,7 @@ def application_query(
         )
     if submitted_from:
         query = query.where(Application.submitted_at >= _midnight(submitted_from))
-    if submitted_to:
+    if submitted_to and submitted_to < date.max:  # the last day has no day after it
         query = query.where(Application.submitted_at < _midnight(submitted_to, 1))
     return query
 
