@@ -30,8 +30,8 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-    "officer": ["officer", "map", "queue", "lost", "witness"],
+    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
+    "officer": ["officer", "map", "queue", "lost", "certdesk", "witness"],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
     "citizen": ["citizen", "identity", "cert", "unlock"],
     "admin": ["users", "units"],
@@ -167,6 +167,13 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     # the citizen's certificate numbers, as issued
     mine = demo.call("GET", "/trust/certificates/applications/mine", demo.token("citizen")).json()
     out |= {d["number"] for a in mine for d in a["documents"]}
+    # the certificate desk: document numbers, masked names, what applicants and officers typed
+    apps = demo.call("GET", "/trust/certificates/applications?limit=500", token).json()["items"]
+    for a in apps:
+        out |= {a["station"], a.get("name_masked") or a["id_masked"]}
+        for d in a["documents"]:
+            out |= {d["number"], d.get("revoke_reason") or d["number"]}
+        out |= {str(o[k]) for o in a["objections"] for k in ("grounds", "answer") if o.get(k)}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

@@ -5,6 +5,7 @@ list and the public online verification."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
@@ -16,13 +17,14 @@ from pingan.errors import NotFound
 from pingan.http.deps import ClockDep, SessionDep, VaultDep, audited_read, permit
 from pingan.http.files import attachment
 from pingan.http.inputs import Id
-from pingan.http.paging import Limit, Offset, Page, page_of
+from pingan.http.paging import Limit, Offset, Page
 from pingan.i18n import msg
-from pingan.trust.certificates import pdf, qr_image, records, service
+from pingan.trust.certificates import desk, pdf, qr_image, records, service
 from pingan.trust.certificates.models import Application, Document, Objection
 from pingan.trust.certificates.schemas import (
     AnswerIn,
     AnswerOut,
+    ApplicationDetail,
     ApplicationOut,
     ApplyIn,
     ConsentOut,
@@ -34,6 +36,7 @@ from pingan.trust.certificates.schemas import (
     QueryIn,
     RecordsIn,
     RecordsOut,
+    RecordsStatus,
     RevokeIn,
     VerifyIn,
     VerifyOut,
@@ -43,6 +46,7 @@ from pingan.trust.certificates.workdays import estimated
 router = APIRouter(prefix="/trust/certificates", tags=["trust.cert.tag"])
 Own = Annotated[Actor, permit(service.OWN)]
 Manage = Annotated[Actor, permit(service.MANAGE)]
+Lister = Annotated[Actor, permit("trust.cert_list")]
 
 
 def _application(session: Any, app: Application) -> ApplicationOut:
@@ -100,16 +104,36 @@ def mine(session: SessionDep, actor: Own) -> list[ApplicationOut]:
 @router.get("/applications", summary="trust.cert.api.list")
 def applications(
     session: SessionDep,
-    actor: Annotated[Actor, permit("trust.cert_list")],
+    clock: ClockDep,
+    actor: Lister,
     status: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ApplicationOut]:
-    query = select(Application)
-    if status:
-        query = query.where(Application.status == status)
+    """Newest first, masked; `kind` the document issued (certificate, notice), the dates the
+    day submitted (both included)."""
+    query = desk.application_query(
+        status=status, kind=kind, submitted_from=submitted_from, submitted_to=submitted_to
+    )
     rows, total = page(session, query, Application.id.desc(), limit=limit, offset=offset)
-    return page_of(ApplicationOut, rows, total, limit, offset)
+    return Page[ApplicationOut](
+        items=desk.applications(session, rows, clock().date()),
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/applications/{app_id}/timeline", summary="trust.cert.api.timeline")
+def timeline(app_id: Id, session: SessionDep, clock: ClockDep, actor: Lister) -> ApplicationDetail:
+    """One application for the desk: documents, objections and what happened, in order."""
+    app = session.get(Application, app_id)
+    if app is None:
+        raise NotFound(msg("trust.cert.no_application"), code="no_application")
+    return desk.detail(session, app, clock().date())
 
 
 @router.get("/applications/{app_id}", summary="trust.cert.api.application")
@@ -138,7 +162,8 @@ def object_to(
 @router.get("/objections", summary="trust.cert.api.objections")
 def objections(
     session: SessionDep,
-    actor: Annotated[Actor, permit("trust.cert_list")],
+    clock: ClockDep,
+    actor: Lister,
     status: Annotated[str | None, Query(max_length=20)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -147,7 +172,10 @@ def objections(
     if status:
         query = query.where(Objection.status == status)
     rows, total = page(session, query, Objection.due_on, limit=limit, offset=offset)
-    return page_of(ObjectionOut, rows, total, limit, offset)
+    today = clock().date()
+    return Page[ObjectionOut](
+        items=[desk.objection_out(o, today) for o in rows], total=total, limit=limit, offset=offset
+    )
 
 
 @router.post("/objections/{objection_id}/extend", summary="trust.cert.api.extend")
@@ -294,6 +322,12 @@ def verify_post(body: VerifyIn, session: SessionDep, vault: VaultDep, clock: Clo
         session, vault, payload=body.payload, document=body.credential, pin=body.pin, now=clock()
     )
     return _summary(row, result)
+
+
+@router.get("/records/status", summary="trust.cert.api.records_status")
+def records_status(session: SessionDep, actor: Lister) -> RecordsStatus:
+    """When the criminal-record table was last imported, by whom, and its row counts."""
+    return desk.records_status(session)
 
 
 @router.post("/records", summary="trust.cert.api.records")

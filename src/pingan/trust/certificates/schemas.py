@@ -28,6 +28,7 @@ class DocumentBrief(BaseModel):
     valid_from: datetime
     valid_until: datetime | None
     revoked_at: datetime | None
+    revoke_reason: str | None = None
     scans: int
     max_scans: int
 
@@ -43,6 +44,7 @@ class ObjectionOut(BaseModel):
 
     id: int
     application_id: int
+    grounds: str
     filed_at: datetime
     due_on: date
     extended: bool
@@ -50,6 +52,7 @@ class ObjectionOut(BaseModel):
     answer: str | None
     answered_at: datetime | None
     due_estimated: bool = False  # due_on counts Mon–Fri in a year the holiday calendar lacks
+    overdue: bool = False  # open past its due date (the desk's lists set it)
 
 
 class ApplicationOut(BaseModel):
@@ -74,6 +77,26 @@ class ApplicationOut(BaseModel):
     due_estimated: bool = False  # due_on counts Mon–Fri in a year the holiday calendar lacks
     documents: list[DocumentBrief] = []
     objections: list[ObjectionOut] = []
+    name_masked: str | None = None  # from the documents issued (张*)
+    overdue: bool = False  # undecided past due_on, or decided after it
+
+
+class TimelineEntry(BaseModel):
+    """One step of an application as the audit trail holds it (masked values only)."""
+
+    at: datetime
+    action: str  # cert.apply, cert.objection, cert.objection_extend, … (audit action codes)
+    actor: str
+    object_type: str
+    object_id: str | None
+    detail: dict[str, Any]
+
+
+class ApplicationDetail(ApplicationOut):
+    """An application for the officer's desk: the list's fields and its timeline."""
+
+    timeline: list[TimelineEntry] = []
+    scans: int = 0  # online verifications of its documents (each one audited as cert.scan)
 
 
 class ConsentOut(BaseModel):
@@ -137,3 +160,12 @@ class RecordsIn(Input):
 
 class RecordsOut(BaseModel):
     imported: int
+
+
+class RecordsStatus(BaseModel):
+    """The criminal-record table as the desk sees it: counts only, never a record."""
+
+    rows: int
+    counting: int  # effective and not sealed: what makes a notice
+    imported_at: datetime | None
+    imported_by: str | None

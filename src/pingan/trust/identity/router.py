@@ -105,6 +105,7 @@ def in_person(
         id_number=body.id_number,
         name=body.name,
         user_id=body.user_id,
+        username=body.username,
         now=clock(),
     )
     return _out(v)

@@ -25,11 +25,13 @@ class VerifyIn(Input):
 
 
 class InPersonIn(Input):
-    """An officer saw the person and their resident ID card; user_id: their account, if any."""
+    """An officer saw the person and their resident ID card; their account, if any, by
+    user_id or by username (one of them)."""
 
     id_number: str | None = Field(default=None, max_length=32)
     name: str | None = Field(default=None, max_length=50)
     user_id: Id | None = None
+    username: str | None = Field(default=None, max_length=64)
 
 
 class RegisterImportIn(Input):

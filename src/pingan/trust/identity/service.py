@@ -451,12 +451,25 @@ def verify_in_person(
     name: str | None,
     user_id: int | None,
     now: datetime,
+    username: str | None = None,
 ) -> Verification:
     """An officer saw the person and their resident ID card: L3 for the person's account
-    (or, with no account, for the subject alone). Officers may not verify themselves."""
+    (named by id or by username; with no account, for the subject alone). Officers may not
+    verify themselves."""
     require(actor, "trust.identity_in_person")
 
     def step(seen: Seen) -> Verification:
+        nonlocal user_id
+        if username is not None and username.strip():
+            named = session.scalar(select(User.id).where(User.username == username.strip()))
+            if named is None:
+                raise NotFound(
+                    msg("trust.identity.no_such_username", username=username.strip()),
+                    code="no_such_account",
+                )
+            if user_id is not None and user_id != named:
+                raise Bad(msg("trust.identity.account_mismatch"), code="account_mismatch")
+            user_id = named
         if user_id is not None:
             if user_id == actor.user_id:
                 raise Forbidden(msg("trust.identity.own_verification"), code="own_verification")

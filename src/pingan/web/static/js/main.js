@@ -13,6 +13,7 @@ import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
 import { initAdmin, showUsers, showUnits } from "./admin.js";
 import { showLost, mayUseDesk } from "./lost-desk.js";
+import { showCertDesk, mayUseCertDesk } from "./cert-desk.js";
 import { labelControls } from "./map-controls.js";
 import { showIdentity } from "./trust-identity.js";
 import { showCert } from "./trust-cert.js";
@@ -30,10 +31,10 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-  auditor: ["map", "queue", "board", "crowd", "kpi"],
-  officer: ["officer", "map", "queue", "lost", "witness"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "witness"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
   citizen: ["citizen", "identity", "cert", "unlock"],
   admin: ["users", "units"],
@@ -41,10 +42,10 @@ const VIEWS = {
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
-  unlock: showUnlock, witness: showWitness, none: () => {} };
+  unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
-const NEEDS = { lost: mayUseDesk };
+const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
 const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
