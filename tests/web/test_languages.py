@@ -30,11 +30,12 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-    "officer": ["officer", "map", "queue", "lost"],
+    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "unlockdesk"],
+    "officer": ["officer", "map", "queue", "lost", "unlockdesk"],
     "volunteer": ["map", "crowd", "lost"],
     "citizen": ["citizen"],
     "admin": ["users", "units"],
+    "locksmith": ["locksmith"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
 
@@ -164,6 +165,9 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         for item in page.get("items", []) if isinstance(page, dict) else page:
             out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
                                            "place", "found_place") if item.get(k)}  # fmt: skip
+    # the unlock service's filing numbers and what requests name (address codes, plates)
+    out |= {s["filing_number"] for s in demo.call("GET", "/trust/unlock/locksmiths", token).json()}
+    out |= {r["target"] for r in demo.call("GET", "/trust/unlock/requests?limit=200", token).json()}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

@@ -14,6 +14,8 @@ import { initCitizen, showCitizen } from "./citizen.js";
 import { initAdmin, showUsers, showUnits } from "./admin.js";
 import { showLost, mayUseDesk } from "./lost-desk.js";
 import { labelControls } from "./map-controls.js";
+import { showLocksmith } from "./locksmith.js";
+import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
 addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
@@ -26,25 +28,29 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost"],
-  auditor: ["map", "queue", "board", "crowd", "kpi"],
-  officer: ["officer", "map", "queue", "lost"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "unlockdesk"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "unlockdesk"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "unlockdesk"],
+  officer: ["officer", "map", "queue", "lost", "unlockdesk"],
   volunteer: ["map", "crowd", "lost"],
   citizen: ["citizen"],
   admin: ["users", "units"],
+  locksmith: ["locksmith"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
-  users: showUsers, units: showUnits, lost: showLost, none: () => {} };
+  users: showUsers, units: showUnits, lost: showLost, locksmith: showLocksmith, unlockdesk: showUnlockDesk, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
-const NEEDS = { lost: mayUseDesk };
+const NEEDS = { lost: mayUseDesk, unlockdesk: mayUseUnlockDesk };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
-const PHONE_VIEWS = ["officer", "citizen"];
+const PHONE_VIEWS = ["officer", "citizen", "locksmith"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
 // (entering one reads whatever was missed with a single list request).
 const SUMMARY_VIEWS = ["map", "queue"];
+// Roles outside the control room: no live feed, no incident or unit snapshots (the API refuses
+// them those; a filed locksmith sees only its own unlock jobs).
+const OUTSIDE = ["citizen", "admin", "locksmith"];
 const timers = [];
 let citizenReady = false;
 
@@ -108,7 +114,7 @@ onLang(() => {
 async function snapshots() {
   const role = session.user.role;
   const jobs = [];
-  if (role !== "citizen" && role !== "admin") jobs.push(loadIncidents().catch(() => {}));
+  if (!OUTSIDE.includes(role)) jobs.push(loadIncidents().catch(() => {}));
   if (["volunteer", "officer", "dispatcher", "commander", "auditor"].includes(role)) jobs.push(loadUnits().catch(() => {}), loadAreas().catch(() => {}));
   await Promise.all(jobs);
 }
@@ -124,8 +130,8 @@ async function enter() {
   showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
-  $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
-  if (session.user.role !== "citizen" && session.user.role !== "admin") {
+  $("#live").hidden = OUTSIDE.includes(session.user.role);
+  if (!OUTSIDE.includes(session.user.role)) {
     startLive();
     // Unit positions are not events (too many): the map polls them; crowd levels every 15 s.
     timers.push(setInterval(() => loadUnits().catch(() => {}), 2000), setInterval(() => loadAreas().catch(() => {}), 15000));
