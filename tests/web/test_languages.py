@@ -165,9 +165,12 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         for item in page.get("items", []) if isinstance(page, dict) else page:
             out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
                                            "place", "found_place") if item.get(k)}  # fmt: skip
-    # the unlock service's filing numbers and what requests name (address codes, plates)
-    out |= {s["filing_number"] for s in demo.call("GET", "/trust/unlock/locksmiths", token).json()}
-    out |= {r["target"] for r in demo.call("GET", "/trust/unlock/requests?limit=200", token).json()}
+    # the unlock service: filings as an officer typed them, what requests name as the resident
+    # typed it (address codes, plates, addresses)
+    for s in demo.call("GET", "/trust/unlock/locksmiths", token).json():
+        out |= {s[k] for k in ("filing_number", "company", "name_masked", "status_reason") if s[k]}
+    for r in demo.call("GET", "/trust/unlock/requests?limit=200", token).json():
+        out |= {r[k] for k in ("target", "address") if r[k]}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

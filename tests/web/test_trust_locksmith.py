@@ -322,3 +322,19 @@ def test_locksmith_phone_and_unlock_desk(demo, browser, shots: Path) -> None:  #
     assert not errors, errors
     for p in (phone, desk, suspended):
         p.close()
+
+
+def test_the_locksmith_page_asks_only_what_the_role_may_have(demo, browser) -> None:  # type: ignore[no-untyped-def]
+    """No control-room snapshots, no live feed: nothing refused, nothing logged as an error."""
+    page = new_page(browser, 420, 900)
+    refused: list[str] = []
+    page.on(
+        "response", lambda r: refused.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    login(page, demo, "locksmith")
+    page.wait_for_selector("#ls-filing .ul-line")
+    page.wait_for_timeout(3000)
+    assert refused == []
+    assert page.is_hidden("#live")
+    page.close()

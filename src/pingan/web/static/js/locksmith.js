@@ -6,7 +6,7 @@
 import { api, post, el, $, t, session } from "./core.js";
 import { addTexts, serverText } from "./i18n.js";
 import { here, reportPosition, metresBetween } from "./position.js";
-import { fill, levelName, smithStatus, ulState, lockType, flagChips, witnessLine, methodName, distance, when, partyName } from "./unlock-words.js";
+import { fill, levelName, smithStatus, ulState, lockType, flagChips, witnessLine, methodName, distance, when, partyName, labelled } from "./unlock-words.js";
 
 const API = "/api/v1/trust/unlock";
 const MAX_PHOTO_BYTES = 600_000; // the server's limit (services/common.py): refused before sending
@@ -128,7 +128,7 @@ async function sign(job) {
 }
 
 // -- drawing ------------------------------------------------------------------------------------
-const line = (key, ...value) => el("p", { class: "ls-line" }, el("span", { class: "hint" }, t(key) + "："), ...value);
+const line = labelled;
 
 function filingCard() {
   const f = mine.me && mine.me.filing;

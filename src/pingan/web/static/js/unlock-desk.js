@@ -8,7 +8,7 @@ import { api, post, el, $, t, may } from "./core.js";
 import { addTexts, serverText } from "./i18n.js";
 import { baseMap } from "./map.js";
 import { fill, ulState, lockType, flagChips, witnessLine, checkinLine, smithStatus, partyName, entitlementName,
-  verifyReason, when, yuan, methodName, levelName } from "./unlock-words.js";
+  verifyReason, when, yuan, methodName, levelName, labelled } from "./unlock-words.js";
 
 const L = window.L;
 const API = "/api/v1/trust/unlock";
@@ -115,7 +115,7 @@ async function loadRequests() {
   $("#ud-requests tbody").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8, class: "hint" }, t("ud_no_requests")))]));
 }
 
-const row = (key, ...value) => el("p", { class: "ud-line" }, el("span", { class: "hint" }, t(key) + "："), ...value);
+const row = labelled;
 
 async function openRequest(id, { keepRecord = false } = {}) {
   if (desk.selected !== id || !keepRecord) { desk.record = null; desk.verdict = null; }

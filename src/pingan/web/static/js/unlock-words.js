@@ -19,7 +19,7 @@ addTexts({
   ul_vr_hash_mismatch: "签名与记录内容不符", ul_vr_role_mismatch: "签名身份与记录不符", ul_vr_unknown_key: "签名密钥未公布",
   ul_vr_key_revoked: "签名密钥已吊销", ul_vr_algorithm_mismatch: "签名算法不符", ul_vr_bad_signature: "签名无效",
   ul_level_1: "实名认证", ul_level_2: "实人认证", ul_level_3: "实证核验（民警现场）",
-  ul_metres: "{n} 米", ul_km: "{n} 公里", ul_yuan: "{n} 元", ul_none: "无",
+  ul_colon: "：", ul_metres: "{n} 米", ul_km: "{n} 公里", ul_yuan: "{n} 元", ul_none: "无",
   ul_witness_needed: "需要见证人", ul_witness_not_needed: "无需见证人", ul_witness_present: "{kind}（{who}）",
   ul_witness_missing: "尚无见证人到场",
   ul_checkin_position: "定位核验到场，距开锁点 {d}", ul_checkin_override: "民警确认到场（{by}：{reason}），距开锁点 {d}",
@@ -39,7 +39,7 @@ addTexts({
   ul_vr_role_mismatch: "A signature names the wrong party", ul_vr_unknown_key: "Signing key not published",
   ul_vr_key_revoked: "Signing key revoked", ul_vr_algorithm_mismatch: "Wrong signature algorithm", ul_vr_bad_signature: "Signature does not verify",
   ul_level_1: "real name (L1)", ul_level_2: "real person (L2)", ul_level_3: "checked in person (L3)",
-  ul_metres: "{n} m", ul_km: "{n} km", ul_yuan: "¥{n}", ul_none: "none",
+  ul_colon: ": ", ul_metres: "{n} m", ul_km: "{n} km", ul_yuan: "¥{n}", ul_none: "none",
   ul_witness_needed: "Witness required", ul_witness_not_needed: "No witness needed", ul_witness_present: "{kind} ({who})",
   ul_witness_missing: "No witness has come yet",
   ul_checkin_position: "Checked in by position, {d} from the lock", ul_checkin_override: "Presence confirmed by an officer ({by}: {reason}), {d} from the lock",
@@ -62,6 +62,9 @@ export const distance = (m) => (m == null ? "" : m < 1000 ? fill("ul_metres", { 
 export const yuan = (fen) => fill("ul_yuan", { n: (fen / 100).toFixed(2) });
 export const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false,
   month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "");
+
+/** "label：value" with the colon of the page's language. */
+export const labelled = (key, ...value) => el("p", { class: "ul-line" }, el("span", { class: "hint" }, t(key) + t("ul_colon")), ...value);
 
 /** Risk flags as highlighted chips (the station must see them at a glance). */
 export const flagChips = (flags) => (flags || []).map((f) => el("span", { class: "chip ul-flag", "data-flag": f }, flagName(f)));
