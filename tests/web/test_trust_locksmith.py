@@ -333,7 +333,7 @@ def test_the_locksmith_page_asks_only_what_the_role_may_have(demo, browser) -> N
     )
     page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
     login(page, demo, "locksmith")
-    page.wait_for_selector("#ls-filing .ul-line")
+    page.wait_for_selector("#ls-filing .uw-line")
     page.wait_for_timeout(3000)
     assert refused == []
     assert page.is_hidden("#live")

@@ -136,7 +136,7 @@ async function openRequest(id, { keepRecord = false } = {}) {
     row("ud_entitled", r.entitlement_kind ? entitlementName(r.entitlement_kind) : t("ud_not_entitled")),
     row("ud_flags", ...(r.flags.length ? flagChips(r.flags) : [t("ud_no_flags")])),
     row("ud_witness", witnessLine(r)),
-    row("ud_smith", smithName(r.locksmith_id) || t("ul_none")),
+    row("ud_smith", smithName(r.locksmith_id) || t("uw_none")),
     row("ud_times", [fill("ud_t_created", { t: when(r.created_at) }), r.dispatched_at ? fill("ud_t_dispatched", { t: when(r.dispatched_at) }) : "",
       r.accepted_at ? fill("ud_t_accepted", { t: when(r.accepted_at) }) : ""].filter(Boolean).join(" · ")),
     r.checkin ? row("ud_checkin", el("span", { class: "ud-checkin", "data-confirmed-by": r.checkin.confirmed_by }, checkinLine(r.checkin))) : "",
