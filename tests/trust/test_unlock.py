@@ -420,3 +420,28 @@ def test_check_in_position_checks_and_officer_override(client, db, accounts, wor
     rows = client.get("/api/v1/audit", headers=accounts.headers(Role.AUDITOR)).json()
     text = json.dumps(rows, ensure_ascii=False)
     assert "unlock.checked_in" in text and ZHANG not in text
+
+
+def test_pages_read_names_candidates_and_the_phones_unit(client, db, accounts, world, clock):
+    """The filing list names account and van; the filing form picks from unfiled locksmith
+    accounts and units; the phone sees its unit, whether it crews it, and its last fix."""
+    officer = accounts.headers(Role.OFFICER)
+    listed = client.get(f"{API}/locksmiths", headers=accounts.headers(Role.AUDITOR)).json()
+    assert [(s["username"], s["call_sign"]) for s in listed] == [("locksmith1", "LS1")]
+    with db.session() as s:
+        spare = units.create_unit(s, Actor.system("test"), call_sign="LS2", kind="locksmith")
+        units.create_unit(s, Actor.system("test"), call_sign="P9", kind="patrol_car")
+        spare_id = spare.id
+    r = client.get(f"{API}/locksmiths/candidates", headers=officer)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"accounts": [], "units": [{"id": spare_id, "call_sign": "LS2"}]}
+    r = client.get(f"{API}/locksmiths/candidates", headers=accounts.headers(Role.AUDITOR))
+    assert r.status_code == 403  # reading the station's list is not filing
+    smith = accounts.headers(Role.LOCKSMITH)
+    me = client.get(f"{API}/locksmith/me", headers=smith).json()
+    assert me["filing"]["call_sign"] == "LS1"
+    assert me["unit"]["id"] == world["unit_id"] and me["unit"]["bound"] is True
+    _position(client, accounts, clock, world["unit_id"], FOUNTAIN)
+    me = client.get(f"{API}/locksmith/me", headers=smith).json()
+    assert (me["unit"]["lon"], me["unit"]["lat"]) == pytest.approx(FOUNTAIN)
+    assert me["unit"]["position_at"] is not None

@@ -30,11 +30,22 @@ pytestmark = pytest.mark.timeout(300)
 
 # Each role's views in the command centre (main.js VIEWS).
 ROLE_VIEWS = {
-    "commander": ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
-    "officer": ["officer", "map", "queue", "lost", "certdesk", "witness"],
+    "commander": [
+        "map",
+        "queue",
+        "board",
+        "crowd",
+        "kpi",
+        "deploy",
+        "lost",
+        "certdesk",
+        "unlockdesk",
+    ],
+    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness"],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
     "citizen": ["citizen", "identity", "cert", "unlock"],
     "admin": ["users", "units"],
+    "locksmith": ["locksmith"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
 
@@ -174,6 +185,18 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         for d in a["documents"]:
             out |= {d["number"], d.get("revoke_reason") or d["number"]}
         out |= {str(o[k]) for o in a["objections"] for k in ("grounds", "answer") if o.get(k)}
+    # the unlock service: filings as an officer typed them, what requests name as the resident
+    # typed it (address codes, plates, addresses)
+    for s in demo.call("GET", "/trust/unlock/locksmiths", token).json():
+        out |= {s[k] for k in ("filing_number", "company", "name_masked", "status_reason") if s[k]}
+    for r in demo.call("GET", "/trust/unlock/requests?limit=200", token).json():
+        out |= {r[k] for k in ("target", "address") if r[k]}
+    # photo hashes and filing numbers on the resident's and witness's unlock pages
+    for r in demo.call("GET", "/trust/unlock/requests/mine", demo.token("citizen")).json():
+        for photo in (r.get("record") or {}).get("photos", []):
+            out |= {photo["sha256"], photo["sha256"][:16]}
+        if r.get("locksmith"):
+            out.add(r["locksmith"]["filing_number"])
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

@@ -134,3 +134,44 @@ def acting_locksmith(session: Session, actor: Actor, *, at: datetime) -> Locksmi
 def list_locksmiths(session: Session, actor: Actor) -> list[Locksmith]:
     require(actor, "trust.unlock_read")
     return list(session.scalars(select(Locksmith).order_by(Locksmith.id)))
+
+
+def names(session: Session, rows: list[Locksmith]) -> dict[int, tuple[str | None, str | None]]:
+    """Each filing's account name and unit call sign, so the station reads people and vans,
+    not row ids (two queries for the whole list)."""
+    users = {
+        i: n
+        for i, n in session.execute(
+            select(User.id, User.username).where(User.id.in_({r.user_id for r in rows}))
+        )
+    }
+    signs = {
+        i: n
+        for i, n in session.execute(
+            select(Unit.id, Unit.call_sign).where(Unit.id.in_({r.unit_id for r in rows}))
+        )
+    }
+    return {r.id: (users.get(r.user_id), signs.get(r.unit_id)) for r in rows}
+
+
+def candidates(session: Session, actor: Actor) -> tuple[list[User], list[Unit]]:
+    """What a new filing may bind: active locksmith accounts and locksmith units that no
+    filing holds yet (the officer picks from these instead of typing row ids)."""
+    require(actor, "trust.unlock_file")
+    filed_users = select(Locksmith.user_id)
+    filed_units = select(Locksmith.unit_id)
+    accounts = session.scalars(
+        select(User)
+        .where(User.role == Role.LOCKSMITH, User.active.is_(True), User.id.not_in(filed_users))
+        .order_by(User.username)
+    )
+    vans = session.scalars(
+        select(Unit).where(Unit.kind == KIND, Unit.id.not_in(filed_units)).order_by(Unit.call_sign)
+    )
+    return list(accounts), list(vans)
+
+
+def own_unit(session: Session, row: Locksmith, *, at: datetime) -> tuple[Unit | None, bool]:
+    """The filed unit and whether the filed account crews it now (else jobs are refused with
+    `unit_not_bound`): the phone says so before the locksmith meets the refusal."""
+    return session.get(Unit, row.unit_id), row.unit_id in bound_unit_ids(session, row.user_id, at)

@@ -15,15 +15,19 @@ from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset
 from pingan.trust.signing import published_keys
 from pingan.trust.unlock import entitlement, filing, record, service
-from pingan.trust.unlock.models import UnlockRecord, UnlockRequest
+from pingan.trust.unlock.models import Locksmith, UnlockRecord, UnlockRequest
 from pingan.trust.unlock.schemas import (
     EntitlementImportIn,
+    FilingAccount,
+    FilingCandidates,
+    FilingUnit,
     ImportResult,
     LocksmithBrief,
     LocksmithIn,
     LocksmithMe,
     LocksmithPublic,
     LocksmithStatusIn,
+    LocksmithUnit,
     MyRequestPublic,
     OverrideIn,
     PhotoIn,
@@ -86,6 +90,16 @@ def _record_out(session: SessionDep, rec: UnlockRecord) -> RecordPublic:
     )
 
 
+def _smiths_out(session: SessionDep, rows: list[Locksmith]) -> list[LocksmithPublic]:
+    named = filing.names(session, rows)
+    out = []
+    for row in rows:
+        one = LocksmithPublic.model_validate(row)
+        one.username, one.call_sign = named[row.id]
+        out.append(one)
+    return out
+
+
 # -- filing and tables (police) -----------------------------------------------------------------
 @router.post("/locksmiths", status_code=201, summary="trust.unlock.api.file")
 def file_locksmith(
@@ -95,7 +109,7 @@ def file_locksmith(
     actor: Annotated[Actor, permit("trust.unlock_file")],
 ) -> LocksmithPublic:
     spec = filing.FilingSpec(**body.model_dump())
-    return LocksmithPublic.model_validate(filing.file_locksmith(session, actor, spec, now=clock()))
+    return _smiths_out(session, [filing.file_locksmith(session, actor, spec, now=clock())])[0]
 
 
 @router.post("/locksmiths/{locksmith_id}/status", summary="trust.unlock.api.locksmith_status")
@@ -106,14 +120,26 @@ def locksmith_status(
     actor: Annotated[Actor, permit("trust.unlock_file")],
 ) -> LocksmithPublic:
     row = filing.set_status(session, actor, locksmith_id, body.status, body.reason)
-    return LocksmithPublic.model_validate(row)
+    return _smiths_out(session, [row])[0]
 
 
 @router.get("/locksmiths", summary="trust.unlock.api.locksmiths")
 def locksmiths(
     session: SessionDep, actor: Annotated[Actor, permit("trust.unlock_read")]
 ) -> list[LocksmithPublic]:
-    return [LocksmithPublic.model_validate(r) for r in filing.list_locksmiths(session, actor)]
+    return _smiths_out(session, filing.list_locksmiths(session, actor))
+
+
+@router.get("/locksmiths/candidates", summary="trust.unlock.api.candidates")
+def filing_candidates(
+    session: SessionDep, actor: Annotated[Actor, permit("trust.unlock_file")]
+) -> FilingCandidates:
+    """Locksmith accounts and locksmith units no filing holds yet, for the filing form."""
+    accounts, vans = filing.candidates(session, actor)
+    return FilingCandidates(
+        accounts=[FilingAccount(id=u.id, username=u.username) for u in accounts],
+        units=[FilingUnit(id=u.id, call_sign=u.call_sign) for u in vans],
+    )
 
 
 @router.post("/entitlements", summary="trust.unlock.api.entitlements")
@@ -222,12 +248,29 @@ def sign_witness(
 # -- the filed locksmith's phone ----------------------------------------------------------------
 @router.get("/locksmith/me", summary="trust.unlock.api.locksmith_me")
 def locksmith_me(
-    session: SessionDep, actor: Annotated[Actor, permit("trust.unlock_locksmith")]
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, permit("trust.unlock_locksmith")],
 ) -> LocksmithMe:
     smith, jobs = service.locksmith_jobs(session, actor)
+    if smith is None:
+        return LocksmithMe(filing=None, unit=None, jobs=[])
+    unit, bound = filing.own_unit(session, smith, at=clock())
+    mine = (
+        LocksmithUnit(
+            id=unit.id,
+            call_sign=unit.call_sign,
+            status=unit.status,
+            bound=bound,
+            lon=unit.lon,
+            lat=unit.lat,
+            position_at=unit.position_at,
+        )
+        if unit
+        else None
+    )
     return LocksmithMe(
-        filing=LocksmithPublic.model_validate(smith) if smith else None,
-        jobs=[_out(j) for j in jobs],
+        filing=_smiths_out(session, [smith])[0], unit=mine, jobs=[_out(j) for j in jobs]
     )
 
 

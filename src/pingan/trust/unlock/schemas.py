@@ -40,6 +40,8 @@ class LocksmithPublic(BaseModel):
     clean_record_checked_by: str
     clean_record_checked_at: datetime
     filed_at: datetime
+    username: str | None = None  # the filed account and unit by name, for the station's list
+    call_sign: str | None = None
 
 
 class EntitlementImportIn(Input):
@@ -167,9 +169,40 @@ class WitnessList(BaseModel):
     mine: list[WitnessRequestPublic]  # those the caller attends
 
 
+class LocksmithUnit(BaseModel):
+    """The filed unit as the locksmith's phone needs it: whether this account crews it now,
+    and its last fix (the check-in is compared with it)."""
+
+    id: int
+    call_sign: str
+    status: str
+    bound: bool
+    lon: float | None
+    lat: float | None
+    position_at: datetime | None
+
+
 class LocksmithMe(BaseModel):
     filing: LocksmithPublic | None
+    unit: LocksmithUnit | None = None
     jobs: list[RequestPublic]
+
+
+class FilingAccount(BaseModel):
+    id: int
+    username: str
+
+
+class FilingUnit(BaseModel):
+    id: int
+    call_sign: str
+
+
+class FilingCandidates(BaseModel):
+    """What a new filing may bind: locksmith accounts and locksmith units not filed yet."""
+
+    accounts: list[FilingAccount]
+    units: list[FilingUnit]
 
 
 class VerifyIn(Input):

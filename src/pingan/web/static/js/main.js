@@ -19,6 +19,8 @@ import { showIdentity } from "./trust-identity.js";
 import { showCert } from "./trust-cert.js";
 import { showUnlock } from "./unlock.js";
 import { showWitness } from "./unlock-witness.js";
+import { showLocksmith } from "./locksmith.js";
+import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
 addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
@@ -31,26 +33,31 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk"],
-  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk"],
-  officer: ["officer", "map", "queue", "lost", "certdesk", "witness"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk", "unlockdesk"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
   citizen: ["citizen", "identity", "cert", "unlock"],
   admin: ["users", "units"],
+  locksmith: ["locksmith"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
-  unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, none: () => {} };
+  unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
+  unlockdesk: showUnlockDesk, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
-const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk };
+const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
-const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness"];
+const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
 // (entering one reads whatever was missed with a single list request).
 const SUMMARY_VIEWS = ["map", "queue"];
+// Roles outside the control room: no live feed, no incident or unit snapshots (the API refuses
+// them those; a filed locksmith sees only its own unlock jobs).
+const OUTSIDE = ["citizen", "admin", "locksmith"];
 const timers = [];
 let citizenReady = false;
 
@@ -114,7 +121,7 @@ onLang(() => {
 async function snapshots() {
   const role = session.user.role;
   const jobs = [];
-  if (role !== "citizen" && role !== "admin") jobs.push(loadIncidents().catch(() => {}));
+  if (!OUTSIDE.includes(role)) jobs.push(loadIncidents().catch(() => {}));
   if (["volunteer", "officer", "dispatcher", "commander", "auditor"].includes(role)) jobs.push(loadUnits().catch(() => {}), loadAreas().catch(() => {}));
   await Promise.all(jobs);
 }
@@ -130,8 +137,8 @@ async function enter() {
   showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
   await snapshots();
-  $("#live").hidden = ["citizen", "admin"].includes(session.user.role);
-  if (session.user.role !== "citizen" && session.user.role !== "admin") {
+  $("#live").hidden = OUTSIDE.includes(session.user.role);
+  if (!OUTSIDE.includes(session.user.role)) {
     startLive();
     // Unit positions are not events (too many): the map polls them; crowd levels every 15 s.
     timers.push(setInterval(() => loadUnits().catch(() => {}), 2000), setInterval(() => loadAreas().catch(() => {}), 15000));

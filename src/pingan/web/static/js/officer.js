@@ -4,6 +4,7 @@
 import { api, post, el, $, t, half, session, typeName, stateName, fmtTime } from "./core.js";
 import { addTexts } from "./i18n.js";
 import { onLive } from "./live.js";
+import { here, reportPosition } from "./position.js";
 
 addTexts({
   officer_units: "本人警力：", officer_sep: "、", officer_unbound: "本账号当前未绑定警力，请联系调度员绑定后再接收任务。",
@@ -103,16 +104,10 @@ function applyLive(type, e) {
 
 // A step of the unit's job; an arrival is checked against the unit's last fix, so it sends
 // the phone's position first (the server refuses an arrival far from the scene, with why).
-function here() {
-  return new Promise((resolve) => {
-    if (!navigator.geolocation) { resolve(null); return; }
-    navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), () => resolve(null), { enableHighAccuracy: true, timeout: 10000 });
-  });
-}
 async function step(incId, unitId, name) {
   if (name === "on-scene") {
     const c = await here();
-    if (c) await api(`/api/v1/units/${unitId}/position`, { method: "PUT", body: JSON.stringify({ lon: c.longitude, lat: c.latitude }) });
+    if (c) await reportPosition(unitId, c);
   }
   return post(`/api/v1/incidents/${incId}/units/${unitId}/${name}`, {});
 }
