@@ -175,3 +175,17 @@ def test_cli_writes_a_sample_ledger_in_a_fresh_process(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["bank"] == "CMB" and all(isinstance(t["amount_fen"], int)
                                          for t in data["transactions"])  # fmt: skip
+
+
+def test_cli_refuses_a_ledger_with_a_float_amount(tmp_path, platform):
+    _, keys = platform
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"bank": "ICBC", "accounts": [{"number": "1", "name": "x", "balance_fen": 1.5}]}',
+        encoding="utf-8",
+    )
+    env = {**_env(), "LANG": "C.UTF-8"}
+    cmd = [str(PINGAN), "fraud", "banksim", "--bank", "ICBC", "--ledger", str(bad),
+           "--keys", str(keys)]  # fmt: skip
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "balance_fen" in r.stderr

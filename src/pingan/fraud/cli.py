@@ -16,10 +16,18 @@ fraud_app = typer.Typer(help="反诈止付 / anti-fraud stop payment", no_args_i
 def _instant(value: str | None) -> datetime | None:
     if value is None:
         return None
-    at = datetime.fromisoformat(value)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     if at.tzinfo is None:
         raise typer.BadParameter(text("fraud.naive_time"))
     return at
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=2)
 
 
 @fraud_app.command("banksim")
@@ -47,16 +55,26 @@ def banksim(
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
     """模拟银行止付网关 / a simulated bank stop-payment gateway, over HTTP."""
+    import httpx
     import uvicorn
+    from pydantic import ValidationError
 
     from pingan.fraud.banksim import ledger as ledger_file
     from pingan.fraud.banksim.app import Faults, KeyList, create_app
 
-    book = ledger_file.load(ledger)
+    pinned = _instant(clock)
+    try:
+        book = ledger_file.load(ledger)
+    except (OSError, ValidationError) as exc:
+        _fail(text("fraud.cli.bad_file", path=ledger, error=exc))
     if book.bank != bank:
-        raise typer.BadParameter(text("fraud.cli.ledger_bank", bank=book.bank, wanted=bank))
+        _fail(text("fraud.cli.ledger_bank", bank=book.bank, wanted=bank))
+    try:
+        key_list = KeyList(keys)
+    except (OSError, ValueError, httpx.HTTPError) as exc:
+        _fail(text("fraud.cli.bad_file", path=keys, error=exc))
     faults = Faults(delay, delay_count, fail_first, error_rate, seed)
-    app = create_app(book, KeyList(keys), faults=faults, clock=_instant(clock))
+    app = create_app(book, key_list, faults=faults, clock=pinned)
     typer.echo(text("fraud.cli.listening", bank=bank, host=host, port=port))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
