@@ -38,6 +38,18 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _ready(proc: subprocess.Popen, url: str) -> str:  # type: ignore[type-arg]
+    for _ in range(600):  # readiness, not a timed check: up to a minute on a busy machine
+        if proc.poll() is not None:
+            pytest.fail(proc.stderr.read().decode())  # type: ignore[union-attr]
+        try:
+            httpx.get(f"{url}/v1/health", timeout=1).raise_for_status()
+            return url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    pytest.fail("the simulator did not start")
+
+
 @pytest.fixture
 def banksim(platform, tmp_path) -> Iterator[Callable[..., str]]:  # type: ignore[no-untyped-def]
     """Start a simulator (extra CLI options as arguments); answers its base URL."""
@@ -53,19 +65,34 @@ def banksim(platform, tmp_path) -> Iterator[Callable[..., str]]:  # type: ignore
                *options]  # fmt: skip
         proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         started.append(proc)
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(600):  # readiness, not a timed check: up to a minute on a busy machine
-            if proc.poll() is not None:
-                pytest.fail(proc.stderr.read().decode())  # type: ignore[union-attr]
-            try:
-                httpx.get(f"{url}/v1/health", timeout=1).raise_for_status()
-                return url
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        pytest.fail("the simulator did not start")
+        return _ready(proc, f"http://127.0.0.1:{port}")
 
     yield start
     for proc in started:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_key_list_is_read_again_for_an_unknown_key(platform, tmp_path):
+    """A bank started before the platform's key existed learns it at the next order."""
+    _, keys = platform
+    late = tmp_path / "late-keys.json"
+    late.write_text('{"issuer": "pingan", "keys": []}', encoding="utf-8")
+    ledger = tmp_path / "ledger.json"
+    write_sample(ledger, BANK)
+    port = _free_port()
+    cmd = [sys.executable, "-m", "pingan.fraud.banksim", "--bank", BANK, "--ledger", str(ledger),
+           "--keys", str(late), "--port", str(port), "--clock", NOW.isoformat()]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = _ready(proc, f"http://127.0.0.1:{port}")
+        gw = _gateway(platform, url)
+        with pytest.raises(BankRefused) as caught:
+            gw.send_stop(stop_order(1))
+        assert (caught.value.status, caught.value.code) == (401, "unknown_key")
+        late.write_text(keys.read_text(encoding="utf-8"), encoding="utf-8")
+        assert gw.send_stop(stop_order(2)).result == "stopped"
+    finally:
         proc.terminate()
         proc.wait(timeout=30)
 
