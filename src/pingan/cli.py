@@ -13,6 +13,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.deployment.cli import plan_app
 from pingan.devices.cli import devices_app
+from pingan.fraud.cli import fraud_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.rosters.cli import roster_app
 from pingan.trust.certificates.cli import cert_app
@@ -60,6 +61,7 @@ app.add_typer(trust_app, name="trust")
 app.add_typer(identity_app, name="identity")
 app.add_typer(cert_app, name="cert")
 app.add_typer(unlock_app, name="unlock")
+app.add_typer(fraud_app, name="fraud")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

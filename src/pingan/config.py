@@ -110,6 +110,10 @@ class Settings(BaseSettings):
         description="YAML of years of holidays and make-up working days, newer than or "
         "correcting chinese-calendar's (docs/forecasting.md); read once, at the first forecast",
     )
+    fraud_gateways_file: Path | None = Field(
+        default=None,
+        description="YAML of bank/payment-firm code → stop-payment gateway URL (docs/fraud.md)",
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -1,0 +1,1 @@
+"""A bank or payment firm's stop-payment gateway, simulated: its own process, over HTTP."""
