@@ -1,0 +1,1 @@
+"""Anti-fraud: stop-payment orders, bank gateways, money trail, mule networks."""
