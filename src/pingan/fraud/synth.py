@@ -480,14 +480,13 @@ def generate(
                 mule_case[acc] = c
     mule = mule_case >= 0
     # the syndicate's people log in from a few shared phones and devices
-    for s, syn in enumerate(syndicates):
+    for syn in syndicates:
         mine = np.concatenate([syn.persons, syn.wallets])
         mine = mine[mule[mine]]
         pick = rng.random(len(mine))
         phone[mine[pick < 0.6]] = rng.choice(syn.phones, int((pick < 0.6).sum()))
         dev = rng.random(len(mine)) < 0.7
         device[mine[dev]] = rng.choice(syn.devices, int(dev.sum()))
-        del s
 
     fraud = [np.asarray(col, dtype=np.int64) for col in cases.out.cols]
     n_fraud = len(fraud[0])
