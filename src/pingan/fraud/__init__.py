@@ -1,1 +1,1 @@
-"""Anti-fraud stop payment (紧急止付): orders, the bank's rule, a bank simulator and the client."""
+"""Anti-fraud: stop-payment orders, bank gateways, money trail, mule networks."""
