@@ -16,12 +16,12 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt
 
-from pingan.fraud.bank_rules import Account, Ledger, Tx
+from pingan.fraud.bank_rules import Account, Ledger, Tx, load_rules
 from pingan.fraud.messages import Channel
-from pingan.sim.day import LOCAL
 
 
 class _Strict(BaseModel):
@@ -65,7 +65,7 @@ def load(path: Path) -> Ledger:
 # --- a sample ledger ---------------------------------------------------------------------
 
 VICTIM, MULE = "6222020200112233445", "6222020200998877665"
-SAMPLE_DAY = datetime(2026, 10, 2, tzinfo=LOCAL)
+SAMPLE_DAY = datetime(2026, 10, 2, tzinfo=ZoneInfo(load_rules().bank_timezone))
 _SURNAMES, _GIVEN = "王李张刘陈杨赵黄周吴", "伟芳娜敏静强磊军洋勇艳杰涛明超秀霞平刚"
 
 
