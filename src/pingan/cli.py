@@ -18,6 +18,7 @@ from pingan.rosters.cli import roster_app
 from pingan.trust.certificates.cli import cert_app
 from pingan.trust.identity.cli import identity_app
 from pingan.trust.signing.cli import trust_app
+from pingan.trust.unlock.cli import unlock_app
 from pingan.units.cli import unit_app
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ app.add_typer(roster_app, name="roster")
 app.add_typer(trust_app, name="trust")
 app.add_typer(identity_app, name="identity")
 app.add_typer(cert_app, name="cert")
+app.add_typer(unlock_app, name="unlock")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

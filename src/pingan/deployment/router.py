@@ -21,6 +21,7 @@ from pingan.deployment.schemas import (
 )
 from pingan.errors import ValidationFailed
 from pingan.http.deps import CityDep, SessionDep, SettingsDep, permit
+from pingan.http.files import attachment
 from pingan.http.inputs import Id, Instant
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.i18n import msg, text
@@ -85,19 +86,13 @@ def plan_geojson(
     return export.to_geojson(plan, service.plan_posts(session, actor, plan_id))
 
 
-def _attachment(data: bytes, media_type: str, name: str) -> Response:
-    """A file the browser saves rather than shows."""
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(data, media_type=media_type, headers=headers)
-
-
 @router.get("/plans/{plan_id}/export.csv", summary="deployment.api.plan_csv")
 def plan_csv(
     plan_id: Id, session: SessionDep, actor: Annotated[Actor, permit("deployment.read")]
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_csv(plan, service.plan_posts(session, actor, plan_id))
-    return _attachment(data, "text/csv; charset=utf-8", f"deployment-plan-{plan.id}.csv")
+    return attachment(data, "text/csv; charset=utf-8", f"deployment-plan-{plan.id}.csv")
 
 
 @router.get("/plans/{plan_id}/export.pdf", summary="deployment.api.plan_pdf")
@@ -106,7 +101,7 @@ def plan_pdf(
 ) -> Response:
     plan = service.get_plan(session, actor, plan_id)
     data = export.to_pdf(plan, service.plan_posts(session, actor, plan_id))
-    return _attachment(data, "application/pdf", f"deployment-plan-{plan.id}.pdf")
+    return attachment(data, "application/pdf", f"deployment-plan-{plan.id}.pdf")
 
 
 @router.post("/plans/{plan_id}/approve", summary="deployment.api.approve")

@@ -7,17 +7,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import select
 
 from pingan.auth.actor import Actor
 from pingan.db.paging import page
 from pingan.errors import NotFound
 from pingan.http.deps import ClockDep, SessionDep, VaultDep, audited_read, permit
+from pingan.http.files import attachment
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.i18n import msg
-from pingan.trust.certificates import records, service
+from pingan.trust.certificates import pdf, records, service
 from pingan.trust.certificates.models import Application, Document, Objection
 from pingan.trust.certificates.schemas import (
     AnswerIn,
@@ -182,15 +183,33 @@ def query(
     return _document(row)
 
 
-@router.get("/documents/{number}", summary="trust.cert.api.document")
-def document(number: str, session: SessionDep, actor: Own) -> DocumentOut:
-    """The signed VC and QR payload, for the holder (or the employer who asked for a letter)."""
+def _readable(session: Any, actor: Actor, number: str) -> Document:
+    """A document its holder may read, or a letter the employer who asked for it may; any
+    other is 404, so a number's existence is not given away."""
     row = session.scalar(select(Document).where(Document.number == number))
     if row is None or actor.user_id not in (row.holder_id, row.requested_by):
         raise NotFound(msg("trust.cert.unknown_certificate"), code="unknown_certificate")
     if row.kind == "letter" and actor.user_id != row.requested_by:
         raise NotFound(msg("trust.cert.unknown_certificate"), code="unknown_certificate")
-    return _document(row)
+    return row
+
+
+@router.get("/documents/{number}", summary="trust.cert.api.document")
+def document(number: str, session: SessionDep, actor: Own) -> DocumentOut:
+    """The signed VC and QR payload, for the holder (or the employer who asked for a letter)."""
+    return _document(_readable(session, actor, number))
+
+
+@router.get(
+    "/documents/{number}/pdf",
+    summary="trust.cert.api.document_pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def document_pdf(number: str, session: SessionDep, actor: Own) -> Response:
+    """The document printable: A4 PDF with its QR code (certificate); same reader rule."""
+    row = _readable(session, actor, number)
+    return attachment(pdf.render(row), "application/pdf", f"{row.number}.pdf")
 
 
 @router.put("/documents/{number}/pin", summary="trust.cert.api.pin")
