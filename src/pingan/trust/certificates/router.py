@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import select
 
 from pingan.auth.actor import Actor
@@ -18,7 +18,7 @@ from pingan.http.files import attachment
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page, page_of
 from pingan.i18n import msg
-from pingan.trust.certificates import pdf, records, service
+from pingan.trust.certificates import pdf, records, scan, service, upload
 from pingan.trust.certificates.models import Application, Document, Objection
 from pingan.trust.certificates.schemas import (
     AnswerIn,
@@ -28,6 +28,7 @@ from pingan.trust.certificates.schemas import (
     ConsentOut,
     DocumentBrief,
     DocumentOut,
+    ImageVerifyOut,
     ObjectIn,
     ObjectionOut,
     PinIn,
@@ -270,6 +271,42 @@ def verify_post(body: VerifyIn, session: SessionDep, vault: VaultDep, clock: Clo
         session, vault, payload=body.payload, document=body.credential, pin=body.pin, now=clock()
     )
     return _summary(row, result)
+
+
+@router.post(
+    "/verify/image",
+    summary="trust.cert.api.verify_image",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "image/*": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "image": {"type": "string", "format": "binary"},
+                            "pin": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+def verify_image(
+    body: Annotated[upload.Upload, Depends(upload.read)],
+    session: SessionDep,
+    vault: VaultDep,
+    clock: ClockDep,
+    x_holder_pin: Annotated[str | None, Header(max_length=8)] = None,
+) -> ImageVerifyOut:
+    """Public: a photo of the QR code (the raw image, or the form field `image`), at most
+    4 MB; the code is read here and verified like a pasted payload. The PIN as in GET."""
+    payload = scan.decode_qr(body.image)
+    row, result = service.verify_online(
+        session, vault, payload=payload, pin=body.pin or x_holder_pin, now=clock()
+    )
+    return ImageVerifyOut(**_summary(row, result).model_dump(), payload=payload)
 
 
 @router.post("/records", summary="trust.cert.api.records")

@@ -14,6 +14,7 @@ import { initCitizen, showCitizen } from "./citizen.js";
 import { initAdmin, showUsers, showUnits } from "./admin.js";
 import { showLost, mayUseDesk } from "./lost-desk.js";
 import { labelControls } from "./map-controls.js";
+import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
 addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
