@@ -18,6 +18,21 @@ URL = "/api/v1/trust/certificates"
 pytestmark = pytest.mark.usefixtures("loaded")
 
 
+def readable_qr(text: str, ext: str = ".png") -> bytes:
+    """A picture of `text`'s QR code that decode_qr reads. OpenCV's QRCodeDetector misses
+    about one in twenty version-13 codes however they are drawn (the payload, and so the code,
+    differs in each run), so the test tries a few scales: it is about the endpoint, not the
+    decoder."""
+    for scale in (6, 5, 7, 8, 4):
+        image = qr_image(text, ext, scale)
+        try:
+            if scan.decode_qr(image) == text:
+                return image
+        except scan.ScanError:
+            continue
+    pytest.fail(f"no drawing of {text!r} reads back")
+
+
 @pytest.fixture
 def payload(client, accounts) -> str:
     _l2(client, accounts, Role.CITIZEN, ZHANG, "张三")
@@ -34,13 +49,15 @@ def _scans_left(client, payload: str) -> int:
 
 
 def test_a_photo_of_the_code_verifies_like_the_payload(client, payload):
-    r = client.post(upload.PATH, content=qr_image(payload), headers={"Content-Type": "image/png"})
+    r = client.post(
+        upload.PATH, content=readable_qr(payload), headers={"Content-Type": "image/png"}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["valid"] and body["name_masked"] == "张*" and body["payload"] == payload
     assert body["scans_left"] == 4 and ZHANG not in r.text
     # the same as a form (curl -F image=@photo.jpg), JPEG this time
-    files = {"image": ("photo.jpg", qr_image(payload, ".jpg"), "image/jpeg")}
+    files = {"image": ("photo.jpg", readable_qr(payload, ".jpg"), "image/jpeg")}
     r = client.post(upload.PATH, files=files)
     assert r.status_code == 200 and r.json()["scans_left"] == 3, r.text
 
@@ -53,7 +70,7 @@ def test_the_pin_goes_in_the_header_or_the_form(client, accounts, payload):
         headers=accounts.headers(Role.CITIZEN),
     )
     assert r.status_code == 200, r.text
-    image = qr_image(payload)
+    image = readable_qr(payload)
     r = client.post(upload.PATH, content=image, headers={"Content-Type": "image/png"})
     assert r.status_code == 403 and r.json()["code"] == "pin_required"
     r = client.post(upload.PATH, content=image, headers={"X-Holder-Pin": "2468"})
@@ -83,7 +100,7 @@ def test_a_form_without_an_image(client):
 
 
 def test_over_four_megabytes_is_refused_before_reading(client, payload):
-    big = qr_image(payload) + bytes(scan.MAX_BYTES)
+    big = readable_qr(payload) + bytes(scan.MAX_BYTES)
     r = client.post(upload.PATH, content=big, headers={"Content-Type": "image/png"})
     assert r.status_code == 413 and r.json()["code"] == "image_too_large"  # decode_qr's own
     huge = bytes(upload.MAX_BYTES + 1)  # past the body limit for this path: the middleware's 413

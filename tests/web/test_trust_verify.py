@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.trust.test_cert_scan import qr_image
+from tests.trust.test_verify_image import readable_qr
 from tests.web.browser import new_page, wait_until
 
 pytestmark = pytest.mark.timeout(180)
@@ -55,10 +56,19 @@ def _open(browser, demo):  # type: ignore[no-untyped-def]
 
 
 def _verify(page, text: str, verdict: str) -> None:  # type: ignore[no-untyped-def]
+    """Paste, submit, and wait for the verdict and the online check's answer (the offline
+    verdict of a tampered payload comes first)."""
     page.fill("#verify-text", text)
     page.click("#verify-submit")
+    _settled(page, verdict)
+
+
+def _settled(page, verdict: str) -> None:  # type: ignore[no-untyped-def]
     wait_until(
-        page, "(v) => document.querySelector('#verify-result').dataset.verdict === v", verdict
+        page,
+        """(v) => document.querySelector('#verify-result').dataset.verdict === v
+          && !['', 'pending'].includes(document.querySelector('#verify-online').dataset.state)""",
+        verdict,
     )
 
 
@@ -131,9 +141,9 @@ def test_offline_check_holds_without_the_network(demo, browser, payload) -> None
 
 def test_a_photo_of_the_code_verifies(demo, browser, payload, shots: Path) -> None:  # type: ignore[no-untyped-def]
     page = _open(browser, demo)
-    image = {"name": "qr.png", "mimeType": "image/png", "buffer": qr_image(payload)}
+    image = {"name": "qr.png", "mimeType": "image/png", "buffer": readable_qr(payload)}
     page.set_input_files("#verify-file", files=[image])
-    wait_until(page, "() => document.querySelector('#verify-result').dataset.verdict === 'valid'")
+    _settled(page, "valid")
     assert page.text_content("#verify-verdict") == "有效"
     assert _field(page, "verify_name") == "刘**"
     assert page.input_value("#verify-text") == payload
@@ -142,6 +152,6 @@ def test_a_photo_of_the_code_verifies(demo, browser, payload, shots: Path) -> No
     # a broken picture: the reason in words
     broken = {"name": "broken.png", "mimeType": "image/png", "buffer": qr_image("x")[:8] + b"x"}
     page.set_input_files("#verify-file", files=[broken])
-    wait_until(page, "() => document.querySelector('#verify-result').dataset.verdict === 'invalid'")
+    _settled(page, "invalid")
     assert page.text_content("#verify-reason") == "无法读取图片"
     page.close()
