@@ -33,7 +33,7 @@ from pingan.trust.certificates.policy import policy
 
 CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
-QR_SIDE = 52 * mm  # ~0.6 mm a module at version 13: well inside a phone camera's reach
+QR_SIDE = 52 * mm  # ~0.7 mm a module at version 13 (77 with the border): easy for a phone
 MARGIN = 22 * mm
 
 
@@ -82,6 +82,15 @@ def _worded(code: str, subject: dict[str, Any], lang: str) -> str | None:
     return None
 
 
+def _line(canvas: Canvas, font: str, size: float, x: float, y: float, words: str) -> None:
+    """One line that keeps inside the right margin: a long value (an employer's name may be
+    100 characters) is set smaller rather than run off the page."""
+    room = A4[0] - MARGIN - x
+    width = pdfmetrics.stringWidth(words, font, size)
+    canvas.setFont(font, size if width <= room else max(4.0, size * room / width))
+    canvas.drawString(x, y, words)
+
+
 def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
     widget = QrCodeWidget(payload, barLevel="M", barBorder=4)
     x0, y0, x1, y1 = widget.getBounds()
@@ -113,14 +122,12 @@ def render(row: Document) -> bytes:
         zh_label, en_label = _both(code)
         zh_value = _worded(code, subject, "zh_CN") or value
         en_value = _worded(code, subject, "en") or value
-        c.setFont(CJK_FONT, 12)
-        c.drawString(MARGIN, y, zh_label)
-        c.drawString(MARGIN + 34 * mm, y, zh_value)
+        _line(c, CJK_FONT, 12, MARGIN, y, zh_label)
+        _line(c, CJK_FONT, 12, MARGIN + 34 * mm, y, zh_value)
         y -= 5 * mm
-        c.setFont(LATIN_FONT, 8)
-        c.drawString(MARGIN, y, en_label)
+        _line(c, LATIN_FONT, 8, MARGIN, y, en_label)
         if en_value != zh_value:
-            c.drawString(MARGIN + 34 * mm, y, en_value)
+            _line(c, LATIN_FONT, 8, MARGIN + 34 * mm, y, en_value)
         y -= 7 * mm
     url = f"{policy().base_url}/verify"
     if row.qr_payload:
@@ -128,11 +135,9 @@ def render(row: Document) -> bytes:
         y -= QR_SIDE + 12 * mm
     verify_code = "trust.cert.pdf.verify_qr" if row.qr_payload else "trust.cert.pdf.verify_file"
     for zh, en in (_both("trust.cert.pdf.signed"), _both(verify_code, url=url)):
-        c.setFont(CJK_FONT, 9)
-        c.drawString(MARGIN, y, zh)
+        _line(c, CJK_FONT, 9, MARGIN, y, zh)
         y -= 4.5 * mm
-        c.setFont(LATIN_FONT, 7.5)
-        c.drawString(MARGIN, y, en)
+        _line(c, LATIN_FONT, 7.5, MARGIN, y, en)
         y -= 7 * mm
     c.showPage()
     c.save()
