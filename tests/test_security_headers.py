@@ -33,6 +33,7 @@ def _assert_secured(response) -> None:  # type: ignore[no-untyped-def]
     [
         ("GET", "/", 200),
         ("GET", "/api/docs", 200),
+        ("GET", "/verify", 200),  # the public certificate check
         ("GET", "/static/js/main.js", 200),
         ("GET", "/static/vendor/leaflet/leaflet.css", 200),
         ("GET", "/static/no-such-file.js", 404),

@@ -27,6 +27,7 @@ from pingan.http.security import SecurityHeaders
 from pingan.i18n import text
 from pingan.live.hub import LiveHub
 from pingan.trust import signing
+from pingan.trust.certificates import upload
 
 WEB_DIR = resources.files("pingan.web") / "static"
 
@@ -66,7 +67,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     audit.use_key(db, shared.vault.audit_key)  # the same vault, city and pools for handlers
     signing.use_key(db, shared.vault.key_bytes)  # signing keys open under the same secret
     app.state.vault, app.state.city, app.state.pools = shared.vault, shared.city, shared.pools
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        per_path={upload.PATH: upload.MAX_BYTES},  # a photographed QR code
+    )
     app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 413 carries them
     problems.install(app)
@@ -113,5 +118,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(str(WEB_DIR / "index.html"))
+
+    @app.get("/verify", include_in_schema=False)
+    def verify_page() -> FileResponse:
+        # The public e-certificate check: a page of its own, so a verifier needs no sign-in
+        # and loads none of the command centre.
+        return FileResponse(str(WEB_DIR / "verify.html"))
 
     return app

@@ -24,6 +24,7 @@ PUBLIC = {
     ("GET", "/trust/certificates/status/{list_id}"),
     ("GET", "/trust/certificates/verify"),
     ("POST", "/trust/certificates/verify"),
+    ("POST", "/trust/certificates/verify/image"),
 }
 # Any signed-in role, for themself; logout is checked on its own because it revokes the
 # caller's token.

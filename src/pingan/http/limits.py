@@ -11,19 +11,24 @@ from pingan.i18n import text
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 when Content-Length, or the streamed body, exceeds the limit."""
+    """ASGI middleware: 413 when Content-Length, or the streamed body, exceeds the limit.
+    `per_path` gives exact paths a limit of their own (a photographed QR code is larger than
+    any JSON body, and only that endpoint should take one)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
         body = json.dumps(
             {
                 "type": "urn:pingan:problem:payload_too_large",
                 "title": text("http.payload_too_large"),
                 "status": 413,
-                "detail": text("http.body_too_large", max_bytes=self.max_bytes),
+                "detail": text("http.body_too_large", max_bytes=max_bytes),
                 "code": "payload_too_large",
             },
             ensure_ascii=False,
@@ -44,14 +49,15 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > limit
                 except ValueError:
                     too_big = True
                 if too_big:
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                     return
         received = 0
         over = started = False
@@ -61,7 +67,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     over = True
                     raise _TooLarge
             return message
@@ -72,7 +78,7 @@ class BodySizeLimit:
             if over:
                 if not started:
                     started = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -81,7 +87,7 @@ class BodySizeLimit:
         with contextlib.suppress(_TooLarge):  # the 413 goes out just below
             await self.app(scope, limited_receive, tracking_send)
         if over and not started:
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
 
 class _TooLarge(Exception):

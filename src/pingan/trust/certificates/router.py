@@ -8,7 +8,7 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy import select
 
 from pingan.auth.actor import Actor
@@ -19,7 +19,7 @@ from pingan.http.files import attachment
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset, Page
 from pingan.i18n import msg
-from pingan.trust.certificates import desk, pdf, qr_image, records, service
+from pingan.trust.certificates import desk, pdf, qr_image, records, scan, service, upload
 from pingan.trust.certificates.models import Application, Document, Objection
 from pingan.trust.certificates.schemas import (
     AnswerIn,
@@ -30,6 +30,7 @@ from pingan.trust.certificates.schemas import (
     ConsentOut,
     DocumentBrief,
     DocumentOut,
+    ImageVerifyOut,
     ObjectIn,
     ObjectionOut,
     PinIn,
@@ -328,6 +329,42 @@ def verify_post(body: VerifyIn, session: SessionDep, vault: VaultDep, clock: Clo
 def records_status(session: SessionDep, actor: Lister) -> RecordsStatus:
     """When the criminal-record table was last imported, by whom, and its row counts."""
     return desk.records_status(session)
+
+
+@router.post(
+    "/verify/image",
+    summary="trust.cert.api.verify_image",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "image/*": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "image": {"type": "string", "format": "binary"},
+                            "pin": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+def verify_image(
+    body: Annotated[upload.Upload, Depends(upload.read)],
+    session: SessionDep,
+    vault: VaultDep,
+    clock: ClockDep,
+    x_holder_pin: Annotated[str | None, Header(max_length=8)] = None,
+) -> ImageVerifyOut:
+    """Public: a photo of the QR code (the raw image, or the form field `image`), at most
+    4 MB; the code is read here and verified like a pasted payload. The PIN as in GET."""
+    payload = scan.decode_qr(body.image)
+    row, result = service.verify_online(
+        session, vault, payload=payload, pin=body.pin or x_holder_pin, now=clock()
+    )
+    return ImageVerifyOut(**_summary(row, result).model_dump(), payload=payload)
 
 
 @router.post("/records", summary="trust.cert.api.records")

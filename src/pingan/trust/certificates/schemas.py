@@ -152,6 +152,12 @@ class VerifyOut(BaseModel):
     scans_left: int | None
 
 
+class ImageVerifyOut(VerifyOut):
+    """The summary and the payload read from the photo, so a page can check it offline too."""
+
+    payload: str
+
+
 class RecordsIn(Input):
     multiline_fields = frozenset({"csv"})
 

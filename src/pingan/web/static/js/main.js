@@ -21,6 +21,7 @@ import { showUnlock } from "./unlock.js";
 import { showWitness } from "./unlock-witness.js";
 import { showLocksmith } from "./locksmith.js";
 import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
+import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
 addTexts({ role_commander: "指挥员", role_dispatcher: "调度员", role_auditor: "审计员", role_officer: "民警",
