@@ -257,3 +257,17 @@ def test_response_report_from_stored_timestamps(client, accounts):
         headers=accounts.headers(Role.COMMANDER),
     )
     assert bad.status_code == 422
+
+
+def test_a_filed_locksmith_is_never_sent_to_an_incident(client, accounts):
+    """A locksmith's van attends no incident type: an explicit dispatch is refused with its
+    reason and the van stays free for the unlock service."""
+    disp = accounts.headers(Role.DISPATCHER)
+    van = unit_at(client, accounts, "开锁-派", "locksmith", FOUNTAIN)
+    call = create_incident(client, disp, type="disturbance", lon=FOUNTAIN[0], lat=FOUNTAIN[1])
+    r = client.post(f"/api/v1/incidents/{call['id']}/dispatch", json={"unit_ids": [van["id"]]},
+                    headers=disp)  # fmt: skip
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "unit_not_for_incidents"
+    assert client.get(f"/api/v1/units/{van['id']}", headers=disp).json()["status"] == "available"
+    assert client.get(f"/api/v1/incidents/{call['id']}", headers=disp).json()["assignments"] == []

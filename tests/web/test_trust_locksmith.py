@@ -84,7 +84,10 @@ class Unlock:
                 json={"kind": "community_worker"},
             )
             req = _ok(r)
-        assert req["status"] == "dispatched", req
+        if req["status"] != "dispatched":  # say what the locksmith units were doing
+            units = _ok(self.call("GET", "/units?limit=500", self.officer))["items"]
+            smiths = [u for u in units if u["kind"] == "locksmith"]
+            raise AssertionError(f"not dispatched: {req['status']}; locksmith units: {smiths}")
         return req
 
     def finish(self, rid: int, point: tuple[float, float]) -> dict:

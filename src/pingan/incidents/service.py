@@ -55,7 +55,7 @@ from pingan.pii.name import seal_name
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
 from pingan.pii.vault import Vault
 from pingan.units import service as units
-from pingan.units.catalogue import UnitStatus
+from pingan.units.catalogue import UnitStatus, outside_incident_fleet
 from pingan.units.models import Unit
 
 CASE_PREFIX = "JQ"
@@ -322,6 +322,11 @@ def _assign(
 ) -> Assignment:
     """Claim one unit atomically and record the assignment; 409 if someone else has it."""
     unit = units.get_unit(session, unit_id)
+    if unit.kind in outside_incident_fleet():  # a company's locksmith is never police help
+        raise ValidationFailed(
+            msg("incidents.unit_not_for_incidents", call_sign=unit.call_sign),
+            code="unit_not_for_incidents",
+        )
     if not units.claim_for_dispatch(session, unit_id):
         raise Conflict(
             msg("incidents.unit_unavailable", call_sign=unit.call_sign, status=unit.status),
