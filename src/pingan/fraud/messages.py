@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol, get_args
 
 import rfc8785
 from pydantic import (
@@ -39,21 +39,6 @@ from pingan.trust.signing.jwk import b64u, unb64u
 
 SEAL_TYPE = "pingan.fraud.order.v1"
 MAX_FEN = 10**15  # ¥10 trillion: far above any account; bounds what a bank must hold as an integer
-CHANNELS = ("bank", "online_banking", "alipay", "wechat_pay", "atm", "ecny")
-FIELDS = ("payee_name", "payee_account", "amount", "tx_time")  # the four 86号文 check fields
-RESULTS = (
-    "stopped",
-    "not_stopped",
-    "already_stopped",
-    "stop_limit_reached",
-    "frozen",
-    "unknown_account",
-    "revoked",
-    "not_revoked",
-    "too_late",
-    "released",
-    "not_held",
-)
 _ACCOUNT = re.compile(r"^[0-9A-Za-z]{6,40}$")
 _SEPARATORS = re.compile(r"[\s\-]")
 
@@ -72,6 +57,9 @@ Result = Literal[
     "released",
     "not_held",
 ]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+FIELDS: tuple[str, ...] = get_args(Field4)  # the four 86号文 check fields
+RESULTS: tuple[str, ...] = get_args(Result)
 
 
 def normalise_name(value: str) -> str:
