@@ -113,6 +113,13 @@ def test_more_units_only_through_a_confirmed_send_more(demo, browser) -> None:  
     """After the first dispatch the detail lists what is assigned and offers no ticked
     recommendation: more units take "send more", a tick, and a confirmation naming them."""
     commander = demo.token("commander")
+    # two foot patrols of its own at the fountain: earlier tests leave the demo's units there
+    # on their calls (nobody clears them), and this one needs a first pick and a second
+    for call_sign in ("增派-甲", "增派-乙"):
+        body = {"call_sign": call_sign, "kind": "foot_patrol", "on_duty": True, "crew_size": 2,
+                "post_lon": FOUNTAIN[0], "post_lat": FOUNTAIN[1]}  # fmt: skip
+        r = demo.call("POST", "/units", commander, json=body)
+        assert r.status_code == 201, r.text
     # (a fight at priority 1 is sent by auto-dispatch: a dispute waits for the dispatcher)
     incident = _report(demo, commander, "增派测试：摊主与游客争执升级")
     page = new_page(browser)
