@@ -156,6 +156,9 @@ def test_locksmith_phone_and_unlock_desk(demo, browser, shots: Path) -> None:  #
     phone.wait_for_selector(_card(a["id"]))
     assert phone.inner_text("#ls-filing").count("KS-150602-2026-0001") == 1
     assert "开锁01" in phone.inner_text("#ls-unit")
+    # the locksmith's own title, not the control room's, and no store health pill
+    assert phone.inner_text("#page-title") == "平安 · 备案开锁"
+    assert not phone.is_visible("#health")
     text = phone.inner_text(_card(a["id"]))
     assert "住宅门锁" in text and "已派单" in text and HOME in text
     assert a["id_masked"] in text and "实人认证" in text

@@ -72,15 +72,16 @@ async function health() {
 function views() { return ((session.user && VIEWS[session.user.role]) || []).filter((v) => !NEEDS[v] || NEEDS[v]()); }
 
 // The header speaks to whoever is signed in: a neutral name on the login screen, the
-// citizen's own page for residents, the command centre for police staff.
-addTexts({ page_title: "平安" }, { page_title: "Pingan" });
+// citizen's own page for residents, the locksmith's for a filed locksmith, the command centre
+// for police staff.
+addTexts({ page_title: "平安", locksmith_title: "平安 · 备案开锁" }, { page_title: "Pingan", locksmith_title: "Pingan · Filed locksmith" });
 function heading() {
   const role = session.token && session.user ? session.user.role : null;
-  const key = role === "citizen" ? "citizen_title" : role ? "title" : "page_title";
+  const key = { citizen: "citizen_title", locksmith: "locksmith_title" }[role] || (role ? "title" : "page_title");
   const h = $("#page-title"); h.dataset.i18n = key; h.textContent = t(key);
   document.title = t(key);
   const f = $("#page-footer"); f.dataset.i18n = role === "citizen" ? "citizen_footer" : "footer"; f.textContent = t(f.dataset.i18n);
-  $("#health").hidden = role === "citizen"; // the store's health is the control room's concern
+  $("#health").hidden = role === "citizen" || role === "locksmith"; // the control room's concern
 }
 
 function route() {
