@@ -43,8 +43,8 @@ from pingan.fraud.messages import (
     normalise_account,
     normalise_name,
 )
+from pingan.months import add_months
 from pingan.pii.name import mask_name
-from pingan.trust.certificates.service import add_months
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 

@@ -7,7 +7,6 @@ Every write checks the caller's permission and leaves an audit record with maske
 
 from __future__ import annotations
 
-import calendar
 import json
 import secrets
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pingan.errors import (
     ValidationFailed,
 )
 from pingan.i18n import msg
+from pingan.months import add_months
 from pingan.pii.name import mask_name
 from pingan.pii.vault import Vault
 from pingan.trust.certificates import credential, proof, qr, records, status_list, verify
@@ -54,12 +54,6 @@ class Gone(DomainError):
 
 def _bad(key: str, code: str, **values: Any) -> ValidationFailed:
     return ValidationFailed(msg(f"trust.cert.{key}", **values), code=code)
-
-
-def add_months(at: datetime, months: int) -> datetime:
-    month = at.month - 1 + months
-    year, month = at.year + month // 12, month % 12 + 1
-    return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True, slots=True)

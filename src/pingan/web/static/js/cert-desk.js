@@ -5,7 +5,7 @@
 // see when the criminal-record table was last imported. Auditors read the lists only.
 // Personal data stays as the API masks it; every string from the API goes on screen as text.
 import { api, post, el, $, t, may, showFieldErrors } from "./core.js";
-import { addTexts, lang, word, serverText } from "./i18n.js";
+import { addTexts, fill, lang, word, serverText } from "./i18n.js";
 
 addTexts({
   nav_certdesk: "证明审核", cd_title: "无犯罪记录证明审核", cd_status: "状态", cd_kind: "出具文书", cd_from: "提交日期自", cd_to: "至",
@@ -75,7 +75,6 @@ let offset = 0;
 let selected = null;
 let ready = false;
 
-const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 const when = (iso) => (iso ? new Date(iso).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false,
   year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "");
 const manages = () => may("trust.cert_manage");
@@ -114,7 +113,7 @@ async function loadRecords() {
   const p = $("#cd-records");
   try {
     const s = await api(`${URL}/records/status`);
-    p.textContent = s.imported_at ? fill(t("cd_records"), { rows: s.rows, counting: s.counting, at: when(s.imported_at), by: s.imported_by }) : t("cd_records_none");
+    p.textContent = s.imported_at ? fill("cd_records", { rows: s.rows, counting: s.counting, at: when(s.imported_at), by: s.imported_by }) : t("cd_records_none");
   } catch (e) { if (e.status !== 401) serverText(p, e.message); }
 }
 
@@ -136,7 +135,7 @@ async function loadList() {
     el("td", { class: "nowrap" }, when(a.submitted_at)), el("td", { class: "nowrap" }, due(a.due_on, a.overdue)),
     el("td", { class: "cd-identity" }, identity(a)), el("td", { class: "nowrap" }, result(a)), el("td", {}, a.documents.map(docLine))));
   $("#cd-apps tbody").replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7, class: "hint" }, t("cd_none")))]));
-  $("#cd-count").textContent = page.total ? fill(t("cd_count"), { from: offset + 1, to: offset + page.items.length, total: page.total }) : "";
+  $("#cd-count").textContent = page.total ? fill("cd_count", { from: offset + 1, to: offset + page.items.length, total: page.total }) : "";
   $("#cd-prev").disabled = offset === 0;
   $("#cd-next").disabled = offset + page.items.length >= page.total;
 }
@@ -166,11 +165,11 @@ function confirmIn(box, text, button, action) {
 
 function askExtend(o) {
   $("#cd-obj-error").textContent = "";
-  confirmIn($("#cd-obj-panel"), fill(t("cd_confirm_extend"), { app: o.application_id }), t("cd_confirm"), async () => {
+  confirmIn($("#cd-obj-panel"), fill("cd_confirm_extend", { app: o.application_id }), t("cd_confirm"), async () => {
     try {
       const done = await post(`${URL}/objections/${o.id}/extend`);
       $("#cd-obj-error").textContent = "";
-      $("#cd-obj-panel").replaceChildren(el("p", { role: "status", class: "cd-ok" }, fill(t("cd_extended_ok"), { due: done.due_on })));
+      $("#cd-obj-panel").replaceChildren(el("p", { role: "status", class: "cd-ok" }, fill("cd_extended_ok", { due: done.due_on })));
     } catch (e) { if (e.status !== 401) serverText($("#cd-obj-error"), e.message); }
     await afterChange(o.application_id);
   });
@@ -179,7 +178,7 @@ function askExtend(o) {
 function answerForm(o) {
   $("#cd-obj-error").textContent = "";
   const form = el("form", { id: "cd-answer-form", "data-objection": o.id, novalidate: "" },
-    el("p", {}, fill(t("cd_detail"), { id: o.application_id }), " · ", el("span", { class: "desc" }, o.grounds)),
+    el("p", {}, fill("cd_detail", { id: o.application_id }), " · ", el("span", { class: "desc" }, o.grounds)),
     el("label", {}, el("span", {}, t("cd_upheld_q")), " ", el("select", { name: "upheld" },
       el("option", { value: "false" }, t("cd_os_dismissed")), el("option", { value: "true" }, t("cd_os_upheld")))),
     el("label", {}, el("span", {}, t("cd_answer_text")), " ", el("textarea", { name: "answer", rows: 3, maxlength: 1000 }),
@@ -218,23 +217,23 @@ async function openDetail(id) {
   if (selected !== id) return; // another was picked meanwhile
   const row = (key, ...value) => el("div", { class: "cd-row" }, el("span", { class: "hint" }, t(key), " "), ...value);
   const docs = a.documents.map((d) => el("li", {}, docLine(d),
-    d.revoked_at ? el("div", { class: "hint" }, fill(t("cd_revoked_at"), { at: when(d.revoked_at), reason: d.revoke_reason || "" })) : "",
+    d.revoked_at ? el("div", { class: "hint" }, fill("cd_revoked_at", { at: when(d.revoked_at), reason: d.revoke_reason || "" })) : "",
     manages() && d.kind === "certificate" && !d.revoked_at
       ? el("button", { type: "button", class: "cd-revoke-this", onclick: () => pickRevoke(d.number) }, t("cd_revoke_button")) : ""));
   const objections = a.objections.map((o) => el("li", {}, `${word("cd_os_", o.status)} · ${when(o.filed_at)} · `,
-    el("span", { class: "desc" }, o.grounds), o.answer ? el("div", { class: "hint" }, fill(t("cd_answered"), { answer: o.answer })) : ""));
+    el("span", { class: "desc" }, o.grounds), o.answer ? el("div", { class: "hint" }, fill("cd_answered", { answer: o.answer })) : ""));
   const events = a.timeline.map((e) => el("li", {}, el("span", { class: "nowrap" }, when(e.at)), " · ", e.actor, " · ",
     word("cd_ev_", e.action), e.detail && e.detail.reason ? el("span", { class: "hint" }, " · ", e.detail.reason) : "",
     e.detail && e.detail.status && e.action === "cert.objection_answer" ? el("span", { class: "hint" }, " · ", word("cd_os_", e.detail.status)) : "",
     e.detail && e.detail.document ? el("span", { class: "hint" }, " · ", el("code", {}, e.detail.document)) : ""));
-  box.replaceChildren(el("h3", {}, fill(t("cd_detail"), { id: a.id })),
+  box.replaceChildren(el("h3", {}, fill("cd_detail", { id: a.id })),
     el("p", {}, a.name_masked || "", " ", el("span", { class: "hint" }, a.id_masked)),
     row("cd_purpose", word("cd_p_", a.purpose)), row("cd_period", `${a.period_from} – ${a.period_to}`),
     row("cd_station", a.station), row("cd_identity", identity(a)),
     row("cd_result", `${word("cd_st_", a.status)} · ${result(a)}`),
     row("cd_submitted", when(a.submitted_at)), row("cd_due", due(a.due_on, a.overdue)), row("cd_decided", when(a.decided_at)),
     el("h4", {}, t("cd_documents")), el("ul", { id: "cd-docs" }, docs),
-    a.scans ? el("p", { class: "hint" }, fill(t("cd_scans"), { n: a.scans })) : "",
+    a.scans ? el("p", { class: "hint" }, fill("cd_scans", { n: a.scans })) : "",
     objections.length ? [el("h4", {}, t("cd_objections")), el("ul", {}, objections)] : "",
     el("h4", {}, t("cd_timeline")), el("ol", { id: "cd-timeline" }, events));
 }
@@ -255,10 +254,10 @@ function askRevoke(ev) {
   const out = $("#cd-revoke-result"); out.textContent = ""; out.className = "";
   if (Object.keys(bad).length) return;
   const number = v.number.trim();
-  confirmIn($("#cd-revoke-confirm"), fill(t("cd_confirm_revoke"), { number }), fill(t("cd_confirm_revoke_button"), { number }), async () => {
+  confirmIn($("#cd-revoke-confirm"), fill("cd_confirm_revoke", { number }), fill("cd_confirm_revoke_button", { number }), async () => {
     try {
       await post(`${URL}/documents/${encodeURIComponent(number)}/revoke`, { reason: v.reason.trim() });
-      out.className = "cd-ok"; out.textContent = fill(t("cd_revoked_ok"), { number });
+      out.className = "cd-ok"; out.textContent = fill("cd_revoked_ok", { number });
       form.reset();
     } catch (e) { if (e.status !== 401) { out.className = "error"; serverText(out, e.message); } }
     await afterChange(selected);
@@ -282,7 +281,7 @@ async function inPerson(ev) {
     const r = await post("/api/v1/trust/identity/in-person", body);
     const x = r.verification;
     out.className = "cd-ok";
-    out.textContent = fill(t("cd_inperson_ok"), { name: x.name_masked, id: x.id_masked, level: word("cd_lv_", r.level), until: when(x.expires_at) });
+    out.textContent = fill("cd_inperson_ok", { name: x.name_masked, id: x.id_masked, level: word("cd_lv_", r.level), until: when(x.expires_at) });
     form.reset(); // the full ID number leaves the screen once checked
   } catch (e) { if (e.status !== 401) { out.className = "error"; serverText(out, e.message); } }
 }

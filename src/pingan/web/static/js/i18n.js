@@ -151,6 +151,8 @@ export let lang = localStorage.getItem("pingan.lang") || "zh";
 /** The language the API is asked to answer in (problem details, notes): one at a time. */
 export const acceptLanguage = () => (lang === "zh" ? "zh-CN" : "en");
 export const t = (k) => (T[lang] && T[lang][k]) || T.zh[k] || k;
+/** t(key) with each {name} filled from `vars` (a value not given leaves nothing). */
+export const fill = (key, vars = {}) => t(key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 /** A code as words: t(prefix + code) where a text exists, else the code (a gap the language test finds). */
 export const word = (prefix, code) => (code == null || code === "" ? "" : (prefix + code) in T.zh ? t(prefix + code) : String(code));
 

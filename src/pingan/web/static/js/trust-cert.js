@@ -5,7 +5,7 @@
 // set or clear the holder's PIN and make a consent code for an employer; against a refusal,
 // lodge an objection and follow it. The purposes are policy.yaml's list (their words here).
 import { api, post, el, $, t, session, saveFile, fieldErrors, showFieldErrors, ApiError } from "./core.js";
-import { addTexts, serverText, word, lang } from "./i18n.js";
+import { addTexts, fill, serverText, word, lang } from "./i18n.js";
 
 const PURPOSES = ["employment", "study_abroad", "emigration", "political_review", "qualification", "other"];
 addTexts({
@@ -55,7 +55,6 @@ const CODE_FIELD = { bad_purpose: "purpose", purpose_statement_required: "purpos
   no_station: "station" };
 let ready = false;
 
-const fill = (key, vars) => Object.entries(vars).reduce((s, [k, v]) => s.replace(`{${k}}`, v), t(key));
 const day = (iso) => (iso ? new Date(iso.length === 10 ? iso + "T00:00:00" : iso).toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB") : "");
 const today = () => { const d = new Date(); return new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); };
 

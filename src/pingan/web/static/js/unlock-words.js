@@ -2,7 +2,9 @@
 // station's desk: request states, lock types, risk flags, witness kinds, opening methods,
 // filing states, signing parties, and a verification's reasons (docs/trust.md "Online unlock").
 import { el, t } from "./core.js";
-import { addTexts, lang, word } from "./i18n.js";
+import { addTexts, fill, lang, word } from "./i18n.js";
+
+export { fill };
 
 addTexts({
   uw_st_awaiting_witness: "等待见证人", uw_st_ready: "待派单", uw_st_dispatched: "已派单，待接单", uw_st_accepted: "已接单，前往中",
@@ -45,8 +47,6 @@ addTexts({
   uw_checkin_position: "Checked in by position, {d} from the lock", uw_checkin_override: "Presence confirmed by an officer ({by}: {reason}), {d} from the lock",
 });
 
-/** A text with {name} places filled in. */
-export const fill = (key, vars) => t(key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 export const ulState = (s) => word("uw_st_", s);
 export const lockType = (c) => word("uw_lock_", c);
 export const flagName = (c) => word("uw_flag_", c);

@@ -3,7 +3,7 @@
 // photo. A QR payload is checked offline first (qr-offline.js: signature and dates against the
 // cached key list), then online (revocation, scan limit, PIN) when the server answers.
 import { $, el, api, session } from "./core.js";
-import { t, lang, setLang, applyLang, onLang, serverText, word } from "./i18n.js";
+import { t, fill, lang, setLang, applyLang, onLang, serverText, word } from "./i18n.js";
 import { keyList, checkPayload, ed25519Supported } from "./qr-offline.js";
 import "./verify-texts.js";
 
@@ -15,7 +15,6 @@ session.token = null; // a public check carries no sign-in, even from a signed-i
 // (each online check counts against the certificate's scans).
 let shown = null;
 
-const fill = (key, values = {}) => Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, v), t(key));
 const reasonText = (code) => word("vreason_", code);
 
 function keysAge(fetchedAt) {
