@@ -8,6 +8,7 @@ from pingan.db import case_numbers, idempotency
 from pingan.db.base import Base
 from pingan.deployment import models as deployment_models
 from pingan.devices import models as device_models
+from pingan.fraud import models as fraud_models
 from pingan.incidents import models as incident_models
 from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
@@ -28,6 +29,7 @@ __all__ = [
     "crowd_models",
     "deployment_models",
     "device_models",
+    "fraud_models",
     "idempotency",
     "identity_models",
     "incident_models",
