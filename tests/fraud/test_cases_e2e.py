@@ -141,7 +141,7 @@ def test_second_stop_then_freeze_then_release(client, accounts, bank):
     assert r.status_code == 201, r.text
     case = settle(client, officer, case["id"])
     assert case["orders"][3]["result"] == "released"
-    assert [o for o in case["orders"] if o["id"] == freeze["id"]][0]["next"] == []
+    assert next(o for o in case["orders"] if o["id"] == freeze["id"])["next"] == []
 
 
 def test_atm_revocation_within_24_hours(client, accounts, bank, clock):
