@@ -77,7 +77,10 @@ def test_a_number_is_normalised_once_and_only_managers_add_numbers(client, clock
 
 
 def test_a_numbers_file_with_bad_rows_is_refused_whole_naming_each_row(client, clock, boss):  # type: ignore[no-untyped-def]
-    csv = "number,fraud_type,source\n95011111111,loan,feed\nabc,loan,feed\n95022222222,nope,\n95033333333,,police\n"
+    csv = (
+        "number,fraud_type,source\n95011111111,loan,feed\nabc,loan,feed\n"
+        "95022222222,nope,\n95033333333,,police\n"
+    )
     r = client.post(
         f"{API}/numbers/import", json={"csv": csv}, headers={**boss, "Accept-Language": "en"}
     )
@@ -240,7 +243,7 @@ def test_one_open_warning_per_person_whose_grade_only_rises(client, clock, boss,
     assert _one(client, boss)["grade"] == "high"
 
 
-# -- tasks and the closed loop ----------------------------------------------------------------------
+# -- tasks and the closed loop -------------------------------------------------------------------
 @pytest.fixture
 def warning(client, clock, boss, known):  # type: ignore[no-untyped-def]
     _import(client, boss, feed((FRAUD, PERSON, "call", 30, clock.now - timedelta(minutes=5))))

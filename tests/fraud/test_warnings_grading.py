@@ -4,10 +4,10 @@ file's checks."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 
 import pytest
 import yaml
-from importlib import resources
 
 from pingan.fraud.warnings import grading
 from pingan.fraud.warnings.grading import Contact, grade, parse, rules
