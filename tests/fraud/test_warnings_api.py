@@ -320,7 +320,7 @@ def test_the_closed_loop_unreachable_then_dissuaded(client, clock, accounts, bos
 
     r = report("unreachable", clock.now + timedelta(minutes=1))
     assert r.status_code == 422 and r.json()["code"] == "contacted_in_future"
-    r = report("unreachable", created - timedelta(minutes=1))
+    r = report("unreachable", created.replace(second=0) - timedelta(seconds=1))
     assert r.status_code == 422 and r.json()["code"] == "contacted_before_warning"
     r = report("unreachable", clock.now, note="  ")
     assert r.status_code == 422

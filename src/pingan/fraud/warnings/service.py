@@ -250,7 +250,8 @@ def record_outcome(
         raise ValidationFailed(msg("fraud.warn.naive_time"), code="naive_time")
     if contacted_at > now:
         raise ValidationFailed(msg("fraud.warn.contacted_in_future"), code="contacted_in_future")
-    if contacted_at < w.created_at:
+    # people give a time to the minute: a call in the minute the warning came is after it
+    if contacted_at < w.created_at.replace(second=0, microsecond=0):
         raise ValidationFailed(
             msg("fraud.warn.contacted_before_warning"), code="contacted_before_warning"
         )
