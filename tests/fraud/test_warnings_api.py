@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from pingan.audit.models import AuditRecord
+from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
 from pingan.bus.models import OutboxEvent
 from pingan.fraud.models import FraudContact, FraudNumber, FraudWarning
+from pingan.fraud.warnings import numbers
+from pingan.live.hub import LiveEvent
+from pingan.live.router import visible
 from tests.fraud.warn_world import API, FRAUD, OTHER, PERSON, feed, officer, pin, reported_case
 
 
@@ -143,6 +147,7 @@ def test_a_json_feed_is_read_like_the_csv(client, clock, boss, known):  # type: 
 
 def test_a_bad_feed_stores_nothing_and_names_each_bad_row(client, db, clock, boss, known):  # type: ignore[no-untyped-def]
     now = clock.now
+    en = {**boss, "Accept-Language": "en"}
     csv = feed(
         (FRAUD, PERSON, "call", 75, now - timedelta(minutes=20)),  # fine
         (FRAUD, "12345", "call", 5, now),  # line 3: not a phone
@@ -178,6 +183,12 @@ def test_a_bad_feed_stores_nothing_and_names_each_bad_row(client, db, clock, bos
         and "row 2 [bad_item]" in r.json()["detail"]
         and "row 3 [bad_number]" in r.json()["detail"]
     )
+    at = now.isoformat()
+    negative = [
+        {"number": FRAUD, "person_phone": PERSON, "kind": "call", "duration_s": -3, "at": at}
+    ]
+    r = client.post(f"{API}/contacts/import", json={"items": negative}, headers=en)
+    assert r.status_code == 422 and "row 1 [bad_duration]" in r.json()["detail"]
     r = client.post(f"{API}/contacts/import", json={"csv": csv, "items": []}, headers=boss)
     assert r.status_code == 422 and r.json()["code"] == "feed_csv_or_items"
     with db.session() as s:
@@ -375,3 +386,40 @@ def test_a_manager_may_record_the_outcome_of_a_call_they_made(client, clock, acc
         and r.json()["status"] == "closed"
         and r.json()["assigned_to"] == "dispatcher1"
     )
+
+
+def test_the_case_intake_ties_a_number_to_its_case(client, db, vault, clock, boss, known):  # type: ignore[no-untyped-def]
+    case_id = reported_case(db, vault, clock.now)
+    with db.session() as s:
+        numbers.link_case(
+            s,
+            Actor.system("intake"),
+            number="+86 " + FRAUD,
+            case_id=case_id,
+            fraud_type=None,
+            now=clock.now,
+        )
+        new = numbers.link_case(
+            s,
+            Actor.system("intake"),
+            number="95066666666",
+            case_id=case_id,
+            fraud_type="loan",
+            now=clock.now,
+        )
+        assert new.source == "case"
+        s.commit()
+    listed = {n["number"]: n for n in client.get(f"{API}/numbers", headers=boss).json()["items"]}
+    assert listed[FRAUD]["case_id"] == case_id and listed[FRAUD]["source"] == "feed"
+    assert listed["95066666666"]["case_id"] == case_id
+
+
+def test_the_live_stream_shows_warnings_to_those_who_read_them() -> None:
+    event = LiveEvent(1, "fraud.warning", {"warning_id": 1})
+    for role, seen in (
+        (Role.AUDITOR, True),
+        (Role.OFFICER, True),
+        (Role.CITIZEN, False),
+        (Role.ADMIN, False),
+    ):
+        assert visible(Actor(1, "x", role), event) is seen, role

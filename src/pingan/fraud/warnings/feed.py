@@ -52,7 +52,7 @@ def _duration(raw: dict[str, Any]) -> int:
             msg("fraud.warn.bad_duration", high=MAX_DURATION_S), code="bad_duration"
         )
     n = int(str(value).strip())
-    if n > MAX_DURATION_S:
+    if not 0 <= n <= MAX_DURATION_S:
         raise ValidationFailed(
             msg("fraud.warn.bad_duration", high=MAX_DURATION_S), code="bad_duration"
         )

@@ -125,8 +125,8 @@ def link_case(
     now: datetime,
 ) -> FraudNumber:
     """The number that called a reported case's victim: added (source `case`) or, if already
-    known, tied to the case — contacts from it then grade `case_linked` (grading.yaml). For the
-    case intake to call in its own transaction (it commits)."""
+    known, tied to the case — contacts from it then grade `case_number` (grading.yaml). For the
+    case intake to call inside its own transaction: this flushes, the intake commits."""
     value = normalise_number(number)
     row = known(session, {value}).get(value)
     if row is None:
@@ -144,7 +144,7 @@ def link_case(
         row.case_id = case_id
         row.fraud_type = row.fraud_type or _fraud_type(fraud_type)
     _audit(session, actor, "number_linked", row, number=value, case_id=case_id)
-    finish(session)
+    session.flush()
     return row
 
 
