@@ -111,8 +111,9 @@ async function typeBars(node, rows, field, value, shown) {
   chart.setOption({ animation: false, tooltip: chartTooltip(), textStyle: { color }, grid: { containLabel: true, left: 8, right: 40, top: 8, bottom: 8 },
     xAxis: { type: "value", minInterval: field === "cases" ? 1 : 0, axisLabel: { color } },
     yAxis: { type: "category", data: top.map((x) => typeName(x.fraud_type)), axisLabel: { color } },
-    series: [{ type: "bar", name: t(field === "cases" ? "fw_series_cases" : "fw_series_loss"), data: top.map(value),
-      label: { show: true, position: "right", color, formatter: (p) => shown(p.value) } }] }, true);
+    // each bar's label is its own text (yuan with two decimals), fixed here: no formatter function
+    series: [{ type: "bar", name: t(field === "cases" ? "fw_series_cases" : "fw_series_loss"),
+      data: top.map((x) => ({ value: value(x), label: { formatter: shown(x) } })), label: { show: true, position: "right", color } }] }, true);
   node.dataset.rows = JSON.stringify(rows.map((x) => [x.fraud_type, x[field]]));
 }
 
@@ -132,8 +133,8 @@ async function dayChart(node, days) {
 
 function drawCharts(s) {
   return Promise.all([
-    typeBars($("#fw-types-cases"), s.top_types.by_cases, "cases", (x) => x.cases, String),
-    typeBars($("#fw-types-loss"), s.top_types.by_loss, "loss_fen", (x) => x.loss_fen / 100, (v) => yuan(Math.round(v * 100))),
+    typeBars($("#fw-types-cases"), s.top_types.by_cases, "cases", (x) => x.cases, (x) => String(x.cases)),
+    typeBars($("#fw-types-loss"), s.top_types.by_loss, "loss_fen", (x) => x.loss_fen / 100, (x) => yuan(x.loss_fen)),
     dayChart($("#fw-days"), s.by_day),
   ]);
 }
