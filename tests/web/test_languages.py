@@ -36,6 +36,7 @@ ROLE_VIEWS = {
         "board",
         "crowd",
         "kpi",
+        "fraudwall",
         "deploy",
         "lost",
         "certdesk",

@@ -119,7 +119,7 @@ def test_the_wall_follows_the_live_feed_without_a_reload(demo, browser, shots: P
     page.screenshot(path=shots / "kpi-wall.png")
     page.click("#kpi-wall-btn")
     page.wait_for_timeout(300)
-    assert page.evaluate("document.body.classList.contains('kpi-wall')")
+    assert page.evaluate("document.body.classList.contains('wall-mode')")
     assert not page.is_visible("header")  # the board alone, in large type
     page.screenshot(path=shots / "kpi-wall-mode.png")
     page.click("#kpi-wall-btn")

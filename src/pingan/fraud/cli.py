@@ -1,8 +1,8 @@
-"""`pingan fraud …`: run a simulated bank gateway, write a sample ledger for it."""
+"""`pingan fraud …`: run a simulated bank gateway, write a sample ledger for it, print the KPIs."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -90,3 +90,113 @@ def sample_ledger(
 
     write_sample(path, bank, seed=seed)
     typer.echo(text("fraud.cli.sample_written", path=path))
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(text("fraud.stats.cli.bad_date", value=value))
+    return None
+
+
+def _yuan(fen: float | None) -> str:
+    if fen is None:
+        return "-"
+    whole = int(fen)
+    return f"{'-' if whole < 0 else ''}¥{abs(whole) // 100:,}.{abs(whole) % 100:02d}"
+
+
+def _cells(*cells: str) -> str:
+    """Cells padded to columns as the terminal shows them (a Chinese character is two wide)."""
+    import unicodedata
+
+    def width(cell: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in cell)
+
+    first, *rest = cells
+    return first + " " * max(2, 36 - width(first)) + "".join(c.rjust(16) for c in rest)
+
+
+def _stats_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """The KPIs as a small table in the command's language: this period, the year before,
+    the change."""
+    from pingan.dispatch.kpi import share_text
+
+    now, then, yoy = result.current, result.previous, result.year_on_year
+    period, before = now.period, then.period
+    lines = [text("fraud.stats.cli.period", start=period.start, end=period.end,
+                  prev_start=before.start, prev_end=before.end)]  # fmt: skip
+    minutes = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
+    rows = [
+        ("cases", "cases", str),
+        ("loss", "loss_fen", _yuan),
+        ("held", "held_fen", _yuan),
+        ("returned", "returned_fen", _yuan),
+        ("success_rate", "stop_success_rate", share_text),
+        ("median", "report_to_stop_median_min", minutes),
+        ("warnings", "warnings", str),
+        ("dissuaded", "dissuaded", str),
+        ("dissuasion_rate", "dissuasion_rate", share_text),
+    ]
+    lines.append(_cells(*text("fraud.stats.cli.header").split("|")))
+    for label, key, shown in rows:
+        c = yoy[key]
+        pct = "-" if c.change_pct is None else f"{c.change_pct:+.1f}%"
+        cur = "-" if c.current is None else shown(c.current)
+        prev = "-" if c.previous is None else shown(c.previous)
+        lines.append(_cells(text(f"fraud.stats.cli.{label}"), cur, prev, pct))
+    r = now.report_to_stop
+    lines.append(_cells(text("fraud.stats.cli.p90"), minutes(r.p90_min)))
+    lines.append(_cells(text("fraud.stats.cli.golden"), minutes(r.golden_median_min)))
+    lines.append(_cells(text("fraud.stats.cli.without_stop"), str(r.cases_without_stop)))
+    o = now.stop_orders
+    lines.append(text("fraud.stats.cli.orders", answered=o.answered, stopped=o.stopped,
+                      sending=o.sending, unavailable=o.unavailable, refused=o.refused))  # fmt: skip
+    lines.append(text("fraud.stats.cli.top_types"))
+    if not result.by_type:
+        lines.append("  " + text("fraud.stats.cli.none"))
+    for row in result.by_type:
+        name = text(f"fraud.stats.type.{row.fraud_type}")
+        lines.append(_cells("  " + name, str(row.cases), _yuan(row.loss_fen)))
+    return lines
+
+
+@fraud_app.command("stats")
+def stats(
+    start: Annotated[
+        str | None, typer.Option("--from", help="起始日期 / first day (YYYY-MM-DD, local)")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="截止日期 / last day (YYYY-MM-DD, local)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")
+    ] = None,
+) -> None:
+    """反诈统计 / anti-fraud KPIs: cases, losses, stops, returns, warnings, year on year."""
+    from pingan.auth.actor import Actor
+    from pingan.cli import _existing_store, _settings
+    from pingan.db.base import utcnow
+    from pingan.errors import DomainError
+    from pingan.fraud import stats as kpis
+    from pingan.fraud.stats_router import stats_public
+
+    try:
+        period = kpis.period_of(_day(start), _day(end), utcnow().astimezone(kpis.LOCAL_TZ).date())
+    except DomainError as exc:
+        _fail(exc.detail)
+    db = _existing_store(_settings(data_dir))
+    try:
+        with db.session(read_only=True) as session:
+            result = kpis.fraud_stats(session, Actor.system("cli"), period)
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(stats_public(result).model_dump_json(by_alias=True, indent=2))
+        return
+    for line in _stats_lines(result):
+        typer.echo(line)

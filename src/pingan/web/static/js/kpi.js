@@ -9,13 +9,14 @@ import { loadAlerts } from "./crowd.js";
 import { addTexts, lang } from "./i18n.js";
 import { onLive } from "./live.js";
 import { chartIn } from "./charts.js";
+import { inWall, wallButton } from "./wall.js";
 
 addTexts({
   kpi_svc_car_finding: "找车", kpi_svc_lost_found: "遗失物品", kpi_svc_missing: "走失人员", kpi_svc_breakdown: "车辆故障",
-  kpi_updated: "更新于", kpi_wall: "大屏模式", kpi_wall_exit: "退出大屏", kpi_live_note: "随实时推送自动更新",
+  kpi_updated: "更新于", kpi_live_note: "随实时推送自动更新",
 }, {
   kpi_svc_car_finding: "Car finding", kpi_svc_lost_found: "Lost property", kpi_svc_missing: "Missing people", kpi_svc_breakdown: "Breakdowns",
-  kpi_updated: "updated", kpi_wall: "Wall mode", kpi_wall_exit: "Leave wall mode", kpi_live_note: "updates itself from the live feed",
+  kpi_updated: "updated", kpi_live_note: "updates itself from the live feed",
 });
 
 // [tile id, service name key, the /services/stats figure, what it counts]
@@ -109,7 +110,7 @@ function drawTiles() {
 /** Today's calls by type; counts are whole numbers, so the axis steps by whole numbers. */
 function drawChart() {
   chart = chart || window.echarts.init($("#kpi-chart"));
-  const ink = document.body.classList.contains("kpi-wall") ? "#e8eefc" : "#333"; // readable on the wall's dark ground
+  const ink = inWall() ? "#e8eefc" : "#333"; // readable on the wall's dark ground
   chart.setOption({ animation: false, tooltip: chartTooltip(), textStyle: { color: ink }, grid: { containLabel: true, left: 8, right: 8, top: 16, bottom: 8 },
     xAxis: { type: "category", data: byType.codes.map(typeName), axisLabel: { color: ink, interval: 0, rotate: byType.codes.length > 6 ? 30 : 0 } },
     yAxis: { type: "value", minInterval: 1, axisLabel: { color: ink } },
@@ -233,23 +234,12 @@ onLive((type, e) => {
   schedule();
 });
 
-/** Wall mode: the board alone, in large type, filling the screen (Esc or the button leaves). */
-function toggleWall() {
-  const on = document.body.classList.toggle("kpi-wall");
-  const b = $("#kpi-wall-btn");
-  b.dataset.i18n = on ? "kpi_wall_exit" : "kpi_wall"; b.textContent = t(b.dataset.i18n);
-  if (on && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
-  if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  if (chart) { drawChart(); resizeKpi(); }
-}
-
 export async function showKpi() {
   const pick = $("#kpi-tiers-by");
   if (!pick.dataset.bound) {
     pick.dataset.bound = "1";
     pick.addEventListener("change", () => tierTable(todayStart()));
-    $("#kpi-wall-btn").addEventListener("click", toggleWall);
-    document.addEventListener("fullscreenchange", () => { if (!document.fullscreenElement && document.body.classList.contains("kpi-wall")) toggleWall(); });
+    wallButton($("#kpi-wall-btn"), () => { if (chart) { drawChart(); resizeKpi(); } });
   }
   pending.clear();
   lastRead = Date.now();

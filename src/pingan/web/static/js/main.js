@@ -8,6 +8,7 @@ import { initQueue, openIncident, showQueue } from "./queue.js";
 import { initBoard, showBoard } from "./units-board.js";
 import { initCrowd, showCrowd, resizeCrowd } from "./crowd.js";
 import { showKpi, resizeKpi } from "./kpi.js";
+import { showFraudWall, resizeFraudWall } from "./fraud-wall.js";
 import { showDeploy, resizeDeploy } from "./deploy.js";
 import { initOfficer, showOfficer } from "./officer.js";
 import { initCitizen, showCitizen } from "./citizen.js";
@@ -35,9 +36,9 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
-  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk", "unlockdesk", "dissuade"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "dissuade"],
   officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "dissuade"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
   citizen: ["citizen", "identity", "cert", "unlock"],
@@ -45,6 +46,7 @@ const VIEWS = {
   locksmith: ["locksmith"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
+  fraudwall: () => showFraudWall().then(resizeFraudWall),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
   unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
