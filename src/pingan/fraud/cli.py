@@ -159,7 +159,7 @@ def _stats_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
     if not result.by_type:
         lines.append("  " + text("fraud.stats.cli.none"))
     for row in result.by_type:
-        name = text(f"fraud.stats.type.{row.fraud_type}")
+        name = text(f"fraud.type.{row.fraud_type}")
         lines.append(_cells("  " + name, str(row.cases), _yuan(row.loss_fen)))
     return lines
 
