@@ -40,10 +40,11 @@ ROLE_VIEWS = {
         "lost",
         "certdesk",
         "unlockdesk",
+        "fraud",
     ],
-    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness"],
-    "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
-    "citizen": ["citizen", "identity", "cert", "unlock"],
+    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud"],
+    "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
+    "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport"],
     "admin": ["users", "units"],
     "locksmith": ["locksmith"],
 }
@@ -60,6 +61,7 @@ ZH_ALLOWED = {
     "Leaflet",  # the map library's attribution, a proper name
     "km", "m", "s", "min", "h",  # units of measure
     "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
+    "ATM",  # the cash machine, as printed on it and in the banks' Chinese notices (ATM转账)
 }  # fmt: skip
 # The language button names the language it switches to in that language: "English" on the
 # Chinese page, "中文" on the English page. Nothing else is let through.
@@ -197,6 +199,9 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
             out |= {photo["sha256"], photo["sha256"][:16]}
         if r.get("locksmith"):
             out.add(r["locksmith"]["filing_number"])
+    # anti-fraud cases: case numbers, victims' masked names (the desk's and the resident's lists)
+    for c in demo.call("GET", "/fraud/cases?limit=100", token).json().get("items", []):
+        out |= {c["case_no"], c["victim_name_masked"]}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 
