@@ -109,11 +109,19 @@ function init() {
   $("#fd-status").addEventListener("change", () => loadCases());
   $("#fd-refresh").addEventListener("click", () => refresh());
   onTick(() => { if (!$("#view-fraud").hidden) tickClocks($("#view-fraud")); });
+  // an order changed or a hold ends soon: re-read what shows it, once per burst of events
+  const due = { alerts: false, open: false, timer: null };
   onLive((type, e) => {
     if (!String(type).startsWith("fraud.") || $("#view-fraud").hidden) return;
-    if (type === "fraud.alert") loadAlerts();
-    loadCases();
-    if (desk.selected && e && e.case_id === desk.selected) openCase(desk.selected);
+    due.alerts ||= type === "fraud.alert";
+    due.open ||= Boolean(desk.selected && e && e.case_id === desk.selected);
+    due.timer = due.timer || setTimeout(() => {
+      const { alerts, open } = due;
+      Object.assign(due, { alerts: false, open: false, timer: null });
+      loadCases();
+      if (alerts) loadAlerts();
+      if (open && desk.selected) openCase(desk.selected);
+    }, 300);
   });
 }
 
@@ -282,7 +290,7 @@ function transfersTable(c, act) {
   return el("div", {}, el("h4", {}, t("fd_transfers")), el("table", { id: "fd-transfer-table" },
     el("thead", {}, el("tr", {}, ...head.map((k) => el("th", {}, k ? t(k) : "")))),
     el("tbody", {}, ...(c.transfers || []).map((x, i) => el("tr", { "data-transfer": x.id },
-      el("td", {}, String(i + 1)), el("td", {}, channelName(x.channel)),
+      el("td", {}, String(i + 1)), el("td", { class: "nowrap" }, channelName(x.channel)),
       el("td", {}, x.payer_account || "", el("br"), el("small", {}, bankName(x.payer_bank))),
       el("td", {}, x.payee_account, " · ", x.payee_name || "", el("br"), el("small", {}, bankName(x.payee_bank))),
       el("td", { class: "nowrap num" }, yuanWords(x.amount_fen)), el("td", { class: "nowrap" }, beijingText(x.tx_time, { seconds: true })),
@@ -314,7 +322,7 @@ function orderLine(o) {
   if (o.held_fen) out.push(" · ", fill("fd_held_fen", { n: yuanWords(o.held_fen) }));
   if (o.reason) out.push(" · ", word("fd_rs_", o.reason));
   if ((o.mismatched || []).length) out.push(" · ", el("span", { class: "fd-mismatch" }, fill("fd_mismatch", { fields: mismatchWords(o.mismatched) })));
-  if (o.error && ["unavailable", "refused"].includes(s)) out.push(el("div", { class: "fd-error" }, serverText(el("span"), o.error)), el("small", { class: "hint" }, fill("fd_tries", { n: o.tries })));
+  if (o.error && ["unavailable", "refused"].includes(s)) out.push(el("div", { class: "fd-error" }, serverText(el("span"), o.error)), o.tries ? el("small", { class: "hint" }, fill("fd_tries", { n: o.tries })) : "");
   return out;
 }
 
