@@ -159,11 +159,11 @@ function redrawForm() {
 
 function addRow() {
   const list = $("#fd-transfers");
-  const row = transferRow({ listId: "fd-banks", onRemove: () => numberRows(list) });
-  row.elements.tx_time.value = beijingLocal();
-  list.append(row);
+  const box = transferRow({ listId: "fd-banks", onRemove: () => numberRows(list) });
+  box.elements.tx_time.value = beijingLocal();
+  list.append(box);
   numberRows(list);
-  row.elements.payer_account.focus();
+  box.elements.payer_account.focus();
 }
 
 const VICTIM = { name: /\S/, id_number: /^\d{17}[\dXx]$/, phone: /^1\d{10}$/ };
@@ -301,12 +301,14 @@ function transfersTable(c, act) {
 /** An ATM transfer still inside its 24 h revocation window. */
 const atmOpen = (x) => x.channel === "atm" && (!x.atm_revocable_until || Date.parse(x.atm_revocable_until) > Date.now());
 
-/** A button that calls the API, then reads the case again; a refusal shown beside it. */
+/** A button that calls the API, then reads the case again (and its trail, after a stop from
+ * it); a refusal shown beside it. */
 function actButton(key, name, call) {
   const err = el("small", { class: "error", role: "alert" });
   const b = el("button", { type: "button", "data-act": name, onclick: async () => {
     serverText(err, ""); b.disabled = true;
     try { await call(); } catch (e) { b.disabled = false; fail(err)(e); return; }
+    if (name === "trail-stop") desk.trail = null;
     await Promise.all([openCase(desk.selected), loadCases(), loadAlerts()]);
   } }, t(key));
   return el("span", { class: "fd-act" }, b, err);

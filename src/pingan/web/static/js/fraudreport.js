@@ -21,7 +21,7 @@ addTexts({
   fr_advice_call: "被骗了？请立即拨打 96110 或 110，并在这里填写转账信息，警方会马上通知银行止付。",
   fr_advice_stop: "不要再向对方转账，不要相信“解冻费”“保证金”“刷流水”等任何理由；保留聊天记录和转账凭证。",
   fr_name: "您的姓名", fr_id_number: "您的身份证号", fr_phone: "您的手机号码", fr_fraud_type: "对方用的是什么说法",
-  fr_fraud_phone: "对方的电话或账号（如知道）", fr_description: "经过（简单说说发生了什么）", fr_transfers: "您转出的钱",
+  fr_fraud_phone: "对方的电话或账号（如知道）", fr_description: "经过（可不填，简单说说发生了什么）", fr_transfers: "您转出的钱",
   fr_add: "还转过一笔", fr_submit: "报案并请求止付", fr_mine: "我的报案", fr_none: "暂无报案",
   fr_channel: "怎么转的", fr_payer_account: "您的卡号或账号", fr_payer_bank: "您的银行", fr_payee_account: "对方的卡号或账号",
   fr_payee_name: "对方户名（收款人姓名）", fr_payee_bank: "对方的银行或支付平台", fr_amount: "转了多少钱（元）",
@@ -40,7 +40,7 @@ addTexts({
   fr_advice_call: "Tricked into paying? Call 96110 or 110 now, and enter your transfers here: the police tell the banks to stop the money at once.",
   fr_advice_stop: "Transfer nothing more, whatever the reason given (\"unfreezing fee\", \"deposit\", \"turnover\"); keep the chat messages and receipts.",
   fr_name: "Your name", fr_id_number: "Your ID number", fr_phone: "Your mobile number", fr_fraud_type: "What did they claim",
-  fr_fraud_phone: "Their phone number or account (if you know it)", fr_description: "What happened (in a few words)",
+  fr_fraud_phone: "Their phone number or account (if you know it)", fr_description: "What happened (optional, in a few words)",
   fr_transfers: "The money you sent", fr_add: "I sent another payment", fr_submit: "Report and ask for a stop", fr_mine: "My reports",
   fr_none: "No reports yet",
   fr_channel: "How you paid", fr_payer_account: "Your card or account number", fr_payer_bank: "Your bank",
@@ -90,8 +90,9 @@ function addRow(focus = true) {
   if (focus) row.elements.channel.focus();
 }
 
+// what happened is optional here: a resident in a hurry reports the transfers first
 const CHECKS = { name: [/\S/, "fw_required"], id_number: [/^\d{17}[\dXx]$/, "fr_bad_id"], phone: [/^1\d{10}$/, "fr_bad_phone"],
-  fraud_type: [/\S/, "fw_required"], description: [/\S/, "fw_required"] };
+  fraud_type: [/\S/, "fw_required"] };
 
 /** The reasons of the report's own fields (the transfer rows show theirs). */
 const showTop = (form, bad) => showErrors(form, bad, form.querySelectorAll(":scope > label .field-error"));
