@@ -26,6 +26,7 @@ DESK_WORDS = {
     "not_stopped": "未止付",
     "refused": "银行拒收指令",
     "unknown_account": "账户不存在",
+    "released": "已解除",
 }
 ORDERS = "#fd-orders li.fd-order"
 SETTLED = (
@@ -89,10 +90,25 @@ def test_yuan_is_read_into_fen_digit_by_digit(demo, browser) -> None:  # type: i
         page.close()
 
 
-def _order_states(page) -> list[str]:  # type: ignore[no-untyped-def]
-    return page.evaluate(
-        f"[...document.querySelectorAll('{ORDERS}')].map((li) => li.dataset.state)"
+def _check_orders(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each answered order of the open case in its state's exact words, with what that state
+    shows beside them; the states, in order."""
+    orders = page.evaluate(
+        f"[...document.querySelectorAll('{ORDERS}')].map((x) => [x.dataset.order, x.dataset.state])"
     )
+    for order_id, state in orders:
+        li = f"#fd-orders li.fd-order[data-order='{order_id}']"
+        assert state in DESK_WORDS, state
+        assert page.inner_text(f"{li} .fd-state") == DESK_WORDS[state]
+        if state == "unavailable":  # no gateway for the bank: its message and a resend
+            assert page.inner_text(f"{li} .fd-error").strip()
+            assert page.is_visible(f"{li} button[data-act=resend]")
+        if state == "stopped":  # 48 h from the bank's stop time, counting down
+            left = int(page.get_attribute(f"{li} .fw-until", "data-left-s"))
+            assert 47 * 3600 < left <= 48 * 3600
+        if state == "not_stopped":  # the fields the bank found different, in words
+            assert page.inner_text(f"{li} .fd-mismatch").startswith("信息不符：")
+    return [state for _, state in orders]
 
 
 def test_officer_files_a_report_and_follows_its_stop_orders(demo, browser, shots) -> None:  # type: ignore[no-untyped-def]
@@ -179,22 +195,7 @@ def test_officer_files_a_report_and_follows_its_stop_orders(demo, browser, shots
 
         # the orders are answered in whatever state the demo's banks give, in that state's words
         wait_until(page, SETTLED, timeout=60_000)
-        states = _order_states(page)
-        ids = page.evaluate(
-            f"[...document.querySelectorAll('{ORDERS}')].map((li) => li.dataset.order)"
-        )
-        for order_id, state in zip(ids, states, strict=True):
-            li = f"#fd-orders li.fd-order[data-order='{order_id}']"
-            assert state in DESK_WORDS, state
-            assert page.inner_text(f"{li} .fd-state") == DESK_WORDS[state]
-            if state == "unavailable":  # no gateway for the bank: its message and a resend
-                assert page.inner_text(f"{li} .fd-error").strip()
-                assert page.is_visible(f"{li} button[data-act=resend]")
-            if state == "stopped":  # 48 h from the bank's stop time, counting down
-                left = int(page.get_attribute(f"{li} .fw-until", "data-left-s"))
-                assert 47 * 3600 < left <= 48 * 3600
-            if state == "not_stopped":
-                assert page.inner_text(f"{li} .fd-mismatch").startswith("信息不符：")
+        states = _check_orders(page)
         page.screenshot(path=str(shots / "fraud-desk.png"), full_page=True)
 
         # resend where the bank did not answer: the order goes out again, then is answered
@@ -223,6 +224,50 @@ def test_officer_files_a_report_and_follows_its_stop_orders(demo, browser, shots
         page.wait_for_selector(f"#fd-detail h3:has-text('{case_no}')")
         wait_until(page, f"document.querySelectorAll('{ORDERS}').length === 2")
         assert page.evaluate("document.querySelectorAll('#fd-detail button').length") == 0
+    finally:
+        page.close()
+
+
+def test_officer_sends_the_stop_orders_of_a_case_that_waits(demo, browser, shots) -> None:  # type: ignore[no-untyped-def]
+    """The demo's fresh report (filed by the officer minutes ago, its orders not sent yet, where
+    the demo has banks of its own): sent from the case, the orders come back answered; once a
+    stop holds, the golden-time clock stops."""
+    token = demo.token("officer")
+    listed = demo.call("GET", "/fraud/cases?status=open&limit=100", token).json()["items"]
+    waiting = [c for c in listed if c["source"] == "officer" and not c["first_order_at"]]
+    if not waiting:
+        pytest.skip("the demo files no report whose stop orders wait for the officer")
+    case = waiting[0]
+    page = new_page(browser)
+    try:
+        login(page, demo, "officer")
+        page.goto(demo.url + "/#fraud")
+        page.click(f"#fd-cases tr[data-case='{case['id']}'] button.case")
+        page.wait_for_selector(f"#fd-detail h3:has-text('{case['case_no']}')")
+        assert page.inner_text("#fd-detail").count("尚未发送止付指令") == 1
+        page.click("#fd-detail button[data-act=send]")
+        wait_until(page, f"document.querySelectorAll('{ORDERS}').length > 0")
+        wait_until(page, SETTLED, timeout=60_000)
+        states = _check_orders(page)
+        if "stopped" in states:
+            clock = "#fd-detail .fw-golden"
+            wait_until(page, f"document.querySelector('{clock}').dataset.goldenEnd !== ''")
+            held = page.get_attribute(clock, "data-golden-s")
+            page.wait_for_timeout(1500)
+            assert page.get_attribute(clock, "data-golden-s") == held
+            assert demo.call("GET", f"/fraud/cases/{case['id']}", token).json()["held_fen"] > 0
+            # releasing a stop asks for the reason first, then the release is answered
+            li = f"{ORDERS}[data-state='stopped'][data-kind='stop']"
+            assert not page.is_visible(f"{li} .fd-confirm")
+            page.click(f"{li} button[data-act=release]")
+            page.click(f"{li} button[data-act=release-confirm]")
+            assert page.inner_text(f"{li} .fd-release .error") == "请写明理由"
+            page.fill(f"{li} .fd-confirm input[name=reason]", "受害人与收款人已和解")
+            page.click(f"{li} button[data-act=release-confirm]")
+            page.wait_for_selector(f"{ORDERS}[data-kind='release']")
+            wait_until(page, SETTLED, timeout=60_000)
+            assert "released" in _check_orders(page)
+        page.screenshot(path=str(shots / "fraud-desk-sent.png"), full_page=True)
     finally:
         page.close()
 

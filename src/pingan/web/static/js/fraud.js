@@ -355,7 +355,7 @@ function actionControl(o, step) {
       await Promise.all([openCase(desk.selected), loadCases(), loadAlerts()]);
     } }, t("fd_confirm")),
     el("button", { type: "button", onclick: () => { confirm.hidden = true; } }, t("fd_cancel")));
-  return el("span", { class: "fd-act" }, el("button", { type: "button", "data-act": "release", onclick: () => { confirm.hidden = false; reason.focus(); } }, t("fd_a_release")), confirm, err);
+  return el("span", { class: "fd-act fd-release" }, el("button", { type: "button", "data-act": "release", onclick: () => { confirm.hidden = false; reason.focus(); } }, t("fd_a_release")), confirm, err);
 }
 
 // -- the money trail ----------------------------------------------------------------------------------
