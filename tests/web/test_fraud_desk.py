@@ -267,6 +267,24 @@ def test_officer_sends_the_stop_orders_of_a_case_that_waits(demo, browser, shots
             page.wait_for_selector(f"{ORDERS}[data-kind='release']")
             wait_until(page, SETTLED, timeout=60_000)
             assert "released" in _check_orders(page)
+            # where the money went on: the stopped accounts' banks asked, a proposal stopped
+            before = len(page.query_selector_all(ORDERS))
+            page.click("#fd-detail button[data-act=trail-refresh]")
+            wait_until(page, "document.querySelector('#fd-trail').innerText.includes('查询时间')")
+            row = "#fd-proposals tbody tr:has(button[data-act=trail-stop])"
+            if page.query_selector(row):
+                account = page.get_attribute(row, "data-account")
+                if page.query_selector(f"{row} input[name=name]"):  # the bank gave no name
+                    page.click(f"{row} button[data-act=trail-stop]")
+                    assert page.inner_text(f"{row} .error") == "户名（银行未提供，请填写）"
+                    page.fill(f"{row} input[name=name]", "王五")
+                page.click(f"{row} button[data-act=trail-stop]")
+                wait_until(page, f"document.querySelectorAll('{ORDERS}').length > {before}")
+                page.wait_for_selector(
+                    f"#fd-proposals tr[data-account='{account}']:has-text('已发止付指令')"
+                )
+                wait_until(page, SETTLED, timeout=60_000)
+                _check_orders(page)
         page.screenshot(path=str(shots / "fraud-desk-sent.png"), full_page=True)
     finally:
         page.close()

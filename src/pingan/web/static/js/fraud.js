@@ -46,6 +46,7 @@ addTexts({
   fd_trail: "资金去向", fd_trail_refresh: "向银行查询资金去向", fd_trail_none: "暂无下一级账户", fd_trail_at: "查询时间 {t}",
   fd_p_account: "账户", fd_p_bank: "银行", fd_p_name: "户名", fd_p_amount: "金额", fd_p_last: "最近转入", fd_p_hop: "层级",
   fd_p_score: "资金占比", fd_stop_this: "止付此账户", fd_ordered: "已发止付指令",
+  fd_p_name_needed: "户名（银行未提供，请填写）",
   fd_returns: "资金返还", fd_no_returns: "尚无返还记录", fd_r_amount: "返还金额（元）", fd_r_at: "返还时间（北京时间）",
   fd_r_reference: "文书或凭证号（可选）", fd_r_order: "对应指令（可选）", fd_r_none: "不指定", fd_r_record: "登记返还",
   fd_close: "结案", fd_close_reason: "结案理由", fd_closed: "已结案：{reason}",
@@ -81,6 +82,7 @@ addTexts({
   fd_trail_at: "asked at {t}",
   fd_p_account: "Account", fd_p_bank: "Bank", fd_p_name: "Name", fd_p_amount: "Amount", fd_p_last: "Last in", fd_p_hop: "Hop",
   fd_p_score: "Share of the money", fd_stop_this: "Stop this account", fd_ordered: "Stop order sent",
+  fd_p_name_needed: "Account holder (the bank gave none)",
   fd_returns: "Money returned", fd_no_returns: "Nothing returned yet", fd_r_amount: "Amount returned (yuan)",
   fd_r_at: "Returned at (Beijing time)", fd_r_reference: "Document or receipt no. (optional)", fd_r_order: "For the order (optional)",
   fd_r_none: "none", fd_r_record: "Record the return",
@@ -389,9 +391,20 @@ function drawTrail(c) {
         el("td", {}, p.account), el("td", {}, bankName(p.bank)), el("td", {}, p.name || ""), el("td", { class: "nowrap num" }, yuanWords(p.amount_fen)),
         el("td", { class: "nowrap" }, beijingText(p.last_at)), el("td", {}, String(p.hop ?? "")),
         el("td", {}, p.score == null ? "" : `${Math.round(p.score * 100)}%`),
-        el("td", {}, p.ordered ? t("fd_ordered") : act ? actButton("fd_stop_this", "trail-stop", () => post(`${API}/cases/${c.id}/trail/stop`, { account: p.account })) : ""))))));
+        el("td", {}, p.ordered ? t("fd_ordered") : act ? trailStop(c, p) : ""))))));
   }
   box.replaceChildren(...out);
+}
+
+/** Stop a proposed account; the bank's onward report names no account holder, so where the
+ * proposal has no name the officer types it (the bank checks it). */
+function trailStop(c, p) {
+  const name = p.name ? null : el("input", { name: "name", maxlength: 100, size: 10, placeholder: t("fd_p_name_needed"), "aria-label": t("fd_p_name_needed") });
+  const button = actButton("fd_stop_this", "trail-stop", () => {
+    if (name && !name.value.trim()) { name.focus(); throw Object.assign(new Error(t("fd_p_name_needed")), { status: 0 }); }
+    return post(`${API}/cases/${c.id}/trail/stop`, name ? { account: p.account, name: name.value.trim() } : { account: p.account });
+  });
+  return name ? el("span", { class: "fd-act" }, name, button) : button;
 }
 
 // -- returns and closing --------------------------------------------------------------------------------
