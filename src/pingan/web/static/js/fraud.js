@@ -93,7 +93,6 @@ addTexts({
 
 /** What the desk holds: the cases listed, the case open on the right, its trail. */
 const desk = { cases: [], selected: null, detail: null, trail: null, ready: false, poll: null };
-export const fraudDesk = desk; // read by the browser tests
 
 /** Whether the signed-in role reads the desk (the API enforces it). */
 export const mayUseFraudDesk = () => may("fraud.read");

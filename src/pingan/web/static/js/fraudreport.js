@@ -1,8 +1,8 @@
 // 反诈报案: a resident (or a volunteer) reports their own loss to fraud from the phone: who they
 // are, what the fraudster claimed, each transfer they made; the police send the stop orders to
 // the banks once an officer has checked the report (a resident's report sends none itself:
-// stop orders carry the police seal). "My reports" shows each report's golden-time clock and what the banks did
-// in plain words. Advice first: call 96110 or 110, transfer nothing more.
+// stop orders carry the police seal). "My reports" shows each report's golden-time clock and
+// what the banks did, in plain words. Advice first: call 96110 or 110, transfer nothing more.
 // Citizens have no live feed: the list is read again every 5 s while the page is open.
 import { api, post, el, $, t } from "./core.js";
 import { addTexts, fill, serverText, word } from "./i18n.js";
@@ -57,7 +57,7 @@ addTexts({
   fr_o_released: "Stop lifted", fr_count: "{state}: {n}",
 });
 
-let ready = false, poll = null;
+let ready = false;
 const plain = (state) => word("fr_o_", state);
 
 function init() {
@@ -66,7 +66,7 @@ function init() {
   $("#fr-add").addEventListener("click", () => addRow());
   $("#fr-form").addEventListener("submit", submit);
   onTick(() => { if (!$("#view-fraudreport").hidden) tickClocks($("#view-fraudreport")); });
-  poll = setInterval(() => { if (!$("#view-fraudreport").hidden) drawMine().catch(() => {}); }, POLL_MS);
+  setInterval(() => { if (!$("#view-fraudreport").hidden) drawMine().catch(() => {}); }, POLL_MS);
 }
 
 export async function showFraudReport() {
@@ -79,15 +79,14 @@ export async function showFraudReport() {
   if (!$("#fr-transfers fieldset")) addRow(false); else numberRows($("#fr-transfers"));
   await drawMine();
 }
-export const fraudReportPoll = () => poll; // the browser tests read whether the page polls
 
 function addRow(focus = true) {
   const list = $("#fr-transfers");
-  const row = transferRow({ words: WORDS, listId: "fr-banks", onRemove: () => numberRows(list) });
-  row.elements.tx_time.value = beijingLocal();
-  list.append(row);
+  const box = transferRow({ words: WORDS, listId: "fr-banks", onRemove: () => numberRows(list) });
+  box.elements.tx_time.value = beijingLocal();
+  list.append(box);
   numberRows(list);
-  if (focus) row.elements.channel.focus();
+  if (focus) box.elements.channel.focus();
 }
 
 // what happened is optional here: a resident in a hurry reports the transfers first
