@@ -209,3 +209,11 @@ def sender(app: FastAPI) -> Sender:
             found = Sender(app.state.db, registry, policy)
             app.state.fraud_sender = found
         return found
+
+
+def stop_sender(app: FastAPI) -> None:
+    """At shutdown: no new tries start; orders not yet taken stay "sending" (resend later)."""
+    found: Sender | None = getattr(app.state, "fraud_sender", None)
+    if found is not None:
+        found.shutdown()
+        app.state.fraud_sender = None
