@@ -34,18 +34,18 @@ def test_a_feed_becomes_a_graded_task_that_the_officer_closes(demo, browser, sho
     try:
         login(boss, demo, "commander")
         boss.goto(demo.url + "/#dissuade")
-        boss.wait_for_selector("#fd-import-card:not([hidden])")
+        boss.wait_for_selector("#dv-import-card:not([hidden])")
         _files(
             boss,
-            "#fd-numbers-form",
+            "#dv-numbers-form",
             "numbers.csv",
             f"number,fraud_type,source\n{fraud},authority,feed\n",
         )
-        wait_until(boss, "document.querySelector('#fd-numbers-form .form-note.ok') !== null")
+        wait_until(boss, "document.querySelector('#dv-numbers-form .form-note.ok') !== null")
         feed = f"number,person_phone,kind,duration_s,at\n{fraud},{person},call,95,{at}\n"
-        _files(boss, "#fd-feed-form", "feed.csv", feed)
-        wait_until(boss, "document.querySelector('#fd-feed-form .form-note.ok') !== null")
-        row = f"#fd-warnings tr[data-grade=high]:has-text('{masked}')"
+        _files(boss, "#dv-feed-form", "feed.csv", feed)
+        wait_until(boss, "document.querySelector('#dv-feed-form .form-note.ok') !== null")
+        row = f"#dv-warnings tr[data-grade=high]:has-text('{masked}')"
         boss.wait_for_selector(row)
         assert boss.locator(row).get_attribute("data-status") == "new"
         assert "60" in boss.locator(f"{row} [data-reason=long_call]").inner_text()
@@ -61,17 +61,17 @@ def test_a_feed_becomes_a_graded_task_that_the_officer_closes(demo, browser, sho
     try:
         login(page, demo, "officer")
         page.goto(demo.url + "/#dissuade")
-        task = f"#fd-mine .fd-task[data-warning='{warning_id}']"
+        task = f"#dv-mine .dv-task[data-warning='{warning_id}']"
         page.wait_for_selector(task)
-        assert page.locator("#fd-board-card").is_hidden()
+        assert page.locator("#dv-board-card").is_hidden()
         page.click(f"{task} button[data-step=phone]")
         wait_until(
-            page, f"document.querySelector(\"{task} .fd-phone\").textContent.includes('{person}')"
+            page, f"document.querySelector(\"{task} .dv-phone\").textContent.includes('{person}')"
         )
         page.select_option(f"{task} select[name=outcome]", "dissuaded")
         page.fill(f"{task} textarea[name=note]", "已电话劝阻，当事人停止转账")
         page.click(f"{task} button[type=submit]")
-        page.wait_for_selector(f"{task}[data-status=closed] .fd-result")
+        page.wait_for_selector(f"{task}[data-status=closed] .dv-result")
         page.screenshot(path=str(shots / "fraud-dissuade-officer.png"))
     finally:
         page.close()

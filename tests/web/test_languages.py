@@ -41,11 +41,12 @@ ROLE_VIEWS = {
         "lost",
         "certdesk",
         "unlockdesk",
+        "fraud",
         "dissuade",
     ],
-    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "dissuade"],
-    "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
-    "citizen": ["citizen", "identity", "cert", "unlock"],
+    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade"],
+    "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
+    "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport"],
     "admin": ["users", "units"],
     "locksmith": ["locksmith"],
 }
@@ -62,6 +63,7 @@ ZH_ALLOWED = {
     "Leaflet",  # the map library's attribution, a proper name
     "km", "m", "s", "min", "h",  # units of measure
     "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
+    "ATM",  # the cash machine, as printed on it and in the banks' Chinese notices (ATM转账)
 }  # fmt: skip
 # The language button names the language it switches to in that language: "English" on the
 # Chinese page, "中文" on the English page. Nothing else is let through.
@@ -202,6 +204,9 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     # early warnings: what officers typed when they closed a dissuasion task
     warnings = demo.call("GET", "/fraud/warnings?limit=500", token).json()["items"]
     out |= {w["outcome_note"] for w in warnings if w["outcome_note"]}
+    # anti-fraud cases: case numbers, victims' masked names (the desk's and the resident's lists)
+    for c in demo.call("GET", "/fraud/cases?limit=100", token).json().get("items", []):
+        out |= {c["case_no"], c["victim_name_masked"]}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

@@ -1,5 +1,5 @@
 // The command centre: login, views per role, snapshots plus the live feed.
-import { api, post, $, el, t, session, loadCatalogue } from "./core.js";
+import { api, post, $, el, t, session, loadCatalogue, may } from "./core.js";
 import { applyLang, setLang, lang, onLang, addTexts, word, serverText } from "./i18n.js";
 import { startLive, stopLive, dropLive, onLive, live } from "./live.js";
 import { state, applyEvent, loadIncidents, loadUnits, loadAreas, changed } from "./state.js";
@@ -23,6 +23,8 @@ import { showWitness } from "./unlock-witness.js";
 import { showLocksmith } from "./locksmith.js";
 import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
 import { showDissuade } from "./fraud-dissuade.js";
+import { showFraudDesk, mayUseFraudDesk } from "./fraud.js";
+import { showFraudReport } from "./fraudreport.js";
 import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -36,12 +38,12 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
-  auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "dissuade"],
-  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "dissuade"],
-  volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
-  citizen: ["citizen", "identity", "cert", "unlock"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "fraud", "dissuade"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade"],
+  volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
+  citizen: ["citizen", "identity", "cert", "unlock", "fraudreport"],
   admin: ["users", "units"],
   locksmith: ["locksmith"],
 };
@@ -50,12 +52,13 @@ const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => show
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
   unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
-  unlockdesk: showUnlockDesk, dissuade: showDissuade, none: () => {} };
+  unlockdesk: showUnlockDesk, fraud: showFraudDesk, fraudreport: showFraudReport, dissuade: showDissuade, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
-const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk };
+const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk, fraud: mayUseFraudDesk,
+  fraudreport: () => may("fraud.report") };
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
-const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith"];
+const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith", "fraudreport"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
 // (entering one reads whatever was missed with a single list request).
 const SUMMARY_VIEWS = ["map", "queue"];
