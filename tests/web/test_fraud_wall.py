@@ -19,7 +19,7 @@ from tests.web.browser import login, new_page, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
-TILE = '#fw-tiles [data-kpi="{}"]'
+TILE = '#wl-tiles [data-kpi="{}"]'
 
 
 def _yuan(fen: int) -> str:
@@ -50,7 +50,7 @@ def test_the_fraud_wall_shows_the_stats_and_toggles_wall_mode(demo, browser, sho
     login(page, demo, "commander")
     page.click('#nav a[data-view="fraudwall"]')
     page.wait_for_selector(TILE.format("cases"))
-    wait_until(page, "document.querySelector('#fw-days').dataset.days !== undefined")
+    wait_until(page, "document.querySelector('#wl-days').dataset.days !== undefined")
 
     current, money = expected["current"], expected["current"]["money"]
     assert current["cases"] >= 2 and money["returned_fen"] >= 1_000_050
@@ -66,22 +66,22 @@ def test_the_fraud_wall_shows_the_stats_and_toggles_wall_mode(demo, browser, sho
     assert page.get_attribute(yoy, "data-trend") == "up"
     assert "worse" in (page.get_attribute(yoy, "class") or "")
     assert "去年同期" in page.inner_text(yoy) and "▲" in page.inner_text(yoy)
-    shown = page.evaluate("JSON.parse(document.querySelector('#fw-types-cases').dataset.rows)")
+    shown = page.evaluate("JSON.parse(document.querySelector('#wl-types-cases').dataset.rows)")
     assert shown == [[r["fraud_type"], r["cases"]] for r in expected["top_types"]["by_cases"]]
-    assert page.get_attribute("#fw-days", "data-days") == str(len(expected["by_day"]))
+    assert page.get_attribute("#wl-days", "data-days") == str(len(expected["by_day"]))
     page.screenshot(path=shots / "fraud-wall.png")
 
-    page.click("#fw-wall-btn")
+    page.click("#wl-wall-btn")
     wait_until(page, "document.body.classList.contains('wall-mode')")
     assert not page.is_visible("header")  # the wall alone, in large type
-    assert page.inner_text("#fw-wall-btn") == "退出大屏"
+    assert page.inner_text("#wl-wall-btn") == "退出大屏"
     page.screenshot(path=shots / "fraud-wall-mode.png")
-    page.click("#fw-wall-btn")
+    page.click("#wl-wall-btn")
     wait_until(page, "!document.body.classList.contains('wall-mode')")
-    assert page.is_visible("header") and page.inner_text("#fw-wall-btn") == "大屏模式"
+    assert page.is_visible("header") and page.inner_text("#wl-wall-btn") == "大屏模式"
 
     page.click("#lang")  # the figures in English too
-    page.wait_for_selector('#fw-tiles [data-kpi="loss"] .k:has-text("Losses")')
+    page.wait_for_selector('#wl-tiles [data-kpi="loss"] .k:has-text("Losses")')
     assert "last year" in page.inner_text(TILE.format("cases") + " .yoy")
     page.click("#lang")
     page.close()

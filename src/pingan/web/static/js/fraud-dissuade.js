@@ -7,6 +7,7 @@
 import { api, post, el, $, t, may } from "./core.js";
 import { addTexts, fill, word, serverText, lang } from "./i18n.js";
 import { onLive } from "./live.js";
+import { fraudType } from "./fraud-words.js";
 
 const API = "/api/v1/fraud";
 const GRADES = ["high", "medium", "low"];
@@ -32,9 +33,6 @@ addTexts({
   dv_numbers_done: "已导入：新增 {added} 个号码，{known} 个已在库中",
   dv_feed_done: "已导入 {stored} 条通联记录；非涉诈号码 {unknown} 条未保存，重复 {dup} 条；新预警 {created} 条，升级 {upgraded} 条",
   dv_bad_json: "文件不是有效的 JSON 记录列表",
-  ft_rebate: "刷单返利", ft_investment: "虚假投资理财", ft_loan: "虚假网络贷款", ft_customer_service: "冒充电商物流客服",
-  ft_authority: "冒充公检法", ft_game: "网络游戏产品虚假交易", ft_credit: "虚假征信", ft_acquaintance: "冒充领导熟人",
-  ft_romance: "网络婚恋交友", ft_other: "其他",
 }, {
   nav_dissuade: "Dissuasion",
   dv_board: "Warnings board", dv_grade: "Grade", dv_status: "State", dv_all: "All", dv_refresh: "Refresh", dv_overdue_only: "Overdue only",
@@ -54,9 +52,6 @@ addTexts({
   dv_numbers_done: "Imported: {added} numbers added, {known} already known",
   dv_feed_done: "{stored} contacts stored; {unknown} from unknown numbers not kept, {dup} duplicates; {created} new warnings, {upgraded} raised",
   dv_bad_json: "The file is not a JSON list of items",
-  ft_rebate: "Fake order rebates", ft_investment: "Fake investment", ft_loan: "Fake online loan", ft_customer_service: "Fake customer service",
-  ft_authority: "Posing as police or courts", ft_game: "Fake game trading", ft_credit: "Fake credit records", ft_acquaintance: "Posing as a boss or friend",
-  ft_romance: "Online romance", ft_other: "Other",
 });
 
 const desk = { ready: false, now: null };
@@ -151,7 +146,7 @@ function task(w, now) {
     el("h3", {}, gradePill(w.grade), " ", w.warning_no, " · ", w.person_phone_masked),
     el("p", {}, ...reasons(w)),
     el("p", { class: "hint" }, fill("dv_numbers_of", { n: w.numbers.join(t("list_sep")) }),
-      w.fraud_type ? ` · ${fill("dv_type", { t: word("ft_", w.fraud_type) })}` : ""),
+      w.fraud_type ? ` · ${fill("dv_type", { t: fraudType(w.fraud_type) })}` : ""),
     el("p", { class: "dv-due" + (w.overdue ? " late" : "") }, `${t("dv_col_due")}: ${dueText(w, now)}`));
   if (w.attempts) box.append(el("p", { class: "hint dv-attempts" }, fill("dv_attempts", { n: w.attempts, t: when(w.contacted_at) })));
   if (w.status === "closed") {
