@@ -119,19 +119,19 @@ SRC = str(Path(pingan.__file__).resolve().parents[1])
 PINGAN = Path(sys.executable).with_name("pingan")
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def sim_env() -> dict[str, str]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
     env["PYTHONPATH"] = SRC
     return env
 
 
-def ready(proc: subprocess.Popen, url: str) -> str:  # type: ignore[type-arg]
+def _ready(proc: subprocess.Popen, url: str) -> str:  # type: ignore[type-arg]
     for _ in range(600):  # readiness, not a timed check: up to a minute on a busy machine
         if proc.poll() is not None:
             pytest.fail(proc.stderr.read().decode())  # type: ignore[union-attr]
@@ -152,13 +152,13 @@ def banksim(platform, tmp_path) -> Iterator[Callable[..., str]]:  # type: ignore
     started: list[subprocess.Popen] = []  # type: ignore[type-arg]
 
     def start(*options: str) -> str:
-        port = free_port()
+        port = _free_port()
         cmd = [sys.executable, "-m", "pingan.fraud.banksim", "--bank", BANK, "--ledger",
                str(ledger), "--keys", str(keys), "--port", str(port), "--clock", NOW.isoformat(),
                *options]  # fmt: skip
-        proc = subprocess.Popen(cmd, env=sim_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         started.append(proc)
-        return ready(proc, f"http://127.0.0.1:{port}")
+        return _ready(proc, f"http://127.0.0.1:{port}")
 
     yield start
     for proc in started:

@@ -14,7 +14,7 @@ import pytest
 from pingan.fraud.banksim.ledger import MULE, write_sample
 from pingan.fraud.gateway import BankRefused, BankUnavailable, HttpBankGateway, RetryPolicy
 from pingan.fraud.messages import canonical, seal
-from tests.fraud.conftest import BANK, NOW, PINGAN, free_port, ready, sim_env, stop_order
+from tests.fraud.conftest import BANK, NOW, PINGAN, _env, _free_port, _ready, stop_order
 
 
 def test_the_key_list_is_read_again_for_an_unknown_key(platform, tmp_path):
@@ -24,12 +24,12 @@ def test_the_key_list_is_read_again_for_an_unknown_key(platform, tmp_path):
     late.write_text('{"issuer": "pingan", "keys": []}', encoding="utf-8")
     ledger = tmp_path / "ledger.json"
     write_sample(ledger, BANK)
-    port = free_port()
+    port = _free_port()
     cmd = [sys.executable, "-m", "pingan.fraud.banksim", "--bank", BANK, "--ledger", str(ledger),
            "--keys", str(late), "--port", str(port), "--clock", NOW.isoformat()]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=sim_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        url = ready(proc, f"http://127.0.0.1:{port}")
+        url = _ready(proc, f"http://127.0.0.1:{port}")
         gw = _gateway(platform, url)
         with pytest.raises(BankRefused) as caught:
             gw.send_stop(stop_order(1))
@@ -138,7 +138,7 @@ def test_an_order_for_another_bank_is_refused(platform, banksim):
 
 def test_cli_writes_a_sample_ledger_in_a_fresh_process(tmp_path):
     out = tmp_path / "ledger.json"
-    env = {**sim_env(), "LANG": "C.UTF-8", "PINGAN_DATA_DIR": str(tmp_path / "data")}
+    env = {**_env(), "LANG": "C.UTF-8", "PINGAN_DATA_DIR": str(tmp_path / "data")}
     r = subprocess.run([str(PINGAN), "fraud", "sample-ledger", str(out), "--bank", "CMB"],
                        capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -155,7 +155,7 @@ def test_cli_refuses_a_ledger_with_a_float_amount(tmp_path, platform):
         '{"bank": "ICBC", "accounts": [{"number": "1", "name": "x", "balance_fen": 1.5}]}',
         encoding="utf-8",
     )
-    env = {**sim_env(), "LANG": "C.UTF-8"}
+    env = {**_env(), "LANG": "C.UTF-8"}
     cmd = [str(PINGAN), "fraud", "banksim", "--bank", "ICBC", "--ledger", str(bad),
            "--keys", str(keys)]  # fmt: skip
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)

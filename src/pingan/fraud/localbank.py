@@ -20,7 +20,9 @@ every order that changes it, so a demo store restarted later finds its banks as 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -46,11 +48,25 @@ from pingan.fraud.messages import (
 from pingan.i18n import msg
 
 Clock = Callable[[], datetime]
+_BANK_TIME: ContextVar[datetime | None] = ContextVar("pingan_local_bank_time", default=None)
+
+
+@contextmanager
+def bank_time(at: datetime) -> Iterator[None]:
+    """Within the block (this thread only), the in-process banks answer at `at`: the
+    simulated day sends its orders at its own time while an officer's, sent from the browser
+    beside it, are answered on the banks' clock."""
+    token = _BANK_TIME.set(at)
+    try:
+        yield
+    finally:
+        _BANK_TIME.reset(token)
 
 
 class LocalBankGateway:
-    """`gateway.BankGateway` over an in-process simulated `Bank`. `clock` (if given) is the
-    bank's time for this gateway's orders and queries: the simulated day's clock."""
+    """`gateway.BankGateway` over an in-process simulated `Bank`. The bank's time for this
+    gateway's orders and state queries: `clock` if given, else the `bank_time` block's, else
+    the bank's own clock."""
 
     def __init__(self, bank: Bank, sealer: Sealer, *, clock: Clock | None = None) -> None:
         self.bank, self.sealer, self.clock = bank, sealer, clock
@@ -81,7 +97,7 @@ class LocalBankGateway:
         """Nothing to close (HttpBankGateway closes its connection pool)."""
 
     def _at(self) -> datetime | None:
-        return self.clock() if self.clock is not None else None
+        return self.clock() if self.clock is not None else _BANK_TIME.get()
 
     def _order(self, kind: str, order: Order) -> BankResult:
         if order.bank != self.code:
