@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     plan_posts_seconds: float = Field(
         default=60.0, ge=0, description="units to their shift's planned posts; 0: off here"
     )
+    fraud_expiry_seconds: float = Field(
+        default=300.0, ge=0, description="stops and freezes about to lapse raised; 0: off here"
+    )
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )

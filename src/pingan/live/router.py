@@ -32,6 +32,8 @@ FAMILY_PERMISSION = {
     "missing": "services.stats",
     "breakdown": "services.stats",
     "parking": "services.stats",
+    # anti-fraud desk: order states and expiry alerts (numbers and states, no names)
+    "fraud": "fraud.read",
 }
 KEEPALIVE_S = 15.0
 MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the token is re-checked
