@@ -62,6 +62,7 @@ QUIET = {  # only the benchmark writes: no periodic jobs beside the server
     "PINGAN_SENSOR_CHECK_SECONDS": "0",
     "PINGAN_VIDEO_PATROL_SECONDS": "0",
     "PINGAN_PLAN_POSTS_SECONDS": "0",
+    "PINGAN_FRAUD_EXPIRY_SECONDS": "0",
 }
 
 

@@ -60,7 +60,11 @@ def test_one_process_per_turn_on_postgresql(client, db) -> None:
 
 
 def test_a_job_set_to_zero_is_off() -> None:
-    timer = jobs.start(
-        Settings(sensor_check_seconds=0, video_patrol_seconds=0, plan_posts_seconds=0), None
-    )  # type: ignore[arg-type]
+    off = Settings(
+        sensor_check_seconds=0,
+        video_patrol_seconds=0,
+        plan_posts_seconds=0,
+        fraud_expiry_seconds=0,
+    )
+    timer = jobs.start(off, None)  # type: ignore[arg-type]
     assert timer is None

@@ -57,6 +57,13 @@ def _multiline(value: str) -> str:
     return value
 
 
+def _reason(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError(msg("fraud.reason_needed"))
+    return value
+
+
 def _id_number(value: str) -> str:
     return normalise_id_number(value)  # InvalidIdNumber is a ValueError with the reason
 
@@ -67,6 +74,7 @@ def _phone(value: str) -> str:
 
 BankCode = Annotated[str, Field(min_length=2, max_length=16), AfterValidator(_bank)]
 FraudType = Annotated[str, Field(max_length=30), AfterValidator(_fraud_type)]
+Reason = Annotated[Text, AfterValidator(_reason)]
 Short = Annotated[str, Field(max_length=40), AfterValidator(_multiline)]
 
 
@@ -112,7 +120,7 @@ class StopsIn(Body):
 
 
 class ReasonIn(Body):
-    reason: Text
+    reason: Reason
 
 
 class ReturnIn(Body):
