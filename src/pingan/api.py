@@ -11,6 +11,7 @@ from pingan.deployment.router import router as deployment_router
 from pingan.devices.router import router as devices_router
 from pingan.dispatch.router import router as dispatch_router
 from pingan.fraud.router import router as fraud_router
+from pingan.fraud.warnings.router import router as fraud_warnings_router
 from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.intake import router as intake_router
@@ -42,6 +43,7 @@ DOMAIN_ROUTERS = (
     certificates_router,
     unlock_router,
     fraud_router,
+    fraud_warnings_router,
     geo_router,
     live_router,
     trust_router,

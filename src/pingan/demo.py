@@ -193,8 +193,8 @@ def fraud_sample(settings: Settings, db: Database, vault: Vault) -> None:
     three victims' reports taken by the demo officer earlier and their stop orders sent and
     answered — stopped, and not stopped where the victim misread a field — and one report
     taken minutes ago whose stop orders wait for the officer, its golden clock running.
-    Then a few known fraud numbers and the operator's contacts from them, for the warnings
-    board (fraud_contacts)."""
+    Then a few known fraud numbers and the operator's contacts from them, imported through
+    the warnings service, which grades them into the warnings board's warnings."""
     from sqlalchemy import select
 
     from pingan.fraud import intake
@@ -234,7 +234,8 @@ def fraud_sample(settings: Settings, db: Database, vault: Vault) -> None:
 
 
 # Numbers a feed reported (source "feed") and the operator's records of their calls and
-# messages to people of the city: who was called, how and for how long, minutes ago.
+# messages to people of the city: who was called, how and for how long, minutes ago (the
+# warnings service grades them: long and repeated calls high, a short one low).
 DEMO_FRAUD_NUMBERS = {"10088610023": "authority", "10093370431": "investment",
                       "10060212255": "customer_service"}  # fmt: skip
 DEMO_CONTACTS = [  # (number, person's phone, kind, seconds, minutes ago)
@@ -249,30 +250,23 @@ DEMO_CONTACTS = [  # (number, person's phone, kind, seconds, minutes ago)
 
 
 def _fraud_contacts(session, vault: Vault, now) -> None:  # type: ignore[no-untyped-def]
-    """Known fraud numbers and contacts, stored as the operator's feed would store them (the
-    warnings service grades them into warnings)."""
-    from pingan.audit import service as audit
-    from pingan.fraud.models import FraudContact, FraudNumber
-    from pingan.pii.phone import mask_phone
+    """The feed's known fraud numbers and the operator's contacts from them, imported by the
+    demo dispatcher through the warnings service, which grades them into warnings."""
+    from sqlalchemy import select
 
-    for number, kind in DEMO_FRAUD_NUMBERS.items():
-        session.add(
-            FraudNumber(number=number, fraud_type=kind, source="feed", added_by="demo",
-                        added_at=now - timedelta(days=2))
-        )  # fmt: skip
-    for number, phone, kind, seconds, ago in DEMO_CONTACTS:
-        session.add(
-            FraudContact(number=number, person_phone_enc=vault.encrypt(phone),
-                         person_phone_key=vault.index(phone), person_phone_masked=mask_phone(phone),
-                         kind=kind, duration_s=seconds, at=now - timedelta(minutes=ago),
-                         imported_at=now)
-        )  # fmt: skip
-    demo = Actor.system("demo")
-    audit.record(session, demo, "fraud.numbers_imported", "fraud_number", "demo",
-                 {"source": "feed", "count": len(DEMO_FRAUD_NUMBERS)})  # fmt: skip
-    audit.record(session, demo, "fraud.contacts_imported", "fraud_contact", "demo",
-                 {"count": len(DEMO_CONTACTS)})  # fmt: skip
-    session.commit()
+    from pingan.fraud.warnings import feed, numbers
+
+    dispatcher_id = session.scalars(select(User.id).where(User.username == "dispatcher")).one()
+    dispatcher = Actor(dispatcher_id, "dispatcher", Role.DISPATCHER)
+    listed = "".join(f"{n},{kind},feed\n" for n, kind in DEMO_FRAUD_NUMBERS.items())
+    numbers.import_csv(session, dispatcher, "number,fraud_type,source\n" + listed,
+                       now=now - timedelta(days=2))  # fmt: skip
+    items = [
+        {"number": number, "person_phone": phone, "kind": kind, "duration_s": seconds,
+         "at": (now - timedelta(minutes=ago)).isoformat()}
+        for number, phone, kind, seconds, ago in DEMO_CONTACTS
+    ]  # fmt: skip
+    feed.import_feed(session, dispatcher, vault, items=items, now=now)
 
 
 def _populate(

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pingan.app import create_app
 from pingan.config import Settings
 from pingan.db.engine import Database
-from pingan.demo import DEMO_CONTACTS, build_demo, use_demo_banks
-from pingan.fraud.models import FraudContact
+from pingan.demo import DEMO_CONTACTS, DEMO_FRAUD_NUMBERS, build_demo, use_demo_banks
+from pingan.fraud.models import FraudContact, FraudNumber, FraudWarning
 from pingan.sim.fraud_world import DEMO_CASES
 from tests.clock import local_time, pinned_clock
 
@@ -79,11 +80,20 @@ def test_the_demo_store_has_answered_cases_and_one_fresh(demo):
     assert (state.status, state.stop_count) == ("stopped", 1)
 
 
-def test_the_demo_has_fraud_numbers_and_contacts_for_the_warnings(demo):
+def test_the_demo_has_fraud_numbers_contacts_and_warnings(demo):
     settings, _ = demo
     db = Database(settings.resolved_database_url)
     try:
         with db.session() as session:
             assert session.query(FraudContact).count() == len(DEMO_CONTACTS)
+            numbers = {n.number: n.source for n in session.scalars(select(FraudNumber))}
+            warnings = list(session.scalars(select(FraudWarning)))
     finally:
         db.dispose()
+    assert {n for n, source in numbers.items() if source == "feed"} == set(DEMO_FRAUD_NUMBERS)
+    assert sum(source == "case" for source in numbers.values()) == len(DEMO_CASES)
+    people = {phone for _, phone, *_ in DEMO_CONTACTS}
+    assert len(warnings) == len(people)  # one warning per person reached, graded
+    assert {w.grade for w in warnings} <= {"high", "medium", "low"} and len(
+        {w.grade for w in warnings}
+    ) >= 2

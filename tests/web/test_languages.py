@@ -40,8 +40,9 @@ ROLE_VIEWS = {
         "lost",
         "certdesk",
         "unlockdesk",
+        "dissuade",
     ],
-    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness"],
+    "officer": ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "dissuade"],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity"],
     "citizen": ["citizen", "identity", "cert", "unlock"],
     "admin": ["users", "units"],
@@ -55,7 +56,7 @@ ZH_ALLOWED = {
     "API",  # the API docs link: no Chinese name in use
     "Pingan",  # the product's name
     "PTU",  # 快反小组(PTU): the force's own abbreviation in the unit kind's Chinese name
-    "CSV", "PDF", "GeoJSON",  # file formats of the exports
+    "CSV", "PDF", "GeoJSON", "JSON",  # file formats of the exports and imports
     "HiGHS",  # the solver's proper name
     "Leaflet",  # the map library's attribution, a proper name
     "km", "m", "s", "min", "h",  # units of measure
@@ -197,6 +198,9 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
             out |= {photo["sha256"], photo["sha256"][:16]}
         if r.get("locksmith"):
             out.add(r["locksmith"]["filing_number"])
+    # early warnings: what officers typed when they closed a dissuasion task
+    warnings = demo.call("GET", "/fraud/warnings?limit=500", token).json()["items"]
+    out |= {w["outcome_note"] for w in warnings if w["outcome_note"]}
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 

@@ -19,7 +19,8 @@ from pingan.live.hub import Cursor, LiveEvent, LiveHub
 
 router = APIRouter(prefix="/live", tags=["live.tag"])
 
-# Which permission lets a role see each family of events (the family is the type's prefix).
+# Which permission lets a role see each family of events (the family is the type's prefix),
+# or one type of event (the full type, looked up first).
 FAMILY_PERMISSION = {
     "incident": "incident.read",
     "unit": "unit.read",
@@ -34,6 +35,8 @@ FAMILY_PERMISSION = {
     "parking": "services.stats",
     # anti-fraud desk: order states and expiry alerts (numbers and states, no names)
     "fraud": "fraud.read",
+    # a whole type where its family's permission is not the one that reads it
+    "fraud.warning": "fraud.warn_read",
 }
 KEEPALIVE_S = 15.0
 MAX_STREAM_S = 300.0  # then the browser reconnects with its cursor and the token is re-checked
@@ -45,7 +48,9 @@ class LiveUnavailable(DomainError):
 
 def visible(actor: Actor, event: LiveEvent) -> bool:
     """Whether the actor's role may read this family of events (citizens use their cases)."""
-    permission = FAMILY_PERMISSION.get(event.type.split(".", 1)[0])
+    permission = FAMILY_PERMISSION.get(event.type) or FAMILY_PERMISSION.get(
+        event.type.split(".", 1)[0]
+    )
     return permission is not None and actor.role is not None and role_may(actor.role, permission)
 
 

@@ -21,6 +21,7 @@ import { showUnlock } from "./unlock.js";
 import { showWitness } from "./unlock-witness.js";
 import { showLocksmith } from "./locksmith.js";
 import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
+import { showDissuade } from "./fraud-dissuade.js";
 import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -34,10 +35,10 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk"],
-  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk"],
-  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk", "unlockdesk"],
-  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
+  dispatcher: ["map", "queue", "board", "crowd", "kpi", "deploy", "lost", "certdesk", "unlockdesk", "dissuade"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "certdesk", "unlockdesk", "dissuade"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "dissuade"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity"],
   citizen: ["citizen", "identity", "cert", "unlock"],
   admin: ["users", "units"],
@@ -47,7 +48,7 @@ const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => show
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
   unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
-  unlockdesk: showUnlockDesk, none: () => {} };
+  unlockdesk: showUnlockDesk, dissuade: showDissuade, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
 const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk };
