@@ -19,6 +19,7 @@ from pingan.config import Settings
 from pingan.db import migrate
 from pingan.db.base import utcnow
 from pingan.db.engine import Database
+from pingan.fraud import sending as fraud_sending
 from pingan.http import problems
 from pingan.http.inputs import plain_text_parameters
 from pingan.http.language import RequestLanguage
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        fraud_sending.stop_sender(app)  # the stop orders' background sender, if it started
         if database is None:
             db.dispose()
 

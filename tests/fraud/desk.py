@@ -122,9 +122,7 @@ def bank(client, db, tmp_path, clock) -> Iterator[Callable[..., str]]:  # type: 
         return url
 
     yield start
-    found = getattr(client.app.state, "fraud_sender", None)
-    if found is not None:
-        found.shutdown()
+    sending.stop_sender(client.app)
     for proc in started:
         proc.terminate()
         proc.wait(timeout=30)

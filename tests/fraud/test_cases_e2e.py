@@ -5,6 +5,7 @@ ATM revocation; the expiry alert; the money trail from the bank's onward transfe
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx
@@ -12,10 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from pingan import jobs
+from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
 from pingan.bus.models import OutboxEvent
 from pingan.fraud.alerts import raise_expiring
 from pingan.fraud.banksim.ledger import MULE
+from pingan.trust import signing
 from tests.fraud.desk import (
     API,
     ATM_PAYEE,
@@ -141,7 +144,7 @@ def test_second_stop_then_freeze_then_release(client, accounts, bank):
     assert r.status_code == 201, r.text
     case = settle(client, officer, case["id"])
     assert case["orders"][3]["result"] == "released"
-    assert [o for o in case["orders"] if o["id"] == freeze["id"]][0]["next"] == []
+    assert next(o for o in case["orders"] if o["id"] == freeze["id"])["next"] == []
 
 
 def test_atm_revocation_within_24_hours(client, accounts, bank, clock):
@@ -273,3 +276,21 @@ def test_returns_are_capped_by_what_was_held(client, accounts, bank):
     assert r.status_code == 200 and r.json()["status"] == "closed"
     r = client.post(f"{API}/cases/{case['id']}/stops", json={}, headers=officer)
     assert r.status_code == 409 and r.json()["code"] == "case_closed"
+
+
+def test_a_refused_order_is_reported_and_resent_once_the_bank_knows_the_key(
+    client, accounts, bank, db, tmp_path
+):
+    bank()
+    with db.session() as s:  # the platform rotates; the bank's key list does not have it yet
+        signing.rotate(s, Actor.system("test"), "sm2")
+    case = _stopped_case(client, accounts)
+    (order,) = case["orders"]
+    assert (order["status"], order["tries"], order["next"]) == ("refused", 1, ["resend"])
+    assert "ICBC" in order["error"] and "unknown_key" in order["error"]
+    with db.session() as s:
+        keys = json.dumps(signing.published_keys(s))
+    (tmp_path / "keys.json").write_text(keys, encoding="utf-8")  # the bank reads it again
+    client.post(f"{API}/orders/{order['id']}/resend", headers=_officer(accounts))
+    (order,) = settle(client, _officer(accounts), case["id"])["orders"]
+    assert (order["result"], order["tries"]) == ("stopped", 2)

@@ -4,6 +4,7 @@ returns, the money trail and alerts (docs/fraud.md, "Cases and stop orders")."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -124,7 +125,9 @@ def record_return(
     return ReturnPublic.model_validate(row, from_attributes=True)
 
 
-def _order_out(request: Request, session: SessionDep, row: FraudOrder, now) -> OrderPublic:  # type: ignore[no-untyped-def]
+def _order_out(
+    request: Request, session: SessionDep, row: FraudOrder, now: datetime
+) -> OrderPublic:
     _send(request, [row])
     return present.one_order(session, row, now)
 

@@ -33,7 +33,14 @@ from pingan.db.engine import Database
 from pingan.errors import DomainError
 from pingan.fraud import orders as ops
 from pingan.fraud.gateway import BankRefused, BankUnavailable, Registry, RetryPolicy
-from pingan.fraud.messages import AtmRevocation, BankResult, FreezeOrder, ReleaseOrder
+from pingan.fraud.messages import (
+    SEAL_TYPE,
+    AtmRevocation,
+    BankResult,
+    FreezeOrder,
+    ReleaseOrder,
+    canonical,
+)
 from pingan.fraud.models import FraudOrder
 from pingan.fraud.returns import record_revoked
 from pingan.i18n import Msg, msg
@@ -46,14 +53,16 @@ WORKERS = 4
 
 class StoredSeal:
     """A sealer that answers with the seal an order was given when it was made: the gateway
-    then sends exactly the stored JCS text (checked: the payload must be that order's)."""
+    then sends exactly the stored JCS text. Asked to seal anything else, it refuses."""
 
     def __init__(self, sealed: str) -> None:
         doc = json.loads(sealed)
         self._seal = doc["seal"]
-        self._sealed = sealed
+        self._payload = canonical({"type": SEAL_TYPE, "order": doc["order"]})
 
     def sign(self, payload: bytes) -> Signature:
+        if payload != self._payload:
+            raise ValueError("not the order this seal was made for")
         s = self._seal
         return Signature(s["kid"], s["alg"], unb64u(s["sig"]))
 
@@ -79,7 +88,6 @@ class Sender:
     ) -> None:
         self.db, self.registry, self.policy = db, registry, policy or RetryPolicy()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fraud-send")
-        self._lock = threading.Lock()
 
     def submit(self, order_ids: Iterable[int]) -> list[Future[None]]:
         return [self._pool.submit(self._guarded, i) for i in order_ids]
@@ -201,3 +209,11 @@ def sender(app: FastAPI) -> Sender:
             found = Sender(app.state.db, registry, policy)
             app.state.fraud_sender = found
         return found
+
+
+def stop_sender(app: FastAPI) -> None:
+    """At shutdown: no new tries start; orders not yet taken stay "sending" (resend later)."""
+    found: Sender | None = getattr(app.state, "fraud_sender", None)
+    if found is not None:
+        found.shutdown()
+        app.state.fraud_sender = None
