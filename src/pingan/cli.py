@@ -88,7 +88,14 @@ def _fleet(fleet: str | None) -> str | None:
     return fleet
 
 
-def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | None = None) -> None:
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    sim_config: SimConfig | None = None,
+    *,
+    demo: bool = False,
+) -> None:
     import uvicorn
 
     from pingan import jobs
@@ -107,14 +114,20 @@ def _serve(settings: Settings, host: str, port: int, sim_config: SimConfig | Non
         observers=[app_.state.live.attach().publish],
     ).start()
     timer = jobs.start(settings, app_.state.db)  # silent sensors, video patrol
+    banks = None
+    if demo:  # stop orders go to the bank simulator in process (the demo's banks)
+        from pingan.demo import use_demo_banks
+
+        banks = use_demo_banks(settings, app_)
     sim = None
     if sim_config is not None:  # the demo's simulated day, beside the server
         from pingan.demo import start_day
 
         # the device hub appears when the server's lifespan starts it; until then robots wait
         sim = start_day(
-            settings, app_.state.db, sim_config, lambda: getattr(app_.state, "device_hub", None)
-        )
+            settings, app_.state.db, sim_config,
+            lambda: getattr(app_.state, "device_hub", None), banks=banks,
+        )  # fmt: skip
     try:
         uvicorn.run(app_, host=host, port=port, log_level="info")
     finally:
@@ -300,7 +313,7 @@ def demo(
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(started)
-    _serve(settings, host, port, sim_config)
+    _serve(settings, host, port, sim_config, demo=True)
 
 
 def _day_kind(day: str) -> str:

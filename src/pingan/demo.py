@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shapely
 
@@ -51,6 +52,11 @@ from pingan.sim.run import (
 )
 from pingan.sim.scenario import DAYS, DISPATCHER_DELAY_S
 from pingan.units import service as units
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from pingan.fraud.localbank import LocalBanks
 
 DAY_KINDS = tuple(DAYS)
 SAMPLE_ROSTER = "kangbashi_roster.yaml"
@@ -161,9 +167,106 @@ def build_demo(
         if _store_has_users(db):
             return []
         days = None if fleet == "small" else list(roster_days or roster_days_around())
-        return _populate(db, vault, sample_incidents=sample_incidents, roster_days=days)
+        accounts = _populate(db, vault, sample_incidents=sample_incidents, roster_days=days)
+        if sample_incidents:
+            fraud_sample(settings, db, vault)
+        return accounts
     finally:
         db.dispose()
+
+
+def use_demo_banks(settings: Settings, app: FastAPI) -> LocalBanks:
+    """The demo server sends its stop orders to the in-process banks kept in its data folder:
+    the bank simulator, for the demo only (an installation names real gateways in
+    PINGAN_FRAUD_GATEWAYS_FILE)."""
+    from pingan.fraud.sending import use_registry
+    from pingan.sim.run import local_banks
+
+    banks = local_banks(settings, app.state.db)
+    use_registry(app, banks)
+    return banks
+
+
+def fraud_sample(settings: Settings, db: Database, vault: Vault) -> None:
+    """The anti-fraud desk's sample (sim/fraud_world.py DEMO_CASES): the banks' books written
+    into the in-process banks (<data dir>/fraud-banks: the bank simulator, for the demo only),
+    three victims' reports taken by the demo officer earlier and their stop orders sent and
+    answered — stopped, and not stopped where the victim misread a field — and one report
+    taken minutes ago whose stop orders wait for the officer, its golden clock running.
+    Then a few known fraud numbers and the operator's contacts from them, imported through
+    the warnings service, which grades them into the warnings board's warnings."""
+    from sqlalchemy import select
+
+    from pingan.fraud import intake
+    from pingan.fraud import orders as fraud_orders
+    from pingan.fraud.localbank import bank_time
+    from pingan.fraud.schemas import CaseIn
+    from pingan.fraud.sending import Sender
+    from pingan.sim.fraud_world import STOP_AFTER, demo_cases, merged
+    from pingan.sim.run import local_banks
+
+    now = utcnow().replace(microsecond=0)
+    cases = demo_cases(now)
+    banks = local_banks(settings, db)
+    for ledger in merged(cases):
+        banks.add(ledger)
+    sender = Sender(db, banks)
+    try:
+        with db.session() as session:
+            officer_id = session.scalars(select(User.id).where(User.username == "officer")).one()
+        officer = Actor(officer_id, "officer", Role.OFFICER)
+        for n, case in enumerate(cases):
+            report = case.report
+            body = CaseIn.model_validate({**report.body, "send": False})
+            with db.session() as session:
+                row, _ = intake.file_case(session, officer, vault, body, now=report.reported_at)
+                if n == len(cases) - 1:
+                    break  # the fresh one: the officer sends its stop orders
+                at = report.reported_at + STOP_AFTER
+                ids = [r.id for r in fraud_orders.create_stops(session, officer, row, now=at)]
+            with bank_time(at + timedelta(seconds=4)):
+                for order_id in ids:
+                    sender.send_now(order_id)
+    finally:
+        sender.shutdown()
+    with db.session() as session:
+        _fraud_contacts(session, vault, now)
+
+
+# Numbers a feed reported (source "feed") and the operator's records of their calls and
+# messages to people of the city: who was called, how and for how long, minutes ago (the
+# warnings service grades them: long and repeated calls high, a short one low).
+DEMO_FRAUD_NUMBERS = {"10088610023": "authority", "10093370431": "investment",
+                      "10060212255": "customer_service"}  # fmt: skip
+DEMO_CONTACTS = [  # (number, person's phone, kind, seconds, minutes ago)
+    ("10088610023", "13947731520", "call", 740, 95),
+    ("10088610023", "13947731520", "call", 1260, 40),
+    ("10088610023", "13947731520", "sms", 0, 38),
+    ("10093370431", "13904776218", "call", 410, 180),
+    ("10093370431", "13904776218", "app", 0, 150),
+    ("10060212255", "13915528803", "call", 45, 20),
+    ("10060212255", "13926610947", "sms", 0, 12),
+]
+
+
+def _fraud_contacts(session, vault: Vault, now) -> None:  # type: ignore[no-untyped-def]
+    """The feed's known fraud numbers and the operator's contacts from them, imported by the
+    demo dispatcher through the warnings service, which grades them into warnings."""
+    from sqlalchemy import select
+
+    from pingan.fraud.warnings import feed, numbers
+
+    dispatcher_id = session.scalars(select(User.id).where(User.username == "dispatcher")).one()
+    dispatcher = Actor(dispatcher_id, "dispatcher", Role.DISPATCHER)
+    listed = "".join(f"{n},{kind},feed\n" for n, kind in DEMO_FRAUD_NUMBERS.items())
+    numbers.import_csv(session, dispatcher, "number,fraud_type,source\n" + listed,
+                       now=now - timedelta(days=2))  # fmt: skip
+    items = [
+        {"number": number, "person_phone": phone, "kind": kind, "duration_s": seconds,
+         "at": (now - timedelta(minutes=ago)).isoformat()}
+        for number, phone, kind, seconds, ago in DEMO_CONTACTS
+    ]  # fmt: skip
+    feed.import_feed(session, dispatcher, vault, items=items, now=now)
 
 
 def _populate(
@@ -431,10 +534,12 @@ def live_day(
     return config, said
 
 
-def start_day(settings: Settings, db: Database, config: SimConfig, devices) -> DaySimulation:  # type: ignore[no-untyped-def]
+def start_day(settings: Settings, db: Database, config: SimConfig, devices,  # type: ignore[no-untyped-def]
+              banks: LocalBanks | None = None) -> DaySimulation:  # fmt: skip
     """Run the simulated day in a background thread beside the server (`devices`: a getter
-    of the server's device hub, once its lifespan started it)."""
-    sim = simulation_for(settings, db, config, devices=devices)
+    of the server's device hub, once its lifespan started it; `banks`: the server's
+    in-process banks, so an officer can act on the day's fraud cases from the browser)."""
+    sim = simulation_for(settings, db, config, devices=devices, banks=banks)
     sim.start_thread()
     return sim
 

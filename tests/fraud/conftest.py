@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+import pingan
 from pingan.audit import service as audit
 from pingan.db.engine import Database
-from pingan.fraud.banksim.ledger import MULE, SAMPLE_DAY, LedgerFile, sample
+from pingan.fraud.banksim.ledger import MULE, SAMPLE_DAY, LedgerFile, sample, write_sample
 from pingan.fraud.messages import AtmRevocation, FreezeOrder, StopOrder
 from pingan.pii.vault import Vault
 from pingan.trust import signing
@@ -104,3 +112,55 @@ def platform(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory):  
 
 def at(**kw: float) -> datetime:
     return NOW + timedelta(**kw)
+
+
+# -- the simulator as a real process (test_banksim.py, test_localbank.py) --
+SRC = str(Path(pingan.__file__).resolve().parents[1])
+PINGAN = Path(sys.executable).with_name("pingan")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
+    env["PYTHONPATH"] = SRC
+    return env
+
+
+def _ready(proc: subprocess.Popen, url: str) -> str:  # type: ignore[type-arg]
+    for _ in range(600):  # readiness, not a timed check: up to a minute on a busy machine
+        if proc.poll() is not None:
+            pytest.fail(proc.stderr.read().decode())  # type: ignore[union-attr]
+        try:
+            httpx.get(f"{url}/v1/health", timeout=1).raise_for_status()
+            return url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    pytest.fail("the simulator did not start")
+
+
+@pytest.fixture
+def banksim(platform, tmp_path) -> Iterator[Callable[..., str]]:  # type: ignore[no-untyped-def]
+    """Start a simulator (extra CLI options as arguments); answers its base URL."""
+    _, keys = platform
+    ledger = tmp_path / "ledger.json"
+    write_sample(ledger, BANK)
+    started: list[subprocess.Popen] = []  # type: ignore[type-arg]
+
+    def start(*options: str) -> str:
+        port = _free_port()
+        cmd = [sys.executable, "-m", "pingan.fraud.banksim", "--bank", BANK, "--ledger",
+               str(ledger), "--keys", str(keys), "--port", str(port), "--clock", NOW.isoformat(),
+               *options]  # fmt: skip
+        proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        started.append(proc)
+        return _ready(proc, f"http://127.0.0.1:{port}")
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -5,72 +5,16 @@ applied once. The bank's clock is pinned (--clock); nothing is timed."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-import pingan
 from pingan.fraud.banksim.ledger import MULE, write_sample
 from pingan.fraud.gateway import BankRefused, BankUnavailable, HttpBankGateway, RetryPolicy
 from pingan.fraud.messages import canonical, seal
-from tests.fraud.conftest import BANK, NOW, stop_order
-
-SRC = str(Path(pingan.__file__).resolve().parents[1])
-PINGAN = Path(sys.executable).with_name("pingan")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGAN_")}
-    env["PYTHONPATH"] = SRC
-    return env
-
-
-def _ready(proc: subprocess.Popen, url: str) -> str:  # type: ignore[type-arg]
-    for _ in range(600):  # readiness, not a timed check: up to a minute on a busy machine
-        if proc.poll() is not None:
-            pytest.fail(proc.stderr.read().decode())  # type: ignore[union-attr]
-        try:
-            httpx.get(f"{url}/v1/health", timeout=1).raise_for_status()
-            return url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    pytest.fail("the simulator did not start")
-
-
-@pytest.fixture
-def banksim(platform, tmp_path) -> Iterator[Callable[..., str]]:  # type: ignore[no-untyped-def]
-    """Start a simulator (extra CLI options as arguments); answers its base URL."""
-    _, keys = platform
-    ledger = tmp_path / "ledger.json"
-    write_sample(ledger, BANK)
-    started: list[subprocess.Popen] = []  # type: ignore[type-arg]
-
-    def start(*options: str) -> str:
-        port = _free_port()
-        cmd = [sys.executable, "-m", "pingan.fraud.banksim", "--bank", BANK, "--ledger",
-               str(ledger), "--keys", str(keys), "--port", str(port), "--clock", NOW.isoformat(),
-               *options]  # fmt: skip
-        proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        started.append(proc)
-        return _ready(proc, f"http://127.0.0.1:{port}")
-
-    yield start
-    for proc in started:
-        proc.terminate()
-        proc.wait(timeout=30)
+from tests.fraud.conftest import BANK, NOW, PINGAN, _env, _free_port, _ready, stop_order
 
 
 def test_the_key_list_is_read_again_for_an_unknown_key(platform, tmp_path):

@@ -60,7 +60,8 @@ def banksim(
     from pydantic import ValidationError
 
     from pingan.fraud.banksim import ledger as ledger_file
-    from pingan.fraud.banksim.app import Faults, KeyList, create_app
+    from pingan.fraud.banksim.app import Faults, create_app
+    from pingan.fraud.banksim.bank import KeyList
 
     pinned = _instant(clock)
     try:

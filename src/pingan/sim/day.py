@@ -52,7 +52,7 @@ from pingan.incidents import service as incidents
 from pingan.incidents.catalogue import Source
 from pingan.incidents.lifecycle import Action
 from pingan.pii.vault import Vault
-from pingan.sim import cover, deploy, duty, helpdesk, visitors
+from pingan.sim import cover, deploy, duty, fraud_desk, helpdesk, visitors
 from pingan.sim.devices import DEVICE_KINDS, HubGetter, ensure_devices, send_fix
 from pingan.sim.scenario import (
     CLOSE_DELAY_S,
@@ -170,6 +170,8 @@ class Figures:
     fixes_lost: int = 0  # measured but never delivered
     arrivals_refused: int = 0  # 到场 the platform's fix check refused: pressed again later
     moveups: int = 0  # cover moves the dispatcher accepted (sim/cover.py)
+    fraud_cases: int = 0  # fraud reports filed with the anti-fraud desk (sim/fraud_desk.py)
+    fraud_orders: int = 0  # their stop orders sent to the in-process banks
     uncovered_minutes: dict[str, int] = field(default_factory=dict)  # tier -> area-minutes
 
 
@@ -186,6 +188,7 @@ class DaySimulation:
     osm_path: Path | None = None  # the city's OSM file (PINGAN_CITY_OSM): the world's roads
     photo_dir: Path = Path("help_photos")
     devices: HubGetter | None = None  # the process's device hub, once it runs
+    fraud: fraud_desk.FraudDesk | None = None  # the in-process banks fraud cases are paid into
     after_tick: Callable[[], None] | None = None  # e.g. drain the relay (headless runs)
     rng: random.Random = field(init=False)
     # the calls' own stream (type, time, place, summary, source): the same seed and start
@@ -461,6 +464,8 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
     sim.figures.incidents += 1
     if walk_up:
         _taken_on_the_spot(sim, session, incident.id, officer, at)
+    if type_code == "fraud":  # the victim's report goes to the anti-fraud desk too
+        fraud_desk.on_fraud_call(sim, session, at, code)
     return incident.id
 
 
@@ -777,6 +782,7 @@ ACTIVITIES: tuple[Callable[[DaySimulation, Session, datetime, float], None], ...
     deploy.replan_for_crowds,
     helpdesk.plate_reads,
     new_incidents,
+    fraud_desk.send_stops,
     helpdesk.help_services,
     dispatcher,
     cover.cover_moves,

@@ -110,11 +110,21 @@ class HelpQueue:
 
 # -- made-up but valid personal data (validated by the services like any other) -------------
 def phone(sim: DaySimulation) -> str:
-    return "139" + "".join(sim.rng.choice(string.digits) for _ in range(8))
+    return made_up_phone(sim.rng)
 
 
 def id_number(sim: DaySimulation, born: date) -> str:
-    first17 = f"150603{born:%Y%m%d}{sim.rng.randrange(1000):03d}"  # 150603: Kangbashi
+    return made_up_id_number(sim.rng, born)
+
+
+def made_up_phone(rng: random.Random) -> str:
+    return "139" + "".join(rng.choice(string.digits) for _ in range(8))
+
+
+def made_up_id_number(rng: random.Random, born: date) -> str:
+    """A valid GB 11643 number of a Kangbashi birth (region 150603) that belongs to nobody
+    known: the services validate it like any other."""
+    first17 = f"150603{born:%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + check_character(first17)
 
 

@@ -25,12 +25,14 @@ from pingan.dispatch.kpi import EtaAccuracy, KpiRow, eta_text, seconds_text, sha
 from pingan.dispatch.service import PoolCache, eta_report, response_report
 from pingan.dispatch.tier_report import tier_report
 from pingan.dispatch.tiers import TierRow, tier_lines
+from pingan.fraud.localbank import LocalBanks, store_keys
 from pingan.geo.city import City, KeyArea
 from pingan.i18n import msg, text
 from pingan.incidents import service as incidents
 from pingan.services import stats as help_stats
 from pingan.sim.day import LOCAL, DaySimulation, Figures, SimConfig
 from pingan.sim.devices import HubGetter
+from pingan.sim.fraud_desk import FraudDesk, FraudFigures, fraud_figures
 
 REPORTER = Actor.system("sim-report")
 
@@ -41,12 +43,16 @@ def simulation_for(
     config: SimConfig,
     devices: HubGetter | None = None,
     city: City | None = None,
+    banks: LocalBanks | None = None,
 ) -> DaySimulation:
     """A simulation over this process's shared city, pools and vault (see pingan.runtime);
     `devices` gives the process's device hub (the server's, once its lifespan started it);
-    `city`: the platform's city with other speed profiles (a pool of its own then)."""
+    `city`: the platform's city with other speed profiles (a pool of its own then);
+    `banks`: the in-process banks fraud victims pay into (default: the store's, kept in its
+    data folder — the demo server's registry when the day runs beside it)."""
     rt = runtime.configure(settings)
     audit.use_key(db, rt.vault.audit_key)
+    banks = banks or local_banks(settings, db)
     return DaySimulation(
         db,
         rt.vault,
@@ -57,7 +63,17 @@ def simulation_for(
         osm_path=settings.city_osm,
         photo_dir=settings.data_dir / "help_photos",  # as the services router keeps them
         devices=devices,
+        fraud=FraudDesk(banks, config.seed),
     )
+
+
+FRAUD_BANKS = "fraud-banks"  # the in-process banks' ledgers, in the data folder
+
+
+def local_banks(settings: Settings, db: Database) -> LocalBanks:
+    """The demo's and the simulated day's banks (the bank simulator in process, never a real
+    bank): their ledgers in `<data dir>/fraud-banks`, orders checked against the store's keys."""
+    return LocalBanks.from_folder(settings.data_dir / FRAUD_BANKS, store_keys(db))
 
 
 MAX_REWIND_MIN = 23 * 60.0  # crowd readings and device fixes may be at most a day old
@@ -137,6 +153,7 @@ class DayReport:
     eta: EtaAccuracy | None = None  # the platform's ETAs against the simulated world
     tiers: list[TierRow] = field(default_factory=list)  # tiered 1-3-5 by area type
     planned: PlannedVsRealized | None = None  # the plans' expected coverage vs the day
+    fraud: FraudFigures | None = None  # fraud reports, their stop orders and the answers
 
     def lines(self) -> list[str]:
         out = [
@@ -190,6 +207,8 @@ class DayReport:
                     helped=s.breakdowns_helped,
                 )
             )
+        if self.fraud is not None:
+            out.append(fraud_line(self.fraud))
         f = self.figures
         out.append(
             text(
@@ -217,6 +236,22 @@ class DayReport:
         return out
 
 
+def fraud_line(f: FraudFigures) -> str:
+    median = f.median_min()
+    return text(
+        "sim.report.fraud",
+        cases=f.cases,
+        orders=sum(f.outcomes.values()),
+        stopped=f.outcomes.get("stopped", 0),
+        not_stopped=f.outcomes.get("not_stopped", 0),
+        unavailable=f.outcomes.get("unavailable", 0),
+        other=sum(n for k, n in f.outcomes.items()
+                  if k not in ("stopped", "not_stopped", "unavailable")),
+        held=f"{f.held_fen / 100:,.2f}",
+        minutes="-" if median is None else f"{median:.1f}",
+    )  # fmt: skip
+
+
 def day_report(
     session: Session,
     since: datetime,
@@ -238,6 +273,7 @@ def day_report(
     eta = eta_report(session, REPORTER, since=since, until=None)
     tiers = tier_report(session, REPORTER, key_areas or {}, since=since, until=None, by="area_type")
     planned = planned_vs_realized(session, REPORTER, since=since, until=None)
+    fraud = fraud_figures(session, since)
     return DayReport(
         since,
         until,
@@ -248,6 +284,7 @@ def day_report(
         eta=eta,
         tiers=tiers,
         planned=planned,
+        fraud=fraud,
     )
 
 

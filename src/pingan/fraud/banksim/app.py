@@ -1,10 +1,6 @@
-"""The simulated bank gateway: a small FastAPI app over one ledger held in memory.
-
-Every order arrives sealed (pingan.fraud.messages) and is checked against the platform's
-published key list before it is read: unsealed, tampered or unknown-key orders get 401, orders
-that are not canonical or not valid 422 — nothing applied. The same order number sent again
-(a retry) gets the answer already given, so a retried order is applied once; the same number
-with other content is a 409.
+"""The simulated bank gateway over HTTP: a small FastAPI app around one `Bank` (banksim/bank.py,
+the ledger held in memory, the seal checked against the platform's published key list, retried
+orders applied once — the same code the in-process gateway of the demo uses).
 
 For tests the bank's clock is pinned (`clock`, moved by POST /v1/sim/clock) and the bank can be
 made slow (`delay`, after the order is applied: the answer is lost to a client that stops
@@ -15,47 +11,27 @@ waiting, the stop is not) or failing (`fail_first` orders answered 503 unapplied
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Annotated, Any
 
-import httpx
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from pingan.errors import Conflict, DomainError, NotFound, Unauthorized, ValidationFailed
+from pingan.errors import Conflict, DomainError
 from pingan.fraud import bank_rules
 from pingan.fraud.bank_rules import Ledger, Rules
-from pingan.fraud.messages import (
-    AccountState,
-    BankResult,
-    Instant,
-    OnwardReport,
-    SealError,
-    canonical,
-    open_sealed,
-    order_json,
-)
+from pingan.fraud.banksim.bank import Bank, KeyList
+from pingan.fraud.messages import AccountState, BankResult, Instant, OnwardReport
 from pingan.http import problems
 from pingan.i18n import msg
 
-SEAL_REFUSALS = frozenset(
-    {"no_seal", "unknown_key", "key_revoked", "bad_signature", "algorithm_mismatch"}
-    | {"malformed_key"}
-)
+__all__ = ["Faults", "KeyList", "create_app"]
 ENDPOINTS = {"stop": "stop", "freeze": "freeze", "release": "release", "atm-revoke": "atm_revoke"}
-APPLY = {
-    "stop": bank_rules.stop,
-    "freeze": bank_rules.freeze,
-    "release": bank_rules.release,
-    "atm_revoke": bank_rules.revoke_atm,
-}
 
 
 class Unavailable(DomainError):
@@ -76,78 +52,16 @@ class Faults:
     seed: int = 0
 
 
-class KeyList:
-    """The platform's published key list, from a file or a URL; read again when an order names
-    a key it does not hold (the platform rotated)."""
+class FaultPlan:
+    """Which orders the simulated bank refuses or answers late (Faults), counted as they come."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.document: dict[str, Any] = self._read()
-
-    def _read(self) -> dict[str, Any]:
-        if self.source.startswith(("http://", "https://")):
-            return httpx.get(self.source, timeout=10).raise_for_status().json()
-        return json.loads(Path(self.source).read_text(encoding="utf-8"))
-
-    def refresh(self) -> None:
-        self.document = self._read()
-
-
-class ClockBody(BaseModel):
-    now: Instant
-
-
-class Bank:
-    """The simulator's state: the ledger, the answers given (by order number) and the clock."""
-
-    def __init__(
-        self, ledger: Ledger, keys: KeyList, rules: Rules, faults: Faults, clock: datetime | None
-    ) -> None:
-        self.ledger, self.keys, self.rules, self.faults = ledger, keys, rules, faults
-        self.pinned = clock
-        self.answers: dict[str, tuple[bytes, BankResult]] = {}
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
         self.orders_seen = 0
         self.rng = random.Random(faults.seed)
         self.lock = threading.Lock()
 
-    def now(self) -> datetime:
-        return self.pinned if self.pinned is not None else datetime.now(UTC)
-
-    def _open(self, raw: bytes):  # type: ignore[no-untyped-def]
-        try:
-            return open_sealed(raw, self.keys.document)
-        except SealError as exc:
-            if exc.code != "unknown_key":
-                raise
-        self.keys.refresh()
-        return open_sealed(raw, self.keys.document)
-
-    def handle(self, kind: str, raw: bytes) -> BankResult:
-        try:
-            order = self._open(raw)
-        except SealError as exc:
-            raise _refusal(exc) from None
-        if order.kind != kind:
-            raise ValidationFailed(msg("fraud.wrong_endpoint", kind=order.kind), code="wrong_kind")
-        if order.bank != self.ledger.bank:
-            raise ValidationFailed(
-                msg("fraud.wrong_bank", bank=order.bank, here=self.ledger.bank), code="wrong_bank"
-            )
-        body = canonical(order_json(order))
-        with self.lock:
-            seen = self.answers.get(order.order_no)
-            if seen is not None:
-                if seen[0] != body:
-                    raise Conflict(
-                        msg("fraud.order_no_reused", order_no=order.order_no), code="order_reused"
-                    )
-                return seen[1]
-            outcome = APPLY[kind](self.ledger, order, self.now(), self.rules)
-            self.ledger = outcome.ledger
-            self.answers[order.order_no] = (body, outcome.result)
-            return outcome.result
-
-    def fault(self) -> tuple[bool, float]:
+    def next(self) -> tuple[bool, float]:
         """(refuse this order with 503?, seconds to wait before answering)."""
         with self.lock:
             n = self.orders_seen
@@ -159,6 +73,10 @@ class Bank:
         return False, f.delay if slow else 0.0
 
 
+class ClockBody(BaseModel):
+    now: Instant
+
+
 def create_app(
     ledger: Ledger,
     keys: KeyList,
@@ -167,13 +85,14 @@ def create_app(
     faults: Faults | None = None,
     clock: datetime | None = None,
 ) -> FastAPI:
-    bank = Bank(ledger, keys, rules or bank_rules.load_rules(), faults or Faults(), clock)
+    bank = Bank(ledger, keys, rules or bank_rules.load_rules(), pinned=clock)
+    plan = FaultPlan(faults or Faults())
     app = FastAPI(title=f"bank gateway simulator {ledger.bank}", docs_url=None, redoc_url=None)
     problems.install(app)
     app.state.bank = bank
 
     async def order(kind: str, request: Request) -> JSONResponse:
-        refuse, wait = bank.fault()
+        refuse, wait = plan.next()
         if refuse:
             raise Unavailable(msg("fraud.sim_unavailable"))
         result = bank.handle(kind, await request.body())
@@ -192,22 +111,15 @@ def create_app(
 
     @app.get("/v1/accounts/{account}", response_model=AccountState)
     def account_state(account: str) -> AccountState:
-        state = bank_rules.account_state(bank.ledger, account, bank.now())
-        if state is None:
-            raise NotFound(msg("fraud.unknown_account"), code="unknown_account")
-        return state
+        return bank.account_state(account)
 
     @app.get("/v1/accounts/{account}/onward", response_model=OnwardReport)
     def onward(account: str, since: Annotated[datetime, Query()]) -> OnwardReport:
-        if since.tzinfo is None:
-            raise ValidationFailed(msg("fraud.naive_time"), code="naive_time")
-        if account not in bank.ledger.accounts:
-            raise NotFound(msg("fraud.unknown_account"), code="unknown_account")
-        return bank_rules.onward(bank.ledger, account, since)
+        return bank.onward(account, since)
 
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
-        return {"bank": bank.ledger.bank, "now": bank.now().isoformat()}
+        return {"bank": bank.code, "now": bank.now().isoformat()}
 
     @app.post("/v1/sim/clock")
     def set_clock(body: ClockBody) -> dict[str, str]:
@@ -218,16 +130,6 @@ def create_app(
         return {"now": body.now.isoformat()}
 
     return app
-
-
-def _refusal(exc: SealError) -> DomainError:
-    """A seal that does not hold is 401; an order that is not one (or not canonical) is 422."""
-    if exc.code in SEAL_REFUSALS:
-        return Unauthorized(msg("fraud.seal_refused", reason=exc.code), code=exc.code)
-    if exc.code == "invalid_order":
-        where = ".".join(str(p) for p in exc.detail[0]["loc"][1:]) if exc.detail else ""
-        return ValidationFailed(msg("fraud.order_invalid", field=where), code=exc.code)
-    return ValidationFailed(msg("fraud.order_refused", reason=exc.code), code=exc.code)
 
 
 def _endpoint(handler: Callable[..., Any], kind: str) -> Callable[..., Any]:

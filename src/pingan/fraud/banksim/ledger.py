@@ -6,13 +6,17 @@
                        "payee_bank", "payee_name", "amount_fen", "booked_at"}]}
 
 Amounts are integer fen and times carry their offset, as in the orders; a file that breaks
-either is refused whole.
+either is refused whole. A ledger written back (`dump`, the demo's in-process banks keep
+theirs in the data folder) also carries what the bank did: each account's `stops` and
+`freezes` ({"order_no", "start", "until", "held_fen", "released_at"}) and a transaction's
+`revoked`; a hand-written file leaves them out.
 """
 
 from __future__ import annotations
 
 import json
 import random
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StrictInt
 
-from pingan.fraud.bank_rules import Account, Ledger, Tx, load_rules
+from pingan.fraud.bank_rules import Account, Hold, Ledger, Tx, load_rules
 from pingan.fraud.messages import Channel
 
 
@@ -28,10 +32,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Hold(_Strict):
+    order_no: str
+    start: AwareDatetime
+    until: AwareDatetime
+    held_fen: StrictInt
+    released_at: AwareDatetime | None = None
+
+
 class _Account(_Strict):
     number: str
     name: str
     balance_fen: StrictInt
+    stops: list[_Hold] = []
+    freezes: list[_Hold] = []
+
+    def account(self) -> Account:
+        def holds(found: list[_Hold]) -> tuple[Hold, ...]:
+            return tuple(Hold(**h.model_dump()) for h in found)
+
+        return Account(
+            self.number, self.name, self.balance_fen, holds(self.stops), holds(self.freezes)
+        )
 
 
 class _Tx(_Strict):
@@ -43,6 +65,7 @@ class _Tx(_Strict):
     payee_name: str
     amount_fen: StrictInt
     booked_at: AwareDatetime
+    revoked: bool = False
 
 
 class LedgerFile(_Strict):
@@ -53,13 +76,37 @@ class LedgerFile(_Strict):
     def ledger(self) -> Ledger:
         return Ledger(
             bank=self.bank,
-            accounts={a.number: Account(a.number, a.name, a.balance_fen) for a in self.accounts},
+            accounts={a.number: a.account() for a in self.accounts},
             transactions=tuple(Tx(**t.model_dump()) for t in self.transactions),
         )
 
 
 def load(path: Path) -> Ledger:
     return LedgerFile.model_validate_json(path.read_bytes()).ledger()
+
+
+def dump(ledger: Ledger) -> dict[str, Any]:
+    """The ledger as its file's JSON, with what the bank did (holds, revocations)."""
+
+    def hold(h: Hold) -> dict[str, Any]:
+        return {**asdict(h), "start": h.start.isoformat(), "until": h.until.isoformat(),
+                "released_at": h.released_at.isoformat() if h.released_at else None}  # fmt: skip
+
+    accounts = [
+        {"number": a.number, "name": a.name, "balance_fen": a.balance_fen,
+         "stops": [hold(h) for h in a.stops], "freezes": [hold(h) for h in a.freezes]}
+        for a in ledger.accounts.values()
+    ]  # fmt: skip
+    txs = [{**asdict(t), "booked_at": t.booked_at.isoformat()} for t in ledger.transactions]
+    return {"bank": ledger.bank, "accounts": accounts, "transactions": txs}
+
+
+def save(ledger: Ledger, path: Path) -> None:
+    """Write the ledger whole (to a temporary file first, then moved over the old one)."""
+    text = json.dumps(dump(ledger), ensure_ascii=False, indent=1) + "\n"
+    part = path.with_name(path.name + ".part")
+    part.write_text(text, encoding="utf-8")
+    part.replace(path)
 
 
 # --- a sample ledger ---------------------------------------------------------------------
