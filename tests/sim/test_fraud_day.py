@@ -52,7 +52,15 @@ def _day(path: Path, start: datetime):  # type: ignore[no-untyped-def]
                 for o in session.scalars(select(FraudOrder).order_by(FraudOrder.id))
             ]  # fmt: skip
             cases = [
-                (c.case_no, c.fraud_type, c.loss_fen, c.reported_at, c.golden_start)
+                (
+                    c.case_no,
+                    c.fraud_type,
+                    c.loss_fen,
+                    c.reported_at,
+                    c.golden_start,
+                    c.source,
+                    c.incident_id is not None,
+                )
                 for c in session.scalars(select(FraudCase).order_by(FraudCase.id))
             ]
         return figures, orders, cases, sim
@@ -65,6 +73,8 @@ def test_fraud_calls_become_cases_whose_stop_orders_the_banks_answer(tmp_path):
     assert figures.cases == len(cases) == len(CALLS) == sim.figures.fraud_cases
     assert len(orders) == sim.figures.fraud_orders == sum(figures.outcomes.values())
     assert all(status == "answered" for _, _, status, *_ in orders)  # none left sending
+    # each case says it came from the simulated day, tied to the 110 call it came with
+    assert all(source == "sim" and linked for *_, source, linked in cases)
     assert figures.outcomes.get("stopped", 0) >= 1 and figures.held_fen > 0
     for _, _, _, result, mismatched, held, stopped_at, issued_at in orders:
         if result == "not_stopped":  # a victim's slip: the field named, nothing held

@@ -68,9 +68,19 @@ def transfer_row(case_id: int, t: TransferIn, now: datetime, **extra: object) ->
 
 
 def file_case(
-    session: Session, actor: Actor, vault: Vault, body: CaseIn, *, now: datetime
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    body: CaseIn,
+    *,
+    now: datetime,
+    source: str | None = None,
+    incident_id: int | None = None,
 ) -> tuple[FraudCase, bool]:
-    """Store the case and its transfers; (the case, whether its stop orders go out now)."""
+    """Store the case and its transfers; (the case, whether its stop orders go out now).
+
+    `source` names where a report came from when no person filed it (the simulated day's
+    "sim"); `incident_id` ties it to the 110 incident it was reported with."""
     require(actor, "fraud.report")
     _checked_times(body.transfers, now)
     citizen = actor.role in CITIZEN_ROLES
@@ -79,7 +89,7 @@ def file_case(
         case_no=next_case_number(session, desk().case_prefix, now),
         status=OPEN,
         fraud_type=body.fraud_type,
-        source="citizen" if citizen else "officer",
+        source=source or ("citizen" if citizen else "officer"),
         victim_name_enc=vault.encrypt(v.name),
         victim_name_masked=mask_name(v.name),
         victim_id_enc=vault.encrypt(v.id_number),
@@ -91,6 +101,7 @@ def file_case(
         fraud_phone=body.fraud_phone,
         description=body.description.strip(),
         area_code=body.area_code,
+        incident_id=incident_id,
         reporter_user_id=actor.user_id if citizen else None,
         officer_username=None if citizen else actor.username,
         loss_fen=sum(t.amount_fen for t in body.transfers),

@@ -184,6 +184,7 @@ def case_public(session: Session, case: FraudCase, now: datetime) -> CasePublic:
         fraud_phone=case.fraud_phone,
         description=case.description,
         area_code=case.area_code,
+        incident_id=case.incident_id,
         officer_username=case.officer_username,
         close_reason=case.close_reason,
         transfers=[transfer_public(t) for t in transfers],

@@ -230,6 +230,7 @@ class CasePublic(CaseBrief):
     fraud_phone: str | None
     description: str
     area_code: str | None
+    incident_id: int | None  # the 110 incident the report came with, where there is one
     officer_username: str | None
     close_reason: str | None
     transfers: list[TransferPublic]

@@ -465,7 +465,7 @@ def file_call(sim: DaySimulation, session: Session, at: datetime, type_code: str
     if walk_up:
         _taken_on_the_spot(sim, session, incident.id, officer, at)
     if type_code == "fraud":  # the victim's report goes to the anti-fraud desk too
-        fraud_desk.on_fraud_call(sim, session, at, code)
+        fraud_desk.on_fraud_call(sim, session, at, code, incident.id)
     return incident.id
 
 

@@ -79,7 +79,9 @@ class FraudDesk:
         return out
 
 
-def on_fraud_call(sim: DaySimulation, session: Session, at: datetime, area_code: str) -> None:
+def on_fraud_call(
+    sim: DaySimulation, session: Session, at: datetime, area_code: str, incident_id: int
+) -> None:
     """A fraud call at `at`: the world's case behind it, its books into the banks, the
     victim's report filed, the stop orders queued for the desk."""
     desk = sim.fraud
@@ -93,7 +95,9 @@ def on_fraud_call(sim: DaySimulation, session: Session, at: datetime, area_code:
         desk.banks.add(part)
     body = CaseIn.model_validate({**case.report.body, "send": True})
     try:
-        row, _ = intake.file_case(session, DESK, sim.vault, body, now=at)
+        row, _ = intake.file_case(
+            session, DESK, sim.vault, body, now=at, source="sim", incident_id=incident_id
+        )
     except DomainError as exc:
         session.rollback()
         sim.figures.refused += 1
