@@ -1,5 +1,6 @@
 """Read-only reference data for clients: incident types, unit kinds, sources, targets (arrival
-and call-to-dispatch), shifts, lost-and-found item categories and the match alert threshold."""
+and call-to-dispatch), shifts, lost-and-found item categories and the match alert threshold,
+and the banks that take stop orders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter
 from pingan.auth.actor import Actor
 from pingan.dispatch.dispatch_targets import dispatch_targets
 from pingan.dispatch.kpi import LOCAL_TZ, shifts
+from pingan.fraud.gateway import banks as fraud_banks
 from pingan.http.deps import permit
 from pingan.i18n import text
 from pingan.incidents.catalogue import SOURCE_NAMES_ZH, incident_types, response_tiers
@@ -85,3 +87,13 @@ def get_lost_found_rules(actor: Reader) -> dict[str, float]:
 def get_dispatch_targets(actor: Reader) -> dict[str, float]:
     """Seconds a received call may wait for its first dispatch order, keyed by priority."""
     return {str(p): s for p, s in dispatch_targets().items()}
+
+
+@router.get("/banks", summary="http.api.banks")
+def get_banks(actor: Reader) -> list[dict[str, str | None]]:
+    """The banks and payment firms that take stop orders (banks.yaml): code, kind and names,
+    so a victim picks "中国建设银行" rather than typing "CCB"."""
+    return [
+        {"code": b.code, "kind": b.kind, "name_zh": b.zh, "name_en": b.en, "cnaps": b.cnaps}
+        for b in fraud_banks().values()
+    ]

@@ -59,7 +59,7 @@ const banks = { list: [], loaded: null };
 /** The banks orders go to (GET /fraud/banks: code and names), asked once per page load; where
  * the API lists none the bank inputs take the code as typed and banks show as their codes. */
 export function loadBanks() {
-  banks.loaded = banks.loaded || api(`${API}/banks`).then((b) => { banks.list = Array.isArray(b) ? b : b.items || []; }).catch(() => {});
+  banks.loaded = banks.loaded || api("/api/v1/catalogue/banks").then((b) => { banks.list = Array.isArray(b) ? b : b.items || []; }).catch(() => {});
   return banks.loaded;
 }
 const bankOf = (code) => banks.list.find((b) => b.code === code);
