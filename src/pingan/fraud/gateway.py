@@ -86,7 +86,27 @@ class RetryPolicy:
         return min(self.backoff * self.factor ** (attempt - 1), self.max_backoff)
 
 
-class HttpBankGateway:
+class OrderMethods:
+    """The four order methods of `BankGateway`, each one call of `_order(kind, order)` with the
+    order's kind as the messages name it (`stop`, `freeze`, `release`, `atm_revoke`)."""
+
+    def _order(self, kind: str, order: Order) -> BankResult:
+        raise NotImplementedError
+
+    def send_stop(self, order: StopOrder) -> BankResult:
+        return self._order("stop", order)
+
+    def send_freeze(self, order: FreezeOrder) -> BankResult:
+        return self._order("freeze", order)
+
+    def send_release(self, order: ReleaseOrder) -> BankResult:
+        return self._order("release", order)
+
+    def revoke_atm(self, order: AtmRevocation) -> BankResult:
+        return self._order("atm_revoke", order)
+
+
+class HttpBankGateway(OrderMethods):
     """A gateway reached over HTTP. `notify` (if given) hears each failed try, so the officer
     sees a retry under way; `sleep` is replaceable for tests."""
 
@@ -109,18 +129,6 @@ class HttpBankGateway:
     def close(self) -> None:
         self.client.close()
 
-    def send_stop(self, order: StopOrder) -> BankResult:
-        return self._order("stop", order)
-
-    def send_freeze(self, order: FreezeOrder) -> BankResult:
-        return self._order("freeze", order)
-
-    def send_release(self, order: ReleaseOrder) -> BankResult:
-        return self._order("release", order)
-
-    def revoke_atm(self, order: AtmRevocation) -> BankResult:
-        return self._order("atm-revoke", order)
-
     def onward_transfers(self, account: str, since: datetime) -> OnwardReport:
         params = {"since": since.isoformat()}
         return self._call("GET", f"/v1/accounts/{account}/onward", OnwardReport, params=params)
@@ -128,7 +136,8 @@ class HttpBankGateway:
     def account_state(self, account: str) -> AccountState:
         return self._call("GET", f"/v1/accounts/{account}", AccountState)
 
-    def _order(self, path: str, order: Order) -> BankResult:
+    def _order(self, kind: str, order: Order) -> BankResult:
+        path = kind.replace("_", "-")  # the simulator's paths: /v1/orders/atm-revoke
         if order.bank != self.bank:
             raise ValidationFailed(
                 msg("fraud.wrong_bank", bank=order.bank, here=self.bank), code="wrong_bank"

@@ -32,17 +32,13 @@ from pingan.errors import DomainError, NotFound, ValidationFailed
 from pingan.fraud.bank_rules import Ledger, Rules
 from pingan.fraud.banksim import ledger as ledger_file
 from pingan.fraud.banksim.bank import Bank, KeyList
-from pingan.fraud.gateway import BankRefused, banks
+from pingan.fraud.gateway import BankRefused, OrderMethods, banks
 from pingan.fraud.messages import (
     AccountState,
-    AtmRevocation,
     BankResult,
-    FreezeOrder,
     OnwardReport,
     Order,
-    ReleaseOrder,
     Sealer,
-    StopOrder,
     seal,
 )
 from pingan.i18n import msg
@@ -63,7 +59,7 @@ def bank_time(at: datetime) -> Iterator[None]:
         _BANK_TIME.reset(token)
 
 
-class LocalBankGateway:
+class LocalBankGateway(OrderMethods):
     """`gateway.BankGateway` over an in-process simulated `Bank`. The bank's time for this
     gateway's orders and state queries: `clock` if given, else the `bank_time` block's, else
     the bank's own clock."""
@@ -74,18 +70,6 @@ class LocalBankGateway:
     @property
     def code(self) -> str:
         return self.bank.code
-
-    def send_stop(self, order: StopOrder) -> BankResult:
-        return self._order("stop", order)
-
-    def send_freeze(self, order: FreezeOrder) -> BankResult:
-        return self._order("freeze", order)
-
-    def send_release(self, order: ReleaseOrder) -> BankResult:
-        return self._order("release", order)
-
-    def revoke_atm(self, order: AtmRevocation) -> BankResult:
-        return self._order("atm_revoke", order)
 
     def onward_transfers(self, account: str, since: datetime) -> OnwardReport:
         return self._call(self.bank.onward, account, since)

@@ -155,18 +155,23 @@ def _carried(transfers: Sequence[FraudTransfer]) -> FraudTransfer:
     return max(transfers, key=lambda t: (t.amount_fen, t.tx_time, t.id))
 
 
+def _check(t: FraudTransfer) -> dict[str, Any]:
+    """The four fields a bank checks (86号文), as the victim reported them."""
+    return {
+        "payee_name": t.payee_name,
+        "payee_account": t.payee_account,
+        "amount_fen": t.amount_fen,
+        "tx_time": t.tx_time,
+    }
+
+
 def _stop(
     session: Session, actor: Actor, case: FraudCase, t: FraudTransfer, now: datetime, **kw: Any
 ) -> FraudOrder:
     count = kw.pop("stop_count", 1)
     order = StopOrder(
         **_head(session, actor, case, "stop", t.payee_bank, now),
-        check={
-            "payee_name": t.payee_name,
-            "payee_account": t.payee_account,
-            "amount_fen": t.amount_fen,
-            "tx_time": t.tx_time,
-        },
+        check=_check(t),
         tx_serial_no=t.serial_no or UNKNOWN_SERIAL,
         channel=t.channel,
         stop_count=count,
@@ -360,12 +365,7 @@ def atm_revoke(session: Session, actor: Actor, transfer_id: int, *, now: datetim
         raise _refuse("atm_revoke_sent")
     order = AtmRevocation(
         **_head(session, actor, case, "atm_revoke", t.payee_bank, now),
-        check={
-            "payee_name": t.payee_name,
-            "payee_account": t.payee_account,
-            "amount_fen": t.amount_fen,
-            "tx_time": t.tx_time,
-        },
+        check=_check(t),
         tx_serial_no=t.serial_no or UNKNOWN_SERIAL,
     )
     made = _store(
