@@ -1,5 +1,6 @@
 """Fraud rows put straight into the tables, for tests that count them (the KPIs, the wall):
-only the columns the figures read carry meaning; personal data is a placeholder."""
+only the columns the figures read carry meaning; personal data is a placeholder. Numbers are
+the platform's own (FZ…/YJ… from the case-number counters), as pages show them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pingan.db.case_numbers import next_case_number
 from pingan.db.engine import Database
 from pingan.fraud.models import FraudCase, FraudOrder, FraudReturn, FraudWarning
 
@@ -28,7 +30,7 @@ def case(
 ) -> FraudCase:
     n = uuid.uuid4().hex[:10]
     row = FraudCase(
-        case_no=f"FZ-{n}",
+        case_no=next_case_number(session, "FZ", reported),
         status="open",
         fraud_type=fraud_type,
         source="officer",
@@ -109,7 +111,7 @@ def warning(
     n = uuid.uuid4().hex[:10]
     session.add(
         FraudWarning(
-            warning_no=f"YJ-{n}",
+            warning_no=next_case_number(session, "YJ", created),
             person_phone_enc="x",
             person_phone_key=f"w{n}",
             person_phone_masked="139****0000",
