@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from pingan.auth.actor import Actor
-from pingan.fraud import alerts, intake, present, returns, sending, tracing
+from pingan.fraud import alerts, casenet, intake, present, returns, sending, tracing
 from pingan.fraud import orders as ops
 from pingan.fraud.models import FraudOrder
 from pingan.fraud.schemas import (
@@ -19,6 +19,7 @@ from pingan.fraud.schemas import (
     CaseList,
     CasePublic,
     MyCases,
+    NetworkList,
     OrderPublic,
     ReasonIn,
     ReturnIn,
@@ -216,3 +217,13 @@ def trail_stop(
 @router.get("/alerts", summary="fraud.api.alerts")
 def alert_list(session: SessionDep, clock: ClockDep, actor: Reader) -> AlertList:
     return AlertList(items=alerts.current(session, actor, clock()))
+
+
+@router.get("/networks", summary="fraud.api.networks")
+def networks(
+    session: SessionDep,
+    actor: Reader,
+    min_cases: Annotated[int, Query(ge=1, le=1000)] = 2,
+) -> NetworkList:
+    """Mule-account networks across the stored cases (casenet.py)."""
+    return casenet.networks(session, min_cases)

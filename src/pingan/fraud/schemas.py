@@ -278,3 +278,54 @@ class AlertPublic(Public):
 
 class AlertList(Public):
     items: list[AlertPublic]
+
+
+# --- mule networks across stored cases (casenet.py) ---------------------------------------
+
+
+class RuleHit(Public):
+    rule: str  # an engine rule (network.POINTS) or shared_account
+    points: int
+    figures: dict[str, int]  # the numbers that made it fire (network.explain)
+
+
+class StopVia(Public):
+    """Where a stop order for the account can be sent from: the case's transfer into it
+    (POST /fraud/cases/{case_id}/stops), or else the case's trail (.../trail/stop)."""
+
+    case_id: int
+    transfer_id: int | None
+
+
+class NetworkAccount(Public):
+    account: str  # in full for the accounts money went to; masked for victims' own
+    victim: bool  # a victim's own payer account
+    score: int = 0
+    inflow_fen: int = 0
+    cases: list[str] = []  # case numbers it received money in
+    rules: list[RuleHit] = []
+    held: Literal["stopped", "frozen", "ordered"] | None = None
+    stop: StopVia | None = None  # set where no order names it yet
+
+
+class NetworkCase(Public):
+    id: int
+    case_no: str
+
+
+class NetworkLink(Public):
+    kind: Literal["shared_account", "shared_fraud_phone"]
+    value: str  # the account or the fraud number
+    cases: list[str]
+
+
+class NetworkPublic(Public):
+    cases: list[NetworkCase]
+    accounts: list[NetworkAccount]
+    links: list[NetworkLink]
+    amount_in_fen: int  # victims' payments into the network's accounts
+    score: int  # the highest account score
+
+
+class NetworkList(Public):
+    items: list[NetworkPublic]

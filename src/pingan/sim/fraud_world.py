@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -168,10 +168,13 @@ def make_case(
     fraud_type: str | None = None,
     area_code: str | None = None,
     delay_min: float | None = None,
+    reuse: tuple[int, Tx] | None = None,
 ) -> FraudCase:
     """One victim's case, reported at `reported_at`: `channels` the payments (default one to
     three drawn), `slip` (transfer index, field) the victim's mistake (default none),
-    `delay_min` minutes from the first payment to the report (default drawn)."""
+    `delay_min` minutes from the first payment to the report (default drawn), `reuse`
+    (transfer index, an earlier case's booked transfer) a payment into the same account as
+    that one — a syndicate reuses its rented cards across victims."""
     kind = fraud_type or rng.choice(sorted(STORIES))
     if channels is None:
         channels = draw_channels(rng, rng.choice((1, 1, 2, 2, 3)))
@@ -182,18 +185,25 @@ def make_case(
     victim = {"name": person(rng), "id_number": made_up_id_number(rng, born),
               "phone": made_up_phone(rng)}  # fmt: skip
     own_bank = rng.choice(CARD_BANKS)
+    if reuse is not None and own_bank == reuse[1].payee_bank:
+        own_bank = rng.choice([b for b in CARD_BANKS if b != own_bank])
     own = {own_bank: account_number(rng, own_bank)}
     books = _Books()
     transfers: list[dict[str, Any]] = []
     booked: list[Tx] = []
     at = paid_at
-    for channel in channels:
+    for n, channel in enumerate(channels):
         payer_bank = WALLETS.get(channel, own_bank)
         payer = own.setdefault(payer_bank, account_number(rng, payer_bank))
         payee_bank = WALLETS.get(channel) or rng.choice([b for b in CARD_BANKS if b != own_bank])
         amount = _amount(rng, channel)
         tx = Tx(_serial(rng, at), channel, payer, account_number(rng, payee_bank), payee_bank,
                 person(rng), amount, at)  # fmt: skip
+        if reuse is not None and reuse[0] == n:
+            mule = reuse[1]
+            tx = replace(tx, payee_account=mule.payee_account, payee_bank=mule.payee_bank,
+                         payee_name=mule.payee_name)  # fmt: skip
+            payee_bank = mule.payee_bank
         books.book(tx, payee_bank, payer_bank)
         passed = _pass_on(rng, books, tx, reported_at) if channel != "atm" else 0
         kept = rng.randrange(0, 200_001)  # what the mule account held before
@@ -258,13 +268,15 @@ def draw_slip(rng: random.Random, case_channels: int) -> tuple[int, str] | None:
 
 
 STOP_AFTER = timedelta(minutes=2)  # the demo officer's stop orders after the report
-# The demo's cases (pingan demo): minutes before the demo was built, the payments, the slip.
+# The demo's cases (pingan demo): minutes before the demo was built, the payments, the slip;
+# `reuse` (transfer, (case, transfer)): the investment victim's ATM transfer went to the card
+# the customer-service victim paid the day before (one syndicate's mule card, 涉案账户网络).
 DEMO_CASES = (
     {"fraud_type": "customer_service", "ago_min": 26 * 60, "delay_min": 18.0,
      "channels": ("online_banking", "alipay"), "slip": None, "area_code": "shopping_street"},
     {"fraud_type": "investment", "ago_min": 5 * 60, "delay_min": 35.0,
      "channels": ("bank", "atm", "online_banking"), "slip": (2, "payee_name"),
-     "area_code": "central_square"},
+     "area_code": "central_square", "reuse": (1, (0, 0))},
     {"fraud_type": "authority", "ago_min": 95, "delay_min": 22.0,
      "channels": ("online_banking", "wechat_pay"), "slip": (0, "amount"),
      "area_code": "lakeside"},
@@ -278,28 +290,42 @@ def demo_cases(now: datetime, seed: int = 20261207) -> list[FraudCase]:
     """The demo's cases: three reported earlier (answered when the demo is built) and the
     last one minutes ago, its golden clock still running."""
     rng = random.Random(seed)
-    return [
-        make_case(
-            rng,
-            (now - timedelta(minutes=spec["ago_min"])).replace(microsecond=0),
-            channels=spec["channels"],
-            slip=spec["slip"],
-            fraud_type=spec["fraud_type"],
-            area_code=spec["area_code"],
-            delay_min=spec["delay_min"],
+    out: list[FraudCase] = []
+    for spec in DEMO_CASES:
+        reuse = None
+        if "reuse" in spec:
+            i, (case, j) = spec["reuse"]
+            reuse = (i, out[case].report.booked[j])
+        out.append(
+            make_case(
+                rng,
+                (now - timedelta(minutes=spec["ago_min"])).replace(microsecond=0),
+                channels=spec["channels"],
+                slip=spec["slip"],
+                fraud_type=spec["fraud_type"],
+                area_code=spec["area_code"],
+                delay_min=spec["delay_min"],
+                reuse=reuse,
+            )
         )
-        for spec in DEMO_CASES
-    ]
+    return out
 
 
 def merged(cases: Sequence[FraudCase]) -> list[Ledger]:
-    """Each bank's whole book over the cases (one ledger per bank code)."""
+    """Each bank's whole book over the cases (one ledger per bank code); an account two cases
+    paid into holds what both left in it."""
     out: dict[str, Ledger] = {}
     for case in cases:
         for part in case.ledgers:
             have = out.get(part.bank)
-            out[part.bank] = part if have is None else Ledger(
-                part.bank, {**have.accounts, **part.accounts},
-                (*have.transactions, *part.transactions),
-            )  # fmt: skip
+            if have is None:
+                out[part.bank] = part
+                continue
+            accounts = dict(have.accounts)
+            for number, acc in part.accounts.items():  # a card reused by a later case
+                was = accounts.get(number)
+                accounts[number] = acc if was is None else replace(
+                    was, balance_fen=was.balance_fen + acc.balance_fen
+                )  # fmt: skip
+            out[part.bank] = Ledger(part.bank, accounts, (*have.transactions, *part.transactions))
     return [out[code] for code in sorted(out)]

@@ -14,6 +14,7 @@ import { parseYuan, beijingIso, beijingLocal, beijingText } from "./money.js";
 import { API, FRAUD_TYPES, fraudType, channelName, bankName, bankList, loadBanks, yuanWords, mismatchWords, orderState,
   goldenClock, countdown, tickClocks, serverNow, transferRow, numberRows, readTransfers, showRowErrors, showErrors, setReason,
   apiErrors } from "./fraud-words.js";
+import { loadNetworks } from "./fraud-networks.js";
 
 const POLL_MS = 3000; // while an order of the open case is being sent
 const STATUSES = ["open", "closed"];
@@ -134,11 +135,14 @@ export async function showFraudDesk() {
   $("#fd-new").hidden = !may("fraud.report");
   await loadBanks();
   redrawForm();
-  await Promise.all([loadAlerts(), loadCases()]);
+  await Promise.all([loadAlerts(), loadCases(), networks()]);
   if (desk.selected) await openCase(desk.selected);
 }
 
-async function refresh() { await Promise.all([loadAlerts(), loadCases()]); if (desk.selected) await openCase(desk.selected); }
+/** The mule networks below the cases; a stop sent from them re-reads the cases and the open case. */
+const networks = () => loadNetworks((id) => openCase(id), () => { loadCases(); if (desk.selected) openCase(desk.selected); });
+
+async function refresh() { await Promise.all([loadAlerts(), loadCases(), networks()]); if (desk.selected) await openCase(desk.selected); }
 
 // -- the intake form --------------------------------------------------------------------------------
 function toggleForm(show) {
