@@ -50,21 +50,8 @@ def _checked_times(transfers: Sequence[TransferIn], now: datetime) -> None:
 
 
 def transfer_row(case_id: int, t: TransferIn, now: datetime, **extra: object) -> FraudTransfer:
-    return FraudTransfer(
-        case_id=case_id,
-        channel=t.channel,
-        payer_account=t.payer_account,
-        payer_bank=t.payer_bank,
-        payee_account=t.payee_account,
-        payee_name=t.payee_name,
-        payee_bank=t.payee_bank,
-        amount_fen=t.amount_fen,
-        tx_time=t.tx_time,
-        serial_no=t.serial_no,
-        receipts=[],
-        created_at=now,
-        **extra,
-    )
+    """A stored transfer: the report's fields as given (TransferIn names them as the table does)."""
+    return FraudTransfer(case_id=case_id, **t.model_dump(), receipts=[], created_at=now, **extra)
 
 
 def file_case(

@@ -147,20 +147,10 @@ def briefs(session: Session, cases: Sequence[FraudCase], now: datetime) -> list[
 
 
 def transfer_public(t: FraudTransfer) -> TransferPublic:
-    return TransferPublic(
-        id=t.id,
-        channel=t.channel,
-        payer_account=t.payer_account,
-        payer_bank=t.payer_bank,
-        payee_account=t.payee_account,
-        payee_name=t.payee_name,
-        payee_bank=t.payee_bank,
-        amount_fen=t.amount_fen,
-        tx_time=t.tx_time,
-        serial_no=t.serial_no,
-        hop=t.hop,
-        atm_revocable_until=ops.atm_window_end(t) if t.channel == "atm" else None,
-    )
+    out = TransferPublic.model_validate(t, from_attributes=True)
+    if t.channel == "atm":
+        out.atm_revocable_until = ops.atm_window_end(t)
+    return out
 
 
 def case_public(session: Session, case: FraudCase, now: datetime) -> CasePublic:
