@@ -43,6 +43,7 @@ class BatchedTopic(Generic[T]):
         self.db = db
         self.counters = counters
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()  # a flush returns after any one under way commits
         self._pending: list[T] = []
         self._timer = Periodic(f"pingan-{self.channel}-mqtt").every(
             self.flush_every_s, "flush", self.flush
@@ -112,6 +113,10 @@ class BatchedTopic(Generic[T]):
 
     def flush(self) -> int:
         """Store what arrived since the last flush; returns how many items were stored."""
+        with self._flush_lock:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch:

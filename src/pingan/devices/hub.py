@@ -7,6 +7,7 @@ its own.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -55,6 +56,9 @@ class DeviceHub:
         self.flushes = 0
         self.last_flush_ms = 0.0
         self._devices_due = 0.0
+        # One flush at a time: a caller's flush returns only after a flush already under way
+        # (the periodic one) has committed, so "flushed" means "in the store".
+        self._flush_lock = threading.Lock()
         self._store = (
             Periodic("pingan-devices-store", self._job_failed)
             .every(settings.device_flush_interval_s, "flush", self.flush)
@@ -163,6 +167,10 @@ class DeviceHub:
 
     def flush(self) -> int:
         """Write one batch of changes to the store; returns the number of rows changed."""
+        with self._flush_lock:
+            return self._flush()
+
+    def _flush(self) -> int:
         now = time.monotonic()
         with_devices = now >= self._devices_due
         if with_devices:

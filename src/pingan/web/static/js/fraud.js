@@ -94,6 +94,9 @@ addTexts({
 
 /** What the desk holds: the cases listed, the case open on the right, its trail. */
 const desk = { cases: [], selected: null, detail: null, trail: null, ready: false, poll: null };
+/** Names the officer typed for proposed accounts, by case and account: the trail is drawn again
+ * whenever the case changes (a bank answers), and what was typed must survive that. */
+const typedNames = new Map();
 
 /** Whether the signed-in role reads the desk (the API enforces it). */
 export const mayUseFraudDesk = () => may("fraud.read");
@@ -402,7 +405,9 @@ function drawTrail(c) {
 /** Stop a proposed account; the bank's onward report names no account holder, so where the
  * proposal has no name the officer types it (the bank checks it). */
 function trailStop(c, p) {
-  const name = p.name ? null : el("input", { name: "name", maxlength: 100, size: 10, placeholder: t("fd_p_name_needed"), "aria-label": t("fd_p_name_needed") });
+  const key = `${c.id}:${p.account}`;
+  const name = p.name ? null : el("input", { name: "name", maxlength: 100, size: 10, value: typedNames.get(key) || "",
+    placeholder: t("fd_p_name_needed"), "aria-label": t("fd_p_name_needed"), oninput: (ev) => typedNames.set(key, ev.target.value) });
   const button = actButton("fd_stop_this", "trail-stop", () => {
     if (name && !name.value.trim()) { name.focus(); throw Object.assign(new Error(t("fd_p_name_needed")), { status: 0 }); }
     return post(`${API}/cases/${c.id}/trail/stop`, name ? { account: p.account, name: name.value.trim() } : { account: p.account });
