@@ -18,6 +18,7 @@ from pingan.trust.signing import models as signing_models
 from pingan.trust.unlock import models as unlock_models
 from pingan.units import models as unit_models
 from pingan.video import models as video_models
+from pingan.visits import models as visit_models
 
 __all__ = [
     "Base",
@@ -39,4 +40,5 @@ __all__ = [
     "unit_models",
     "unlock_models",
     "video_models",
+    "visit_models",
 ]

@@ -1,0 +1,1 @@
+"""Detention video visits (公安监管场所视频会见): facilities, bookings, rules, the call."""
