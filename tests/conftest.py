@@ -38,6 +38,25 @@ TEST_PASSWORD = "Correct-horse-9"
 SECRET = "m4O9x4bC0n1C3z3f9mYlXz8r0pQ2s7tVwK5eJ6hD1aA="
 
 
+# Tests that stop and start a shared server (the MQTT broker, NATS) or listen on the same topics
+# run on one worker, one after another; every other test file is a group of its own, so its
+# module fixtures are built once.
+SHARED_SERVER_GROUPS = {"devices": "mqtt", "services/test_anpr_mqtt.py": "mqtt", "bus": "nats"}
+
+
+def _worker_group(item: pytest.Item) -> str:
+    path = Path(str(item.path)).relative_to(Path(__file__).parent).as_posix()
+    for prefix, group in SHARED_SERVER_GROUPS.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return group
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+
+
 def service_unavailable(what: str, why: str) -> None:
     message = f"{what} not reachable ({why}); set PINGAN_TEST_REQUIRE_SERVICES=1 to make this fail"
     if REQUIRE_SERVICES:
