@@ -14,6 +14,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     AUDITOR = "auditor"
     LOCKSMITH = "locksmith"  # a filed locksmith: unlock jobs only, nothing of the police
+    LAWYER = "lawyer"  # a practising lawyer: video visits with clients in detention, nothing else
 
 
 ROLE_NAMES_ZH = {
@@ -25,4 +26,5 @@ ROLE_NAMES_ZH = {
     Role.ADMIN: "系统管理员",
     Role.AUDITOR: "审计员",
     Role.LOCKSMITH: "备案开锁人员",
+    Role.LAWYER: "执业律师",
 }
