@@ -76,6 +76,17 @@ def test_a_run_of_slots_breaks_at_the_lunch_break() -> None:
     assert slots.run_of(day, bj(MONDAY, 10, 40), 1) is None  # not a slot start
 
 
+def test_working_hours_lie_in_the_facility_hours() -> None:
+    half_day = {str(d): [["09:30", "17:00"]] for d in range(7)}
+    periods = [["09:00", "11:00"], ["14:00", "16:00"]]
+    start = bj(MONDAY, 0)
+    found = slots.working_grid(
+        half_day, periods, 60, start, start + timedelta(days=7), working_day=weekdays_only
+    )
+    assert [s.astimezone(BEIJING).hour for s, _ in found[:3]] == [10, 14, 15]
+    assert len(found) == 3 * 5
+
+
 def test_fair_share_never_below_one_slot() -> None:
     assert slots.share_cap(0, 0.25) == 1
     assert slots.share_cap(16, 0.25) == 4

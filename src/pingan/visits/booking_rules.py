@@ -1,9 +1,10 @@
 """The checks a booking (and its cancellation) must pass, each refusal with a stable code.
 
-Pure: the service gathers the facts (counts, statuses, whether the slot lies in the grid)
-and the numbers of visits/rules.yaml for the facility kind × visitor kind (`Policy`); this
-module decides. The checks run in a fixed order, so the same request is always refused for
-the same first reason; everything not refused is allowed.
+Pure: the service gathers the facts (counts, statuses, whether the slot lies in the grid,
+what the detainee's restrictions mean in its stage) and the rule of visits/rules.yaml for
+the facility kind × visitor kind (`VisitRule`); this module decides. The checks run in a
+fixed order, so the same request is always refused for the same first reason; everything
+not refused is allowed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pingan.visits.slots import LAWYER, within_share
+from pingan.visits.rules import VisitRule
+from pingan.visits.slots import LAWYER, share_cap, within_share
 
 # reason code → HTTP status of the refusal
 STATUS: dict[str, int] = {
@@ -29,7 +31,6 @@ STATUS: dict[str, int] = {
     "too_long": 422,
     "too_many_persons": 422,
     "needs_consent": 403,
-    "needs_permission": 403,
     "over_quota": 409,
     "already_booked": 409,
     "over_fair_share": 409,
@@ -50,22 +51,6 @@ class Refusal:
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
-    """The rules for one facility kind × visitor kind (from visits/rules.yaml)."""
-
-    allowed: bool
-    needs_consent: bool
-    recorded: bool
-    monitored: bool
-    max_persons: int
-    max_minutes: int
-    quota_per_month: int | None
-    working_hours: bool  # hours: "working" (lawyers) rather than "facility"
-    arrange_within_h: int | None = None
-    lawyer_share: float = 1.0  # the most of a day's lawyer slots one lawyer or firm may hold
-
-
-@dataclass(frozen=True, slots=True)
 class Facts:
     """What the service found about one booking request."""
 
@@ -78,43 +63,41 @@ class Facts:
     in_hours: bool  # the whole visit lies in back-to-back slots of the (working) grid
     relation_status: str
     detainee_status: str
-    restrictions: frozenset[str]
-    stage: str
-    suspended: bool
+    blocked_by: str | None  # a restriction refusing this visitor kind outright
+    consent_needed: bool  # by the rule, or by a restriction in the detainee's stage
     has_consent: bool  # a valid case-authority consent (VisitApproval) covers the visit
+    suspended: bool
     month_count: int  # the detainee's live bookings of this kind in the visit's month
     live_with_detainee: int  # this visitor's live bookings with this detainee (family)
+    now: datetime
+    live_limit: int = 1  # rules: family_live_per_detainee
+    horizon_days: int = 14  # rules: booking_horizon_days
     held_by_lawyer: int = 0  # lawyer slots this lawyer holds that day
-    held_by_firm: int = 0  # … and the firm
+    held_by_firm: int = 0  # … and the lawyer's firm
     day_capacity: int = 0  # lawyer slots of that day (terminals × slots)
     wanted_slots: int = 1
-    horizon_days: int = 14
-    now: datetime | None = None
+    share_lawyer: float = 1.0  # rules: lawyer_day_share
+    share_firm: float = 1.0
 
 
-NEEDS_PERMISSION = "lawyer_needs_permission"  # 危害国家安全、恐怖活动犯罪, investigation stage
-NO_FAMILY = "no_family_visits"
-
-
-def flags(policy: Policy, kind: str) -> tuple[bool, bool]:
+def flags(policy: VisitRule, kind: str) -> tuple[bool, bool]:
     """(recorded, monitored) as the rules fix them; a lawyer's visit never either."""
     if kind == LAWYER:
         return False, False
     return policy.recorded, policy.monitored
 
 
-def check_booking(policy: Policy, f: Facts) -> Refusal | None:
-    """The first reason to refuse, or None: allowed (perhaps pending consent, see
-    `outcome`)."""
-    now = f.now or f.starts_at
+def check_booking(policy: VisitRule, f: Facts) -> Refusal | None:
+    """The first reason to refuse, or None: allowed."""
+    now = f.now
     if f.relation_status != "accepted":
         return Refusal("relation_not_accepted")
     if f.detainee_status != "held":
         return Refusal("detainee_not_held")
     if f.suspended:
         return Refusal("suspended")
-    if f.kind != LAWYER and NO_FAMILY in f.restrictions:
-        return Refusal("no_family_visits")
+    if f.blocked_by is not None:
+        return Refusal(f.blocked_by if f.blocked_by in STATUS else "visits_not_allowed")
     if not policy.allowed:
         return Refusal("visits_not_allowed", {"kind": f.kind})
     if f.kind == LAWYER and f.asked_monitored:
@@ -131,19 +114,16 @@ def check_booking(policy: Policy, f: Facts) -> Refusal | None:
         return Refusal("too_long", {"max": policy.max_minutes})
     if f.persons > policy.max_persons:
         return Refusal("too_many_persons", {"max": policy.max_persons})
-    lawyer_permission = f.kind == LAWYER and NEEDS_PERMISSION in f.restrictions
-    if lawyer_permission and f.stage == "investigation" and not f.has_consent:
-        return Refusal("needs_permission")
-    if f.kind != LAWYER and policy.needs_consent and not f.has_consent:
+    if f.consent_needed and not f.has_consent:
         return Refusal("needs_consent")
     if policy.quota_per_month is not None and f.month_count >= policy.quota_per_month:
         return Refusal("over_quota", {"max": policy.quota_per_month})
-    if f.kind != LAWYER and f.live_with_detainee > 0:
+    if f.kind != LAWYER and f.live_with_detainee >= f.live_limit:
         return Refusal("already_booked")
     if f.kind == LAWYER and f.day_capacity > 0:
-        for held in (f.held_by_lawyer, f.held_by_firm):
-            if not within_share(held, f.wanted_slots, f.day_capacity, policy.lawyer_share):
-                return Refusal("over_fair_share")
+        for held, share in ((f.held_by_lawyer, f.share_lawyer), (f.held_by_firm, f.share_firm)):
+            if not within_share(held, f.wanted_slots, f.day_capacity, share):
+                return Refusal("over_fair_share", {"max": share_cap(f.day_capacity, share)})
     return None
 
 

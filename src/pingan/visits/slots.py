@@ -5,10 +5,11 @@ opening hours are Beijing wall-clock intervals per weekday ({"0": [["09:00", "11
 0 = Monday); each interval is cut into slots of `slot_minutes` from its opening, and a slot
 that would run past the closing time is not offered. Times leave here tz-aware in UTC.
 
-Terminals serve visits by their `use`: a `lawyer` terminal serves lawyers only, a `family`
-terminal family and consular visits, `any` every kind. Lawyers are seen in working hours
-only: the facility's hours on working days (statutory holidays excluded, make-up working
-days included — the caller passes the calendar as `working_day`).
+Terminals serve visits by their `use` (rules.yaml `terminal_uses`: a `lawyer` terminal
+serves lawyers only, a `family` terminal family and consular visits, `any` every kind).
+Visits whose rule says `hours: working` (lawyers) get the rules' working periods and slot
+length, on working days only (the caller passes the calendar as `working_day`: statutory
+holidays out, make-up working days in), and only where the facility is open then.
 """
 
 from __future__ import annotations
@@ -49,8 +50,11 @@ class Slot:
         return len(self.terminals)
 
 
-def serves(use: str, kind: str) -> bool:
-    return kind in SERVES.get(use, frozenset())
+Uses = Mapping[str, frozenset[str]]
+
+
+def serves(use: str, kind: str, uses: Uses = SERVES) -> bool:
+    return kind in uses.get(use, frozenset())
 
 
 def _clock(text: str) -> time:
@@ -95,6 +99,34 @@ def grid(
     return out
 
 
+def inside(hours: Mapping[str, Sequence[Sequence[str]]], start: datetime, end: datetime) -> bool:
+    """Whether [start, end) lies in one opening interval of its Beijing day."""
+    ls, le = start.astimezone(BEIJING), end.astimezone(BEIJING)
+    if ls.date() != le.date() and le.time() != time(0):
+        return False
+    a, b = ls.strftime("%H:%M"), "24:00" if le.date() != ls.date() else le.strftime("%H:%M")
+    return any(o <= a and b <= c for o, c in hours.get(str(ls.weekday()), ()))
+
+
+def working_grid(
+    hours: Mapping[str, Sequence[Sequence[str]]],
+    periods: Sequence[Sequence[str]],
+    slot_minutes: int,
+    start: datetime,
+    end: datetime,
+    *,
+    working_day: Callable[[date], bool],
+) -> list[tuple[datetime, datetime]]:
+    """Working-hours slots (the rules' periods and slot length on working days) that also
+    lie in the facility's opening hours."""
+    every_day = {str(d): [list(p) for p in periods] for d in range(7)}
+    return [
+        (s, e)
+        for s, e in grid(every_day, slot_minutes, start, end, working_day=working_day)
+        if inside(hours, s, e)
+    ]
+
+
 def beijing_day(day: date) -> tuple[datetime, datetime]:
     """The UTC bounds of one Beijing calendar day."""
     start = datetime.combine(day, time(0), BEIJING)
@@ -108,11 +140,12 @@ def free_slots(
     kind: str,
     *,
     now: datetime,
+    uses: Uses = SERVES,
 ) -> list[Slot]:
     """Each slot starting after `now`, with the terminals serving `kind` not claimed in it
     (slots with none free are kept, free = 0, so a page can show them as full)."""
     taken = {(t, at.astimezone(UTC)) for t, at in claims}
-    usable = sorted(t.id for t in terminals if serves(t.use, kind))
+    usable = sorted(t.id for t in terminals if serves(t.use, kind, uses))
     return [
         Slot(s, e, tuple(t for t in usable if (t, s) not in taken)) for s, e in slots if s > now
     ]
@@ -138,11 +171,12 @@ def first_terminal(
     terminals: Iterable[Terminal],
     claims: Iterable[tuple[int, datetime]],
     kind: str,
+    uses: Uses = SERVES,
 ) -> int | None:
     """The lowest-numbered terminal serving `kind` free in every slot of `run`."""
     taken = {(t, at.astimezone(UTC)) for t, at in claims}
     for t in sorted(terminals, key=lambda t: t.id):
-        if serves(t.use, kind) and all((t.id, s) not in taken for s, _ in run):
+        if serves(t.use, kind, uses) and all((t.id, s) not in taken for s, _ in run):
             return t.id
     return None
 
@@ -156,6 +190,7 @@ def earliest(
     now: datetime,
     within: timedelta,
     count: int = 1,
+    uses: Uses = SERVES,
 ) -> tuple[datetime, int] | None:
     """The earliest (start, terminal) with `count` free back-to-back slots starting after
     `now` and no later than `now + within` (a lawyer's visit arranged within 48 h)."""
@@ -166,7 +201,7 @@ def earliest(
         run = run_of(slots, s, count)
         if run is None:
             continue
-        terminal = first_terminal(run, terminals, claims, kind)
+        terminal = first_terminal(run, terminals, claims, kind, uses)
         if terminal is not None:
             return s, terminal
     return None
@@ -175,7 +210,8 @@ def earliest(
 # -- fair allocation ------------------------------------------------------------------------
 def share_cap(day_capacity: int, share: float) -> int:
     """The most lawyer slots of one day one lawyer (or one firm) may hold: the rules' share
-    of the day's capacity, but never less than one, so a quiet facility still serves."""
+    of the day's capacity (`lawyer_day_share`), but never less than one, so a small facility
+    still serves every lawyer."""
     return max(1, int(day_capacity * share))
 
 
