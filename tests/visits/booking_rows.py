@@ -1,6 +1,7 @@
-"""A small visits world for the booking tests, written with the models directly: a 看守所 and
-a 拘留所 with one lawyer and one family terminal each, detainees, a family visitor (张三, at
-L2) and a lawyer (李四), their accepted ties and a case-authority consent; a pinned clock."""
+"""A small visits world for the booking tests, made with the registry's row factories
+(tests/visits/rows.py): a 看守所 with a lawyer and a family terminal, a 拘留所 with a family
+terminal, three detainees, two family visitors (张三, 周九) and a lawyer (李四), all at L2,
+their accepted ties and a case-authority consent for the first detainee; a pinned clock."""
 
 from __future__ import annotations
 
@@ -11,25 +12,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from pingan.auth import service as auth_service
 from pingan.auth.actor import Actor
 from pingan.auth.roles import Role
 from pingan.db.engine import Database
 from pingan.pii.vault import Vault
-from pingan.trust.identity import register
 from pingan.trust.identity.adapters import Adapters, TestDoubleFace, TestDoubleSms
-from pingan.visits.models import (
-    VisitApproval,
-    VisitBooking,
-    VisitDetainee,
-    VisitFacility,
-    VisitRelation,
-    VisitSlotClaim,
-    VisitTerminal,
-    VisitVisitor,
-)
+from pingan.visits.models import VisitBooking, VisitSlotClaim, VisitTerminal
 from pingan.visits.slots import BEIJING
-from tests.trust.people import CSV, LI, ZHANG, id_number
+from tests.conftest import TEST_PASSWORD
+from tests.trust.people import LI, ZHANG, id_number
+from tests.visits import rows
 
 API = "/api/v1/visits"
 # Tuesday 8 December 2026, 09:00 in Beijing: a working day in a week without holidays
@@ -79,80 +74,6 @@ class World:
         return Actor(user_id=self.ids[f"user_{role.value}"], username=f"{role.value}1", role=role)
 
 
-def reach_l2(client: TestClient, headers: dict[str, str], id_no: str, name: str) -> None:
-    r = client.post(
-        "/api/v1/trust/identity/verify", json={"id_number": id_no, "name": name}, headers=headers
-    )
-    assert r.status_code == 200, r.text
-    r = client.post(
-        "/api/v1/trust/identity/verify",
-        json={"method": "face", "image_ref": "selfie"},
-        headers=headers,
-    )
-    assert r.json()["level"] == 2, r.text
-
-
-def _facility(code: str, kind: str) -> VisitFacility:
-    return VisitFacility(
-        code=code,
-        name=f"{code}所",
-        kind=kind,
-        address="康巴什区",
-        hours=HOURS,
-        slot_minutes=30,
-        created_at=NOW,
-    )
-
-
-def _detainee(vault: Vault, no: str, facility_id: int, **kw: Any) -> VisitDetainee:
-    fields: dict[str, Any] = {
-        "status": "held",
-        "stage": "investigation",
-        "case_authority": "鄂尔多斯市公安局",
-        "restrictions": [],
-        "held_since": NOW - timedelta(days=30),
-        **kw,
-    }
-    return VisitDetainee(
-        detainee_no=no,
-        facility_id=facility_id,
-        name_enc=vault.encrypt("钱八"),
-        name_masked="钱*",
-        id_enc=vault.encrypt(no),
-        id_key=vault.index(no),
-        id_masked="1506**********0000",
-        created_at=NOW,
-        **fields,
-    )
-
-
-def _visitor(vault: Vault, user_id: int, role: str, name: str, **kw: Any) -> VisitVisitor:
-    return VisitVisitor(
-        user_id=user_id,
-        role=role,
-        name_enc=vault.encrypt(name),
-        name_masked=name[0] + "*",
-        id_key=vault.index(name),
-        id_masked="1506**********0000",
-        phone_enc=vault.encrypt("13912345678"),
-        phone_masked="139****5678",
-        created_at=NOW,
-        **kw,
-    )
-
-
-def _relation(visitor_id: int, detainee_id: int, relation: str) -> VisitRelation:
-    return VisitRelation(
-        visitor_id=visitor_id,
-        detainee_id=detainee_id,
-        relation=relation,
-        proof_kind="household_register" if relation != "counsel" else "engagement_letter",
-        proof_sha256="0" * 64,
-        status="accepted",
-        created_at=NOW,
-    )
-
-
 @pytest.fixture(name="world")
 def world_fixture(client, db, accounts, vault) -> Iterator[World]:
     clock = Clock(NOW)
@@ -160,63 +81,71 @@ def world_fixture(client, db, accounts, vault) -> Iterator[World]:
     client.app.state.identity_adapters = Adapters(face=TestDoubleFace(), sms=TestDoubleSms())
     ids: dict[str, int] = {f"user_{r.value}": accounts.ids[r] for r in Role}
     with db.session() as s:
-        register.import_csv(s, Actor.system("test"), vault, CSV, now=NOW)
-        kss = _facility("KSS1", "detention_centre")
-        jls = _facility("JLS1", "admin_detention_centre")
-        s.add_all([kss, jls])
-        s.flush()
-        terminals = {
-            "t_lawyer": VisitTerminal(facility_id=kss.id, code="L1", name="律师室1", use="lawyer"),
-            "t_family": VisitTerminal(facility_id=kss.id, code="F1", name="家属室1", use="family"),
-            "t_jls_family": VisitTerminal(
-                facility_id=jls.id, code="F1", name="家属室1", use="family"
-            ),
-        }
-        s.add_all(terminals.values())
-        d1 = _detainee(vault, "KSS-2026-001", kss.id)
-        d2 = _detainee(vault, "JLS-2026-001", jls.id, stage="administrative")
-        d3 = _detainee(vault, "KSS-2026-002", kss.id)
-        s.add_all([d1, d2, d3])
-        s.flush()
-        family = _visitor(vault, accounts.ids[Role.CITIZEN], "family", "张三")
-        lawyer = _visitor(
+        kss = rows.facility(s, code="KSS1", hours=HOURS, now=NOW)
+        jls = rows.facility(
+            s,
+            code="JLS1",
+            kind="admin_detention_centre",
+            terminals=(("F1", "family"),),
+            hours=HOURS,
+            now=NOW,
+        )
+        terminals = {f"{f.code}/{t.code}": t.id for f in (kss, jls) for t in _terminals(s, f.id)}
+        d1 = rows.detainee(s, vault, kss, no="KSS-2026-001", now=NOW)
+        d2 = rows.detainee(
+            s,
             vault,
-            accounts.ids[Role.LAWYER],
-            "lawyer",
-            "李四",
-            licence_no="11501202610000001",
-            organisation="鄂尔多斯某律师事务所",
+            jls,
+            no="JLS-2026-001",
+            number=rows.id_number("19910606", "654"),
+            stage="administrative",
+            now=NOW,
         )
-        family2 = _visitor(vault, accounts.ids[Role.VOLUNTEER], "family", "周九")
-        s.add_all([family, lawyer, family2])
-        s.flush()
-        rels = {
-            "rel_family": _relation(family.id, d1.id, "spouse"),
-            "rel_family_jls": _relation(family.id, d2.id, "parent"),
-            "rel_family_d3": _relation(family.id, d3.id, "sibling"),
-            "rel_lawyer": _relation(lawyer.id, d1.id, "counsel"),
-        }
-        s.add_all(rels.values())
-        consent = VisitApproval(
-            detainee_id=d1.id,
-            visitor_id=None,
-            authority="鄂尔多斯市公安局",
-            document_no="鄂公同意〔2026〕1号",
-            valid_from=NOW - timedelta(days=1),
-            valid_until=NOW + timedelta(days=30),
-            recorded_by=accounts.ids[Role.OFFICER],
-            created_at=NOW,
+        d3 = rows.detainee(
+            s, vault, kss, no="KSS-2026-002", number=rows.id_number("19920707", "987"), now=NOW
         )
-        s.add(consent)
+        family = rows.visitor(s, vault, accounts.ids[Role.CITIZEN], number=ZHANG, now=NOW)
+        lawyer = rows.visitor(
+            s, vault, accounts.ids[Role.LAWYER], role="lawyer", name="李四", number=LI, now=NOW
+        )
+        other = auth_service.create_user(
+            s,
+            Actor.system("test"),
+            vault,
+            username="citizen2",
+            password=TEST_PASSWORD,
+            role=Role.CITIZEN,
+        )
         s.commit()
-        ids |= {k: t.id for k, t in terminals.items()} | {k: r.id for k, r in rels.items()}
+        family2 = rows.visitor(
+            s, vault, other.id, name="周九", number=rows.id_number("19800808", "246"), now=NOW
+        )
+        rels = {
+            "rel_family": rows.relation(s, family, d1, now=NOW),
+            "rel_family_jls": rows.relation(s, family, d2, relation="parent", now=NOW),
+            "rel_family_d3": rows.relation(s, family, d3, relation="sibling", now=NOW),
+            "rel_lawyer": rows.relation(s, lawyer, d1, now=NOW),
+        }
+        consent = rows.consent(
+            s, d1, by=accounts.ids[Role.OFFICER], now=NOW - timedelta(days=1), days=31
+        )
+        ids |= {
+            "t_lawyer": terminals["KSS1/L1"],
+            "t_family": terminals["KSS1/F1"],
+            "t_jls_family": terminals["JLS1/F1"],
+        }
+        ids |= {k: r.id for k, r in rels.items()}
         ids |= {"kss": kss.id, "jls": jls.id, "d1": d1.id, "d2": d2.id, "d3": d3.id}
         ids |= {"family": family.id, "family2": family2.id, "lawyer": lawyer.id}
         ids |= {"consent": consent.id}
     headers = {r: accounts.headers(r) for r in Role}
-    reach_l2(client, headers[Role.CITIZEN], ZHANG, "张三")
-    reach_l2(client, headers[Role.LAWYER], LI, "李四")
     yield World(client, db, vault, clock, headers, ids)
+
+
+def _terminals(session: Any, facility_id: int) -> list[VisitTerminal]:
+    return list(
+        session.scalars(select(VisitTerminal).where(VisitTerminal.facility_id == facility_id))
+    )
 
 
 def past_booking(

@@ -85,14 +85,14 @@ def test_a_family_visit_with_consent_waits_for_the_desk_then_is_confirmed(world)
     assert b["facility"] == {
         "id": world.ids["kss"],
         "code": "KSS1",
-        "name": "KSS1所",
+        "name": "测试监管场所KSS1",
         "kind": "detention_centre",
     }
     assert b["terminal"]["id"] == world.ids["t_family"]
     assert b["detainee"] == {
         "id": world.ids["d1"],
         "detainee_no": "KSS-2026-001",
-        "name_masked": "钱*",
+        "name_masked": "刘**",
     }
     assert b["visitor"] == {"id": world.ids["family"], "role": "family", "name_masked": "张*"}
     assert b["party"] == [
