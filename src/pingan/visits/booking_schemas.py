@@ -1,5 +1,5 @@
 """API shapes of booking: the slot list, the booking request and the booking as every page
-reads it (the contract's shape; people appear by masked name only)."""
+reads it (one shape for every page; people appear by masked name only)."""
 
 from __future__ import annotations
 
