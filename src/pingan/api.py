@@ -26,6 +26,8 @@ from pingan.trust.signing.router import router as trust_router
 from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
+from pingan.visits.call_router import router as visits_call_router
+from pingan.visits.call_router import socket_router as visits_socket_router
 
 API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
@@ -39,6 +41,7 @@ DOMAIN_ROUTERS = (
     crowd_router,
     deployment_router,
     video_router,
+    visits_call_router,
     services_router,
     identity_router,
     certificates_router,
@@ -54,8 +57,12 @@ DOMAIN_ROUTERS = (
 )
 
 
+# WebSocket endpoints: authenticated by their own tokens, outside the HTTP permission matrix
+SOCKET_ROUTERS = (visits_socket_router,)
+
+
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for router in DOMAIN_ROUTERS:
+    for router in DOMAIN_ROUTERS + SOCKET_ROUTERS:
         api.include_router(router)
     return api
