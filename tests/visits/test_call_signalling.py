@@ -18,7 +18,10 @@ from tests.visits import call_rows
 from tests.visits.call_rows import START
 
 SOCKET = "/api/v1/visits/signal"
-SENDRECV = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n"
+SENDRECV = (
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n"
+)
 RECVONLY = (
     SENDRECV.replace("a=sendrecv", "a=recvonly")
     + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=recvonly\r\n"
