@@ -32,9 +32,6 @@ AUTHENTICATED_ONLY = {
     ("GET", "/auth/me"),
     ("POST", "/auth/logout"),
     ("PUT", "/auth/me/language"),
-    # a video visit call: the side joined or ended as decides the permission (the service's)
-    ("POST", "/visits/bookings/{booking_id}/session"),
-    ("POST", "/visits/sessions/{session_id}/end"),
 }
 
 

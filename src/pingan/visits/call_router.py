@@ -1,10 +1,11 @@
 """HTTP and WebSocket adapter of the call: admission, the signalling socket, ending and
 warning, the recording's upload, and the recordings for those who may play them.
 
-Joining and ending are open to any signed-in caller at the route: who may do either depends
-on the side (visitor, terminal, monitor), which the service checks against the permission of
-that side. The socket lives on its own router (`socket_router`), outside the permission
-matrix of HTTP routes: it is authenticated by the admission's token, not by a bearer header.
+Joining and ending need `visits.call` (the roles that take part in calls) at the route; who
+may do either depends on the side (visitor, terminal, monitor), which the service checks
+against the permission of that side. The socket lives on its own router (`socket_router`),
+outside the permission matrix of HTTP routes: it is authenticated by the admission's token,
+not by a bearer header.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import anyio.from_thread
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
-from pingan.auth.models import User
 from pingan.auth.roles import Role
 from pingan.errors import DomainError
 from pingan.http.deps import (
@@ -36,9 +36,7 @@ from pingan.http.deps import (
     SessionDep,
     SettingsDep,
     audited_read,
-    client_ip,
     permit,
-    signed_in,
 )
 from pingan.http.inputs import Id
 from pingan.visits import recordings, sessions, signalling
@@ -81,13 +79,9 @@ def _signal_key(app: FastAPI) -> bytes:
     return signalling.token_key(app.state.vault.key_bytes)
 
 
-def _caller(request: Request, user: Annotated[User, Depends(signed_in)]) -> Actor:
-    return Actor(
-        user_id=user.id, username=user.username, role=Role(user.role), ip=client_ip(request)
-    )
-
-
-Caller = Annotated[Actor, Depends(_caller)]
+# Joining and ending: any role that takes part in calls; which side it may be is the
+# service's check (the side's own permission)
+Caller = Annotated[Actor, permit("visits.call")]
 
 
 def _tell(app: FastAPI, room: str, message: dict[str, Any], *, close: bool) -> None:
