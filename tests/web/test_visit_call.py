@@ -166,6 +166,13 @@ def test_a_family_call_a_monitor_and_a_lawyers_call(tmp_path: Path, shots: Path)
         assert "<b>请勿谈论案情</b>" in visitor.text_content("#vc-warning")
         assert visitor.evaluate("document.querySelector('#vc-warning b')") is None
         visitor.screenshot(path=str(shots / "visit-call-visitor.png"))
+        # in English the call's lines follow (the masked names stay as they are)
+        visitor.click("#lang")
+        wait_until(
+            visitor, "() => document.querySelector('#vc-who').textContent.includes('Booking')"
+        )
+        assert visitor.text_content("#vc-status") == "The visit is on"
+        assert "You are: visitor" in visitor.text_content("#vc-who")
         # the terminal ends the call; its recording is uploaded, hashed and signed
         terminal.wait_for_timeout(2000)  # a few seconds of call on the recording
         terminal.click("#vc-end")

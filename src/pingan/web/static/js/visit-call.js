@@ -7,7 +7,7 @@
 // booking is recorded the terminal records the call (MediaRecorder) and uploads it at the end.
 // Every text from the API reaches the page as text (el(), textContent).
 import { post, el, $, t, session } from "./core.js";
-import { addTexts, fill, serverText } from "./i18n.js";
+import { addTexts, fill, onLang, serverText } from "./i18n.js";
 
 export const CALL_ROLES = ["citizen", "lawyer", "officer", "commander"];
 const BASE = "/api/v1/visits";
@@ -57,7 +57,7 @@ window.pinganVisitCall = { frames, recording: () => (call ? call.recording : nul
 const word = (key, vars) => (vars ? fill(key, vars) : t(key));
 function setStatus(key, vars) {
   if (!call) return;
-  call.status = key;
+  call.status = key; call.statusVars = vars;
   const node = $("#vc-status");
   node.dataset.i18n = key; // a plain key re-reads in the other language; a filled one is redrawn below
   node.textContent = word(key, vars);
@@ -128,8 +128,7 @@ export async function showVisitCall() {
 
 function showWho(adm) {
   const who = $("#vc-who");
-  const sideWord = el("span", { "data-i18n": "vc_side_" + adm.side }, t("vc_side_" + adm.side));
-  const parts = [el("span", {}, fill("vc_booking", { no: adm.booking_no })), " · ", el("span", {}, t("vc_you_are").replace("{side}", "")), sideWord];
+  const parts = [el("span", {}, fill("vc_booking", { no: adm.booking_no })), " · ", el("span", {}, fill("vc_you_are", { side: t("vc_side_" + adm.side) }))];
   const other = adm.side === "visitor" ? adm.detainee_name : adm.side === "terminal" ? adm.visitor_name : `${adm.visitor_name} · ${adm.detainee_name}`;
   parts.push(" · ", el("span", {}, fill("vc_with", { name: other })));
   if (adm.party.length) parts.push(" · ", el("span", {}, fill("vc_party", { names: adm.party.map((p) => p.name_masked).join("、") })));
@@ -337,6 +336,13 @@ function hangUp() {
   finish();
   call = null;
 }
+
+// A language switch redraws what was filled in from the call's data (the rest follows data-i18n).
+onLang(() => {
+  if (!call || !call.adm || $("#view-visitcall").hidden) return;
+  showWho(call.adm);
+  if (call.statusVars) setStatus(call.status, call.statusVars);
+});
 
 // Leaving the view leaves the call (the other side hears it and may wait).
 window.addEventListener("hashchange", () => { if (!location.hash.startsWith("#visitcall/")) hangUp(); });
