@@ -28,6 +28,7 @@ from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 from pingan.visits.call_router import router as visits_call_router
 from pingan.visits.call_router import socket_router as visits_socket_router
+from pingan.visits.registry_router import router as visits_registry_router
 
 API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
@@ -49,6 +50,7 @@ DOMAIN_ROUTERS = (
     fraud_router,
     fraud_warnings_router,
     fraud_stats_router,
+    visits_registry_router,
     geo_router,
     live_router,
     trust_router,
