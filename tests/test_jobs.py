@@ -66,6 +66,7 @@ def test_a_job_set_to_zero_is_off() -> None:
         plan_posts_seconds=0,
         fraud_expiry_seconds=0,
         visits_purge_seconds=0,
+        visits_overdue_seconds=0,
     )
     timer = jobs.start(off, None)  # type: ignore[arg-type]
     assert timer is None

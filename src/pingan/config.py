@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     visits_purge_seconds: float = Field(
         default=3600.0, ge=0, description="call recordings past retention purged; 0: off here"
     )
+    visits_overdue_seconds: float = Field(
+        default=60.0, ge=0, description="calls left on past their end ended; 0: off here"
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

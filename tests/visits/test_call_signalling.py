@@ -11,7 +11,8 @@ from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
 from pingan.auth.roles import Role
-from pingan.visits import signalling
+from pingan.jobs import load_jobs
+from pingan.visits import sessions, signalling
 from pingan.visits.models import VisitBooking, VisitSession, VisitSessionEvent
 from pingan.visits.signalling import MONITOR, TERMINAL, VISITOR, Refused, check
 from tests.visits import call_rows
@@ -241,3 +242,16 @@ def test_time_up_at_the_bookings_end(client, accounts, rows, db):
     with db.session() as s:
         call = s.scalar(select(VisitSession))
         assert (call.status, call.end_reason, call.ended_by) == ("ended", "time_up", None)
+
+
+def test_a_call_left_on_past_its_end_is_ended_by_the_job(client, accounts, rows, db):
+    """No socket (its process stopped): the overdue job ends the call as time_up."""
+    sid = admit(client, accounts, Role.OFFICER, rows.family_booking)["session_id"]
+    ends = START + timedelta(minutes=30)
+    with db.session() as s:
+        assert sessions.end_overdue(s, now=ends - timedelta(seconds=1)) == 0
+        assert sessions.end_overdue(s, now=ends) == 1
+        assert sessions.end_overdue(s, now=ends) == 0
+        call = s.get(VisitSession, sid)
+        assert (call.status, call.end_reason) == ("ended", "time_up")
+    assert "visits.overdue_calls" in {j.name for j in load_jobs()}

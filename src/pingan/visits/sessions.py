@@ -11,6 +11,7 @@ monitor (officer_ended / violation), by a side (completed / left), or at the boo
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -261,6 +262,23 @@ def time_up(session: Session, session_id: int, *, now: datetime) -> VisitSession
     if call.status == ENDED:
         return None
     return end(session, Actor.system("visits"), session_id, "time_up", now=now)
+
+
+def end_overdue(session: Session, *, now: datetime) -> int:
+    """Calls still open or live after their booking's end, whose room's timer is gone (the
+    process that held it stopped): ended as time_up, as the timer would have."""
+    overdue = list(
+        session.scalars(
+            select(VisitSession.id)
+            .join(VisitBooking, VisitBooking.id == VisitSession.booking_id)
+            .where(VisitSession.status != ENDED, VisitBooking.ends_at <= now)
+            .order_by(VisitSession.id)
+        )
+    )
+    for session_id in overdue:
+        with contextlib.suppress(Conflict):  # its room's timer ended it meanwhile
+            time_up(session, session_id, now=now)
+    return len(overdue)
 
 
 def warn(
