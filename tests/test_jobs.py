@@ -67,6 +67,8 @@ def test_a_job_set_to_zero_is_off() -> None:
         fraud_expiry_seconds=0,
         visits_reminders_seconds=0,
         visits_no_shows_seconds=0,
+        visits_purge_seconds=0,
+        visits_overdue_seconds=0,
     )
     timer = jobs.start(off, None)  # type: ignore[arg-type]
     assert timer is None

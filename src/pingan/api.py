@@ -27,6 +27,8 @@ from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 from pingan.visits.booking_router import router as visits_booking_router
+from pingan.visits.call_router import router as visits_call_router
+from pingan.visits.call_router import socket_router as visits_socket_router
 from pingan.visits.registry_router import router as visits_registry_router
 
 API_PREFIX = "/api/v1"
@@ -41,6 +43,7 @@ DOMAIN_ROUTERS = (
     crowd_router,
     deployment_router,
     video_router,
+    visits_call_router,
     services_router,
     identity_router,
     certificates_router,
@@ -58,8 +61,12 @@ DOMAIN_ROUTERS = (
 )
 
 
+# WebSocket endpoints: authenticated by their own tokens, outside the HTTP permission matrix
+SOCKET_ROUTERS = (visits_socket_router,)
+
+
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for router in DOMAIN_ROUTERS:
+    for router in DOMAIN_ROUTERS + SOCKET_ROUTERS:
         api.include_router(router)
     return api

@@ -31,6 +31,7 @@ from pingan.i18n import text
 from pingan.live.hub import LiveHub
 from pingan.trust import signing
 from pingan.trust.certificates import upload
+from pingan.visits import recordings as visit_recordings
 
 WEB_DIR = resources.files("pingan.web") / "static"
 APP_DEPENDENCIES = [Depends(plain_text_parameters)]
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         per_path={upload.PATH: upload.MAX_BYTES},  # a photographed QR code
+        per_pattern=[(visit_recordings.UPLOAD_PATH, settings.visits_recording_max_bytes)],
     )
     app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 413 carries them

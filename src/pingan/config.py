@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -122,6 +122,22 @@ class Settings(BaseSettings):
     fraud_gateways_file: Path | None = Field(
         default=None,
         description="YAML of bank/payment-firm code → stop-payment gateway URL (docs/fraud.md)",
+    )
+
+    visits_ice_servers: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="video visits: RTCIceServer objects as JSON, e.g. "
+        '[{"urls": "turn:turn.example:3478", "username": "u", "credential": "c"}]; '
+        "default none: host candidates only (one network)",
+    )
+    visits_recording_max_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1024, description="largest call recording accepted"
+    )
+    visits_purge_seconds: float = Field(
+        default=3600.0, ge=0, description="call recordings past retention purged; 0: off here"
+    )
+    visits_overdue_seconds: float = Field(
+        default=60.0, ge=0, description="calls left on past their end ended; 0: off here"
     )
 
     @field_validator("trusted_proxies")

@@ -14,7 +14,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from fastapi import Request
+from fastapi.requests import HTTPConnection
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -126,8 +126,9 @@ class Input(BaseModel):
         return value
 
 
-async def plain_text_parameters(request: Request) -> None:
-    """App-wide dependency: path and query values carry no control characters."""
+async def plain_text_parameters(request: HTTPConnection) -> None:
+    """App-wide dependency: path and query values carry no control characters (a request's
+    or a WebSocket's: both are connections)."""
     values = [*request.path_params.items(), *request.query_params.multi_items()]
     for name, value in values:
         for text in (name, value):

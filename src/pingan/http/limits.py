@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,14 +15,25 @@ from pingan.i18n import text
 class BodySizeLimit:
     """ASGI middleware: 413 when Content-Length, or the streamed body, exceeds the limit.
     `per_path` gives exact paths a limit of their own (a photographed QR code is larger than
-    any JSON body, and only that endpoint should take one)."""
+    any JSON body, and only that endpoint should take one); `per_pattern` does the same for
+    paths with an id in them (a call's recording)."""
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        per_path: dict[str, int] | None = None,
+        per_pattern: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.per_path = per_path or {}
+        self.per_pattern = tuple(per_pattern)
+
+    def _limit(self, path: str) -> int:
+        if path in self.per_path:
+            return self.per_path[path]
+        return next((n for p, n in self.per_pattern if p.match(path)), self.max_bytes)
 
     async def _refuse(self, send: Send, max_bytes: int) -> None:
         body = json.dumps(
@@ -49,7 +62,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        limit = self._limit(scope.get("path", ""))
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

@@ -1,4 +1,5 @@
-"""The video-visit timed jobs: one reminder per booking, and no-shows once a slot has ended."""
+"""Timed jobs of video visits: one reminder per booking, no-shows once a slot has ended,
+calls left on past their end ended, recordings past their retention purged."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pingan.db.base import utcnow
 from pingan.i18n import text
 from pingan.jobs import timed
 from pingan.trust.identity import adapters
-from pingan.visits import booking
+from pingan.visits import booking, recordings, sessions
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +36,21 @@ def no_shows(session: Session) -> None:
     marked = booking.mark_no_shows(session, Actor.system("visits-no-shows"), now=utcnow())
     if marked:
         log.info("%s", text("visits.log.no_shows", n=marked))
+
+
+@timed("visits.recordings_purge", every=lambda s: s.visits_purge_seconds)
+def purge_recordings(session: Session) -> None:
+    """Call recordings are kept `recording_retention_days` (rules.yaml), then their files go;
+    the rows stay, marked purged, with their hashes."""
+    purged = recordings.purge(session, runtime.current().settings.data_dir, now=utcnow())
+    if purged:
+        log.info("%s", text("visits.call.log.purged", n=purged))
+
+
+@timed("visits.overdue_calls", every=lambda s: s.visits_overdue_seconds)
+def overdue_calls(session: Session) -> None:
+    """A call's room ends it at the booking's end; where that process stopped first (a
+    restart), the call is ended here as time_up."""
+    ended = sessions.end_overdue(session, now=utcnow())
+    if ended:
+        log.info("%s", text("visits.call.log.overdue", n=ended))

@@ -57,6 +57,12 @@ const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => show
 // desk registers found items: services.register_found in policy.yaml).
 const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk, fraud: mayUseFraudDesk,
   fraudreport: () => may("fraud.report") };
+// The video visit call (visit-call.js): opened from a booking's link, #visitcall/<booking_id>,
+// by the roles that take part in calls; never an entry of the navigation (NOT_IN_NAV).
+import { showVisitCall, CALL_ROLES } from "./visit-call.js";
+SHOW.visitcall = showVisitCall;
+CALL_ROLES.forEach((role) => (VIEWS[role] ||= []).push("visitcall"));
+const NOT_IN_NAV = ["none", "visitcall"];
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
 const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith", "fraudreport"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
@@ -140,7 +146,7 @@ async function enter() {
   who();
   await loadCatalogue();
   const nav = $("#nav");
-  nav.replaceChildren(...views().filter((v) => v !== "none").map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
+  nav.replaceChildren(...views().filter((v) => !NOT_IN_NAV.includes(v)).map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
   nav.hidden = false;
   showIntakeButton();
   if (session.user.role === "citizen" && !citizenReady) { await initCitizen(); citizenReady = true; }
