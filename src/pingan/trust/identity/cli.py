@@ -13,8 +13,9 @@ from typing import Annotated
 
 import typer
 
+from pingan.cli_import import import_file
 from pingan.i18n import text
-from pingan.units.cli import By, DataDir, _actor, _fail
+from pingan.units.cli import By, DataDir
 
 identity_app = typer.Typer(help="身份核验 / identity assurance", no_args_is_help=True)
 
@@ -26,41 +27,18 @@ def import_register(
     data_dir: DataDir = None,
 ) -> None:
     """导入人口信息（整个文件全部导入或全部不导入）/ import the register, all or nothing."""
-    from pingan.auth.service import require
-    from pingan.config import Settings
-    from pingan.db.base import utcnow
-    from pingan.errors import DomainError
-    from pingan.store import StoreKeyError, open_store
     from pingan.trust.identity import register
 
-    try:
-        data = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(text("trust.identity.cli.unreadable", path=file, error=exc))
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    try:
-        db, vault = open_store(settings)
-    except StoreKeyError as exc:
-        _fail(str(exc))
-    try:
-        with db.session() as session:
-            actor = _actor(session, by)
-            require(actor, "trust.identity_register")  # before the file's lines are shown
-            now = utcnow()
-            try:
-                rows = register.read_csv(vault, data, today=now.date())
-            except register.RegisterFileError as exc:
-                for p in exc.problems:
-                    typer.echo(
-                        text(
-                            "trust.identity.csv.at_line", line=p.line, code=p.code, detail=p.detail
-                        ),
-                        err=True,
-                    )
-                _fail(text("trust.identity.cli.nothing_stored", n=len(exc.problems)))
-            done = register.import_rows(session, actor, vault, rows, now=now)
-    except DomainError as exc:
-        _fail(exc.detail)
-    finally:
-        db.dispose()
-    typer.echo(text("trust.identity.cli.imported", added=done.added, updated=done.updated))
+    import_file(
+        file,
+        by,
+        data_dir,
+        permission="trust.identity_register",
+        read=lambda s, v, d, now: register.read_csv(v, d, today=now.date()),
+        store=lambda s, a, v, rows, now: register.import_rows(s, a, v, rows, now=now),
+        faults=register.RegisterFileError,
+        fault_line=lambda p: text(
+            "trust.identity.csv.at_line", line=p.line, code=p.code, detail=p.detail
+        ),
+        words="trust.identity.cli",
+    )
