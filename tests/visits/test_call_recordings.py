@@ -19,20 +19,11 @@ from pingan.trust.signing.jwk import unb64u
 from pingan.visits import recordings
 from pingan.visits.models import VisitRecording, VisitSession
 from pingan.visits.rules import rules
-from tests.visits import call_rows
-from tests.visits.call_rows import START
+from tests.visits.call_rows import (
+    START,
+)
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 40  # an EBML header and some bytes
-
-
-@pytest.fixture
-def rows(client, accounts, db, vault):
-    client.app.state.clock = lambda: START + timedelta(minutes=1)
-    with db.session() as s:
-        return call_rows.make(
-            s, vault, family_user=accounts.ids[Role.CITIZEN], lawyer_user=accounts.ids[Role.LAWYER],
-            fresh_at=START - timedelta(minutes=5),
-        )  # fmt: skip
 
 
 def started(client, accounts, db, booking) -> int:
@@ -58,8 +49,10 @@ def upload(client, accounts, sid, body=WEBM, role=Role.OFFICER, media="video/web
     )
 
 
-def test_the_terminal_uploads_and_the_recording_verifies(client, accounts, rows, db, settings):
-    sid = started(client, accounts, db, rows.family_booking)
+def test_the_terminal_uploads_and_the_recording_verifies(
+    client, accounts, call_world, db, settings
+):
+    sid = started(client, accounts, db, call_world.family_booking)
     r = upload(client, accounts, sid)
     assert r.status_code == 201, r.text
     rec = r.json()
@@ -109,8 +102,8 @@ def test_the_terminal_uploads_and_the_recording_verifies(client, accounts, rows,
     assert upload(client, accounts, sid).json()["code"] == "already_uploaded"
 
 
-def test_a_lawyers_call_is_never_recorded(client, accounts, rows, db, settings):
-    sid = started(client, accounts, db, rows.lawyer_booking)
+def test_a_lawyers_call_is_never_recorded(client, accounts, call_world, db, settings):
+    sid = started(client, accounts, db, call_world.lawyer_booking)
     r = upload(client, accounts, sid)
     assert r.status_code == 403 and r.json()["code"] == "lawyer_call_not_recorded", r.text
     with db.session() as s:
@@ -126,15 +119,15 @@ def test_a_lawyers_call_is_never_recorded(client, accounts, rows, db, settings):
         (Role.CITIZEN, WEBM, "video/webm", 403, "forbidden"),
     ],
 )
-def test_bad_uploads(client, accounts, rows, db, settings, role, body, media, status, code):
-    sid = started(client, accounts, db, rows.family_booking)
+def test_bad_uploads(client, accounts, call_world, db, settings, role, body, media, status, code):
+    sid = started(client, accounts, db, call_world.family_booking)
     r = upload(client, accounts, sid, body, role, media)
     assert (r.status_code, r.json()["code"]) == (status, code), r.text
     assert not list(recordings.folder(settings.data_dir).glob("*"))
 
 
-def test_another_officer_is_not_the_calls_terminal(client, accounts, rows, db):
-    sid = started(client, accounts, db, rows.family_booking)
+def test_another_officer_is_not_the_calls_terminal(client, accounts, call_world, db):
+    sid = started(client, accounts, db, call_world.family_booking)
     with db.session() as s:
         s.get(VisitSession, sid).terminal_officer_id = accounts.ids[Role.COMMANDER]
         s.commit()
@@ -142,17 +135,17 @@ def test_another_officer_is_not_the_calls_terminal(client, accounts, rows, db):
     assert r.status_code == 403 and r.json()["code"] == "not_the_terminal"
 
 
-def test_an_unrecorded_or_unstarted_call_takes_no_upload(client, accounts, rows, db):
+def test_an_unrecorded_or_unstarted_call_takes_no_upload(client, accounts, call_world, db):
     r = client.post(
-        f"/api/v1/visits/bookings/{rows.family_booking}/session", json={},
+        f"/api/v1/visits/bookings/{call_world.family_booking}/session", json={},
         headers=accounts.headers(Role.OFFICER),
     )  # fmt: skip
     r = upload(client, accounts, r.json()["session_id"])
     assert r.status_code == 409 and r.json()["code"] == "call_never_started"
 
 
-def test_purge_after_retention(client, accounts, rows, db, settings):
-    sid = started(client, accounts, db, rows.family_booking)
+def test_purge_after_retention(client, accounts, call_world, db, settings):
+    sid = started(client, accounts, db, call_world.family_booking)
     rec = upload(client, accounts, sid).json()
     with db.session() as s:
         path = settings.data_dir / s.get(VisitRecording, rec["id"]).path

@@ -15,8 +15,9 @@ from pingan.jobs import load_jobs
 from pingan.visits import sessions, signalling
 from pingan.visits.models import VisitBooking, VisitSession, VisitSessionEvent
 from pingan.visits.signalling import MONITOR, TERMINAL, VISITOR, Refused, check
-from tests.visits import call_rows
-from tests.visits.call_rows import START
+from tests.visits.call_rows import (
+    START,
+)
 
 SOCKET = "/api/v1/visits/signal"
 SENDRECV = (
@@ -84,16 +85,6 @@ def test_a_token_is_bound_to_its_key_and_expires():
 
 
 # -- the socket ------------------------------------------------------------------------------
-@pytest.fixture
-def rows(client, accounts, db, vault):
-    client.app.state.clock = lambda: START + timedelta(minutes=1)
-    with db.session() as s:
-        return call_rows.make(
-            s, vault, family_user=accounts.ids[Role.CITIZEN], lawyer_user=accounts.ids[Role.LAWYER],
-            fresh_at=START - timedelta(minutes=5),
-        )  # fmt: skip
-
-
 def admit(client, accounts, role, booking, side=None):
     r = client.post(
         f"/api/v1/visits/bookings/{booking}/session",
@@ -111,10 +102,10 @@ def enter(ws, admission):
     return joined
 
 
-def test_a_call_between_visitor_and_terminal_with_a_monitor(client, accounts, rows, db):
-    v = admit(client, accounts, Role.CITIZEN, rows.family_booking)
-    t = admit(client, accounts, Role.OFFICER, rows.family_booking)
-    m = admit(client, accounts, Role.COMMANDER, rows.family_booking)
+def test_a_call_between_visitor_and_terminal_with_a_monitor(client, accounts, call_world, db):
+    v = admit(client, accounts, Role.CITIZEN, call_world.family_booking)
+    t = admit(client, accounts, Role.OFFICER, call_world.family_booking)
+    m = admit(client, accounts, Role.COMMANDER, call_world.family_booking)
     with (
         client.websocket_connect(SOCKET) as tw,
         client.websocket_connect(SOCKET) as vw,
@@ -128,7 +119,7 @@ def test_a_call_between_visitor_and_terminal_with_a_monitor(client, accounts, ro
         with db.session() as s:
             call = s.scalar(select(VisitSession))
             assert call.status == "live" and call.started_at is not None
-            assert s.get(VisitBooking, rows.family_booking).status == "in_call"
+            assert s.get(VisitBooking, call_world.family_booking).status == "in_call"
         # the terminal offers, the visitor answers; `from` is the server's word
         tw.send_json({"type": "offer", "to": VISITOR, "sdp": SENDRECV, "from": MONITOR})
         assert vw.receive_json() == {
@@ -182,9 +173,9 @@ def test_a_call_between_visitor_and_terminal_with_a_monitor(client, accounts, ro
         assert late.receive_json() == {"type": "error", "code": "session_ended"}
 
 
-def test_a_side_ends_the_call_on_the_socket_and_a_leave_is_heard(client, accounts, rows, db):
-    v = admit(client, accounts, Role.LAWYER, rows.lawyer_booking)
-    t = admit(client, accounts, Role.OFFICER, rows.lawyer_booking)
+def test_a_side_ends_the_call_on_the_socket_and_a_leave_is_heard(client, accounts, call_world, db):
+    v = admit(client, accounts, Role.LAWYER, call_world.lawyer_booking)
+    t = admit(client, accounts, Role.OFFICER, call_world.lawyer_booking)
     with client.websocket_connect(SOCKET) as tw:
         enter(tw, t)
         with client.websocket_connect(SOCKET) as vw:
@@ -203,8 +194,8 @@ def test_a_side_ends_the_call_on_the_socket_and_a_leave_is_heard(client, account
     assert kinds == ["joined", "joined", "left", "ended"]
 
 
-def test_a_bad_or_expired_token_opens_nothing(client, accounts, rows):
-    t = admit(client, accounts, Role.OFFICER, rows.family_booking)
+def test_a_bad_or_expired_token_opens_nothing(client, accounts, call_world):
+    t = admit(client, accounts, Role.OFFICER, call_world.family_booking)
     with client.websocket_connect(SOCKET) as ws:
         ws.send_json({"type": "join", "token": t["token"] + "x"})
         assert ws.receive_json() == {"type": "error", "code": "bad_token"}
@@ -217,20 +208,20 @@ def test_a_bad_or_expired_token_opens_nothing(client, accounts, rows):
         assert ws.receive_json() == {"type": "error", "code": "token_expired"}
 
 
-def test_a_second_socket_of_the_same_side_replaces_the_first(client, accounts, rows):
-    t = admit(client, accounts, Role.OFFICER, rows.family_booking)
+def test_a_second_socket_of_the_same_side_replaces_the_first(client, accounts, call_world):
+    t = admit(client, accounts, Role.OFFICER, call_world.family_booking)
     with client.websocket_connect(SOCKET) as first:
         enter(first, t)
         with client.websocket_connect(SOCKET) as second:
-            enter(second, admit(client, accounts, Role.OFFICER, rows.family_booking))
+            enter(second, admit(client, accounts, Role.OFFICER, call_world.family_booking))
             assert first.receive_json() == {"type": "replaced"}
 
 
-def test_time_up_at_the_bookings_end(client, accounts, rows, db):
+def test_time_up_at_the_bookings_end(client, accounts, call_world, db):
     ends = START + timedelta(minutes=30)
     client.app.state.clock = lambda: ends - timedelta(seconds=1)
-    t = admit(client, accounts, Role.OFFICER, rows.family_booking)
-    m = admit(client, accounts, Role.COMMANDER, rows.family_booking)
+    t = admit(client, accounts, Role.OFFICER, call_world.family_booking)
+    m = admit(client, accounts, Role.COMMANDER, call_world.family_booking)
     with client.websocket_connect(SOCKET) as tw, client.websocket_connect(SOCKET) as vw:
         enter(tw, t)
         enter(vw, m)
@@ -244,9 +235,9 @@ def test_time_up_at_the_bookings_end(client, accounts, rows, db):
         assert (call.status, call.end_reason, call.ended_by) == ("ended", "time_up", None)
 
 
-def test_a_call_left_on_past_its_end_is_ended_by_the_job(client, accounts, rows, db):
+def test_a_call_left_on_past_its_end_is_ended_by_the_job(client, accounts, call_world, db):
     """No socket (its process stopped): the overdue job ends the call as time_up."""
-    sid = admit(client, accounts, Role.OFFICER, rows.family_booking)["session_id"]
+    sid = admit(client, accounts, Role.OFFICER, call_world.family_booking)["session_id"]
     ends = START + timedelta(minutes=30)
     with db.session() as s:
         assert sessions.end_overdue(s, now=ends - timedelta(seconds=1)) == 0
