@@ -4,7 +4,7 @@
 // detainees (searched, masked); no-shows; visitors whose booking is suspended (reinstate); the
 // calls under way, with a "watch" link to the call's view for monitored ones only — a lawyer's
 // call is never watched. Officers and commanders act (visits.manage); the API enforces it.
-import { api, post, el, $, t, may } from "./core.js";
+import { api, post, el, $, t, may, saveFile } from "./core.js";
 import { addTexts, fill, serverText } from "./i18n.js";
 import { beijingIso } from "./money.js";
 import { API, today, span, at, paren, privacyWords, partyWords, bookingStatus, visitKind, visitorRole, relationName, proofName,
@@ -18,7 +18,7 @@ addTexts({
   vd_col_kind: "类别", vd_col_detainee: "被羁押人", vd_col_visitor: "会见人", vd_col_status: "状态", vd_col_actions: "操作",
   vd_no_show: "记为未到", vd_desk_cancel: "取消", vd_reason: "原因", vd_reason_needed: "请写明原因", vd_confirm: "确认", vd_back: "返回",
   vd_ties: "待审核的亲属关系与委托", vd_no_ties: "没有待审核的申请", vd_col_relation: "关系", vd_col_proof: "证明材料",
-  vd_col_submitted: "提交时间", vd_accept: "通过", vd_refuse: "不予通过",
+  vd_col_submitted: "提交时间", vd_view_proof: "查看证明", vd_accept: "通过", vd_refuse: "不予通过",
   vd_pending: "待审批的会见（须办案机关同意）", vd_no_pending: "没有待审批的会见",
   vd_consent: "登记办案机关同意", vd_authority: "办案机关", vd_document_no: "文书编号", vd_valid_from: "有效期自",
   vd_valid_until: "有效期至", vd_consent_for: "适用于", vd_consent_all: "所有会见人", vd_consent_visitor: "仅此会见人",
@@ -35,7 +35,7 @@ addTexts({
   vd_col_kind: "Kind", vd_col_detainee: "Detainee", vd_col_visitor: "Visitor", vd_col_status: "Status", vd_col_actions: "Actions",
   vd_no_show: "Mark as not attended", vd_desk_cancel: "Cancel", vd_reason: "Reason", vd_reason_needed: "Give the reason", vd_confirm: "Confirm", vd_back: "Back",
   vd_ties: "Relations and engagements to check", vd_no_ties: "Nothing to check", vd_col_relation: "Relation", vd_col_proof: "Proof",
-  vd_col_submitted: "Sent", vd_accept: "Accept", vd_refuse: "Refuse",
+  vd_col_submitted: "Sent", vd_view_proof: "View the proof", vd_accept: "Accept", vd_refuse: "Refuse",
   vd_pending: "Visits waiting for approval (case authority's consent)", vd_no_pending: "No visits waiting",
   vd_consent: "Record the case authority's consent", vd_authority: "Case authority", vd_document_no: "Document no.", vd_valid_from: "Valid from",
   vd_valid_until: "Valid until", vd_consent_for: "Applies to", vd_consent_all: "Every visitor", vd_consent_visitor: "This visitor only",
@@ -273,7 +273,8 @@ async function drawTies() {
     return el("tr", { "data-tie": r.id },
       el("td", {}, (v.name_masked || "") + paren(visitorRole(v.role)), v.licence_no ? el("div", { class: "hint" }, v.licence_no, t("vw_sep"), v.organisation || "") : ""),
       el("td", {}, (d.name_masked || "") + paren(d.detainee_no || "")), el("td", {}, relationName(r.relation)),
-      el("td", {}, proofName(r.proof_kind), r.proof_sha256 ? el("div", { class: "hint" }, el("code", { title: r.proof_sha256 }, r.proof_sha256.slice(0, 12) + "…")) : ""),
+      el("td", {}, proofName(r.proof_kind), " ", el("button", { type: "button", class: "vd-proof",
+        onclick: () => saveFile(`${API}/relations/${r.id}/proof`, `proof-${r.id}`).catch((e) => serverText($("#vd-ties-error"), e.message)) }, t("vd_view_proof"))),
       el("td", { class: "nowrap" }, at(r.created_at)), acts);
   });
   table.replaceChildren(th("vd_col_visitor", "vd_col_detainee", "vd_col_relation", "vd_col_proof", "vd_col_submitted", "vd_col_actions"),
@@ -312,7 +313,10 @@ async function drawSuspended() {
   items = (items.items || items).filter((v) => v.status === "suspended");
   const rows = items.map((v) => {
     const acts = el("td", { class: "vd-actions" });
-    if (manage()) acts.append(...actButton(t("vd_reinstate"), "vd-reinstate", () => post(`${API}/visitors/${v.id}/reinstate`, {}).then(draw)));
+    if (manage()) {
+      acts.append(el("button", { type: "button", class: "vd-reinstate", onclick: () => reasonForm(acts, t("vd_reinstate"),
+        (reason) => post(`${API}/visitors/${v.id}/reinstate`, { reason }).then(draw)) }, t("vd_reinstate")));
+    }
     return el("tr", { "data-visitor": v.id }, el("td", {}, v.name_masked + paren(visitorRole(v.role))),
       el("td", {}, visitorStatus(v.status)), el("td", { class: "nowrap" }, at(v.suspended_until)), acts);
   });
