@@ -65,6 +65,8 @@ def test_a_job_set_to_zero_is_off() -> None:
         video_patrol_seconds=0,
         plan_posts_seconds=0,
         fraud_expiry_seconds=0,
+        visits_reminders_seconds=0,
+        visits_no_shows_seconds=0,
     )
     timer = jobs.start(off, None)  # type: ignore[arg-type]
     assert timer is None

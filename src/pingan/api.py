@@ -26,6 +26,7 @@ from pingan.trust.signing.router import router as trust_router
 from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
+from pingan.visits.booking_router import router as visits_booking_router
 
 API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
@@ -46,6 +47,7 @@ DOMAIN_ROUTERS = (
     fraud_router,
     fraud_warnings_router,
     fraud_stats_router,
+    visits_booking_router,
     geo_router,
     live_router,
     trust_router,

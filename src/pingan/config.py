@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     fraud_expiry_seconds: float = Field(
         default=300.0, ge=0, description="stops and freezes about to lapse raised; 0: off here"
     )
+    visits_reminders_seconds: float = Field(
+        default=300.0, ge=0, description="video-visit reminders sent; 0: off in this process"
+    )
+    visits_no_shows_seconds: float = Field(
+        default=300.0, ge=0, description="ended video visits with no call marked; 0: off here"
+    )
     city_osm: Path | None = Field(
         default=None, description="OSM extract of the city; default: the synthetic sample"
     )

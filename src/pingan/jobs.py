@@ -3,7 +3,7 @@
 Domains declare their jobs in `pingan/<domain>/jobs.py` with `@timed(name, every=...)`;
 `load_jobs()` imports every such module, so this scheduler (and the bus worker that starts
 it) knows no domain. Today: `crowd.silent_sources`, `video.patrol`, `deployment.apply_posts`,
-`fraud.expiry`.
+`fraud.expiry`, `visits.reminders`, `visits.no_shows`.
 
 `pingan serve` and `pingan worker` both run them. On PostgreSQL each turn takes a
 transaction-scoped advisory lock first (its key derived from the job's name), so with several
