@@ -18,6 +18,7 @@ from tests.web.visits_steps import PHONE, VISITS, proof_file, watch
 pytestmark = pytest.mark.timeout(300)
 CITIZEN = ("刘晓燕", "150602198803151027")  # the demo citizen's person (demo.py DEMO_IDENTITY)
 HELD = ("JL2026-0301", "周磊")  # held at the demo's 拘留所 (sim/data/visits.yaml)
+COMPANION = ("刘晓梅", "15060219900101202X")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -110,10 +111,11 @@ def test_the_resident_registers_ties_and_books(demo, browser, shots: Path, tmp_p
         assert "拘留所" in page.inner_text("#vv-book-facility")
 
         start = _pick_free_slot(page)
+        page.click("#vv-party-add")  # her sister comes too
         person = "#vv-party .vv-person"
-        page.fill(f"{person} input[name=p_name]", CITIZEN[0])
-        page.fill(f"{person} input[name=p_id_number]", CITIZEN[1])
-        page.select_option(f"{person} select[name=p_relation]", "self")
+        page.fill(f"{person} input[name=p_name]", COMPANION[0])
+        page.fill(f"{person} input[name=p_id_number]", COMPANION[1])
+        page.select_option(f"{person} select[name=p_relation]", "sibling")
         page.click("#vv-book-form button[type=submit]")
         page.wait_for_selector("#vv-book-note .booking-no")
         number = page.inner_text("#vv-book-note .booking-no")
@@ -121,6 +123,7 @@ def test_the_resident_registers_ties_and_books(demo, browser, shots: Path, tmp_p
         item = f"#vv-mine li[data-status=confirmed]:has(.booking-no:text('{number}'))"
         page.wait_for_selector(item)
         assert "已确认" in page.inner_text(item) and "全程录音录像" in page.inner_text(item)
+        assert "刘**（兄弟姐妹）" in page.inner_text(item)
         booking_id = page.get_attribute(item, "data-booking")
         assert page.get_attribute(f"{item} a.vw-join", "href") == f"#visitcall/{booking_id}"
         page.screenshot(path=str(shots / "visits-resident.png"), full_page=True)
@@ -133,11 +136,8 @@ def test_the_resident_registers_ties_and_books(demo, browser, shots: Path, tmp_p
 
         # a second booking for the same man while this one stands: refused, in words
         page.wait_for_selector("#vv-book-form:not([hidden])")
-        other = _pick_free_slot(page)
-        assert other
-        page.fill(f"{person} input[name=p_name]", CITIZEN[0])
-        page.fill(f"{person} input[name=p_id_number]", CITIZEN[1])
-        page.select_option(f"{person} select[name=p_relation]", "self")
+        assert page.locator("#vv-party .vv-person").count() == 0
+        assert _pick_free_slot(page)
         page.click("#vv-book-form button[type=submit]")
         wait_until(page, "document.querySelector('#vv-book-note').textContent !== ''")
         again = page.inner_text("#vv-book-note")

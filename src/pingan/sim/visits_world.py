@@ -153,14 +153,14 @@ def populate(session: Session, vault: Vault, data_dir: Path, *, now: datetime) -
     detainees = {}
     for d in w["detainees"]:
         spec = registry.DetaineeSpec(
-            detainee_no=d["no"], facility_id=facilities[d["facility"]].id, name=d["name"],
+            detainee_no=d["number"], facility_id=facilities[d["facility"]].id, name=d["name"],
             id_number=d["id_number"], stage=d["stage"], case_authority=d["case_authority"],
             case_no=d.get("case_no", ""), charge=d.get("charge", ""),
             restrictions=tuple(d.get("restrictions", ())),
             held_since=now - timedelta(days=d["held_days"]),
             held_until=now + timedelta(days=d["until_days"]) if "until_days" in d else None,
         )  # fmt: skip
-        detainees[d["no"]] = registry.create_detainee(session, officer, vault, spec, now=now)
+        detainees[d["number"]] = registry.create_detainee(session, officer, vault, spec, now=now)
     # the visitors, their identity checked at the window first; their ties, reviewed
     people = {}
     for username, v in w["visitors"].items():
@@ -174,7 +174,7 @@ def populate(session: Session, vault: Vault, data_dir: Path, *, now: datetime) -
     ties = {}
     folder = data_dir / visitors.PROOF_DIR
     for t in w["ties"]:
-        name = next(d["name"] for d in w["detainees"] if d["no"] == t["detainee"])
+        name = next(d["name"] for d in w["detainees"] if d["number"] == t["detainee"])
         rel = visitors.claim_tie(
             session, people[t["visitor"]], vault, folder, detainee_no=t["detainee"],
             detainee_name=name, relation=t["relation"], proof_kind=t["proof_kind"],
@@ -190,3 +190,80 @@ def populate(session: Session, vault: Vault, data_dir: Path, *, now: datetime) -
             valid_from=now + timedelta(days=c["from_days"]),
             valid_until=now + timedelta(days=c["until_days"]), now=now - timedelta(days=10),
         )  # fmt: skip
+    _bookings(session, vault, w, facilities, ties, people, officer, now)
+
+
+def _first_free(session: Session, actor: Actor, facility_id: int, kind: str, day: date,
+                after: datetime, now: datetime) -> datetime | None:  # fmt: skip
+    """The first slot of `day` with a free terminal for `kind`, starting at or after `after`."""
+    from pingan.visits import booking
+
+    for s in booking.free_slots(session, actor, facility_id, kind, day, now=now):
+        if s.free and s.starts_at >= after:
+            return s.starts_at
+    return None
+
+
+def _bookings(session: Session, vault: Vault, w: dict[str, Any], facilities: dict[str, Any],  # type: ignore[no-untyped-def]
+              ties: dict[tuple[str, str], Any], people: dict[str, Actor], officer: Actor,
+              now: datetime) -> None:  # fmt: skip
+    """The sample's bookings, each made by its visitor through the booking service."""
+    from pingan.errors import DomainError
+    from pingan.visits import booking
+
+    held_at = {d["number"]: d["facility"] for d in w["detainees"]}
+    hours = {f["code"]: f["hours"] for f in w["facilities"]}
+    for b in w["bookings"]:
+        actor, rel = people[b["visitor"]], ties[(b["visitor"], b["detainee"])]
+        fac = facilities[held_at[b["detainee"]]]
+        party = tuple(booking.PartyMember(**m) for m in b.get("party", ()))
+        when, made_at, start = b["when"], now, None
+        if when == "soon":  # the first family slot from now on the demo's opening day
+            opening = demo_opening(now, fac.slot_minutes)
+            start = _first_free(
+                session, actor, fac.id, "family", opening.starts_at.date(), now, now
+            )
+        elif when == "lawyer":  # arranged by the service within 48 h, else the next working day's
+            try:
+                booking.book(session, actor, vault, booking.BookingSpec(rel.id), now=now)
+                continue
+            except DomainError:
+                session.rollback()
+            day = now.astimezone(BEIJING).date()
+            for _ in range(14):
+                day += timedelta(days=1)
+                start = _first_free(session, actor, fac.id, "lawyer", day, now, now)
+                if start is not None:
+                    break
+        else:
+            step = -1 if when["days"] < 0 else 1
+            day = now.astimezone(BEIJING).date() + timedelta(days=when["days"])
+            start = open_at(hours[fac.code], day, time.fromisoformat(when["at"]), step)
+            if start < now:  # booked two days before it was held
+                made_at = start - timedelta(days=2)
+        if start is None:
+            continue
+        spec = booking.BookingSpec(rel.id, starts_at=start, party=party)
+        row = booking.book(session, actor, vault, spec, now=made_at)
+        if b.get("approved"):
+            booking.decide(
+                session, officer, row.id, "approve", "", now=made_at + timedelta(hours=2)
+            )
+        if b.get("completed"):
+            _held(session, vault, officer, actor, row.id, start, row.ends_at)
+
+
+def _held(session: Session, vault: Vault, officer: Actor, visitor: Actor, booking_id: int,  # type: ignore[no-untyped-def]
+          start: datetime, end: datetime) -> None:  # fmt: skip
+    """The call of a past booking, held: the terminal officer and the visitor (checked again
+    by the officer on the facility's video link) joined, both connected, the visitor ended it."""
+    try:
+        from pingan.visits import sessions
+    except ImportError:  # the call's service is another piece of the platform
+        return
+    _identity_checked(session, vault, officer, visitor.username, start - timedelta(minutes=5))
+    terminal = sessions.admit(session, officer, booking_id, "terminal", now=start)
+    sessions.admit(session, visitor, booking_id, "visitor", now=start + timedelta(minutes=1))
+    sessions.connected(session, visitor, terminal.call.id, "visitor", both=True,
+                       now=start + timedelta(minutes=1))  # fmt: skip
+    sessions.end(session, visitor, terminal.call.id, "completed", now=end - timedelta(minutes=3))

@@ -19,9 +19,9 @@ addTexts({
   vd_no_show: "记为未到", vd_desk_cancel: "取消", vd_reason: "原因", vd_reason_needed: "请写明原因", vd_confirm: "确认", vd_back: "返回",
   vd_ties: "待审核的亲属关系与委托", vd_no_ties: "没有待审核的申请", vd_col_relation: "关系", vd_col_proof: "证明材料",
   vd_col_submitted: "提交时间", vd_view_proof: "查看证明", vd_accept: "通过", vd_refuse: "不予通过",
-  vd_pending: "待审批的会见（须办案机关同意）", vd_no_pending: "没有待审批的会见",
+  vd_pending: "待审批的家属会见", vd_no_pending: "没有待审批的会见",
   vd_consent: "登记办案机关同意", vd_authority: "办案机关", vd_document_no: "文书编号", vd_valid_from: "有效期自",
-  vd_valid_until: "有效期至", vd_consent_for: "适用于", vd_consent_all: "所有会见人", vd_consent_visitor: "仅此会见人",
+  vd_valid_until: "有效期至", vd_col_consent: "办案机关同意", vd_consent_on_file: "已有同意文书", vd_consent_none: "未见同意文书",
   vd_consent_saved: "已登记办案机关同意（文书 {no}）", vd_approve: "批准", vd_decline: "不予批准",
   vd_detainees: "在押人员", vd_search: "编号或姓名", vd_find: "查找", vd_no_detainees: "没有匹配的人员",
   vd_col_stage: "诉讼阶段", vd_col_authority: "办案机关", vd_col_restrictions: "限制", vd_col_id: "身份证号",
@@ -36,9 +36,9 @@ addTexts({
   vd_no_show: "Mark as not attended", vd_desk_cancel: "Cancel", vd_reason: "Reason", vd_reason_needed: "Give the reason", vd_confirm: "Confirm", vd_back: "Back",
   vd_ties: "Relations and engagements to check", vd_no_ties: "Nothing to check", vd_col_relation: "Relation", vd_col_proof: "Proof",
   vd_col_submitted: "Sent", vd_view_proof: "View the proof", vd_accept: "Accept", vd_refuse: "Refuse",
-  vd_pending: "Visits waiting for approval (case authority's consent)", vd_no_pending: "No visits waiting",
+  vd_pending: "Family visits waiting for approval", vd_no_pending: "No visits waiting",
   vd_consent: "Record the case authority's consent", vd_authority: "Case authority", vd_document_no: "Document no.", vd_valid_from: "Valid from",
-  vd_valid_until: "Valid until", vd_consent_for: "Applies to", vd_consent_all: "Every visitor", vd_consent_visitor: "This visitor only",
+  vd_valid_until: "Valid until", vd_col_consent: "Case authority's consent", vd_consent_on_file: "On file", vd_consent_none: "None seen",
   vd_consent_saved: "Consent recorded (document {no})", vd_approve: "Approve", vd_decline: "Refuse",
   vd_detainees: "Detainees", vd_search: "Number or name", vd_find: "Find", vd_no_detainees: "Nobody matches",
   vd_col_stage: "Stage", vd_col_authority: "Case authority", vd_col_restrictions: "Restrictions", vd_col_id: "ID number",
@@ -48,7 +48,7 @@ addTexts({
   vd_terminal_line: "{name} ({use})",
 });
 
-const desk = { ready: false, facilities: [], facility: null, consentFor: null };
+const desk = { ready: false, facilities: [], facility: null };
 export const visitDeskState = desk; // read by the browser tests
 export const mayUseVisitDesk = () => may("visits.read");
 const manage = () => may("visits.manage");
@@ -71,14 +71,14 @@ function build() {
       el("div", {},
         card("vd-live-card", "vd_live", el("table", { id: "vd-live" }), errorLine("vd-live-error")),
         card("vd-schedule-card", "vd_schedule", el("div", { id: "vd-schedule" })),
-        card("vd-pending-card", "vd_pending", el("table", { id: "vd-pending" }), el("div", { id: "vd-consent-box" }), errorLine("vd-pending-error")),
+        card("vd-pending-card", "vd_pending", el("table", { id: "vd-pending" }), errorLine("vd-pending-error")),
         card("vd-ties-card", "vd_ties", el("table", { id: "vd-ties" }), errorLine("vd-ties-error"))),
       el("div", {},
         card("vd-detainees-card", "vd_detainees",
           el("form", { id: "vd-search", class: "inline", novalidate: "" },
             el("input", { name: "q", maxlength: "50", "data-i18n-placeholder": "vd_search", placeholder: t("vd_search"), "data-i18n-aria-label": "vd_search", "aria-label": t("vd_search") }),
             el("button", { type: "submit", "data-i18n": "vd_find" }, t("vd_find"))),
-          el("table", { id: "vd-detainees" })),
+          el("table", { id: "vd-detainees" }), el("div", { id: "vd-consent-box" })),
         card("vd-noshow-card", "vd_no_shows", el("table", { id: "vd-noshows" })),
         card("vd-suspended-card", "vd_suspended", el("table", { id: "vd-suspended" }), errorLine("vd-suspended-error")))));
   $("#vd-date").value = today();
@@ -204,7 +204,6 @@ async function drawPending() {
     const acts = el("td", { class: "vd-actions" });
     if (manage()) {
       acts.append(
-        el("button", { type: "button", class: "vd-consent", onclick: () => consentForm(b) }, t("vd_consent")),
         ...actButton(t("vd_approve"), "vd-approve", () => post(`${API}/bookings/${b.id}/decide`, { decision: "approve", reason: "" }).then(draw)),
         el("button", { type: "button", class: "vd-decline", onclick: () => reasonForm(acts, t("vd_decline"),
           (reason) => post(`${API}/bookings/${b.id}/decide`, { decision: "refuse", reason }).then(draw)) }, t("vd_decline")));
@@ -212,39 +211,36 @@ async function drawPending() {
     return el("tr", { "data-booking": b.id },
       el("td", { class: "nowrap" }, span(b)), el("td", { class: "booking-no" }, b.booking_no),
       el("td", {}, b.detainee.name_masked + paren(b.detainee.detainee_no)),
-      el("td", {}, b.visitor.name_masked, b.party && b.party.length ? el("div", { class: "hint" }, partyWords(b.party)) : ""), acts);
+      el("td", {}, b.visitor.name_masked, b.party && b.party.length ? el("div", { class: "hint" }, partyWords(b.party)) : ""),
+      el("td", {}, t(b.approval_id ? "vd_consent_on_file" : "vd_consent_none")), acts);
   });
-  table.replaceChildren(th("vd_col_time", "vd_col_no", "vd_col_detainee", "vd_col_visitor", "vd_col_actions"),
-    el("tbody", {}, ...(rows.length ? rows : [empty(5, "vd_no_pending")])));
-  if (desk.consentFor && !items.some((b) => b.id === desk.consentFor.id)) { desk.consentFor = null; $("#vd-consent-box").replaceChildren(); }
+  table.replaceChildren(th("vd_col_time", "vd_col_no", "vd_col_detainee", "vd_col_visitor", "vd_col_consent", "vd_col_actions"),
+    el("tbody", {}, ...(rows.length ? rows : [empty(6, "vd_no_pending")])));
 }
 
-/** The case authority's consent, as its document says: who, number, how long; for the booking's
- * detainee (all visitors, or this visitor only). */
-function consentForm(b) {
-  desk.consentFor = b;
+/** The case authority's consent to family visits with a detainee, as its document says: who,
+ * number, how long (for every visitor: a 看守所 books family visits only with one on file). */
+function consentForm(d) {
   const day = today();
   const field = (name, key, input) => el("label", {}, el("span", {}, t(key)), " ", input, el("small", { class: "field-error", "data-for": name }));
   const out = el("p", { class: "form-note", role: "status" });
-  const form = el("form", { id: "vd-consent-form", novalidate: "", "data-booking": b.id },
-    el("h3", {}, t("vd_consent"), " · ", b.detainee.name_masked + paren(b.detainee.detainee_no)),
+  const form = el("form", { id: "vd-consent-form", novalidate: "", "data-detainee": d.id },
+    el("h3", {}, t("vd_consent"), " · ", d.name_masked + paren(d.detainee_no)),
     field("authority", "vd_authority", el("input", { name: "authority", maxlength: "100" })),
     field("document_no", "vd_document_no", el("input", { name: "document_no", maxlength: "60", autocomplete: "off" })),
     field("valid_from", "vd_valid_from", el("input", { name: "valid_from", type: "date", value: day })),
     field("valid_until", "vd_valid_until", el("input", { name: "valid_until", type: "date" })),
-    el("label", {}, el("span", {}, t("vd_consent_for")), " ", el("select", { name: "scope" },
-      el("option", { value: "all" }, t("vd_consent_all")), el("option", { value: "visitor" }, t("vd_consent_visitor")))),
     el("button", { type: "submit" }, t("vd_consent")),
-    el("button", { type: "button", onclick: () => { desk.consentFor = null; form.remove(); } }, t("vd_back")), out);
+    el("button", { type: "button", onclick: () => form.remove() }, t("vd_back")), out);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const v = Object.fromEntries(["authority", "document_no", "valid_from", "valid_until", "scope"].map((k) => [k, form.elements[k].value.trim()]));
+    const v = Object.fromEntries(["authority", "document_no", "valid_from", "valid_until"].map((k) => [k, form.elements[k].value.trim()]));
     const bad = {};
     for (const k of ["authority", "document_no", "valid_from", "valid_until"]) if (!v[k]) bad[k] = t("vw_required");
     form.querySelectorAll(".field-error").forEach((s) => { s.textContent = bad[s.dataset.for] || ""; });
     if (Object.keys(bad).length) return;
     try {
-      await post(`${API}/approvals`, { detainee_id: b.detainee.id, visitor_id: v.scope === "visitor" ? b.visitor.id : null,
+      await post(`${API}/approvals`, { detainee_id: d.id, visitor_id: null,
         authority: v.authority, document_no: v.document_no,
         valid_from: beijingIso(`${v.valid_from}T00:00`), valid_until: beijingIso(`${v.valid_until}T23:59:59`) });
       out.textContent = fill("vd_consent_saved", { no: v.document_no });
@@ -252,7 +248,7 @@ function consentForm(b) {
     } catch (e) { if (e.status !== 401) serverText(out, e.message); }
   });
   $("#vd-consent-box").replaceChildren(form);
-  form.elements.authority.value = b.detainee.case_authority || "";
+  form.elements.authority.value = d.case_authority || "";
   form.elements.authority.focus();
 }
 
@@ -290,9 +286,11 @@ async function drawDetainees() {
   const rows = items.map((d) => el("tr", { "data-detainee": d.id },
     el("td", {}, d.detainee_no), el("td", {}, d.name_masked), el("td", {}, d.id_masked || ""),
     el("td", {}, detaineeStatus(d.status), t("vw_sep"), stageName(d.stage)), el("td", {}, d.case_authority || ""),
-    el("td", {}, (d.restrictions || []).map(restrictionName).join(t("vw_list")))));
-  table.replaceChildren(th("vd_col_no", "vd_col_detainee", "vd_col_id", "vd_col_stage", "vd_col_authority", "vd_col_restrictions"),
-    el("tbody", {}, ...(rows.length ? rows : [empty(6, "vd_no_detainees")])));
+    el("td", {}, (d.restrictions || []).map(restrictionName).join(t("vw_list"))),
+    el("td", { class: "vd-actions" }, manage() && d.status === "held" && facility().kind === "detention_centre"
+      ? el("button", { type: "button", class: "vd-consent", onclick: () => consentForm(d) }, t("vd_consent")) : "")));
+  table.replaceChildren(th("vd_col_no", "vd_col_detainee", "vd_col_id", "vd_col_stage", "vd_col_authority", "vd_col_restrictions", "vd_col_actions"),
+    el("tbody", {}, ...(rows.length ? rows : [empty(7, "vd_no_detainees")])));
 }
 
 async function drawNoShows() {

@@ -13,7 +13,7 @@ import { API, at, span, today, line, privacyWords, partyWords, joinLink, readPro
 // Kinships and their proofs a family visitor may claim (visits/rules.yaml, family).
 const RELATIONS = ["spouse", "parent", "child", "sibling", "grandparent", "grandchild"];
 const PROOFS = ["household_register", "marriage_certificate", "birth_certificate", "notarised_kinship"];
-const PARTY_MAX = 3; // rules.yaml family max_persons (看守所 and 拘留所 alike): the server checks
+const PARTY_MAX = 2; // companions: rules.yaml family max_persons (3, 看守所 and 拘留所 alike) less the visitor; the server checks
 const ID_NUMBER = /^\d{17}[\dXx]$/;
 const POLL_MS = 15000;
 
@@ -26,9 +26,9 @@ addTexts({
   vv_tie_sent: "已提交，等待场所审核。", vv_no_ties: "尚未登记亲属关系", vv_tie_line: "{name}（{no}）· {rel}",
   vv_review_reason: "审核意见",
   vv_book: "预约会见", vv_book_tie: "会见对象", vv_date: "日期", vv_slots: "可预约时段", vv_pick_slot: "请选择时段",
-  vv_party: "参加会见的人（含本人，最多 {n} 人）", vv_party_add: "增加一人", vv_party_remove: "移除",
+  vv_party: "同行亲属（不含本人，最多 {n} 人，可不填）", vv_party_add: "增加同行亲属", vv_party_remove: "移除",
   vv_p_name: "姓名", vv_p_id: "身份证号", vv_p_relation: "与被羁押人关系", vv_book_submit: "提交预约",
-  vv_booked: "已预约，预约号 ", vv_booked_pending: "。须经办案机关同意，场所审批后通知您。", vv_booked_ok: "。请按时进入视频会见。",
+  vv_booked: "已预约，预约号 ", vv_booked_pending: "。等待场所审批，审批结果在“我的预约”中显示。", vv_booked_ok: "。请按时进入视频会见。",
   vv_no_accepted: "亲属关系审核通过后才能预约。", vv_mine: "我的预约", vv_no_bookings: "暂无预约", vv_ics_all: "全部加入日历",
   vv_join_soon: "开始前可进入；进入前须再次核验身份。",
 }, {
@@ -40,9 +40,9 @@ addTexts({
   vv_tie_sent: "Sent: the facility checks it.", vv_no_ties: "No relative registered yet", vv_tie_line: "{name} ({no}) · {rel}",
   vv_review_reason: "Facility's note",
   vv_book: "Book a visit", vv_book_tie: "Whom to visit", vv_date: "Date", vv_slots: "Free slots", vv_pick_slot: "Pick a slot",
-  vv_party: "Who takes part (you included, at most {n})", vv_party_add: "Add a person", vv_party_remove: "Remove",
+  vv_party: "Relatives coming with you (you not counted, at most {n}, optional)", vv_party_add: "Add a relative", vv_party_remove: "Remove",
   vv_p_name: "Name", vv_p_id: "ID number", vv_p_relation: "Relation to the detainee", vv_book_submit: "Book",
-  vv_booked: "Booked, number ", vv_booked_pending: ". The case authority must consent; the facility tells you once it decides.",
+  vv_booked: "Booked, number ", vv_booked_pending: ". The facility approves it; see \"My bookings\" for its decision.",
   vv_booked_ok: ". Join the video visit on time.",
   vv_no_accepted: "You can book once the facility has accepted a relation.", vv_mine: "My bookings", vv_no_bookings: "No bookings yet",
   vv_ics_all: "Add all to calendar", vv_join_soon: "You can join shortly before the start; you verify yourself again first.",
@@ -108,7 +108,6 @@ function build() {
 export async function showVisits() {
   if (!page.ready) { build(); page.ready = true; }
   partyLegend();
-  if (!$("#vv-party .vv-person")) addPerson(false);
   const [me, id, facilities] = await Promise.all([
     api(`${API}/visitors/me`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
     api("/api/v1/trust/identity/me").catch(() => ({ level: 0 })),
@@ -229,7 +228,7 @@ function addPerson(focus = true) {
   const row = el("div", { class: "vv-person" },
     field("name", "vv_p_name", el("input", { name: "p_name", maxlength: "50", autocomplete: "off" })),
     field("id_number", "vv_p_id", el("input", { name: "p_id_number", maxlength: "18", autocomplete: "off" })),
-    field("relation", "vv_p_relation", select("p_relation", ["self", ...RELATIONS], relationName)),
+    field("relation", "vv_p_relation", select("p_relation", RELATIONS, relationName)),
     el("button", { type: "button", class: "vv-remove", "data-i18n": "vv_party_remove", onclick: () => { row.remove(); addButton(); } }, t("vv_party_remove")));
   list.append(row);
   addButton();
@@ -261,13 +260,12 @@ async function book(ev) {
   const read = readParty();
   const slotError = f.querySelector(".field-error[data-for=starts_at]");
   slotError.textContent = page.slot ? "" : t("vv_pick_slot");
-  f.querySelector(":scope .field-error[data-for=party]").textContent = read.party.length ? "" : t("vw_required");
-  if (!tie || !page.slot || !read.ok || !read.party.length) return;
+  if (!tie || !page.slot || !read.ok) return;
   try {
     const b = await post(`${API}/bookings`, { relation_id: tie.id, starts_at: page.slot.starts_at, party: read.party });
     out.replaceChildren(t("vv_booked"), el("b", { class: "booking-no" }, b.booking_no),
       t(b.status === "pending_approval" ? "vv_booked_pending" : "vv_booked_ok"));
-    $("#vv-party").replaceChildren(); addPerson(false);
+    $("#vv-party").replaceChildren(); addButton();
     await Promise.all([drawMine(), drawSlots()]);
   } catch (e) {
     if (e.status === 401) return;
