@@ -1,9 +1,10 @@
 """The facility's visit desk (会见管理), on the demo: the officer sees the day's schedule per
 terminal with the family visit that starts minutes after the demo; accepts a lawyer's
-engagement waiting for review; refuses a relative's tie with a reason (asked for first, in
-words) that the relative then reads on her own page; records the case authority's consent
-for a family booking waiting for it and approves the booking; finds a detainee by number,
-masked, with his restriction in words. The ties are sent through the API beforehand."""
+engagement waiting for review; approves a family booking waiting for it (the case authority's
+consent on file); finds a detainee by number, masked, with his restriction in words; records
+the case authority's consent for another from its document (a missing number asked for first);
+refuses a relative's tie with a reason (asked for first, in words) that the relative then
+reads on her own page. The ties are sent through the API beforehand."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pingan.sim.visits_world import proof_png
-from tests.web.browser import login, new_page
+from tests.web.browser import login, new_page, wait_until
 from tests.web.visits_steps import JLS, KSS, PHONE, VISITS, facility, watch
 
 pytestmark = pytest.mark.timeout(300)
@@ -66,18 +67,10 @@ def test_the_officer_reviews_ties_and_approves_a_booking(demo, browser, shots: P
         rel = demo.call("GET", f"{VISITS}/relations", officer, params={"status": "accepted"}).json()
         assert any(r["id"] == engagement for r in rel)
 
-        # the case authority's consent for the booking waiting for it, then approval
+        # a family booking waiting for approval (its consent on file): approved
         row = f"#vd-pending tr[data-booking='{pending['id']}']"
         page.wait_for_selector(row)
-        page.click(f"{row} button.vd-consent")
-        form = "#vd-consent-form"
-        page.wait_for_selector(form)
-        page.fill(f"{form} input[name=authority]", "鄂尔多斯市康巴什区人民检察院")
-        page.fill(f"{form} input[name=document_no]", "康检会字〔2026〕0021号")
-        page.fill(f"{form} input[name=valid_until]", "2099-12-31")
-        page.click(f"{form} button[type=submit]")
-        page.wait_for_selector(f"{form} .form-note[data-saved=yes]")
-        assert "康检会字〔2026〕0021号" in page.inner_text(f"{form} .form-note")
+        assert "已有同意文书" in page.inner_text(row)
         page.screenshot(path=str(shots / "visits-desk.png"), full_page=True)
         page.click(f"{row} button.vd-approve")
         page.wait_for_selector(row, state="detached")
@@ -90,6 +83,29 @@ def test_the_officer_reviews_ties_and_approves_a_booking(demo, browser, shots: P
         page.wait_for_selector("#vd-detainees tr[data-detainee]")
         found = page.inner_text("#vd-detainees tbody")
         assert "不得会见家属" in found and "孙志刚" not in found and "孙" in found
+
+        # the case authority's consent to family visits with another, recorded from its document
+        page.fill("#vd-search input[name=q]", "KS2026-0103")
+        page.click("#vd-search button[type=submit]")
+        row = "#vd-detainees tr[data-detainee]"
+        wait_until(
+            page, "document.querySelectorAll('#vd-detainees tr[data-detainee]').length === 1"
+        )
+        detainee_id = int(page.get_attribute(row, "data-detainee"))
+        page.click(f"{row} button.vd-consent")
+        form = "#vd-consent-form"
+        page.wait_for_selector(form)
+        assert page.input_value(f"{form} input[name=authority]") == "鄂尔多斯市公安局康巴什区分局"
+        page.click(f"{form} button[type=submit]")
+        assert page.inner_text(f"{form} [data-for=document_no]") == "此项必填"
+        page.fill(f"{form} input[name=document_no]", "康公（刑）会字〔2026〕0502号")
+        page.fill(f"{form} input[name=valid_until]", "2099-12-31")
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector(f"{form} .form-note[data-saved=yes]")
+        assert "康公（刑）会字〔2026〕0502号" in page.inner_text(f"{form} .form-note")
+        consents = demo.call("GET", f"{VISITS}/approvals", officer,
+                             params={"detainee_id": detainee_id}).json()  # fmt: skip
+        assert any(c["document_no"] == "康公（刑）会字〔2026〕0502号" for c in consents)
 
         # at the 拘留所: a tie refused, the reason asked for first
         _choose(page, JLS, demo)
