@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pingan.sim.visits_world import proof_png
-from tests.web.browser import login, new_page, wait_until
+from tests.web.browser import login, new_page
 from tests.web.visits_steps import JLS, KSS, PHONE, VISITS, facility, watch
 
 pytestmark = pytest.mark.timeout(300)
@@ -51,7 +51,9 @@ def test_the_officer_reviews_ties_and_approves_a_booking(demo, browser, shots: P
     try:
         login(page, demo, "officer")
         page.goto(f"{demo.url}/#visitdesk")
-        page.wait_for_selector("#view-visitdesk:not([hidden]) #vd-facility option")
+        page.wait_for_selector(
+            "#view-visitdesk:not([hidden]) #vd-facility option", state="attached"
+        )
         _choose(page, KSS, demo)
 
         # the day's schedule per terminal holds the family visit starting minutes after the demo
@@ -87,10 +89,9 @@ def test_the_officer_reviews_ties_and_approves_a_booking(demo, browser, shots: P
         # the case authority's consent to family visits with another, recorded from its document
         page.fill("#vd-search input[name=q]", "KS2026-0103")
         page.click("#vd-search button[type=submit]")
-        row = "#vd-detainees tr[data-detainee]"
-        wait_until(
-            page, "document.querySelectorAll('#vd-detainees tr[data-detainee]').length === 1"
-        )
+        row = "#vd-detainees tr[data-detainee]:has(td:text-is('KS2026-0103'))"
+        page.wait_for_selector(row)
+        assert page.locator("#vd-detainees tr[data-detainee]").count() == 1
         detainee_id = int(page.get_attribute(row, "data-detainee"))
         page.click(f"{row} button.vd-consent")
         form = "#vd-consent-form"

@@ -60,7 +60,7 @@ function build() {
         el("form", { id: "vl-tie-form", novalidate: "" },
           field("detainee_no", "vl_detainee_no", el("input", { name: "detainee_no", maxlength: "30", autocomplete: "off" })),
           field("detainee_name", "vl_detainee_name", el("input", { name: "detainee_name", maxlength: "50", autocomplete: "off" })),
-          field("proof_kind", "vl_proof_kind", el("select", { name: "proof_kind" }, ...PROOFS.map((c) => el("option", { value: c }, proofName(c))))),
+          field("proof_kind", "vl_proof_kind", el("select", { name: "proof_kind" }, ...PROOFS.map((c) => el("option", { value: c, "data-i18n": "vw_pk_" + c }, proofName(c))))),
           field("proof", "vl_proof_file", el("input", { name: "proof", type: "file", accept: PROOF_TYPES })),
           el("button", { type: "submit", "data-i18n": "vl_client_submit" }, t("vl_client_submit")), note("vl-tie-note")))),
     card("vl-request-card", "vl_request", el("p", { id: "vl-request-hint", class: "hint", "data-i18n": "vl_no_accepted" }, t("vl_no_accepted")),

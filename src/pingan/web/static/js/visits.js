@@ -53,8 +53,9 @@ export const visitsState = page; // read by the browser tests
 
 const field = (name, key, input) => el("label", {}, el("span", { "data-i18n": key }, t(key)), " ", input,
   el("small", { class: "field-error", "data-for": name }));
-const select = (name, codes, words) => el("select", { name }, el("option", { value: "", "data-i18n": "choose" }, t("choose")),
-  ...codes.map((c) => el("option", { value: c }, words(c))));
+// options carry their text key, so a language switch relabels them (i18n.js applyLang)
+const select = (name, codes, prefix) => el("select", { name }, el("option", { value: "", "data-i18n": "choose" }, t("choose")),
+  ...codes.map((c) => el("option", { value: c, "data-i18n": prefix + c }, t(prefix + c))));
 const note = (id) => el("p", { id, class: "form-note", role: "status" });
 
 /** The page's frame, built once: its words relabel with the language (data-i18n). */
@@ -72,8 +73,8 @@ function build() {
         el("form", { id: "vv-tie-form", novalidate: "" },
           field("detainee_no", "vv_detainee_no", el("input", { name: "detainee_no", maxlength: "30", autocomplete: "off" })),
           field("detainee_name", "vv_detainee_name", el("input", { name: "detainee_name", maxlength: "50", autocomplete: "off" })),
-          field("relation", "vv_relation", select("relation", RELATIONS, relationName)),
-          field("proof_kind", "vv_proof_kind", select("proof_kind", PROOFS, proofName)),
+          field("relation", "vv_relation", select("relation", RELATIONS, "vw_rel_")),
+          field("proof_kind", "vv_proof_kind", select("proof_kind", PROOFS, "vw_pk_")),
           field("proof", "vv_proof_file", el("input", { name: "proof", type: "file", accept: PROOF_TYPES })),
           el("button", { type: "submit", "data-i18n": "vv_tie_submit" }, t("vv_tie_submit")), note("vv-tie-note")))),
     card("vv-book-card", "vv_book", el("p", { id: "vv-book-hint", class: "hint", "data-i18n": "vv_no_accepted" }, t("vv_no_accepted")),
@@ -228,7 +229,7 @@ function addPerson(focus = true) {
   const row = el("div", { class: "vv-person" },
     field("name", "vv_p_name", el("input", { name: "p_name", maxlength: "50", autocomplete: "off" })),
     field("id_number", "vv_p_id", el("input", { name: "p_id_number", maxlength: "18", autocomplete: "off" })),
-    field("relation", "vv_p_relation", select("p_relation", RELATIONS, relationName)),
+    field("relation", "vv_p_relation", select("p_relation", RELATIONS, "vw_rel_")),
     el("button", { type: "button", class: "vv-remove", "data-i18n": "vv_party_remove", onclick: () => { row.remove(); addButton(); } }, t("vv_party_remove")));
   list.append(row);
   addButton();
