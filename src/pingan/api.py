@@ -27,6 +27,7 @@ from pingan.trust.unlock.router import router as unlock_router
 from pingan.units.router import router as units_router
 from pingan.video.router import router as video_router
 from pingan.visits.booking_router import router as visits_booking_router
+from pingan.visits.registry_router import router as visits_registry_router
 
 API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS = (
@@ -47,6 +48,7 @@ DOMAIN_ROUTERS = (
     fraud_router,
     fraud_warnings_router,
     fraud_stats_router,
+    visits_registry_router,
     visits_booking_router,
     geo_router,
     live_router,

@@ -21,6 +21,7 @@ from pingan.trust.identity.cli import identity_app
 from pingan.trust.signing.cli import trust_app
 from pingan.trust.unlock.cli import unlock_app
 from pingan.units.cli import unit_app
+from pingan.visits.cli import visits_app
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -62,6 +63,7 @@ app.add_typer(identity_app, name="identity")
 app.add_typer(cert_app, name="cert")
 app.add_typer(unlock_app, name="unlock")
 app.add_typer(fraud_app, name="fraud")
+app.add_typer(visits_app, name="visits")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
 

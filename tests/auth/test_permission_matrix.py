@@ -32,6 +32,7 @@ AUTHENTICATED_ONLY = {
     ("GET", "/auth/me"),
     ("POST", "/auth/logout"),
     ("PUT", "/auth/me/language"),
+    ("GET", "/visits/facilities"),  # where visits can be made: any signed-in role
 }
 
 

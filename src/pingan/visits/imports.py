@@ -211,12 +211,14 @@ def import_detainees(
     for spec in specs:
         row = detainee_by_no(session, spec.detainee_no)
         if row is None:
-            row = VisitDetainee(status="held", created_at=now)
+            row = fill_detainee(
+                session, vault, VisitDetainee(status="held", created_at=now), spec, now=now
+            )
             session.add(row)
             added += 1
         else:
+            fill_detainee(session, vault, row, spec, now=now)
             updated += 1
-        fill_detainee(session, vault, row, spec, now=now)
         session.flush()
     audit.record(
         session,
