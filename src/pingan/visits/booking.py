@@ -14,6 +14,7 @@ insert fails on the index and that request answers 409 `slot_taken`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
@@ -339,21 +340,56 @@ def _party(vault: Vault, kind: str, members: tuple[PartyMember, ...]) -> list[di
     return out
 
 
+def _lawyer_day(
+    session: Session, r: Rules, rule: VisitRule, facility: VisitFacility, visitor: VisitVisitor
+) -> Callable[[date, int], tuple[int, int, int]]:
+    """For a Beijing day and the slots wanted: (held by the lawyer, held by the firm, the
+    day's lawyer capacity) — what fair allocation weighs."""
+    terminals = [t for t in _terminals(session, facility.id) if r.serves(t.use, visitor.role)]
+
+    def weigh(day: date, _wanted: int) -> tuple[int, int, int]:
+        start, end = slots.beijing_day(day)
+        capacity = len(_grid(r, rule, facility, start, end)[0]) * len(terminals)
+        mine = _held_lawyer_slots(session, facility.id, day, [visitor.id])
+        firm = _held_lawyer_slots(session, facility.id, day, _firm_ids(session, visitor))
+        return mine, firm, capacity
+
+    return weigh
+
+
+def _within_shares(r: Rules, held: tuple[int, int, int], wanted: int) -> bool:
+    mine, firm, capacity = held
+    return slots.within_share(mine, wanted, capacity, r.lawyer_share_visitor) and (
+        slots.within_share(firm, wanted, capacity, r.lawyer_share_firm)
+    )
+
+
 def _arrange(
     session: Session,
     actor: Actor,
     r: Rules,
     rule: VisitRule,
     facility: VisitFacility,
+    visitor: VisitVisitor,
     count: int,
     now: datetime,
 ) -> tuple[datetime, int]:
     """A lawyer who names no time gets the earliest free working slot within the rules'
-    hours (48); none → 409 `cannot_arrange_within_48h`, which the desk sees live."""
+    hours (48), on a day where the lawyer and the firm are within their fair shares; none →
+    409 `cannot_arrange_within_48h`, which the desk sees live."""
     within = timedelta(hours=rule.arrange_within_h or 48)
     grid, _ = _grid(r, rule, facility, now, now + within + timedelta(hours=1))
     terminals = _terminals(session, facility.id)
     claims = _claims(session, terminals, now, now + within + timedelta(hours=3))
+    weigh = _lawyer_day(session, r, rule, facility, visitor)
+    days: dict[date, bool] = {}
+
+    def allowed(at: datetime) -> bool:
+        day = at.astimezone(slots.BEIJING).date()
+        if day not in days:
+            days[day] = _within_shares(r, weigh(day, count), count)
+        return days[day]
+
     found = slots.earliest(
         grid,
         terminals,
@@ -363,17 +399,19 @@ def _arrange(
         within=within,
         count=count,
         uses=r.terminal_uses,
+        allowed=allowed,
     )
     if found is None:
+        hours = int(within.total_seconds() // 3600)
         audit.record(
-            session, actor, "visits.cannot_arrange", "visit_facility", facility.id, {"hours": 48}
+            session, actor, "visits.cannot_arrange", "visit_facility", facility.id, {"hours": hours}
         )
         outbox.publish(
             session,
             "visits.booking",
             "visit_facility",
             facility.id,
-            {"event": "cannot_arrange", "facility_id": facility.id, "within_h": within / 3600},
+            {"event": "cannot_arrange", "facility_id": facility.id, "within_h": hours},
         )
         finish(session)
         refuse(Refusal("cannot_arrange_within_48h"))
@@ -405,7 +443,7 @@ def book(
             raise Bad(msg("visits.booking.starts_at_required"), code="starts_at_required")
         if spec.recorded or spec.monitored:  # the flags refuse before anything is arranged
             refuse(Refusal(f"lawyer_{'recording' if spec.recorded else 'monitoring'}_forbidden"))
-        starts_at, terminal_id = _arrange(session, actor, r, rule, facility, count, now)
+        starts_at, terminal_id = _arrange(session, actor, r, rule, facility, visitor, count, now)
     else:
         starts_at, terminal_id = spec.starts_at, None
     ends_at = starts_at + timedelta(minutes=minutes)
@@ -419,10 +457,11 @@ def book(
         facility.kind, kind, stage=detainee.stage, restrictions=detainee.restrictions
     )
     consent = _consent(session, detainee.id, visitor.id, starts_at, ends_at)
-    lawyer_capacity = 0
-    if kind == slots.LAWYER:
-        lawyer_terminals = [t for t in terminals if r.serves(t.use, kind)]
-        lawyer_capacity = len(grid) * len(lawyer_terminals)
+    held_lawyer, held_firm, lawyer_capacity = (
+        _lawyer_day(session, r, rule, facility, visitor)(day, count)
+        if kind == slots.LAWYER
+        else (0, 0, 0)
+    )
     facts = Facts(
         kind=kind,
         starts_at=starts_at,
@@ -455,8 +494,8 @@ def book(
         now=now,
         live_limit=r.family_live_per_detainee,
         horizon_days=r.booking_horizon_days,
-        held_by_lawyer=_held_lawyer_slots(session, facility.id, day, [visitor.id]),
-        held_by_firm=_held_lawyer_slots(session, facility.id, day, _firm_ids(session, visitor)),
+        held_by_lawyer=held_lawyer,
+        held_by_firm=held_firm,
         day_capacity=lawyer_capacity,
         wanted_slots=count,
         share_lawyer=r.lawyer_share_visitor,
@@ -601,13 +640,17 @@ def cancel(
 
 
 def can_cancel(session: Session, actor: Actor, booking: VisitBooking, now: datetime) -> bool:
-    """Whether this caller may cancel this booking now (the page shows the button)."""
+    """Whether this caller may cancel this booking now (the page shows the button): its
+    visitor up to the rules' hours before the start, the desk (visits.manage) until the end."""
     if booking.status not in CANCELLABLE or booking.ends_at <= now:
         return False
-    if actor.role is not None and role_may(actor.role, "visits.manage"):
-        return True
-    limit = rules().cancel_before_h
-    return check_cancel(booking.starts_at, now=now, cancel_before_h=limit, by_desk=False) is None
+    visitor = session.get(VisitVisitor, booking.visitor_id)
+    if visitor is not None and actor.user_id is not None and visitor.user_id == actor.user_id:
+        limit = rules().cancel_before_h
+        return (
+            check_cancel(booking.starts_at, now=now, cancel_before_h=limit, by_desk=False) is None
+        )
+    return actor.role is not None and role_may(actor.role, "visits.manage")
 
 
 def _call_started(session: Session, booking_id: int) -> bool:

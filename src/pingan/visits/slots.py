@@ -191,12 +191,14 @@ def earliest(
     within: timedelta,
     count: int = 1,
     uses: Uses = SERVES,
+    allowed: Callable[[datetime], bool] | None = None,
 ) -> tuple[datetime, int] | None:
     """The earliest (start, terminal) with `count` free back-to-back slots starting after
-    `now` and no later than `now + within` (a lawyer's visit arranged within 48 h)."""
+    `now` and no later than `now + within` (a lawyer's visit arranged within 48 h), skipping
+    starts `allowed` refuses (a day on which the lawyer already holds a fair share)."""
     terminals, claims = list(terminals), list(claims)
     for s, _ in slots:
-        if s <= now or s > now + within:
+        if s <= now or s > now + within or (allowed is not None and not allowed(s)):
             continue
         run = run_of(slots, s, count)
         if run is None:
