@@ -368,18 +368,17 @@ def fill_detainee(
     if _held_elsewhere(session, subject.key, number):
         raise Conflict(msg("visits.registry.already_held"), code="already_held")
     _period(spec.held_since, spec.held_until, now)
+    stage, restrictions = check_stage(spec.stage), check_restrictions(spec.restrictions)
+    authority = _text(spec.case_authority, "case_authority")
+    case_no = _text(spec.case_no, "case_no", required=False, limit=40)
+    charge = _text(spec.charge, "charge", required=False)
+    # every check passed: only now is the row written
     row.detainee_no, row.facility_id = number, facility.id
     row.name_enc, row.name_masked = sealed.enc, sealed.masked
-    row.id_enc, row.id_key, row.id_masked = (
-        vault.encrypt(subject.id_number),
-        subject.key,
-        subject.masked,
-    )
-    row.stage = check_stage(spec.stage)
-    row.case_authority = _text(spec.case_authority, "case_authority")
-    row.case_no = _text(spec.case_no, "case_no", required=False, limit=40)
-    row.charge = _text(spec.charge, "charge", required=False)
-    row.restrictions = check_restrictions(spec.restrictions)
+    row.id_enc = vault.encrypt(subject.id_number)
+    row.id_key, row.id_masked = subject.key, subject.masked
+    row.stage, row.restrictions = stage, restrictions
+    row.case_authority, row.case_no, row.charge = authority, case_no, charge
     row.held_since, row.held_until = spec.held_since, spec.held_until
     if not row.status:
         row.status = HELD
