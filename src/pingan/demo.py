@@ -115,6 +115,8 @@ DEMO_ROLES = [
     ("auditor", Role.AUDITOR),
     ("citizen", Role.CITIZEN),
     ("locksmith", Role.LOCKSMITH),
+    ("lawyer", Role.LAWYER),  # video visits' defence lawyer (sim/data/visits.yaml)
+    ("zhouli", Role.CITIZEN),  # video visits' family visitor: 周丽 of the sample register
 ]
 
 
@@ -170,9 +172,19 @@ def build_demo(
         accounts = _populate(db, vault, sample_incidents=sample_incidents, roster_days=days)
         if sample_incidents:
             fraud_sample(settings, db, vault)
+            visits_sample(settings, db, vault)
         return accounts
     finally:
         db.dispose()
+
+
+def visits_sample(settings: Settings, db: Database, vault: Vault) -> None:
+    """The video visits' sample (sim/data/visits.yaml): facilities, detainees, visitors, ties,
+    a consent and bookings, one of them starting minutes from now (sim/visits_world.py)."""
+    from pingan.sim.visits_world import populate
+
+    with db.session() as session:
+        populate(session, vault, settings.data_dir, now=utcnow().replace(microsecond=0))
 
 
 def use_demo_banks(settings: Settings, app: FastAPI) -> LocalBanks:
@@ -290,7 +302,7 @@ def _populate(
                 username=username,
                 password=password,
                 role=role,
-                phone="13800138000" if role is Role.CITIZEN else None,
+                phone="13800138000" if username == "citizen" else None,
             ).id
             accounts.append((username, role.value, password))
         unit_ids = {}

@@ -43,6 +43,7 @@ ROLE_VIEWS = {
         "unlockdesk",
         "fraud",
         "dissuade",
+        "visitdesk",
     ],
     "officer": [
         "officer",
@@ -54,11 +55,15 @@ ROLE_VIEWS = {
         "witness",
         "fraud",
         "dissuade",
+        "visitdesk",
     ],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
-    "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport"],
+    "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
     "admin": ["users", "units"],
     "locksmith": ["locksmith"],
+    "lawyer": ["lawyervisits", "identity"],
+    # a resident already registered for video visits, with ties and bookings (the demo's sample)
+    "zhouli": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
 
@@ -217,7 +222,32 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     # anti-fraud cases: case numbers, victims' masked names (the desk's and the resident's lists)
     for c in demo.call("GET", "/fraud/cases?limit=100", token).json().get("items", []):
         out |= {c["case_no"], c["victim_name_masked"]}
+    out |= _visits_verbatim(demo)
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
+
+
+def _visits_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
+    """Video visits as the facility registered them: facility and terminal names, addresses,
+    detainee numbers, masked names, case authorities, lawyers' licences and firms."""
+    token = demo.token("commander")
+    out: set[str] = set()
+    for f in demo.call("GET", "/visits/facilities", token).json():
+        out |= {f["name"], f["code"], f["address"], f["phone"]} | {
+            x["name"] for x in f["terminals"]
+        }
+        listed = demo.call(
+            "GET", "/visits/detainees", token, params={"facility_id": f["id"]}
+        ).json()
+        for d in listed.get("items", listed) if isinstance(listed, dict) else listed:
+            out |= {d["detainee_no"], d["name_masked"], d.get("case_authority") or d["detainee_no"]}
+    listed = demo.call("GET", "/visits/visitors", token).json()
+    for v in listed.get("items", listed) if isinstance(listed, dict) else listed:
+        out |= {
+            v["name_masked"],
+            v.get("licence_no") or v["name_masked"],
+            v.get("organisation") or v["name_masked"],
+        }
+    return {x for x in out if x}
 
 
 @pytest.fixture(scope="module")

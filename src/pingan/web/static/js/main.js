@@ -25,6 +25,9 @@ import { showUnlockDesk, mayUseUnlockDesk } from "./unlock-desk.js";
 import { showDissuade } from "./fraud-dissuade.js";
 import { showFraudDesk, mayUseFraudDesk } from "./fraud.js";
 import { showFraudReport } from "./fraudreport.js";
+import { showVisits } from "./visits.js";
+import { showLawyerVisits } from "./lawyer-visits.js";
+import { showVisitDesk, mayUseVisitDesk } from "./visit-desk.js";
 import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -38,25 +41,27 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 
 // Which views each role may open (the API enforces the same through policy.yaml).
 const VIEWS = {
-  commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade"],
+  commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade", "visitdesk"],
   dispatcher: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade"],
   auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "fraud", "dissuade"],
-  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade", "visitdesk"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
-  citizen: ["citizen", "identity", "cert", "unlock", "fraudreport"],
+  citizen: ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
   admin: ["users", "units"],
   locksmith: ["locksmith"],
+  lawyer: ["lawyervisits", "identity"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   fraudwall: () => showFraudWall().then(resizeFraudWall),
   deploy: () => showDeploy().then(resizeDeploy), officer: showOfficer, citizen: showCitizen,
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
   unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
-  unlockdesk: showUnlockDesk, fraud: showFraudDesk, fraudreport: showFraudReport, dissuade: showDissuade, none: () => {} };
+  unlockdesk: showUnlockDesk, fraud: showFraudDesk, fraudreport: showFraudReport, dissuade: showDissuade,
+  visits: showVisits, lawyervisits: showLawyerVisits, visitdesk: showVisitDesk, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
 const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk, fraud: mayUseFraudDesk,
-  fraudreport: () => may("fraud.report") };
+  fraudreport: () => may("fraud.report"), visitdesk: mayUseVisitDesk, visits: () => may("visits.book"), lawyervisits: () => may("visits.book") };
 // The video visit call (visit-call.js): opened from a booking's link, #visitcall/<booking_id>,
 // by the roles that take part in calls; never an entry of the navigation (NOT_IN_NAV).
 import { showVisitCall, CALL_ROLES } from "./visit-call.js";
@@ -64,13 +69,13 @@ SHOW.visitcall = showVisitCall;
 CALL_ROLES.forEach((role) => (VIEWS[role] ||= []).push("visitcall"));
 const NOT_IN_NAV = ["none", "visitcall"];
 // Views laid out for a phone: the shared header shrinks while one of them is shown.
-const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith", "fraudreport"];
+const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witness", "locksmith", "fraudreport", "visits", "lawyervisits"];
 // Views that show an incident's summary: a new incident's detail is read only while one is open
 // (entering one reads whatever was missed with a single list request).
 const SUMMARY_VIEWS = ["map", "queue"];
 // Roles outside the control room: no live feed, no incident or unit snapshots (the API refuses
 // them those; a filed locksmith sees only its own unlock jobs).
-const OUTSIDE = ["citizen", "admin", "locksmith"];
+const OUTSIDE = ["citizen", "admin", "locksmith", "lawyer"];
 const timers = [];
 let citizenReady = false;
 
@@ -86,14 +91,15 @@ function views() { return ((session.user && VIEWS[session.user.role]) || []).fil
 // The header speaks to whoever is signed in: a neutral name on the login screen, the
 // citizen's own page for residents, the locksmith's for a filed locksmith, the command centre
 // for police staff.
-addTexts({ page_title: "平安", locksmith_title: "平安 · 备案开锁" }, { page_title: "Pingan", locksmith_title: "Pingan · Filed locksmith" });
+addTexts({ page_title: "平安", locksmith_title: "平安 · 备案开锁", lawyer_title: "平安 · 律师会见" },
+  { page_title: "Pingan", locksmith_title: "Pingan · Filed locksmith", lawyer_title: "Pingan · Lawyer visits" });
 function heading() {
   const role = session.token && session.user ? session.user.role : null;
-  const key = { citizen: "citizen_title", locksmith: "locksmith_title" }[role] || (role ? "title" : "page_title");
+  const key = { citizen: "citizen_title", locksmith: "locksmith_title", lawyer: "lawyer_title" }[role] || (role ? "title" : "page_title");
   const h = $("#page-title"); h.dataset.i18n = key; h.textContent = t(key);
   document.title = t(key);
   const f = $("#page-footer"); f.dataset.i18n = role === "citizen" ? "citizen_footer" : "footer"; f.textContent = t(f.dataset.i18n);
-  $("#health").hidden = role === "citizen" || role === "locksmith"; // the control room's concern
+  $("#health").hidden = ["citizen", "locksmith", "lawyer"].includes(role); // the control room's concern
 }
 
 function route() {
@@ -144,7 +150,7 @@ async function enter() {
   $("#login-box").hidden = true;
   $("#logout").hidden = false;
   who();
-  await loadCatalogue();
+  if (may("catalogue.read")) await loadCatalogue(); // a lawyer reads only their visits
   const nav = $("#nav");
   nav.replaceChildren(...views().filter((v) => !NOT_IN_NAV.includes(v)).map((v) => el("a", { href: "#" + v, "data-view": v, "data-i18n": "nav_" + v }, t("nav_" + v))));
   nav.hidden = false;
