@@ -189,6 +189,21 @@ def test_a_booking_beyond_the_monthly_quota_is_refused(world) -> None:
     past_booking(world, "no_show", bj(-3, 10), visitor_id=world.ids["family2"])  # another visitor
     r = world.book(starts_at=_iso(bj(2, 10)))
     assert r.status_code == 409 and r.json()["code"] == "over_quota", r.text
+
+
+def test_a_visit_cancelled_inside_24_hours_counts_against_the_quota(world) -> None:
+    """The desk cancelled a visit on its last day: the slot is lost to other families, so the
+    visit counts; a cancellation days ahead frees it."""
+    past_booking(world, "completed", bj(-6, 10))
+    late = past_booking(
+        world, "cancelled", bj(-3, 10), cancelled_at=bj(-3, 10) - timedelta(hours=3)
+    )
+    r = world.book(starts_at=_iso(bj(2, 10)))
+    assert r.status_code == 409 and r.json()["code"] == "over_quota", r.text
+    with world.db.session() as s:
+        s.get(VisitBooking, late).cancelled_at = bj(-5, 10)
+        s.commit()
+    assert world.book(starts_at=_iso(bj(2, 10))).status_code == 201
     nxt = world.book(starts_at=_iso(bj(24, 10)))  # 1 January: a new month, but the horizon
     assert nxt.json()["code"] == "beyond_horizon"
 

@@ -279,6 +279,27 @@ def _count(session: Session, *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(VisitBooking).where(*where)) or 0
 
 
+def _late_cancellations(
+    session: Session, detainee_id: int, kind: str, start: datetime, end: datetime
+) -> int:
+    """Bookings starting in [start, end) cancelled inside `cancel_before_h` of their start.
+
+    Such a slot was held until the last day and is lost to every other family, so it counts
+    against the detainee's monthly quota as a visit would; a cancellation in good time frees
+    it. (Only the desk can cancel that late; a visitor who asks it to still uses the visit.)"""
+    late = timedelta(hours=rules().cancel_before_h)
+    rows = session.execute(
+        select(VisitBooking.starts_at, VisitBooking.cancelled_at).where(
+            VisitBooking.detainee_id == detainee_id,
+            VisitBooking.kind == kind,
+            VisitBooking.status == CANCELLED,
+            VisitBooking.starts_at >= start,
+            VisitBooking.starts_at < end,
+        )
+    ).all()
+    return sum(1 for starts, cancelled in rows if cancelled and starts - cancelled < late)
+
+
 def _held_lawyer_slots(
     session: Session, facility_id: int, day: date, visitor_ids: list[int]
 ) -> int:
@@ -483,7 +504,8 @@ def book(
             VisitBooking.status.in_(COUNTED),
             VisitBooking.starts_at >= month_start,
             VisitBooking.starts_at < month_end,
-        ),
+        )
+        + _late_cancellations(session, detainee.id, kind, month_start, month_end),
         live_with_detainee=_count(
             session,
             VisitBooking.detainee_id == detainee.id,
