@@ -27,7 +27,7 @@ addTexts({
   vd_col_stage: "诉讼阶段", vd_col_authority: "办案机关", vd_col_restrictions: "限制", vd_col_id: "身份证号",
   vd_no_shows: "预约未到", vd_no_no_shows: "没有未到记录",
   vd_suspended: "暂停预约的会见人", vd_no_suspended: "没有暂停预约的会见人", vd_until: "暂停至", vd_reinstate: "恢复预约",
-  vd_live: "进行中的会见", vd_no_live: "当前没有进行中的会见", vd_watch: "监看", vd_not_watched: "律师会见不予监看",
+  vd_live: "进行中的会见", vd_no_live: "当前没有进行中的会见", vd_watch: "监看", vd_terminal_join: "终端接入", vd_not_watched: "律师会见不予监看",
   vd_terminal_line: "{name}（{use}）",
 }, {
   nav_visitdesk: "Visit desk", vd_title: "Video visit desk", vd_facility: "Facility", vd_date: "Date", vd_refresh: "Refresh",
@@ -44,7 +44,7 @@ addTexts({
   vd_col_stage: "Stage", vd_col_authority: "Case authority", vd_col_restrictions: "Restrictions", vd_col_id: "ID number",
   vd_no_shows: "Missed visits", vd_no_no_shows: "No missed visits",
   vd_suspended: "Visitors suspended from booking", vd_no_suspended: "No suspended visitors", vd_until: "Suspended until", vd_reinstate: "Reinstate",
-  vd_live: "Calls under way", vd_no_live: "No call under way", vd_watch: "Watch", vd_not_watched: "Lawyer visits are not watched",
+  vd_live: "Calls under way", vd_no_live: "No call under way", vd_watch: "Watch", vd_terminal_join: "Join as the terminal", vd_not_watched: "Lawyer visits are not watched",
   vd_terminal_line: "{name} ({use})",
 });
 
@@ -169,6 +169,9 @@ function scheduleRow(b) {
     acts.append(el("button", { type: "button", class: "vd-cancel", onclick: () => reasonForm(acts, t("vd_confirm"),
       (reason) => post(`${API}/bookings/${b.id}/cancel`, { reason }).then(draw)) }, t("vd_desk_cancel")));
   }
+  if (may("visits.terminal") && ["confirmed", "in_call"].includes(b.status) && !ended) {
+    acts.append(el("a", { href: `#visitcall/${b.id}/terminal`, class: "vd-terminal-join", "data-booking": b.id }, t("vd_terminal_join")));
+  }
   if (b.status === "in_call") acts.append(watchCell(b));
   return el("tr", { "data-booking": b.id, "data-status": b.status },
     el("td", { class: "nowrap" }, span(b)), el("td", { class: "booking-no" }, b.booking_no), el("td", {}, visitKind(b.kind)),
@@ -180,7 +183,7 @@ function scheduleRow(b) {
 function watchCell(b) {
   if (b.kind === "lawyer" || !b.monitored) return el("span", { class: "hint vd-not-watched" }, t("vd_not_watched"));
   if (!may("visits.monitor")) return "";
-  return el("a", { href: `#visitcall/${b.id}`, class: "vd-watch", "data-booking": b.id }, t("vd_watch"));
+  return el("a", { href: `#visitcall/${b.id}/monitor`, class: "vd-watch", "data-booking": b.id }, t("vd_watch"));
 }
 
 // -- calls under way ----------------------------------------------------------------------------
