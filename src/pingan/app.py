@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.routing import BaseRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,17 +37,18 @@ APP_DEPENDENCIES = [Depends(plain_text_parameters)]
 
 
 @functools.cache
-def _api_routes() -> tuple[BaseRoute, ...]:
+def _api() -> APIRouter:
     """The API's routes, resolved once per process and shared by every app built in it.
 
     FastAPI resolves an included router's routes (dependencies, parameter models) for each
     include, about two seconds for ours; the resolved routes hold nothing of one app (its
     state is read from the request), so a process that builds many apps — the test suite, one
     per test — resolves them once. The holder carries the app's own dependencies, as
-    including into the app would."""
+    including into the app would, and the domain routers' lifespans (the device hub's), which
+    the app's lifespan enters."""
     holder = APIRouter(dependencies=APP_DEPENDENCIES)
     holder.include_router(api_router())
-    return tuple(holder.routes)
+    return holder
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -61,9 +61,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         legacy_transactions=settings.db_legacy_transactions,
     )
 
+    api = _api()
+
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with api.lifespan_context(app_):  # the domain routers' own (the device hub)
+            yield
         fraud_sending.stop_sender(app)  # the stop orders' background sender, if it started
         if database is None:
             db.dispose()
@@ -96,7 +99,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 413 carries them
     problems.install(app)
-    app.router.routes.extend(_api_routes())
+    app.router.routes.extend(api.routes)
 
     @app.get(
         "/healthz",
