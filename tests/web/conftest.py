@@ -97,25 +97,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         yield d
 
 
-@contextmanager
-def headless_chromium() -> Iterator[object]:
-    """Debian's Chromium (no browser downloaded), headless, driven by Playwright."""
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[object]:
+    """One Playwright driver per test process: Playwright refuses a second sync driver in a
+    process while the first runs, so tests that launch browsers of their own use this one."""
+    if not CHROMIUM.exists():
+        service_unavailable("Chromium", "/usr/bin/chromium missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        service_unavailable("Chromium", "/usr/bin/chromium missing (apt-get install chromium)")
-    with headless_chromium() as b:
+def browser(playwright_driver) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Debian's Chromium (no browser downloaded), headless, shared by the browser tests."""
+    b = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    try:
         yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture(scope="session")

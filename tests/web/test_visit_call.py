@@ -24,7 +24,7 @@ from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.db.base import utcnow
 from pingan.store import open_store
-from tests.conftest import TEST_PASSWORD, service_unavailable
+from tests.conftest import TEST_PASSWORD
 from tests.visits import call_rows
 from tests.web.browser import new_page, wait_until
 from tests.web.conftest import CHROMIUM, Demo, _free_port
@@ -128,13 +128,12 @@ def _frames(page, side: str) -> bool:  # type: ignore[no-untyped-def]
     return bool(wait_until(page, expression, side, timeout=45_000))
 
 
-def test_a_family_call_a_monitor_and_a_lawyers_call(tmp_path: Path, shots: Path) -> None:
-    if not CHROMIUM.exists():
-        service_unavailable("Chromium", "/usr/bin/chromium missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def test_a_family_call_a_monitor_and_a_lawyers_call(
+    tmp_path: Path, shots: Path, playwright_driver
+) -> None:  # type: ignore[no-untyped-def]
+    p = playwright_driver
     rows = _prepare(tmp_path / "data")
-    with serving(tmp_path / "data") as server, sync_playwright() as p, ExitStack() as stack:
+    with serving(tmp_path / "data") as server, ExitStack() as stack:
 
         def chromium():  # type: ignore[no-untyped-def]
             b = p.chromium.launch(executable_path=str(CHROMIUM), args=MEDIA_FLAGS)

@@ -97,6 +97,7 @@ const desk = { cases: [], selected: null, detail: null, trail: null, ready: fals
 /** Names the officer typed for proposed accounts, by case and account: the trail is drawn again
  * whenever the case changes (a bank answers), and what was typed must survive that. */
 const typedNames = new Map();
+const nameMissing = new Set(); // proposals whose stop was refused for want of a name, by the same key
 
 /** Whether the signed-in role reads the desk (the API enforces it). */
 export const mayUseFraudDesk = () => may("fraud.read");
@@ -407,11 +408,13 @@ function drawTrail(c) {
 function trailStop(c, p) {
   const key = `${c.id}:${p.account}`;
   const name = p.name ? null : el("input", { name: "name", maxlength: 100, size: 10, value: typedNames.get(key) || "",
-    placeholder: t("fd_p_name_needed"), "aria-label": t("fd_p_name_needed"), oninput: (ev) => typedNames.set(key, ev.target.value) });
+    placeholder: t("fd_p_name_needed"), "aria-label": t("fd_p_name_needed"),
+    oninput: (ev) => { typedNames.set(key, ev.target.value); nameMissing.delete(key); } });
   const button = actButton("fd_stop_this", "trail-stop", () => {
-    if (name && !name.value.trim()) { name.focus(); throw Object.assign(new Error(t("fd_p_name_needed")), { status: 0 }); }
+    if (name && !name.value.trim()) { nameMissing.add(key); name.focus(); throw Object.assign(new Error(t("fd_p_name_needed")), { status: 0 }); }
     return post(`${API}/cases/${c.id}/trail/stop`, name ? { account: p.account, name: name.value.trim() } : { account: p.account });
   });
+  if (nameMissing.has(key)) serverText(button.querySelector(".error"), t("fd_p_name_needed")); // survives a redraw
   return name ? el("span", { class: "fd-act" }, name, button) : button;
 }
 

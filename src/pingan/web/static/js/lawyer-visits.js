@@ -6,7 +6,7 @@
 // "My visits" lists them with their state and the way into the call (#visitcall, the call's view).
 import { api, post, el, $, t } from "./core.js";
 import { addTexts, fill, serverText } from "./i18n.js";
-import { API, today, line, readProof, PROOF_TYPES, slotGrid, tieStatus, proofName, visitorStatus, facilityKind, paren, span } from "./visit-words.js";
+import { API, today, line, readProof, PROOF_TYPES, slotGrid, tieStatus, proofName, visitorStatus, facilityKind, paren, span, tieFacility } from "./visit-words.js";
 import { bookingItem } from "./visits.js";
 
 const PROOFS = ["engagement_letter", "legal_aid_letter"];
@@ -132,11 +132,7 @@ async function register(ev) {
   } catch (e) { if (e.status !== 401) serverText(out, e.message); }
 }
 
-const facilityOf = (tie) => {
-  const d = tie.detainee || {};
-  const id = d.facility_id ?? (d.facility && d.facility.id) ?? tie.facility_id ?? (tie.facility && tie.facility.id);
-  return page.facilities.get(id) || d.facility || tie.facility || null;
-};
+const facilityOf = (tie) => tieFacility(tie, page.facilities);
 
 async function drawTies() {
   if (!page.me) return;

@@ -145,3 +145,10 @@ export async function slotGrid(box, { facilityId, kind, date, onPick }) {
 /** Reason codes of the facility's refusals that the pages word themselves (the API's detail,
  * in the page's language, says the rest). */
 export const codeOf = (e) => (e && e.body && e.body.code) || "";
+
+/** The facility of a tie to a detainee, from the facilities already read (by id) or the tie. */
+export const tieFacility = (tie, facilities) => {
+  const d = tie.detainee || {};
+  const id = d.facility_id ?? (d.facility && d.facility.id) ?? tie.facility_id ?? (tie.facility && tie.facility.id);
+  return facilities.get(id) || d.facility || tie.facility || null;
+};

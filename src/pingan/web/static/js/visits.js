@@ -8,7 +8,7 @@
 import { api, post, el, $, t, saveFile } from "./core.js";
 import { addTexts, fill, serverText } from "./i18n.js";
 import { API, at, span, today, line, privacyWords, partyWords, joinLink, readProof, PROOF_TYPES, slotGrid, bookingStatus, tieStatus,
-  relationName, proofName, paren, visitorStatus, facilityKind, visitKind } from "./visit-words.js";
+  relationName, proofName, paren, visitorStatus, facilityKind, visitKind, tieFacility } from "./visit-words.js";
 
 // Kinships and their proofs a family visitor may claim (visits/rules.yaml, family).
 const RELATIONS = ["spouse", "parent", "child", "sibling", "grandparent", "grandchild"];
@@ -152,11 +152,7 @@ async function register(ev) {
   }
 }
 
-const facilityOf = (tie) => {
-  const d = tie.detainee || {};
-  const id = d.facility_id ?? (d.facility && d.facility.id) ?? tie.facility_id ?? (tie.facility && tie.facility.id);
-  return page.facilities.get(id) || d.facility || tie.facility || null;
-};
+const facilityOf = (tie) => tieFacility(tie, page.facilities);
 
 async function drawTies() {
   if (!page.me) return;
