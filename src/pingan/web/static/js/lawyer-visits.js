@@ -6,7 +6,7 @@
 // "My visits" lists them with their state and the way into the call (#visitcall, the call's view).
 import { api, post, el, $, t } from "./core.js";
 import { addTexts, fill, serverText } from "./i18n.js";
-import { API, today, line, readProof, PROOF_TYPES, slotGrid, tieStatus, proofName, visitorStatus, facilityKind, paren, span, tieFacility } from "./visit-words.js";
+import { API, today, line, readProof, PROOF_TYPES, slotGrid, tieStatus, proofName, visitorStatus, facilityKind, paren, span, tieFacility, readVisitor } from "./visit-words.js";
 import { bookingItem } from "./visits.js";
 
 const PROOFS = ["engagement_letter", "legal_aid_letter"];
@@ -90,13 +90,7 @@ function build() {
 
 export async function showLawyerVisits() {
   if (!page.ready) { build(); page.ready = true; }
-  const [me, id, facilities] = await Promise.all([
-    api(`${API}/visitors/me`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
-    api("/api/v1/trust/identity/me").catch(() => ({ level: 0 })),
-    api(`${API}/facilities`).catch(() => []),
-  ]);
-  page.me = me; page.level = id.level || 0;
-  page.facilities = new Map(facilities.map((x) => [x.id, x]));
+  Object.assign(page, await readVisitor());
   drawMe();
   await Promise.all([drawTies(), drawMine()]);
 }

@@ -152,3 +152,14 @@ export const tieFacility = (tie, facilities) => {
   const id = d.facility_id ?? (d.facility && d.facility.id) ?? tie.facility_id ?? (tie.facility && tie.facility.id);
   return facilities.get(id) || d.facility || tie.facility || null;
 };
+
+/** What a visitor's page starts from: the caller's visitor record (null before registering),
+ * their identity level, and the facilities by id. */
+export async function readVisitor() {
+  const [me, id, facilities] = await Promise.all([
+    api(`${API}/visitors/me`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+    api("/api/v1/trust/identity/me").catch(() => ({ level: 0 })),
+    api(`${API}/facilities`).catch(() => []),
+  ]);
+  return { me, level: id.level || 0, facilities: new Map(facilities.map((f) => [f.id, f])) };
+}

@@ -8,7 +8,7 @@
 import { api, post, el, $, t, saveFile } from "./core.js";
 import { addTexts, fill, serverText } from "./i18n.js";
 import { API, at, span, today, line, privacyWords, partyWords, joinLink, readProof, PROOF_TYPES, slotGrid, bookingStatus, tieStatus,
-  relationName, proofName, paren, visitorStatus, facilityKind, visitKind, tieFacility } from "./visit-words.js";
+  relationName, proofName, paren, visitorStatus, facilityKind, visitKind, tieFacility, readVisitor } from "./visit-words.js";
 
 // Kinships and their proofs a family visitor may claim (visits/rules.yaml, family).
 const RELATIONS = ["spouse", "parent", "child", "sibling", "grandparent", "grandchild"];
@@ -109,13 +109,7 @@ function build() {
 export async function showVisits() {
   if (!page.ready) { build(); page.ready = true; }
   partyLegend();
-  const [me, id, facilities] = await Promise.all([
-    api(`${API}/visitors/me`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
-    api("/api/v1/trust/identity/me").catch(() => ({ level: 0 })),
-    api(`${API}/facilities`).catch(() => []),
-  ]);
-  page.me = me; page.level = id.level || 0;
-  page.facilities = new Map(facilities.map((f) => [f.id, f]));
+  Object.assign(page, await readVisitor());
   drawMe();
   await Promise.all([drawTies(), drawMine()]);
 }
