@@ -27,7 +27,7 @@ def _settled(page, demo, ready: str, box: str, read):  # type: ignore[no-untyped
         page.goto(demo.url + "/#map")
         page.goto(demo.url + "/#kpi")
         page.wait_for_selector(ready)
-        report, shown, expected = read(page.get_attribute(box, "data-since"))
+        report, shown, expected = read(page.get_attribute(box, "data-period-start"))
         if shown == expected or attempt == 9:
             return report, shown, expected
         page.wait_for_timeout(500)
@@ -92,6 +92,7 @@ def test_kpi_board_shows_planned_against_realized(demo, browser) -> None:  # typ
 
     report, shown, expected = _settled(page, demo, "#kpi-planned[data-loads]", "#kpi-planned", read)
     assert shown == expected
+    page.wait_for_timeout(1500)  # the page's one-second clocks tick over their own spans only
     text = page.inner_text("#kpi-planned")
     assert f"警情 {report['incidents']}" in text
     assert "从接警起" in page.inner_text("#view-kpi")  # the clock is stated beside the figures

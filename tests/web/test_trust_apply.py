@@ -1,4 +1,5 @@
-"""The applicant's pages on a phone: the demo citizen reaches identity level 1 (after a refusal
+"""The applicant's pages on a phone: a new account for the demo citizen's person (other tests
+verify the demo's own account, in whatever order the workers run them) reaches identity level 1 (after a refusal
 shown in Chinese under its field) and level 2 with the one-time code read from the demo's SMS
 outbox file; applies for the no-criminal-record certificate, sees it issued, shows its QR code,
 downloads the signed credential (which `pingan cert verify` accepts in a fresh process), sets a
@@ -92,12 +93,16 @@ def _apply(page) -> None:  # type: ignore[no-untyped-def]
 def test_the_citizen_verifies_by_sms_code_and_gets_a_certificate(
     demo, browser, shots: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    user = {"username": "applicant-lxy", "password": "Applicant-2026!", "role": "citizen"}
+    r = demo.call("POST", "/users", demo.token("admin"), json=user)
+    assert r.status_code == 201, r.text
+    demo.passwords[user["username"]] = user["password"]
     page = new_page(browser, **PHONE)
     problems = _watch(page, allowed=("/trust/identity/verify",))
-    _login(page, demo, "citizen", demo.passwords["citizen"])
+    _login(page, demo, user["username"], user["password"])
     _open(page, "identity")
     wait_until(page, "document.querySelector('#view-identity').dataset.level !== undefined")
-    assert _level(page) == 0, "the demo citizen should start unverified"
+    assert _level(page) == 0, "a new account starts unverified"
     assert page.inner_text("#tid-level dd") == "未认证"
 
     # form check first: nothing sent for an ID number of the wrong shape
@@ -172,7 +177,7 @@ def test_the_citizen_verifies_by_sms_code_and_gets_a_certificate(
     r = httpx.get(
         f"{demo.url}/api/v1/trust/certificates/verify",
         params={"payload": demo.call("GET", f"/trust/certificates/documents/{number}",
-                                     demo.token("citizen")).json()["qr_payload"]},
+                                     demo.token(user["username"])).json()["qr_payload"]},
     )  # fmt: skip
     assert r.status_code == 403 and r.json()["code"] == "pin_required"
     app.locator("[data-act=consent]").click()

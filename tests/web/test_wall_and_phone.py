@@ -70,7 +70,7 @@ def test_the_wall_follows_the_live_feed_without_a_reload(demo, browser, shots: P
     commander = demo.token("commander")
 
     def agreed() -> bool:
-        since = page.get_attribute("#kpi-tiers", "data-since")
+        since = page.get_attribute("#kpi-tiers", "data-period-start")
         report = demo.call("GET", f"/reports/response?by=all&since={quote(since)}", commander)
         return (
             int(page.inner_text('[data-kpi="incidents"] .v'))

@@ -1,6 +1,6 @@
 // Live clocks: "how long since" figures (waiting time, time in status, fix age) that tick each
 // second in place, without refetching anything. One timer for the whole page: each tick
-// rewrites every element marked data-since, then runs the views' own tick hooks (alarms).
+// rewrites every span it made (class since, data-since), then runs the views' own tick hooks (alarms).
 import { el } from "./core.js";
 
 const hooks = new Set();
@@ -23,7 +23,7 @@ export function since(iso, attrs = {}) {
 }
 
 function tick() {
-  document.querySelectorAll("[data-since]").forEach((e) => {
+  document.querySelectorAll(".since[data-since]").forEach((e) => {
     if (e.dataset.since) e.textContent = fmtElapsed(secondsSince(e.dataset.since));
   });
   hooks.forEach((fn) => { try { fn(); } catch (err) { console.error(err); } });

@@ -145,7 +145,7 @@ async function tierTable(since) {
   try {
     rep = await api(`/api/v1/reports/response/tiers?by=${encodeURIComponent(by)}&since=${encodeURIComponent(since)}`);
   } catch (e) { box.replaceChildren(el("p", { class: "hint" }, half(e.message))); return; }
-  box.dataset.since = since; box.dataset.by = by;
+  box.dataset.periodStart = since; box.dataset.by = by;
   const tiers = Object.fromEntries(rep.tiers.map((x) => [x.code, x]));
   const clock = (c) => (lang === "zh" ? `（${t(`clock_${c}`)}）` : ` (${t(`clock_${c}`)})`);
   const head = el("tr", {}, ...[t("tier_col"), t("group_col"), t("applies"), t("measured"), t("not_reached"), t("by_override"),
@@ -168,7 +168,7 @@ async function plannedTable(since) {
   try {
     rep = await api(`/api/v1/deployment/realized?since=${encodeURIComponent(since)}`);
   } catch (e) { box.replaceChildren(el("p", { class: "hint" }, half(e.message))); return; }
-  box.dataset.since = since;
+  box.dataset.periodStart = since;
   const points = (d) => (d == null ? "-" : `${d > 0 ? "+" : ""}${d.toFixed(1)}`);
   const head = el("tr", {}, ...[t("tier_col"), t("planned_col"), t("realized_col"), t("diff_col"), t("all_free_col")].map((h) => el("th", {}, h)));
   const rows = rep.tiers.map((x) => el("tr", { "data-tier": x.code, "data-planned": x.planned ?? "", "data-realized": x.realized ?? "" },
