@@ -15,6 +15,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     LOCKSMITH = "locksmith"  # a filed locksmith: unlock jobs only, nothing of the police
     LAWYER = "lawyer"  # a practising lawyer: video visits with clients in detention, nothing else
+    ANALYST = "analyst"  # a DNA analyst of the family search: profiles, searches, reviews
+    REVIEWER = "reviewer"  # a senior analyst who confirms kinship matches (复核), nothing else
 
 
 ROLE_NAMES_ZH = {
@@ -27,4 +29,6 @@ ROLE_NAMES_ZH = {
     Role.AUDITOR: "审计员",
     Role.LOCKSMITH: "备案开锁人员",
     Role.LAWYER: "执业律师",
+    Role.ANALYST: "DNA检验分析员",
+    Role.REVIEWER: "DNA鉴定复核人",
 }

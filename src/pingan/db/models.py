@@ -10,6 +10,7 @@ from pingan.deployment import models as deployment_models
 from pingan.devices import models as device_models
 from pingan.fraud import models as fraud_models
 from pingan.incidents import models as incident_models
+from pingan.kinship import models as kinship_models
 from pingan.rosters import models as roster_models
 from pingan.services import models as service_models
 from pingan.trust.certificates import models as certificate_models
@@ -34,6 +35,7 @@ __all__ = [
     "idempotency",
     "identity_models",
     "incident_models",
+    "kinship_models",
     "roster_models",
     "service_models",
     "signing_models",

@@ -6,7 +6,7 @@ import { addTexts } from "./i18n.js";
 
 addTexts({
   nav_users: "账号管理", nav_units: "警力单元",
-  admin_role_other: "其他角色", role_locksmith: "备案开锁人员", role_lawyer: "执业律师",
+  admin_role_other: "其他角色", role_locksmith: "备案开锁人员", role_lawyer: "执业律师", role_analyst: "DNA检验分析员", role_reviewer: "DNA鉴定复核人",
   admin_users: "账号", admin_username: "用户名", admin_display_name: "姓名", admin_role: "角色", admin_active: "状态",
   admin_is_active: "在用", admin_is_inactive: "已停用", admin_actions: "操作", admin_disable: "停用", admin_enable: "启用",
   admin_manage: "管理", admin_new_user: "新建账号", admin_password: "初始密码", admin_phone: "手机号（可选）",
@@ -21,7 +21,7 @@ addTexts({
   admin_status: "状态", admin_col_name: "名称", admin_col_crew: "人数", admin_duty_note: "上岗、下岗由民警本人或调度员操作。", admin_saved: "已保存",
 }, {
   nav_users: "Accounts", nav_units: "Units",
-  admin_role_other: "Other role", role_locksmith: "Filed locksmith", role_lawyer: "Practising lawyer",
+  admin_role_other: "Other role", role_locksmith: "Filed locksmith", role_lawyer: "Practising lawyer", role_analyst: "DNA analyst", role_reviewer: "DNA reviewer",
   admin_users: "Accounts", admin_username: "Username", admin_display_name: "Name", admin_role: "Role", admin_active: "State",
   admin_is_active: "active", admin_is_inactive: "disabled", admin_actions: "Actions", admin_disable: "Disable", admin_enable: "Enable",
   admin_manage: "Manage", admin_new_user: "New account", admin_password: "Initial password", admin_phone: "Mobile (optional)",
@@ -37,7 +37,7 @@ addTexts({
   admin_status: "Status", admin_col_name: "Name", admin_col_crew: "Crew", admin_duty_note: "Going on or off duty is done by the officer or a dispatcher.", admin_saved: "Saved",
 });
 
-const ROLES = ["citizen", "volunteer", "officer", "dispatcher", "commander", "admin", "auditor", "locksmith", "lawyer"];
+const ROLES = ["citizen", "volunteer", "officer", "dispatcher", "commander", "admin", "auditor", "locksmith", "lawyer", "analyst", "reviewer"];
 // Roles whose accounts may crew a unit (policy.yaml: unit.position); the API refuses others.
 // A locksmith's account crews its own locksmith unit (the unit a filing binds it to).
 const CREW_ROLES = new Set(["volunteer", "officer", "dispatcher", "commander", "locksmith"]);
