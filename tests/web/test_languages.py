@@ -193,7 +193,8 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
         page = demo.call("GET", path, token).json()
         for item in page.get("items", []) if isinstance(page, dict) else page:
             out |= {str(item[k]) for k in ("description", "colour", "brand", "name", "clothing",
-                                           "place", "found_place") if item.get(k)}  # fmt: skip
+                                           "place", "found_place", "holder", "storage")
+                    if item.get(k)}  # fmt: skip
     # the citizen's certificate numbers, as issued
     mine = demo.call("GET", "/trust/certificates/applications/mine", demo.token("citizen")).json()
     out |= {d["number"] for a in mine for d in a["documents"]}
@@ -247,6 +248,9 @@ def _visits_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
             v.get("licence_no") or v["name_masked"],
             v.get("organisation") or v["name_masked"],
         }
+    # the desk's reasons for its decisions on ties, as the officer typed them
+    for r in demo.call("GET", "/visits/relations", token, params={"limit": 500}).json():
+        out |= {r["review_reason"] or ""}
     return {x for x in out if x}
 
 

@@ -1,11 +1,12 @@
 """The applicant's pages on a phone: a new account for the demo citizen's person (other tests
-verify the demo's own account, in whatever order the workers run them) reaches identity level 1 (after a refusal
-shown in Chinese under its field) and level 2 with the one-time code read from the demo's SMS
-outbox file; applies for the no-criminal-record certificate, sees it issued, shows its QR code,
-downloads the signed credential (which `pingan cert verify` accepts in a fresh process), sets a
-PIN and makes a consent code; the page switches to English. A second, new account reaches
-level 2 through the face double, is refused a certificate (a conviction on record) and lodges
-an objection. No page error and no refusal it did not ask for."""
+verify the demo's own account, in whatever order the workers run them) reaches identity level
+1 (after a refusal shown in Chinese under its field) and level 2 with the one-time code read
+from the demo's SMS outbox file; applies for the no-criminal-record certificate, sees it
+issued, shows its QR code, downloads the signed credential (which `pingan cert verify` accepts
+in a fresh process), sets a PIN and makes a consent code; the page switches to English. A
+second, new account reaches level 2 through the face double, is refused a certificate (a
+conviction on record) and lodges an objection. No page error and no refusal it did not ask
+for."""
 
 from __future__ import annotations
 

@@ -29,6 +29,6 @@ ROLE_NAMES_ZH = {
     Role.AUDITOR: "审计员",
     Role.LOCKSMITH: "备案开锁人员",
     Role.LAWYER: "执业律师",
-    Role.ANALYST: "DNA检验分析员",
-    Role.REVIEWER: "DNA鉴定复核人",
+    Role.ANALYST: "亲缘鉴定分析员",
+    Role.REVIEWER: "亲缘鉴定复核人",
 }

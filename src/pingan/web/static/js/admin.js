@@ -6,7 +6,7 @@ import { addTexts } from "./i18n.js";
 
 addTexts({
   nav_users: "账号管理", nav_units: "警力单元",
-  admin_role_other: "其他角色", role_locksmith: "备案开锁人员", role_lawyer: "执业律师", role_analyst: "DNA检验分析员", role_reviewer: "DNA鉴定复核人",
+  admin_role_other: "其他角色", role_locksmith: "备案开锁人员", role_lawyer: "执业律师", role_analyst: "亲缘鉴定分析员", role_reviewer: "亲缘鉴定复核人",
   admin_users: "账号", admin_username: "用户名", admin_display_name: "姓名", admin_role: "角色", admin_active: "状态",
   admin_is_active: "在用", admin_is_inactive: "已停用", admin_actions: "操作", admin_disable: "停用", admin_enable: "启用",
   admin_manage: "管理", admin_new_user: "新建账号", admin_password: "初始密码", admin_phone: "手机号（可选）",

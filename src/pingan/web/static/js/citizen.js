@@ -257,7 +257,7 @@ export async function showCitizen() {
   await Promise.all(cases.filter((c) => c[2] && c[1].querySelector(".matches")).slice(0, 10).map(async ([, li, item]) => {
     const found = await api(`/api/v1/services/lost-found/items/${item.id}/matches`).catch(() => []);
     li.querySelector(".matches").replaceChildren(...found.slice(0, 3).map((m) =>
-      el("div", { class: "match" }, `${t("possible_match")} ${Math.round(m.score * 100)}%：${half(`${m.reason_zh} / ${m.reason_en}`)}`)));
+      el("div", { class: "match" }, `${t("possible_match")} ${Math.round(m.score * 100)}%${t("colon")}${half(`${m.reason_zh} / ${m.reason_en}`)}`)));
   }));
   const pub = await api("/api/v1/services/lost-found/public?limit=20").catch(() => null);
   const list = $("#found-listing");

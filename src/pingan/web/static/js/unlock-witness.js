@@ -63,7 +63,7 @@ function waitingItem(req) {
   return el("li", { "data-request": req.id }, ...head(req),
     el("div", { class: "hint" }, `${t("wt_requester")} ${req.id_masked}`,
       req.distance_m != null ? ` · ${t("wt_away").replace("{m}", req.distance_m)}` : "",
-      req.flags.length ? ` · ${req.flags.map((x) => word("ul_f_", x)).join("；")}` : ""),
+      req.flags.length ? ` · ${req.flags.map((x) => word("ul_f_", x)).join(t("list_sep"))}` : ""),
     el("button", { type: "button", class: "take", onclick: () => join(req.id) }, t("wt_take")));
 }
 

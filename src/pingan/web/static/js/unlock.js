@@ -274,7 +274,7 @@ function requestItem(req) {
   const li = el("li", { "data-request": req.id, "data-status": req.status },
     el("b", {}, `#${req.id}`), ` · ${word("ul_lt_", req.lock_type)} · ${req.target}${req.address ? " · " + req.address : ""} · `,
     el("span", { class: "state" }, word("ul_st_", req.status)), progressLine(req));
-  if (req.flags.length) li.append(el("div", { class: "flags hint" }, req.flags.map((f) => word("ul_f_", f)).join("；")));
+  if (req.flags.length) li.append(el("div", { class: "flags hint" }, req.flags.map((f) => word("ul_f_", f)).join(t("list_sep"))));
   if (req.status === "awaiting_witness") li.append(witnessBox(req));
   if (req.witness_kind) li.append(el("div", { class: "hint" }, t("ul_witness_joined"), word("ul_wk_", req.witness_kind)));
   if (req.status === "ready") {
