@@ -127,6 +127,8 @@ _OFF_LADDER = frozenset({"OL", "OFF", "OFFLADDER", "?"})
 REPEAT = {"Penta E": 5, "Penta D": 5, "D22S1045": 3}  # repeat length (default 4)
 ALLELE_RANGE = (1, 60)  # repeats: nothing typed by a forensic kit lies outside
 Y_ALLELE_RANGE = (5, 50)
+# Loci whose alleles the East Asia table names by fragment length in base pairs, not repeats.
+SIZE_RANGE = {"D11S554": (150, 350), "APOAI1": (200, 350), "D17S906": (280, 480)}
 
 
 def _key(name: str) -> str:
@@ -188,7 +190,8 @@ def _number(label: str) -> float:
 
 def parse_allele(locus: str, raw: str) -> str:
     """One allele label as stored ("12", "9.3"): a repeat number, or a microvariant whose
-    part after the point is shorter than the locus's repeat; "12.0" is read as "12". An
+    part after the point is shorter than the locus's repeat (a size in base pairs for the
+    loci the table names so, SIZE_RANGE); "12.0" is read as "12". An
     off-ladder call, a label that is no number, or one outside the plausible range is
     refused with `bad_allele`."""
     text = (raw or "").strip()
@@ -198,7 +201,7 @@ def parse_allele(locus: str, raw: str) -> str:
     if match is None:
         raise _error(BadAllele, "not_a_number", locus=locus, allele=text[:12])
     whole, frac = int(match.group(1)), int(match.group(2) or 0)
-    low, high = Y_ALLELE_RANGE if is_ystr(locus) else ALLELE_RANGE
+    low, high = Y_ALLELE_RANGE if is_ystr(locus) else SIZE_RANGE.get(locus, ALLELE_RANGE)
     if not low <= whole <= high or frac >= REPEAT.get(locus, 4):
         raise _error(BadAllele, "out_of_range", locus=locus, allele=text[:12], low=low, high=high)
     return f"{whole}.{frac}" if frac else str(whole)
