@@ -58,6 +58,7 @@ def test_cases_are_numbered_masked_and_their_reads_audited(client, accounts, db,
     assert listed["total"] == 1 and listed["items"][0]["case_no"] == first["case_no"]
     assert "details" not in listed["items"][0] and "乌云" not in str(listed)
     assert client.get(f"{URL}/cases", params={"q": "上海"}, headers=h).json()["total"] == 2
+    assert not _audits(db, "kinship.case_read")  # opening a case is audited as such
     before = len(_audits(db, "kinship.case_read"))
     detail = client.get(f"{URL}/cases/{first['id']}", headers=h)
     assert detail.status_code == 200 and detail.json()["orphanage"] == "上海市第一育婴堂"
