@@ -159,6 +159,15 @@ def test_a_long_file_is_imported_sealed_and_read_only_with_a_reason(client, acco
     again = upload(client, accounts, long_csv(person["sample_id"]))
     assert again.status_code == 422 and again.json()["errors"][0]["code"] == "profile_exists"
 
+    late = donor(client, accounts, case["id"], sex="M", name="王磊")
+    h = accounts.headers(Role.ANALYST)
+    r = client.post(
+        f"{URL}/persons/{late['id']}/consent/withdraw", json={"reason": "撤回"}, headers=h
+    )
+    assert r.status_code == 200
+    refused = upload(client, accounts, long_csv(late["sample_id"]))
+    assert [(e["line"], e["code"]) for e in refused.json()["errors"]] == [(2, "no_consent")]
+
 
 def test_a_wide_file_with_faults_is_refused_by_line_and_nothing_stored(client, accounts, db, clock):
     case = open_case(client, accounts)
