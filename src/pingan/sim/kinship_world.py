@@ -28,11 +28,11 @@ from pingan.auth.actor import Actor
 from pingan.auth.models import User
 from pingan.auth.roles import Role
 from pingan.kinship import loci
+from pingan.kinship.frequencies import load_table
 from pingan.pii.vault import Vault
 
 DATA = Path(__file__).parent / "data" / "kinship"
 CASES, PROFILES = DATA / "cases.yaml", DATA / "profiles.csv"
-FREQUENCIES = Path(loci.__file__).parent / "data" / "norstr_east_asia_2023.txt"
 # Y-STR alleles seen in East Asian haplotypes (a plausible spread, not frequencies).
 Y_ALLELES = {
     "DYS19": (14, 15, 16), "DYS389I": (12, 13, 14), "DYS389II": (28, 29, 30, 31),
@@ -56,26 +56,6 @@ def world() -> dict[str, Any]:
     return yaml.safe_load(CASES.read_text(encoding="utf-8"))
 
 
-@cache
-def east_asia() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
-    """The East Asia table as allele labels and frequencies per locus (the published
-    layout: a marker's name, then `allele<TAB>frequency` lines). A reader of its own, just
-    enough to draw founders."""
-    table: dict[str, dict[str, float]] = {}
-    marker = None
-    for raw in FREQUENCIES.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line[0].isdigit() and marker is not None:
-            allele, freq = line.split()
-            table[marker][allele] = float(freq)
-        else:
-            marker = loci.normalise_locus(line)
-            table[marker] = {}
-    return {m: (tuple(a), tuple(a.values())) for m, a in table.items()}
-
-
 @dataclass
 class Genome:
     genotypes: dict[str, tuple[str, str]]
@@ -84,11 +64,11 @@ class Genome:
 
 
 def _founder(rng: random.Random, panel: tuple[str, ...]) -> Genome:
-    freqs = east_asia()
+    table = load_table("east_asia")
     genotypes = {}
     for locus in panel:
-        alleles, weights = freqs[locus]
-        a, b = rng.choices(alleles, weights=weights, k=2)
+        freqs = table.alleles[locus]
+        a, b = rng.choices(tuple(freqs), weights=tuple(freqs.values()), k=2)
         genotypes[locus] = (a, b)
     y = {locus: str(rng.choice(values)) for locus, values in Y_ALLELES.items()}
     y["DYS385"] = ",".join(str(v) for v in sorted(rng.sample(DYS385, 2)))
