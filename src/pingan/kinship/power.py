@@ -18,10 +18,12 @@ import numpy as np
 
 from pingan.kinship.frequencies import FrequencyTable
 from pingan.kinship.likelihood import as_relation, lr_arrays, typed
+from pingan.kinship.loci import KITS
 from pingan.kinship.relations import Relation
 from pingan.kinship.settings import load_thresholds
 
-# the 21 autosomal STRs of the GlobalFiler kit (norSTR spelling)
+# the 21 autosomal STRs of the GlobalFiler kit, as the import knows them
+GLOBALFILER: tuple[str, ...] = KITS["globalfiler"]
 GLOBALFILER: tuple[str, ...] = (
     "D3S1358",
     "vWA",
