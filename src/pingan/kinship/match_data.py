@@ -84,3 +84,7 @@ def parties(session: Session, profile_ids: Iterable[int]) -> dict[int, dict[str,
         }
         for pid, case, person in rows
     }
+
+
+def case_by_no(session: Session, case_no: str) -> KinshipCase | None:
+    return session.scalar(select(KinshipCase).where(KinshipCase.case_no == case_no))

@@ -175,9 +175,7 @@ def _story(
     ]
     story: list[Flowable] = [
         Paragraph(_both(p + "title"), h1),
-        Paragraph(
-            _both(p + "number", number=number, at=made_at.isoformat(timespec="minutes")), body
-        ),
+        Paragraph(_both(p + "number", number=number, at=made_at.strftime("%Y-%m-%d %H:%M")), body),
         Spacer(1, 4 * mm),
         table(sides),
         Paragraph(_both(p + "figures"), h2),
