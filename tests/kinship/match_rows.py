@@ -156,3 +156,19 @@ def candidate(
     s.add(row)
     s.flush()
     return row
+
+
+def system_user(s: Session) -> int:
+    """An account to stand as creator in service-level tests."""
+    from pingan.auth.models import User
+
+    user = User(
+        username="kinship-test",
+        display_name="test",
+        role="analyst",
+        password_hash="x",
+        created_at=AT,
+    )
+    s.add(user)
+    s.flush()
+    return user.id

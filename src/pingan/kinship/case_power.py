@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from pingan.auth.actor import Actor
 from pingan.auth.service import require
 from pingan.errors import Conflict, NotFound, ValidationFailed
-from pingan.i18n import text
-from pingan.i18n import msg
+from pingan.i18n import msg, text
 from pingan.kinship import match_data
 from pingan.kinship.frequencies import FrequencyTable, load_table
 from pingan.kinship.models import KinshipCase

@@ -65,9 +65,14 @@ def search(
 
     with _store(data_dir, by) as (session, actor, vault, _):
         outcome = search_service.search(
-            session, actor, vault, _case_id(session, case), relations=relation or None,
-            frequencies=frequencies, now=utcnow(),
-        )  # fmt: skip
+            session,
+            actor,
+            vault,
+            _case_id(session, case),
+            relations=relation or None,
+            frequencies=frequencies,
+            now=utcnow(),
+        )
         for s in outcome.searches:
             typer.echo(text("kinship.match.cli.searched", compared=s.compared, found=s.candidates))
         ranked = sorted(outcome.candidates, key=lambda c: (-c.posterior, -c.log10_lr))
@@ -85,7 +90,7 @@ def search(
                     total=f"{v['log10_lr_total']:.2f}",
                     posterior=f"{v['posterior']:.4g}",
                     status=v["status"],
-                )  # fmt: skip
+                )
             )
         typer.echo(text("kinship.match.cli.search_done", case_no=case, n=len(ranked)))
 
@@ -113,7 +118,7 @@ def power(
                 rate=f"{100 * r['detection_rate']:.1f}",
                 fpr=f"{100 * r['false_positive_rate']:.2f}",
                 median=f"{r['median_log10_true']:.2f}",
-            )  # fmt: skip
+            )
         )
     typer.echo(out["advice"]["text"])
 

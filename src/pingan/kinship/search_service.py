@@ -15,12 +15,11 @@ reviewed.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from pingan.audit import service as audit
@@ -112,15 +111,21 @@ def _existing(session: Session, a: int, b: int, relation: str) -> KinshipCandida
     )
 
 
-class Extras:
-    """The parts beyond the autosomal LR: lineage checks and the subjects' context LR.
-    Filled in by `pingan.kinship.search_extras` (lineage, context, thresholds)."""
+class Extras(Protocol):
+    """The evidence beside the autosomal LR: the lineage checks of a pair, the non-genetic LR
+    of the two cases' subjects, and the posterior from a total LR and a prior."""
+
+    def lineage(self, a: Donor, b: Donor) -> dict[str, Any]: ...
+
+    def context(self, a: KinshipCase, b: KinshipCase) -> tuple[float, dict[str, float]]: ...
+
+    def posterior(self, log10_lr_total: float, prior: float) -> float: ...
 
 
 def search_case(
     session: Session, actor: Actor, vault: Vault, case_id: int, *, policy: Policy,
     relations: list[str] | None = None, frequencies: str = "east_asia", now: datetime,
-    extras: Any = None,
+    extras: Extras,
 ) -> Outcome:  # fmt: skip
     """Search every consented, profiled donor of the case against the other side."""
     require(actor, "kinship.search")
@@ -175,17 +180,13 @@ def search_case(
 
 def _candidate(
     session: Session, search: KinshipSearch, donor: Donor, other: Donor, relation: str,
-    table: Any, policy: Policy, extras: Any, now: datetime,
+    table: Any, policy: Policy, extras: Extras, now: datetime,
 ) -> KinshipCandidate | None:  # fmt: skip
     exact = pair_lr(donor.genotypes, other.genotypes, relation, table,
                     theta=policy.theta, mutation=policy.mutation)  # fmt: skip
     if not math.isfinite(exact.log10_lr) or exact.log10_lr < policy.report_floor_log10:
         return None
-    lineage, context_log10, context_parts = {}, 0.0, {}
-    if extras is not None:
-        lineage = extras.lineage(donor, other)
-        context_log10, context_parts = extras.context(donor.case, other.case)
-    posterior = extras.posterior(exact.log10_lr + context_log10, policy.prior) if extras else None
+    context_log10, context_parts = extras.context(donor.case, other.case)
     row = _existing(session, donor.profile.id, other.profile.id, relation)
     if row is not None and row.status != "new":
         return row  # reviewed as it stood: a rerun does not change what was decided
@@ -198,9 +199,9 @@ def _candidate(
     row.search_id = search.id
     row.log10_lr, row.log10_lr_context = exact.log10_lr, context_log10
     row.prior = policy.prior
-    row.posterior = posterior if posterior is not None else float("nan")
+    row.posterior = extras.posterior(exact.log10_lr + context_log10, policy.prior)
     row.loci_compared = exact.loci_compared
-    row.lineage = lineage
+    row.lineage = extras.lineage(donor, other)
     row.evidence = {"loci": exact.factors, "context": context_parts,
                     "frequencies": table.name}  # fmt: skip
     row.updated_at = now
@@ -208,4 +209,73 @@ def _candidate(
     return row
 
 
-_ = defaultdict
+class EngineExtras:
+    """The engine's lineage checks and non-genetic LR, vault-opened lineage markers."""
+
+    def __init__(self, vault: Vault) -> None:
+        from pingan.kinship import context, lineage  # late: the engine's evidence modules
+
+        self.vault, self._context, self._lineage = vault, context, lineage
+
+    def lineage(self, a: Donor, b: Donor) -> dict[str, Any]:
+        applies = self._lineage.lineage_applies(
+            a.person.relation, b.person.relation, a.person.sex, b.person.sex
+        )
+        out: dict[str, Any] = {}
+        for marker, check, opened in (
+            ("y", self._lineage.ystr_check, match_data.ystr),
+            ("mt", self._lineage.mtdna_check, match_data.mtdna),
+        ):
+            if applies.get(marker):
+                result = check(opened(self.vault, a.profile), opened(self.vault, b.profile))
+                out[marker] = {"status": result.status, "detail": result.detail}
+            else:
+                out[marker] = {"status": "not_tested", "detail": {"applies": False}}
+        return out
+
+    def _subject(self, case: KinshipCase) -> Any:
+        return self._context.Subject(
+            sex=case.sex, birth_year_min=case.birth_year_min, birth_year_max=case.birth_year_max,
+            date_min=case.date_min, date_max=case.date_max, place_code=case.place_code,
+            place=case.place,
+        )  # fmt: skip
+
+    def context(self, a: KinshipCase, b: KinshipCase) -> tuple[float, dict[str, float]]:
+        found = self._context.context_lr(self._subject(a), self._subject(b))
+        return found.log10_lr, dict(found.parts)
+
+    def posterior(self, log10_lr_total: float, prior: float) -> float:
+        return float(self._context.posterior(log10_lr_total, prior))
+
+
+def policy_from_thresholds(other_cases: int) -> Policy:
+    """The thresholds file's numbers; a prior given as a rule rather than a number is the
+    engine's to resolve for this many cases on the other side."""
+    from pingan.kinship.settings import load_thresholds  # late: the engine's thresholds
+
+    t = load_thresholds()
+    prior = t.prior if isinstance(t.prior, int | float) else t.prior_for(other_cases)
+    return Policy(
+        report_floor_log10=t.report_floor_log10, strong_log10=t.strong_log10, theta=t.theta,
+        mutation=t.mutation, prior=float(prior), sources=dict(getattr(t, "sources", {}) or {}),
+    )  # fmt: skip
+
+
+def search(
+    session: Session, actor: Actor, vault: Vault, case_id: int, *,
+    relations: list[str] | None = None, frequencies: str = "east_asia", now: datetime,
+) -> Outcome:  # fmt: skip
+    """`search_case` under the thresholds file, with the engine's lineage and context."""
+    require(actor, "kinship.search")
+    case = session.get(KinshipCase, case_id)
+    if case is None:
+        raise NotFound(msg("kinship.match.no_case", id=case_id), code="case_not_found")
+    others = session.scalar(
+        select(func.count())
+        .select_from(KinshipCase)
+        .where(KinshipCase.side == OTHER_SIDE[case.side])
+    )
+    return search_case(
+        session, actor, vault, case_id, policy=policy_from_thresholds(int(others or 0)),
+        relations=relations, frequencies=frequencies, now=now, extras=EngineExtras(vault),
+    )  # fmt: skip
