@@ -15,7 +15,7 @@ from pingan.errors import Conflict
 from pingan.kinship import candidates, reviews
 from pingan.kinship.frequencies import load_table
 from pingan.kinship.models import KinshipCandidate
-from pingan.kinship.search_service import Policy, search_case
+from pingan.kinship.search_service import EngineExtras, Policy, search_case
 from tests.kinship import match_rows
 from tests.kinship.match_sim import Pedigrees
 
@@ -90,7 +90,7 @@ def test_true_full_sibling_ranks_first_among_unrelated(db, vault, sqlite_db):
 
 
 def test_withdrawn_consent_takes_a_profile_out_of_the_search(db, vault, sqlite_db):
-    case_id, a, b, by = _people(db, vault, withdrawn_sibling=True)
+    case_id, _, b, by = _people(db, vault, withdrawn_sibling=True)
     with db.session() as s:
         out = search_case(s, _analyst(by), vault, case_id, policy=POLICY, now=NOW,
                           extras=PlainExtras())  # fmt: skip
@@ -113,7 +113,7 @@ def test_a_case_without_a_consented_profile_has_nothing_to_search(db, vault, sql
 
 
 def test_rerun_refreshes_open_candidates_and_keeps_reviewed_ones(db, vault, sqlite_db):
-    case_id, a, b, by = _people(db, vault, unrelated=5)
+    case_id, _, b, by = _people(db, vault, unrelated=5)
     with db.session() as s:
         first = search_case(s, _analyst(by), vault, case_id, policy=POLICY, now=NOW,
                             extras=PlainExtras())  # fmt: skip
@@ -127,3 +127,33 @@ def test_rerun_refreshes_open_candidates_and_keeps_reviewed_ones(db, vault, sqli
                             extras=PlainExtras())  # fmt: skip
         assert sorted(c.id for c in again.candidates) == ids  # upserted, not duplicated
         assert s.get(KinshipCandidate, top.id).status == "rejected"
+
+
+class LineageExtras(EngineExtras, PlainExtras):
+    """The engine's lineage checks, no non-genetic evidence."""
+
+    context = PlainExtras.context
+    posterior = PlainExtras.posterior
+
+
+def test_lineage_checks_are_attached_where_they_apply(db, vault, sqlite_db):
+    table = load_table()
+    sim = Pedigrees(table, list(table.loci), 11)
+    one, two = sim.full_siblings()
+    y = {"DYS391": "10", "DYS389I": "13", "DYS19": "15"}
+    with db.session() as s:
+        by = match_rows.system_user(s)
+        adoptee = match_rows.case(s, "XQ-2026-0500", "adoptee", by, sex="M")
+        match_rows.donor(s, vault, adoptee, "KS-LINE0001", "self", by, one, sex="M", ystr=y,
+                         mtdna={"range": "16024-16365", "variants": ["16223T"]})  # fmt: skip
+        family = match_rows.case(s, "XQ-2026-0501", "family", by, sex="M")
+        brother = match_rows.donor(
+            s, vault, family, "KS-LINE0002", "full_sibling", by, two, sex="M", ystr=y,
+            mtdna={"range": "16024-16365", "variants": ["16223T", "16362C", "16189C"]},
+        )  # fmt: skip
+        s.commit()
+        out = search_case(s, _analyst(by), vault, adoptee.id, policy=POLICY, now=NOW,
+                          extras=LineageExtras(vault))  # fmt: skip
+        found = next(c for c in out.candidates if c.profile_b == brother.id)
+        assert found.lineage["y"]["status"] == "match"
+        assert found.lineage["mt"]["status"] == "excluded"

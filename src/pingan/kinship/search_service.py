@@ -31,6 +31,7 @@ from pingan.i18n import msg
 from pingan.kinship import match_data
 from pingan.kinship.frequencies import TABLES, load_table
 from pingan.kinship.likelihood import pair_lr
+from pingan.kinship.lineage import lineage_applies, mtdna_check, ystr_check
 from pingan.kinship.matrix import ProfileMatrix
 from pingan.kinship.models import (
     KinshipCandidate,
@@ -213,18 +214,18 @@ class EngineExtras:
     """The engine's lineage checks and non-genetic LR, vault-opened lineage markers."""
 
     def __init__(self, vault: Vault) -> None:
-        from pingan.kinship import context, lineage  # late: the engine's evidence modules
-
-        self.vault, self._context, self._lineage = vault, context, lineage
+        self.vault = vault
 
     def lineage(self, a: Donor, b: Donor) -> dict[str, Any]:
-        applies = self._lineage.lineage_applies(
-            a.person.relation, b.person.relation, a.person.sex, b.person.sex
-        )
+        subject_sex = a.case.sex if a.case.sex in ("M", "F") else None
+        applies = lineage_applies(
+            a.person.relation, b.person.relation, a.person.sex, b.person.sex,
+            subject_sex=subject_sex,
+        )  # fmt: skip
         out: dict[str, Any] = {}
         for marker, check, opened in (
-            ("y", self._lineage.ystr_check, match_data.ystr),
-            ("mt", self._lineage.mtdna_check, match_data.mtdna),
+            ("y", ystr_check, match_data.ystr),
+            ("mt", mtdna_check, match_data.mtdna),
         ):
             if applies.get(marker):
                 result = check(opened(self.vault, a.profile), opened(self.vault, b.profile))
@@ -234,18 +235,24 @@ class EngineExtras:
         return out
 
     def _subject(self, case: KinshipCase) -> Any:
-        return self._context.Subject(
+        from pingan.kinship import context  # late: the engine's context module
+
+        return context.Subject(
             sex=case.sex, birth_year_min=case.birth_year_min, birth_year_max=case.birth_year_max,
             date_min=case.date_min, date_max=case.date_max, place_code=case.place_code,
             place=case.place,
         )  # fmt: skip
 
     def context(self, a: KinshipCase, b: KinshipCase) -> tuple[float, dict[str, float]]:
-        found = self._context.context_lr(self._subject(a), self._subject(b))
+        from pingan.kinship import context
+
+        found = context.context_lr(self._subject(a), self._subject(b))
         return found.log10_lr, dict(found.parts)
 
     def posterior(self, log10_lr_total: float, prior: float) -> float:
-        return float(self._context.posterior(log10_lr_total, prior))
+        from pingan.kinship import context
+
+        return float(context.posterior(log10_lr_total, prior))
 
 
 def policy_from_thresholds(other_cases: int) -> Policy:
