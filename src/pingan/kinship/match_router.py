@@ -20,7 +20,7 @@ from pingan.http.deps import (
 )
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset
-from pingan.kinship import candidates, reports, reviews
+from pingan.kinship import candidates, reports, reviews, search_service
 from pingan.kinship.match_schemas import (
     CandidatePage,
     CandidatePublic,
@@ -28,6 +28,9 @@ from pingan.kinship.match_schemas import (
     NotifyIn,
     ReportMade,
     ReviewIn,
+    SearchIn,
+    SearchOut,
+    SearchRun,
 )
 from pingan.kinship.models import KinshipCandidate
 
@@ -38,6 +41,34 @@ Reason = Annotated[str | None, Query(max_length=500, description="kinship.match.
 
 def _out(session: Session, row: KinshipCandidate) -> CandidatePublic:
     return CandidatePublic.model_validate(candidates.view(session, row))
+
+
+@router.post("/cases/{case_id}/search", status_code=201, summary="kinship.match.api.search")
+def search(
+    case_id: Id,
+    body: SearchIn,
+    session: SessionDep,
+    vault: VaultDep,
+    clock: ClockDep,
+    actor: Annotated[Actor, permit("kinship.search")],
+) -> SearchOut:
+    """Every consented, profiled donor of the case against the other side; the candidates
+    found (new or refreshed), most probable first."""
+    outcome = search_service.search(
+        session, actor, vault, case_id, relations=body.relations,
+        frequencies=body.frequencies, now=clock(),
+    )  # fmt: skip
+    runs = [
+        SearchRun(
+            id=s.id,
+            sample_id=search_service.sample_of(session, s.profile_id),
+            compared=s.compared,
+            candidates=s.candidates,
+        )
+        for s in outcome.searches
+    ]
+    ranked = sorted(outcome.candidates, key=lambda c: (-c.posterior, -c.log10_lr, c.id))
+    return SearchOut(searches=runs, candidates=[_out(session, c) for c in ranked])
 
 
 @router.get("/candidates", summary="kinship.match.api.candidates")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from importlib import resources
 from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select
@@ -28,7 +29,7 @@ from pingan.auth.service import require
 from pingan.db.tx import finish
 from pingan.errors import Conflict, NotFound, ValidationFailed
 from pingan.i18n import msg
-from pingan.kinship import match_data
+from pingan.kinship import context, match_data
 from pingan.kinship.frequencies import TABLES, load_table
 from pingan.kinship.likelihood import pair_lr
 from pingan.kinship.lineage import lineage_applies, mtdna_check, ystr_check
@@ -41,6 +42,7 @@ from pingan.kinship.models import (
     KinshipSearch,
 )
 from pingan.kinship.relations import RELATIONS, plausible
+from pingan.kinship.settings import load_thresholds
 from pingan.pii.vault import Vault
 
 OTHER_SIDE = {"adoptee": "family", "family": "adoptee"}
@@ -55,6 +57,7 @@ class Policy:
     theta: float
     mutation: float
     prior: float
+    prior_rule: str = ""
     sources: dict[str, str] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
@@ -234,37 +237,46 @@ class EngineExtras:
                 out[marker] = {"status": "not_tested", "detail": {"applies": False}}
         return out
 
-    def _subject(self, case: KinshipCase) -> Any:
-        from pingan.kinship import context  # late: the engine's context module
-
+    def _subject(self, case: KinshipCase) -> context.Subject:
         return context.Subject(
             sex=case.sex, birth_year_min=case.birth_year_min, birth_year_max=case.birth_year_max,
             date_min=case.date_min, date_max=case.date_max, place_code=case.place_code,
-            place=case.place,
+            place=case.place, side=case.side,
         )  # fmt: skip
 
     def context(self, a: KinshipCase, b: KinshipCase) -> tuple[float, dict[str, float]]:
-        from pingan.kinship import context
-
         found = context.context_lr(self._subject(a), self._subject(b))
         return found.log10_lr, dict(found.parts)
 
     def posterior(self, log10_lr_total: float, prior: float) -> float:
-        from pingan.kinship import context
-
         return float(context.posterior(log10_lr_total, prior))
 
 
-def policy_from_thresholds(other_cases: int) -> Policy:
-    """The thresholds file's numbers; a prior given as a rule rather than a number is the
-    engine's to resolve for this many cases on the other side."""
-    from pingan.kinship.settings import load_thresholds  # late: the engine's thresholds
+def threshold_sources() -> dict[str, str]:
+    """Where each number of the thresholds file comes from: the comment above its key."""
+    text = resources.files("pingan.kinship").joinpath("thresholds.yaml").read_text("utf-8")
+    out: dict[str, str] = {}
+    notes: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            notes.append(line.lstrip("#").strip())
+            continue
+        key = line.split(":", 1)[0].strip()
+        if key and not line.startswith(" ") and notes:
+            words = " ".join(n for n in notes if n)
+            out[key] = words[words.find(f"{key}:") :].removeprefix(f"{key}:").strip()
+        notes = []
+    return out
 
+
+def policy_from_thresholds(open_cases_other_side: int) -> Policy:
+    """The thresholds file's numbers and their sources; the prior resolved for this many open
+    cases on the other side."""
     t = load_thresholds()
-    prior = t.prior if isinstance(t.prior, int | float) else t.prior_for(other_cases)
     return Policy(
         report_floor_log10=t.report_floor_log10, strong_log10=t.strong_log10, theta=t.theta,
-        mutation=t.mutation, prior=float(prior), sources=dict(getattr(t, "sources", {}) or {}),
+        mutation=t.mutation, prior=t.prior_for(open_cases_other_side), prior_rule=str(t.prior),
+        sources=threshold_sources(),
     )  # fmt: skip
 
 
@@ -286,3 +298,7 @@ def search(
         session, actor, vault, case_id, policy=policy_from_thresholds(int(others or 0)),
         relations=relations, frequencies=frequencies, now=now, extras=EngineExtras(vault),
     )  # fmt: skip
+
+
+def sample_of(session: Session, profile_id: int) -> str:
+    return match_data.parties(session, (profile_id,))[profile_id]["sample_id"]
