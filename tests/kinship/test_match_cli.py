@@ -1,4 +1,4 @@
-"""`pingan kinship report` (and the refusals of `search`) in fresh processes on a fresh data
+"""`pingan kinship search`, `power` and `report` in fresh processes on a fresh data
 directory; the rows a records import would write are put straight into the store."""
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from pingan.auth.models import User
 from pingan.auth.roles import Role
 from pingan.config import Settings
 from pingan.kinship import reports, reviews
+from pingan.kinship.frequencies import load_table
 from pingan.store import open_store
 from pingan.trust import signing
 from tests.kinship import match_rows
 from tests.kinship.conftest import FACTORS, GENOTYPES_A, GENOTYPES_B
+from tests.kinship.match_sim import Pedigrees
 from tests.test_cli_fresh import _pingan
 
 
@@ -48,6 +50,12 @@ def test_report_on_the_command_line_is_signed_and_verifies(tmp_path):
         a = match_rows.donor(s, vault, adoptee, "KS-A0000001", "self", by, GENOTYPES_A)
         b = match_rows.donor(s, vault, family, "KS-B0000001", "full_sibling", by, GENOTYPES_B)
         cid = match_rows.candidate(s, a, b, by, factors=FACTORS).id
+        table = load_table()
+        one, two = Pedigrees(table, list(table.loci), 9).full_siblings()
+        searched = match_rows.case(s, "XQ-2026-0003", "adoptee", by)
+        match_rows.donor(s, vault, searched, "KS-SELF0001", "self", by, one)
+        sought = match_rows.case(s, "XQ-2026-0004", "family", by)
+        match_rows.donor(s, vault, sought, "KS-TRUE0001", "full_sibling", by, two)
         s.commit()
     db.dispose()
     out = tmp_path / "report.pdf"
@@ -59,6 +67,17 @@ def test_report_on_the_command_line_is_signed_and_verifies(tmp_path):
     assert not out.exists()
     r = _pingan(data, "kinship", "search", "--case", "XQ-2026-9999", "--by", "ana")
     assert r.returncode == 2 and "XQ-2026-9999" in r.stderr and "Traceback" not in r.stderr
+    r = _pingan(data, "kinship", "search", "--case", "XQ-2026-0003", "--by", "ana", lang="en")
+    assert r.returncode == 0, r.stdout + r.stderr
+    first = next(line for line in r.stdout.splitlines() if line.startswith("Candidate #"))
+    assert "KS-SELF0001 - KS-TRUE0001 (case XQ-2026-0004), full_siblings" in first
+    r = _pingan(data, "kinship", "power", "--case", "XQ-2026-0004", "--by", "ana",
+                "--panel", "expanded", "--n", "200", lang="en")  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Sample KS-TRUE0001 (full_siblings, 40 loci)" in r.stdout
+    assert "With one full sibling on 40 STRs" in r.stdout
+    r = _pingan(data, "kinship", "power", "--case", "XQ-2026-0004", "--by", "desk")
+    assert r.returncode == 2 and "kinship.search" in r.stderr
 
     db, vault = _store(data)
     with db.session() as s:

@@ -21,7 +21,7 @@ from pingan.i18n import msg, text
 from pingan.kinship import match_data
 from pingan.kinship.frequencies import FrequencyTable, load_table
 from pingan.kinship.models import KinshipCase
-from pingan.kinship.power import power
+from pingan.kinship.power import GLOBALFILER, power
 from pingan.kinship.relations import between
 from pingan.kinship.settings import load_thresholds
 from pingan.pii.vault import Vault
@@ -38,11 +38,8 @@ def panel_loci(panel: str, table: FrequencyTable) -> list[str]:
             msg("kinship.match.bad_panel", panel=panel[:20], choices=", ".join(PANELS)),
             code="bad_panel",
         )
-    if panel == "expanded":
-        return list(table.alleles)
-    from pingan.kinship.loci import KITS  # the records' kit definitions
-
-    return [locus for locus in KITS[panel] if locus in table.alleles]
+    chosen = table.loci if panel == "expanded" else GLOBALFILER
+    return [locus for locus in chosen if locus in table.alleles]
 
 
 def power_of_ten(log10: float) -> str:

@@ -20,12 +20,14 @@ from pingan.http.deps import (
 )
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset
-from pingan.kinship import candidates, reports, reviews, search_service
+from pingan.kinship import candidates, case_power, reports, reviews, search_service
 from pingan.kinship.match_schemas import (
     CandidatePage,
     CandidatePublic,
     EvidencePublic,
     NotifyIn,
+    PowerIn,
+    PowerOut,
     ReportMade,
     ReviewIn,
     SearchIn,
@@ -69,6 +71,20 @@ def search(
     ]
     ranked = sorted(outcome.candidates, key=lambda c: (-c.posterior, -c.log10_lr, c.id))
     return SearchOut(searches=runs, candidates=[_out(session, c) for c in ranked])
+
+
+@router.post("/cases/{case_id}/power", summary="kinship.match.api.power")
+def power(
+    case_id: Id,
+    body: PowerIn,
+    session: SessionDep,
+    vault: VaultDep,
+    actor: Annotated[Actor, permit("kinship.search")],
+) -> PowerOut:
+    """Is the case's family informative enough? Simulated per donor, with advice in words."""
+    return PowerOut.model_validate(
+        case_power.analyse(session, actor, vault, case_id, panel=body.panel, n=body.n)
+    )
 
 
 @router.get("/candidates", summary="kinship.match.api.candidates")
