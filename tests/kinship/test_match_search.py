@@ -39,12 +39,6 @@ class PlainExtras:
         return odds / (1 + odds)
 
 
-@pytest.fixture
-def sqlite_db(request):  # type: ignore[no-untyped-def]
-    if "postgresql" in request.node.name:
-        pytest.skip("the service-level search runs once, on SQLite")
-
-
 def _people(db, vault, *, withdrawn_sibling=False, unrelated=40, seed=7):  # type: ignore[no-untyped-def]
     """An adoptee (self) and, on the family side, their true full sibling among `unrelated`
     siblings of other lost children."""
@@ -70,7 +64,7 @@ def _analyst(by: int) -> Actor:
     return Actor(by, "analyst1", Role.ANALYST, "test")
 
 
-def test_true_full_sibling_ranks_first_among_unrelated(db, vault, sqlite_db):
+def test_true_full_sibling_ranks_first_among_unrelated(db, vault):
     case_id, a, b, by = _people(db, vault)
     with db.session() as s:
         out = search_case(s, _analyst(by), vault, case_id, policy=POLICY, now=NOW,
@@ -89,7 +83,7 @@ def test_true_full_sibling_ranks_first_among_unrelated(db, vault, sqlite_db):
         assert view["strong"] and view["b"]["sample_id"] == "KS-TRUE0001"
 
 
-def test_withdrawn_consent_takes_a_profile_out_of_the_search(db, vault, sqlite_db):
+def test_withdrawn_consent_takes_a_profile_out_of_the_search(db, vault):
     case_id, _, b, by = _people(db, vault, withdrawn_sibling=True)
     with db.session() as s:
         out = search_case(s, _analyst(by), vault, case_id, policy=POLICY, now=NOW,
@@ -99,7 +93,7 @@ def test_withdrawn_consent_takes_a_profile_out_of_the_search(db, vault, sqlite_d
         assert s.scalar(select(KinshipCandidate).where(KinshipCandidate.profile_b == b)) is None
 
 
-def test_a_case_without_a_consented_profile_has_nothing_to_search(db, vault, sqlite_db):
+def test_a_case_without_a_consented_profile_has_nothing_to_search(db, vault):
     with db.session() as s:
         by = match_rows.system_user(s)
         lone = match_rows.case(s, "XQ-2026-0900", "adoptee", by)
@@ -112,7 +106,7 @@ def test_a_case_without_a_consented_profile_has_nothing_to_search(db, vault, sql
         assert refused.value.code == "nothing_to_search"
 
 
-def test_rerun_refreshes_open_candidates_and_keeps_reviewed_ones(db, vault, sqlite_db):
+def test_rerun_refreshes_open_candidates_and_keeps_reviewed_ones(db, vault):
     case_id, _, b, by = _people(db, vault, unrelated=5)
     with db.session() as s:
         first = search_case(s, _analyst(by), vault, case_id, policy=POLICY, now=NOW,
@@ -136,7 +130,7 @@ class LineageExtras(EngineExtras, PlainExtras):
     posterior = PlainExtras.posterior
 
 
-def test_lineage_checks_are_attached_where_they_apply(db, vault, sqlite_db):
+def test_lineage_checks_are_attached_where_they_apply(db, vault):
     table = load_table()
     sim = Pedigrees(table, list(table.loci), 11)
     one, two = sim.full_siblings()
