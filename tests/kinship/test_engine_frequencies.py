@@ -3,30 +3,9 @@
 import pytest
 
 from pingan.kinship.frequencies import TABLES, load_table, parse_table
+from pingan.kinship.loci import KITS
 
-GLOBALFILER = [
-    "D3S1358",
-    "vWA",
-    "D16S539",
-    "CSF1PO",
-    "TPOX",
-    "D8S1179",
-    "D21S11",
-    "D18S51",
-    "D2S441",
-    "D19S433",
-    "TH01",
-    "FGA",
-    "D22S1045",
-    "D5S818",
-    "D13S317",
-    "D7S820",
-    "SE33",
-    "D10S1248",
-    "D1S1656",
-    "D12S391",
-    "D2S1338",
-]
+GLOBALFILER = KITS["globalfiler"]
 
 
 def test_east_asia_table_has_the_forty_loci_and_its_licence():

@@ -25,21 +25,12 @@ from pingan.errors import Conflict, NotFound
 from pingan.i18n import msg
 from pingan.kinship.cases import bad, check_sex, check_text, check_year, get_case, who
 from pingan.kinship.models import KinshipConsent, KinshipPerson, KinshipProfile
+from pingan.kinship.relations import DONOR_RELATIONS
 from pingan.pii.id_number import InvalidIdNumber, mask_id_number, normalise_id_number
 from pingan.pii.name import seal_name
 from pingan.pii.vault import Vault
 
-RELATIONS = (
-    "self",
-    "parent",
-    "child",
-    "full_sibling",
-    "half_sibling",
-    "nephew_niece",
-    "uncle_aunt",
-    "cousin",
-    "grandchild",
-)
+RELATIONS = DONOR_RELATIONS
 SAMPLE_PREFIX = "KS-"
 SCOPE = re.compile(r"^[a-z][a-z_]{0,29}$")
 MAX_DOCUMENT = 60

@@ -24,29 +24,6 @@ from pingan.kinship.settings import load_thresholds
 
 # the 21 autosomal STRs of the GlobalFiler kit, as the import knows them
 GLOBALFILER: tuple[str, ...] = KITS["globalfiler"]
-GLOBALFILER: tuple[str, ...] = (
-    "D3S1358",
-    "vWA",
-    "D16S539",
-    "CSF1PO",
-    "TPOX",
-    "D8S1179",
-    "D21S11",
-    "D18S51",
-    "D2S441",
-    "D19S433",
-    "TH01",
-    "FGA",
-    "D22S1045",
-    "D5S818",
-    "D13S317",
-    "D7S820",
-    "SE33",
-    "D10S1248",
-    "D1S1656",
-    "D12S391",
-    "D2S1338",
-)
 ADVICE = ("enough", "add_markers", "add_relatives", "add_markers_or_relatives")
 QUANTILES = {"p05": 5, "p25": 25, "p50": 50, "p75": 75, "p95": 95}
 
