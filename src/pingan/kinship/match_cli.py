@@ -5,39 +5,17 @@ a person. Refusals print the reason and exit 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from pingan.cli_import import acting_store
 from pingan.i18n import text
-from pingan.units.cli import By, DataDir, _actor, _fail
+from pingan.units.cli import By, DataDir, _fail
 
 app = typer.Typer(help="寻亲比对 / family search: search, power, report", no_args_is_help=True)
 CaseNo = Annotated[str, typer.Option("--case", help="案件编号 / the case number")]
-
-
-@contextmanager
-def _store(data_dir: Path | None, by: str) -> Iterator[tuple[Any, Any, Any, Any]]:
-    """(session, acting user, vault, settings) for one command; domain errors exit 2."""
-    from pingan.config import Settings
-    from pingan.errors import DomainError
-    from pingan.store import StoreKeyError, open_store
-
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    try:
-        db, vault = open_store(settings)
-    except StoreKeyError as exc:
-        _fail(str(exc))
-    try:
-        with db.session() as session:
-            yield session, _actor(session, by), vault, settings
-    except DomainError as exc:
-        _fail(exc.detail)
-    finally:
-        db.dispose()
 
 
 def _case_id(session: Any, case_no: str) -> int:
@@ -65,7 +43,7 @@ def search(
     from pingan.db.base import utcnow
     from pingan.kinship import candidates, search_service
 
-    with _store(data_dir, by) as (session, actor, vault, _):
+    with acting_store(data_dir, by) as (session, actor, vault, _):
         outcome = search_service.search(
             session,
             actor,
@@ -108,7 +86,7 @@ def power(
     """案件检出效能分析 / is the case's family informative enough?"""
     from pingan.kinship import case_power
 
-    with _store(data_dir, by) as (session, actor, vault, _):
+    with acting_store(data_dir, by) as (session, actor, vault, _):
         out = case_power.analyse(session, actor, vault, _case_id(session, case), panel=panel, n=n)
     for r in out["relatives"]:
         typer.echo(
@@ -136,7 +114,7 @@ def report(
     from pingan.db.base import utcnow
     from pingan.kinship import reports
 
-    with _store(data_dir, by) as (session, actor, vault, settings):
+    with acting_store(data_dir, by) as (session, actor, vault, settings):
         row = reports.make(session, actor, vault, candidate_id, data_dir=settings.data_dir,
                            now=utcnow())  # fmt: skip
         pdf = reports.read(session, actor, row.number, data_dir=settings.data_dir)
