@@ -182,6 +182,7 @@ function newCaseForm() {
 // -- one case: its subject and donors ----------------------------------------------------------------
 export async function openCase(id) {
   desk.caseId = id;
+  if (location.hash.startsWith("#kinship")) history.replaceState(null, "", `#kinship/${id}`); // a reload or switch keeps it open
   document.querySelectorAll("#kn-cases tr[data-case]").forEach((tr) => tr.classList.toggle("selected", Number(tr.dataset.case) === id));
   const box = $("#kn-case");
   let c;
