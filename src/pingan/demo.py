@@ -117,6 +117,8 @@ DEMO_ROLES = [
     ("locksmith", Role.LOCKSMITH),
     ("lawyer", Role.LAWYER),  # video visits' defence lawyer (sim/data/visits.yaml)
     ("zhouli", Role.CITIZEN),  # video visits' family visitor: 周丽 of the sample register
+    ("analyst", Role.ANALYST),  # family search: DNA analyst (sim/data/kinship/cases.yaml)
+    ("reviewer", Role.REVIEWER),  # family search: the second reviewer of a match (复核)
 ]
 
 
@@ -173,6 +175,7 @@ def build_demo(
         if sample_incidents:
             fraud_sample(settings, db, vault)
             visits_sample(settings, db, vault)
+            kinship_sample(db, vault)
         return accounts
     finally:
         db.dispose()
@@ -185,6 +188,16 @@ def visits_sample(settings: Settings, db: Database, vault: Vault) -> None:
 
     with db.session() as session:
         populate(session, vault, settings.data_dir, now=utcnow().replace(microsecond=0))
+
+
+def kinship_sample(db: Database, vault: Vault) -> None:
+    """The family search's sample (sim/data/kinship/cases.yaml): four cases of the "nation's
+    children", their donors and consent, and the laboratory's simulated profiles imported
+    through the profile import (sim/kinship_world.py)."""
+    from pingan.sim.kinship_world import populate
+
+    with db.session() as session:
+        populate(session, vault, now=utcnow().replace(microsecond=0))
 
 
 def use_demo_banks(settings: Settings, app: FastAPI) -> LocalBanks:

@@ -29,8 +29,10 @@ class CaseCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
-def next_case_number(session: Session, prefix: str, at: datetime) -> str:
-    day = at.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+def next_case_number(session: Session, prefix: str, at: datetime, *, period: str = "%Y%m%d") -> str:
+    """The next number of `prefix` in the local `period` holding `at` (a day by default; a
+    strftime pattern such as "%Y" counts by year: XQ-2026-0001)."""
+    day = at.astimezone(LOCAL_TZ).strftime(period)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(CaseCounter).values(prefix=prefix, day=day, value=1)
     stmt = stmt.on_conflict_do_update(

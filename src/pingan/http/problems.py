@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from pingan.errors import DomainError
-from pingan.i18n import DEFAULT_LANG, catalogue, current_lang, text
+from pingan.i18n import DEFAULT_LANG, Msg, catalogue, current_lang, render, text
 from pingan.i18n.openapi import translate
 
 log = logging.getLogger("pingan.http")
@@ -163,7 +163,13 @@ def install(app: FastAPI) -> None:
             headers = {"Retry-After": str(exc.extra["retry_after"])}
         if exc.status == 401:
             headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
-        return problem(exc.status, exc.detail, code=exc.code, title=exc.title, headers=headers)
+        extra = {}
+        if "errors" in exc.extra:  # a refused file's faults, each {line, code, message}
+            extra["errors"] = [{k: render(v) if isinstance(v, Msg) else v for k, v in e.items()}
+                               for e in exc.extra["errors"]]  # fmt: skip
+        return problem(
+            exc.status, exc.detail, code=exc.code, title=exc.title, headers=headers, **extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
