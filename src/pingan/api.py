@@ -17,6 +17,7 @@ from pingan.geo.router import router as geo_router
 from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.intake import router as intake_router
 from pingan.incidents.router import router as incidents_router
+from pingan.kinship.match_router import router as kinship_match_router
 from pingan.kinship.records_router import router as kinship_records_router
 from pingan.live.router import router as live_router
 from pingan.rosters.router import router as rosters_router
@@ -53,6 +54,7 @@ DOMAIN_ROUTERS = (
     fraud_warnings_router,
     fraud_stats_router,
     visits_registry_router,
+    kinship_match_router,
     visits_booking_router,
     kinship_records_router,
     geo_router,

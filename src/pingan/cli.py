@@ -16,6 +16,7 @@ from pingan.devices.cli import devices_app
 from pingan.fraud.cli import fraud_app
 from pingan.i18n import Msg, cli_lang, set_lang, stored_text, text, use_lang
 from pingan.kinship.cli import kinship_app
+from pingan.kinship.match_cli import app as kinship_match_app
 from pingan.rosters.cli import roster_app
 from pingan.trust.certificates.cli import cert_app
 from pingan.trust.identity.cli import identity_app
@@ -65,6 +66,7 @@ app.add_typer(cert_app, name="cert")
 app.add_typer(unlock_app, name="unlock")
 app.add_typer(fraud_app, name="fraud")
 app.add_typer(visits_app, name="visits")
+kinship_app.registered_commands += kinship_match_app.registered_commands  # search, power, report
 app.add_typer(kinship_app, name="kinship")
 
 DataDir = Annotated[Path | None, typer.Option(help="数据目录 / data directory (PINGAN_DATA_DIR)")]
