@@ -56,6 +56,7 @@ ROLE_VIEWS = {
         "fraud",
         "dissuade",
         "visitdesk",
+        "kinship",
     ],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
     "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
@@ -64,6 +65,9 @@ ROLE_VIEWS = {
     "lawyer": ["lawyervisits", "identity"],
     # a resident already registered for video visits, with ties and bookings (the demo's sample)
     "zhouli": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
+    # the family search's DNA analyst and reviewer: that view only
+    "analyst": ["kinship"],
+    "reviewer": ["kinship"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
 
@@ -79,6 +83,8 @@ ZH_ALLOWED = {
     "km", "m", "s", "min", "h",  # units of measure
     "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
     "ATM",  # the cash machine, as printed on it and in the banks' Chinese notices (ATM转账)
+    "DNA",  # written so in Chinese (DNA检验, DNA图谱), the analyst's role name included
+    "GlobalFiler", "Identifiler", "SureID",  # STR kits' proper names, as the labs' files name them
 }  # fmt: skip
 # The language button names the language it switches to in that language: "English" on the
 # Chinese page, "中文" on the English page. Nothing else is let through.
@@ -223,6 +229,7 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     for c in demo.call("GET", "/fraud/cases?limit=100", token).json().get("items", []):
         out |= {c["case_no"], c["victim_name_masked"]}
     out |= _visits_verbatim(demo)
+    out |= _kinship_verbatim(demo)
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 
@@ -247,6 +254,25 @@ def _visits_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
             v.get("licence_no") or v["name_masked"],
             v.get("organisation") or v["name_masked"],
         }
+    return {x for x in out if x}
+
+
+def _kinship_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
+    """The family search as registered: case numbers, pseudonymous sample ids, masked names and
+    ID numbers, places, orphanages, transfer records, adoptive families and life stories."""
+    token = demo.token("analyst")
+    out: set[str] = set()
+    cases = demo.call("GET", "/kinship/cases", token, params={"limit": 200}).json()["items"]
+    for c in cases:
+        out |= {c["case_no"], c["name_masked"], c["place"], c["orphanage"]}
+        detail = demo.call("GET", f"/kinship/cases/{c['id']}", token).json()
+        details = detail.get("details") or {}
+        out |= set(details.get("transfer_records") or [])
+        out |= {details.get("adoptive_family") or "", details.get("life_story") or ""}
+        out.add(detail.get("contact_masked") or "")
+        for p in detail["persons"]:
+            out |= {p["sample_id"], p["name_masked"], p["id_masked"]}
+            out.add((p.get("consent") or {}).get("document_no") or "")
     return {x for x in out if x}
 
 

@@ -8,7 +8,7 @@
 import { api, post, el, $, t, may, session, saveFile } from "./core.js";
 import { addTexts, fill, serverText, word } from "./i18n.js";
 import { beijingText } from "./money.js";
-import { API, PANELS, hypothesisName, anyRelation, candidateStatus, decisionName, relationName, sideName, adviceName, kitName,
+import { API, PANELS, hypothesisName, anyRelation, candidateStatus, decisionName, relationName, sideShort, adviceName, kitName,
   lineageBadge, tenTo, percent, paren, joined, th, empty, errorLine, q, field, askFor, actButton, serverTextOf } from "./kinship-words.js";
 
 addTexts({
@@ -88,7 +88,7 @@ export async function drawCandidates(c, { onChanged }) {
 
 const figure = (key, ...value) => el("div", { class: "kn-figure" }, el("span", { class: "hint" }, t(key)), el("b", {}, ...value));
 const party = (key, x) => el("p", { class: "kn-party" }, el("span", { class: "hint" }, t(key), t("kn_colon")),
-  joined([x.case_no, sideName(x.side), x.sample_id]), paren(relationName(x.relation_to_subject)));
+  joined([x.case_no, sideShort(x.side), x.sample_id]), paren(relationName(x.relation_to_subject)));
 
 function candidate(x, rank, onChanged) {
   const acts = el("div", { class: "kn-actions" });

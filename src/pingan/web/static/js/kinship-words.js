@@ -17,7 +17,7 @@ export const KITS = ["auto", "globalfiler", "identifiler", "sureid", "expanded"]
 export const PANELS = ["globalfiler", "expanded"];
 
 addTexts({
-  kn_side_adoptee: "被收养人（国家的孩子）", kn_side_family: "寻亲家庭",
+  kn_side_adoptee: "被收养人（国家的孩子）", kn_side_family: "寻亲家庭", kn_side_short_adoptee: "被收养人", kn_side_short_family: "寻亲家庭",
   kn_cs_open: "寻亲中", kn_cs_matched: "已比中", kn_cs_closed: "已结案",
   kn_sex_M: "男", kn_sex_F: "女", kn_sex_U: "不详",
   kn_rel_self: "本人", kn_rel_parent: "父母", kn_rel_child: "子女", kn_rel_full_sibling: "同胞兄弟姐妹",
@@ -41,7 +41,7 @@ addTexts({
   kn_ten_pow: "10", kn_pct: "{x}%", kn_pct_above: "高于{x}%", kn_pct_below: "低于{x}%", kn_colon: "：", kn_sep: " · ", kn_list: "、", kn_paren: "（{x}）", kn_years: "{a}–{b}年",
   kn_year: "{a}年", kn_date_range: "{a} 至 {b}",
 }, {
-  kn_side_adoptee: "Adoptee (the nation's children)", kn_side_family: "Searching family",
+  kn_side_adoptee: "Adoptee (the nation's children)", kn_side_family: "Searching family", kn_side_short_adoptee: "Adoptee", kn_side_short_family: "Family",
   kn_cs_open: "Searching", kn_cs_matched: "Matched", kn_cs_closed: "Closed",
   kn_sex_M: "Male", kn_sex_F: "Female", kn_sex_U: "Unknown",
   kn_rel_self: "Self", kn_rel_parent: "Parent", kn_rel_child: "Child", kn_rel_full_sibling: "Full sibling",
@@ -67,6 +67,7 @@ addTexts({
 });
 
 export const sideName = (c) => word("kn_side_", c);
+export const sideShort = (c) => word("kn_side_short_", c); // in tables and a candidate's lines
 export const caseStatus = (c) => word("kn_cs_", c);
 export const sexName = (c) => word("kn_sex_", c);
 export const relationName = (c) => word("kn_rel_", c);

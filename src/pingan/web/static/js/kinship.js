@@ -8,8 +8,8 @@
 import { api, post, el, $, t, may, session, fieldErrors, showFieldErrors } from "./core.js";
 import { addTexts, fill, onLang, serverText } from "./i18n.js";
 import { beijingText } from "./money.js";
-import { API, RELATIONS, SIDES, CASE_STATUSES, SEXES, KITS, sideName, caseStatus, sexName, relationName, kitName, scopeName,
-  refusalName, paren, joined, yearRange, dateRange, th, empty, errorLine, q, field, askFor, actButton, serverTextOf } from "./kinship-words.js";
+import { API, RELATIONS, SIDES, CASE_STATUSES, SEXES, KITS, sideName, sideShort, caseStatus, sexName, relationName, kitName, scopeName,
+  refusalName, paren, joined, yearRange, dateRange, th, empty, errorLine, q, field, askFor, serverTextOf } from "./kinship-words.js";
 import { drawCandidates, drawSearchBar, drawPowerForm } from "./kinship-candidates.js";
 
 addTexts({
@@ -122,8 +122,8 @@ async function drawCases() {
   $("#kn-total").textContent = fill("kn_total", { n: page.total ?? items.length });
   const rows = items.map((c) => {
     const tr = el("tr", { "data-case": c.id, "data-side": c.side, class: c.id === desk.caseId ? "selected" : "" },
-      el("td", { class: "nowrap kn-case-no" }, c.case_no), el("td", {}, sideName(c.side)), el("td", {}, caseStatus(c.status)),
-      el("td", {}, c.name_masked || "", paren(sexName(c.sex))), el("td", { class: "nowrap kn-opt" }, yearRange(c.birth_year_min, c.birth_year_max)),
+      el("td", { class: "nowrap kn-case-no" }, c.case_no), el("td", { class: "nowrap" }, sideShort(c.side)), el("td", { class: "nowrap" }, caseStatus(c.status)),
+      el("td", { class: "nowrap" }, c.name_masked || "", paren(sexName(c.sex))), el("td", { class: "nowrap kn-opt" }, yearRange(c.birth_year_min, c.birth_year_max)),
       el("td", { class: "kn-opt" }, c.place || ""), el("td", { class: "num" }, c.persons ?? ""), el("td", { class: "num kn-opt" }, c.profiles ?? ""),
       el("td", { class: "num" }, c.open_candidates ?? ""));
     tr.addEventListener("click", () => openCase(c.id));

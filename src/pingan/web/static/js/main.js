@@ -137,7 +137,9 @@ onLang(() => {
   heading();
   if (loginMissing.length) $("#login-error").textContent = missingText();
   if (!views().length) return;
-  changed("incidents"); changed("units"); changed("areas"); changed("alerts");
+  // views drawn from the control room's state; roles outside it have none (and may not read
+  // the crowd alerts that the "alerts" change re-reads)
+  if (!OUTSIDE.includes(session.user.role)) { changed("incidents"); changed("units"); changed("areas"); changed("alerts"); }
   return route();
 });
 
