@@ -58,6 +58,7 @@ def test_cases_are_numbered_masked_and_their_reads_audited(client, accounts, db,
     assert listed["total"] == 1 and listed["items"][0]["case_no"] == first["case_no"]
     assert "details" not in listed["items"][0] and "乌云" not in str(listed)
     assert client.get(f"{URL}/cases", params={"q": "上海"}, headers=h).json()["total"] == 2
+    assert not _audits(db, "kinship.case_read")  # opening a case is audited as such
     before = len(_audits(db, "kinship.case_read"))
     detail = client.get(f"{URL}/cases/{first['id']}", headers=h)
     assert detail.status_code == 200 and detail.json()["orphanage"] == "上海市第一育婴堂"
@@ -157,6 +158,15 @@ def test_a_long_file_is_imported_sealed_and_read_only_with_a_reason(client, acco
         assert unseal(vault, row.genotypes_enc)["vWA"] == ["14", "17"]
     again = upload(client, accounts, long_csv(person["sample_id"]))
     assert again.status_code == 422 and again.json()["errors"][0]["code"] == "profile_exists"
+
+    late = donor(client, accounts, case["id"], sex="M", name="王磊")
+    h = accounts.headers(Role.ANALYST)
+    r = client.post(
+        f"{URL}/persons/{late['id']}/consent/withdraw", json={"reason": "撤回"}, headers=h
+    )
+    assert r.status_code == 200
+    refused = upload(client, accounts, long_csv(late["sample_id"]))
+    assert [(e["line"], e["code"]) for e in refused.json()["errors"]] == [(2, "no_consent")]
 
 
 def test_a_wide_file_with_faults_is_refused_by_line_and_nothing_stored(client, accounts, db, clock):

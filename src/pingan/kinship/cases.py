@@ -287,12 +287,16 @@ def counts(session: Session, case_ids: list[int]) -> dict[int, Counts]:
     }
 
 
+def details_of(vault: Vault, row: KinshipCase) -> dict[str, Any]:
+    """A case's sealed details (transfer records, adoptive family, life story), opened."""
+    return unseal(vault, row.details_enc) or {}
+
+
 def read_case(session: Session, actor: Actor, vault: Vault, case_id: int) -> dict[str, Any]:
-    """A case's sealed details (transfer records, adoptive family, life story) for its full
-    view; the read is audited."""
+    """A case's details for its full view; the read is audited."""
     require(actor, "kinship.read")
     row = get_case(session, case_id)
-    details = unseal(vault, row.details_enc) or {}
+    details = details_of(vault, row)
     audit.record(
         session, actor, "kinship.case_read", "kinship_case", row.id, {"case_no": row.case_no}
     )

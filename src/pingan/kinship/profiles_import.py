@@ -43,7 +43,8 @@ from pingan.kinship.models import KinshipPerson, KinshipProfile
 from pingan.kinship.sealed import seal
 from pingan.pii.vault import Vault
 
-MAX_SHOWN = 20
+MAX_SHOWN = 20  # in the message
+MAX_ERRORS = 500  # in an answer's list (the message counts them all)
 HV1 = "16024-16365"  # the control region's first hypervariable segment
 _MT_VARIANT = re.compile(r"^(\d{1,5})(\.\d{1,2})?([ACGTRYKMSWBDHVN]|DEL|-)$")
 _MT_RANGE = re.compile(r"^\d{1,5}-\d{1,5}$")
@@ -102,7 +103,9 @@ class ProfileFileError(ValidationFailed):
     def __init__(self, problems: list[Problem]) -> None:
         problems = sorted(problems, key=lambda p: p.line)
         shown = "; ".join(str(at_line(p)) for p in problems[:MAX_SHOWN])
-        errors = [{"line": p.line, "code": p.code, "message": p.message} for p in problems]
+        errors = [
+            {"line": p.line, "code": p.code, "message": p.message} for p in problems[:MAX_ERRORS]
+        ]
         super().__init__(
             msg("kinship.records.file.refused", n=len(problems), problems=shown),
             code="bad_profile_file",

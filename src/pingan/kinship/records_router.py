@@ -83,9 +83,17 @@ def persons_out(session: Session, rows: list[KinshipPerson]) -> list[PersonPubli
     return out
 
 
-def _detail(session: Session, actor: Actor, vault: Vault, case_id: int) -> CaseDetail:
-    details = cases.read_case(session, actor, vault, case_id)
-    row = cases.get_case(session, case_id)
+def _detail(
+    session: Session, actor: Actor, vault: Vault, case_id: int, *, audited: bool = False
+) -> CaseDetail:
+    """The case in full: read through the audited read for GET, as just written otherwise
+    (the write's own audit record covers what its answer shows)."""
+    if audited:
+        details = cases.read_case(session, actor, vault, case_id)
+        row = cases.get_case(session, case_id)
+    else:
+        row = cases.get_case(session, case_id)
+        details = cases.details_of(vault, row)
     summary = _summaries(session, [row])[0]
     persons = persons_out(session, donors.persons_of(session, row.id))
     return CaseDetail(
@@ -135,7 +143,7 @@ def case_detail(
     actor: Annotated[Actor, permit("kinship.read")],
 ) -> CaseDetail:
     """A case with its donors and its sealed details (the read is audited)."""
-    return _detail(session, actor, vault, case_id)
+    return _detail(session, actor, vault, case_id, audited=True)
 
 
 @router.patch("/cases/{case_id}", summary="kinship.records.api.update_case")
