@@ -74,3 +74,24 @@ def test_search_for_named_relations_only(client, accounts, db, vault, match_cloc
                     json={"relations": ["half_siblings"]})  # fmt: skip
     assert r.status_code == 201, r.text
     assert {c["relation"] for c in r.json()["candidates"]} <= {"half_siblings"}
+
+
+def test_a_searched_candidate_is_reported_with_its_thresholds_and_context(
+    client, accounts, db, vault, match_clock, settings
+):
+    from pingan.kinship import reports
+    from tests.kinship.test_match_report import _words
+
+    case_id, _ = _world(db, vault, accounts.ids[Role.ANALYST])
+    found = client.post(f"{API}/cases/{case_id}/search", headers=accounts.headers(Role.ANALYST),
+                        json={}).json()["candidates"][0]  # fmt: skip
+    for role in (Role.ANALYST, Role.REVIEWER):
+        r = client.post(f"{API}/candidates/{found['id']}/reviews", headers=accounts.headers(role),
+                        json={"decision": "confirm"})  # fmt: skip
+        assert r.status_code == 200, r.text
+    made = client.post(f"{API}/candidates/{found['id']}/report",
+                       headers=accounts.headers(Role.REVIEWER)).json()  # fmt: skip
+    pdf = (settings.data_dir / reports.FOLDER / f"{made['number']}.pdf").read_bytes()
+    words = _words(pdf)
+    for shown in ("GB/T 37223", "per_open_cases", "birth_year", "KS-TRUE0001", "D3S1358"):
+        assert shown in words, shown

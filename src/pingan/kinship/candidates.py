@@ -160,13 +160,25 @@ def checked_reason(reason: str | None) -> str:
     return reason
 
 
+def _allele_order(label: str) -> tuple[float, str]:
+    """Numeric order of allele labels ("9.3" before "10"), text after."""
+    try:
+        return float(label), label
+    except ValueError:
+        return float("inf"), label
+
+
+def shown(genotype: tuple[str, str]) -> list[str]:
+    return sorted(genotype, key=_allele_order)
+
+
 def locus_rows(session: Session, vault: Vault, row: KinshipCandidate) -> list[dict[str, Any]]:
     """Each compared locus: both genotypes (opened from the vault) and its LR factor."""
     a = match_data.genotypes(vault, session.get(KinshipProfile, row.profile_a))
     b = match_data.genotypes(vault, session.get(KinshipProfile, row.profile_b))
     factors: dict[str, float] = (row.evidence or {}).get("loci", {})
     return [
-        {"locus": locus, "a": list(a[locus]), "b": list(b[locus]), "factor": factor}
+        {"locus": locus, "a": shown(a[locus]), "b": shown(b[locus]), "factor": factor}
         for locus, factor in factors.items()
         if locus in a and locus in b
     ]

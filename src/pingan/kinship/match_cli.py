@@ -56,7 +56,9 @@ def search(
     relation: Annotated[
         list[str] | None, typer.Option(help="只检验这些关系 / only these relations")
     ] = None,
-    frequencies: Annotated[str, typer.Option(help="频率表 / frequency table")] = "east_asia",
+    frequencies: Annotated[
+        str | None, typer.Option(help="频率表 / frequency table (thresholds file's by default)")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """以案件的样本检索对方库 / search the case's donors against the other side."""

@@ -19,7 +19,7 @@ RelationCode = Literal[
 
 class SearchIn(Input):
     relations: list[RelationCode] | None = Field(default=None, max_length=8)
-    frequencies: str = Field(default="east_asia", max_length=40)
+    frequencies: str | None = Field(default=None, max_length=40)
 
 
 class ReviewIn(Input):

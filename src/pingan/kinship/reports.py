@@ -89,7 +89,9 @@ def _story(
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     h1 = ParagraphStyle("h1", fontName=CJK_FONT, fontSize=15, leading=21)
-    h2 = ParagraphStyle("h2", fontName=CJK_FONT, fontSize=11, leading=16, spaceBefore=6)
+    h2 = ParagraphStyle(
+        "h2", fontName=CJK_FONT, fontSize=11, leading=16, spaceBefore=6, keepWithNext=1
+    )
     body = ParagraphStyle("b", fontName=CJK_FONT, fontSize=8.5, leading=12)
     grid = TableStyle(
         [
@@ -97,6 +99,7 @@ def _story(
             ("FONTSIZE", (0, 0), (-1, -1), 8),
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
     p = "kinship.match.pdf."
@@ -158,7 +161,9 @@ def _story(
     sources = params.get("sources") or {}
     thresholds = [[Paragraph(_both(p + h), body) for h in ("setting", "value", "source")]]
     thresholds += [
-        [name, value, sources.get(name, "")] for name, value in params.items() if name != "sources"
+        [name, f"{value:.4g}" if isinstance(value, float) else value, sources.get(name, "")]
+        for name, value in params.items()
+        if name != "sources"
     ]
     reviews = [
         [Paragraph(_both(p + h), body) for h in ("reviewer", "role", "decision", "note", "at")]
@@ -169,7 +174,7 @@ def _story(
             r["role"],
             _both(f"kinship.match.decision.{r['decision']}"),
             r["note"],
-            r["at"].isoformat(timespec="minutes"),
+            r["at"].strftime("%Y-%m-%d %H:%M"),
         ]
         for r in facts["reviews"]
     ]
@@ -195,7 +200,7 @@ def _story(
         Paragraph(_both(p + "lineage"), h2),
         table(lineage),
         Paragraph(_both(p + "thresholds"), h2),
-        table(thresholds),
+        table(thresholds, [38 * mm, 26 * mm, 110 * mm]),
         Paragraph(_both(p + "reviews"), h2),
         table(reviews),
         Spacer(1, 6 * mm),

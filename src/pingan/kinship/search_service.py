@@ -78,7 +78,7 @@ class Outcome:
     candidates: list[KinshipCandidate]
 
 
-def _donors(session: Session, vault: Vault, rows: list[Any]) -> list[Donor]:
+def _donors(vault: Vault, rows: list[Any]) -> list[Donor]:
     return [Donor(p, person, case, match_data.genotypes(vault, p)) for p, person, case in rows]
 
 
@@ -138,11 +138,11 @@ def search_case(
         raise NotFound(msg("kinship.match.no_case", id=case_id), code="case_not_found")
     chosen = _checked_relations(relations)
     table = _table(frequencies)
-    own = _donors(session, vault, match_data.searchable(session, case_id=case.id))
+    own = _donors(vault, match_data.searchable(session, case_id=case.id))
     if not own:
         raise Conflict(msg("kinship.match.nothing_to_search", case_no=case.case_no),
                        code="nothing_to_search")  # fmt: skip
-    others = _donors(session, vault, match_data.searchable(session, side=OTHER_SIDE[case.side]))
+    others = _donors(vault, match_data.searchable(session, side=OTHER_SIDE[case.side]))
     matrix = ProfileMatrix.build([d.genotypes for d in others], table) if others else None
     searches, kept = [], []
     for donor in own:
@@ -163,6 +163,7 @@ def search_case(
         found = 0
         for j, other in enumerate(others):
             for relation in per_pair[j]:
+                assert screen is not None  # a relation to test means a side to screen
                 if screen[union.index(relation), j] < policy.report_floor_log10:
                     continue
                 row = _candidate(session, search, donor, other, relation, table, policy,
@@ -282,9 +283,10 @@ def policy_from_thresholds(open_cases_other_side: int) -> Policy:
 
 def search(
     session: Session, actor: Actor, vault: Vault, case_id: int, *,
-    relations: list[str] | None = None, frequencies: str = "east_asia", now: datetime,
+    relations: list[str] | None = None, frequencies: str | None = None, now: datetime,
 ) -> Outcome:  # fmt: skip
-    """`search_case` under the thresholds file, with the engine's lineage and context."""
+    """`search_case` under the thresholds file (its frequency table unless one is named),
+    with the engine's lineage and context."""
     require(actor, "kinship.search")
     case = session.get(KinshipCase, case_id)
     if case is None:
@@ -296,7 +298,8 @@ def search(
     )
     return search_case(
         session, actor, vault, case_id, policy=policy_from_thresholds(int(others or 0)),
-        relations=relations, frequencies=frequencies, now=now, extras=EngineExtras(vault),
+        relations=relations, frequencies=frequencies or load_thresholds().frequencies, now=now,
+        extras=EngineExtras(vault),
     )  # fmt: skip
 
 
