@@ -259,7 +259,8 @@ def _visits_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
 
 def _kinship_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
     """The family search as registered: case numbers, pseudonymous sample ids, masked names and
-    ID numbers, places, orphanages, transfer records, adoptive families and life stories."""
+    ID numbers, places, orphanages, transfer records, adoptive families, life stories, consent
+    form numbers; the reviewers' notes and the reports' numbers."""
     token = demo.token("analyst")
     out: set[str] = set()
     cases = demo.call("GET", "/kinship/cases", token, params={"limit": 200}).json()["items"]
@@ -273,6 +274,11 @@ def _kinship_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
         for p in detail["persons"]:
             out |= {p["sample_id"], p["name_masked"], p["id_masked"]}
             out.add((p.get("consent") or {}).get("document_no") or "")
+    # candidates: what reviewers typed, report numbers as issued
+    listed = demo.call("GET", "/kinship/candidates", token, params={"limit": 200}).json()
+    for c in listed["items"]:
+        out |= {r["note"] for r in c["reviews"]}
+        out.add((c.get("report") or {}).get("number") or "")
     return {x for x in out if x}
 
 
@@ -382,10 +388,24 @@ def _start(browser, demo, username: str | None, view: str | None):  # type: igno
         page.fill("#replan-form input[name=people]", "20000")
         page.click("#replan-form button[type=submit]")
         page.wait_for_selector("#replan-moves", timeout=60_000)
+    if view == "kinship":  # an adoptee's case opened, with the candidates its search found
+        page.goto(f"{demo.url}/#kinship/{_searched_case(demo)}")
+        page.wait_for_selector("#kn-case-title")
+        page.wait_for_selector("#kn-candidates .kn-candidate")
     if view == "map":
         wait_until(page, "window.pingan.markers.units.size > 0")
         page.evaluate("window.pingan.markers.units.values().next().value.fire('click')")
     return page
+
+
+def _searched_case(demo) -> int:  # type: ignore[no-untyped-def]
+    """The first adoptee case of the demo's family search, searched (the demo's one match)."""
+    token = demo.token("analyst")
+    cases = demo.call("GET", "/kinship/cases", token, params={"side": "adoptee"}).json()["items"]
+    case = min(cases, key=lambda c: c["case_no"])
+    r = demo.call("POST", f"/kinship/cases/{case['id']}/search", token, json={}, timeout=120)
+    assert r.status_code == 201, r.text
+    return case["id"]
 
 
 def _round_trip(page, judge: Judge, name: str) -> list[str]:  # type: ignore[no-untyped-def]
