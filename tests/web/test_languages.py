@@ -56,6 +56,7 @@ ROLE_VIEWS = {
         "fraud",
         "dissuade",
         "visitdesk",
+        "kinship",
     ],
     "volunteer": ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
     "citizen": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
@@ -64,6 +65,9 @@ ROLE_VIEWS = {
     "lawyer": ["lawyervisits", "identity"],
     # a resident already registered for video visits, with ties and bookings (the demo's sample)
     "zhouli": ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
+    # the family search's DNA analyst and reviewer: that view only
+    "analyst": ["kinship"],
+    "reviewer": ["kinship"],
 }
 CASES = [(role, view) for role, views in ROLE_VIEWS.items() for view in views]
 
@@ -79,6 +83,8 @@ ZH_ALLOWED = {
     "km", "m", "s", "min", "h",  # units of measure
     "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
     "ATM",  # the cash machine, as printed on it and in the banks' Chinese notices (ATM转账)
+    "DNA",  # written so in Chinese (DNA检验, DNA图谱), the analyst's role name included
+    "GlobalFiler", "Identifiler", "SureID",  # STR kits' proper names, as the labs' files name them
 }  # fmt: skip
 # The language button names the language it switches to in that language: "English" on the
 # Chinese page, "中文" on the English page. Nothing else is let through.
@@ -224,6 +230,7 @@ def _verbatim(demo) -> list[str]:  # type: ignore[no-untyped-def]
     for c in demo.call("GET", "/fraud/cases?limit=100", token).json().get("items", []):
         out |= {c["case_no"], c["victim_name_masked"]}
     out |= _visits_verbatim(demo)
+    out |= _kinship_verbatim(demo)
     return sorted(out, key=len, reverse=True)  # longest first: a summary before a call sign in it
 
 
@@ -251,6 +258,31 @@ def _visits_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
     # the desk's reasons for its decisions on ties, as the officer typed them
     for r in demo.call("GET", "/visits/relations", token, params={"limit": 500}).json():
         out |= {r["review_reason"] or ""}
+    return {x for x in out if x}
+
+
+def _kinship_verbatim(demo) -> set[str]:  # type: ignore[no-untyped-def]
+    """The family search as registered: case numbers, pseudonymous sample ids, masked names and
+    ID numbers, places, orphanages, transfer records, adoptive families, life stories, consent
+    form numbers; the reviewers' notes and the reports' numbers."""
+    token = demo.token("analyst")
+    out: set[str] = set()
+    cases = demo.call("GET", "/kinship/cases", token, params={"limit": 200}).json()["items"]
+    for c in cases:
+        out |= {c["case_no"], c["name_masked"], c["place"], c["orphanage"]}
+        detail = demo.call("GET", f"/kinship/cases/{c['id']}", token).json()
+        details = detail.get("details") or {}
+        out |= set(details.get("transfer_records") or [])
+        out |= {details.get("adoptive_family") or "", details.get("life_story") or ""}
+        out.add(detail.get("contact_masked") or "")
+        for p in detail["persons"]:
+            out |= {p["sample_id"], p["name_masked"], p["id_masked"]}
+            out.add((p.get("consent") or {}).get("document_no") or "")
+    # candidates: what reviewers typed, report numbers as issued
+    listed = demo.call("GET", "/kinship/candidates", token, params={"limit": 200}).json()
+    for c in listed["items"]:
+        out |= {r["note"] for r in c["reviews"]}
+        out.add((c.get("report") or {}).get("number") or "")
     return {x for x in out if x}
 
 
@@ -360,10 +392,24 @@ def _start(browser, demo, username: str | None, view: str | None):  # type: igno
         page.fill("#replan-form input[name=people]", "20000")
         page.click("#replan-form button[type=submit]")
         page.wait_for_selector("#replan-moves", timeout=60_000)
+    if view == "kinship":  # an adoptee's case opened, with the candidates its search found
+        page.goto(f"{demo.url}/#kinship/{_searched_case(demo)}")
+        page.wait_for_selector("#kn-case-title")
+        page.wait_for_selector("#kn-candidates .kn-candidate")
     if view == "map":
         wait_until(page, "window.pingan.markers.units.size > 0")
         page.evaluate("window.pingan.markers.units.values().next().value.fire('click')")
     return page
+
+
+def _searched_case(demo) -> int:  # type: ignore[no-untyped-def]
+    """The first adoptee case of the demo's family search, searched (the demo's one match)."""
+    token = demo.token("analyst")
+    cases = demo.call("GET", "/kinship/cases", token, params={"side": "adoptee"}).json()["items"]
+    case = min(cases, key=lambda c: c["case_no"])
+    r = demo.call("POST", f"/kinship/cases/{case['id']}/search", token, json={}, timeout=120)
+    assert r.status_code == 201, r.text
+    return case["id"]
 
 
 def _round_trip(page, judge: Judge, name: str) -> list[str]:  # type: ignore[no-untyped-def]

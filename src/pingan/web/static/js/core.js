@@ -33,7 +33,9 @@ export class ApiError extends Error {
 
 /** fetch() with the bearer token; a 401 on a signed-in session means it expired. */
 export async function api(path, opts = {}) {
-  const headers = { "Content-Type": "application/json", "Accept-Language": acceptLanguage(), ...(opts.headers || {}) };
+  // a file upload (FormData) carries the multipart type the browser writes, boundary included
+  const type = opts.body instanceof FormData ? {} : { "Content-Type": "application/json" };
+  const headers = { ...type, "Accept-Language": acceptLanguage(), ...(opts.headers || {}) };
   if (session.token) headers.Authorization = "Bearer " + session.token;
   const res = await fetch(path, { ...opts, headers });
   const body = res.status === 204 ? null : await res.json().catch(() => null);

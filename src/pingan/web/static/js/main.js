@@ -28,6 +28,7 @@ import { showFraudReport } from "./fraudreport.js";
 import { showVisits } from "./visits.js";
 import { showLawyerVisits } from "./lawyer-visits.js";
 import { showVisitDesk, mayUseVisitDesk } from "./visit-desk.js";
+import { showKinship, mayUseKinship } from "./kinship.js";
 import "./verify-texts.js";
 
 // Roles (policy.yaml) as words, for the header's "who is logged in".
@@ -43,13 +44,15 @@ import { initIntake, showIntakeButton, hideIntake } from "./intake.js";
 const VIEWS = {
   commander: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade", "visitdesk"],
   dispatcher: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "deploy", "lost", "certdesk", "unlockdesk", "fraud", "dissuade"],
-  auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "fraud", "dissuade"],
-  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade", "visitdesk"],
+  auditor: ["map", "queue", "board", "crowd", "kpi", "fraudwall", "certdesk", "unlockdesk", "fraud", "dissuade", "kinship"],
+  officer: ["officer", "map", "queue", "lost", "certdesk", "unlockdesk", "witness", "fraud", "dissuade", "visitdesk", "kinship"],
   volunteer: ["map", "crowd", "lost", "unlock", "witness", "identity", "fraudreport"],
   citizen: ["citizen", "identity", "cert", "unlock", "fraudreport", "visits"],
   admin: ["users", "units"],
   locksmith: ["locksmith"],
   lawyer: ["lawyervisits", "identity"],
+  analyst: ["kinship"], // the family search only (寻亲比对): its data never meets incident records
+  reviewer: ["kinship"],
 };
 const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => showBoard(), crowd: () => showCrowd().then(resizeCrowd), kpi: () => showKpi().then(resizeKpi),
   fraudwall: () => showFraudWall().then(resizeFraudWall),
@@ -57,11 +60,11 @@ const SHOW = { map: () => initMap(), queue: () => showQueue(), board: () => show
   users: showUsers, units: showUnits, lost: showLost, identity: showIdentity, cert: showCert,
   unlock: showUnlock, witness: showWitness, certdesk: showCertDesk, locksmith: showLocksmith,
   unlockdesk: showUnlockDesk, fraud: showFraudDesk, fraudreport: showFraudReport, dissuade: showDissuade,
-  visits: showVisits, lawyervisits: showLawyerVisits, visitdesk: showVisitDesk, none: () => {} };
+  visits: showVisits, lawyervisits: showLawyerVisits, visitdesk: showVisitDesk, kinship: showKinship, none: () => {} };
 // Views a role is offered only while it holds the permission they act with (the lost-and-found
 // desk registers found items: services.register_found in policy.yaml).
 const NEEDS = { lost: mayUseDesk, certdesk: mayUseCertDesk, unlockdesk: mayUseUnlockDesk, fraud: mayUseFraudDesk,
-  fraudreport: () => may("fraud.report"), visitdesk: mayUseVisitDesk, visits: () => may("visits.book"), lawyervisits: () => may("visits.book") };
+  fraudreport: () => may("fraud.report"), visitdesk: mayUseVisitDesk, kinship: mayUseKinship, visits: () => may("visits.book"), lawyervisits: () => may("visits.book") };
 // The video visit call (visit-call.js): opened from a booking's link, #visitcall/<booking_id>,
 // by the roles that take part in calls; never an entry of the navigation (NOT_IN_NAV).
 import { showVisitCall, CALL_ROLES } from "./visit-call.js";
@@ -75,7 +78,7 @@ const PHONE_VIEWS = ["officer", "citizen", "identity", "cert", "unlock", "witnes
 const SUMMARY_VIEWS = ["map", "queue"];
 // Roles outside the control room: no live feed, no incident or unit snapshots (the API refuses
 // them those; a filed locksmith sees only its own unlock jobs).
-const OUTSIDE = ["citizen", "admin", "locksmith", "lawyer"];
+const OUTSIDE = ["citizen", "admin", "locksmith", "lawyer", "analyst", "reviewer"];
 const timers = [];
 let citizenReady = false;
 
@@ -134,7 +137,9 @@ onLang(() => {
   heading();
   if (loginMissing.length) $("#login-error").textContent = missingText();
   if (!views().length) return;
-  changed("incidents"); changed("units"); changed("areas"); changed("alerts");
+  // views drawn from the control room's state; roles outside it have none (and may not read
+  // the crowd alerts that the "alerts" change re-reads)
+  if (!OUTSIDE.includes(session.user.role)) { changed("incidents"); changed("units"); changed("areas"); changed("alerts"); }
   return route();
 });
 
