@@ -81,6 +81,10 @@ def test_true_full_sibling_ranks_first_among_unrelated(db, vault):
         assert all(r.log10_lr >= POLICY.report_floor_log10 for r in rows)
         view = candidates.view(s, top)
         assert view["strong"] and view["b"]["sample_id"] == "KS-TRUE0001"
+        # one candidate per pair: the other relations tested stand beside it, lower
+        pairs = [frozenset((r.profile_a, r.profile_b)) for r in rows]
+        assert len(pairs) == len(set(pairs))
+        assert view["alternatives"]["half_siblings"] < top.log10_lr
 
 
 def test_withdrawn_consent_takes_a_profile_out_of_the_search(db, vault):

@@ -89,6 +89,17 @@ def test_the_analyst_and_the_reviewer_confirm_the_demo_match(
         assert "后验概率" in first and "%" in first and "线粒体" in first
         cid = int(page.get_attribute(FIRST, "data-candidate"))
         cand = demo.call("GET", f"{KIN}/candidates/{cid}", analyst).json()
+        # the pair stands once, the half-sibling hypothesis beside it and lower
+        listed = demo.call("GET", f"{KIN}/candidates", analyst,
+                           params={"case_id": adoptee["id"]}).json()["items"]  # fmt: skip
+        pairs = [frozenset((c["a"]["sample_id"], c["b"]["sample_id"])) for c in listed]
+        assert len(pairs) == len(set(pairs))
+        assert page.locator(".kn-candidate").count() == len(listed)
+        assert "其他关系假设" in first and "半同胞" in first
+        half = page.get_attribute(f"{FIRST} .kn-alternatives [data-relation=half_siblings] .kn-lr",
+                                  "data-log10")  # fmt: skip
+        assert float(half) == pytest.approx(cand["alternatives"]["half_siblings"], abs=0.01)
+        assert float(half) < cand["log10_lr"]
         assert float(
             page.get_attribute(f"{FIRST} .kn-figure:first-child .kn-lr", "data-log10")
         ) == pytest.approx(cand["log10_lr"], abs=0.01)

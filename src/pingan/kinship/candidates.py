@@ -93,6 +93,7 @@ def view(session: Session, row: KinshipCandidate) -> dict[str, Any]:
         "loci_compared": row.loci_compared,
         "strong": strong_at is not None and total_log10(row) >= float(strong_at),
         "lineage": row.lineage or {},
+        "alternatives": (row.evidence or {}).get("alternatives", {}),
         "status": row.status,
         "a": sides.get(row.profile_a),
         "b": sides.get(row.profile_b),

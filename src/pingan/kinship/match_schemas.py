@@ -73,6 +73,8 @@ class CandidatePublic(BaseModel):
     loci_compared: int
     strong: bool
     lineage: dict[str, LineageCheck]
+    # the DNA log10 LR of each other relation tested on the pair (None: excluded outright)
+    alternatives: dict[str, float | None]
     status: str
     a: Party
     b: Party

@@ -5,11 +5,12 @@ consented profile of the other side (a withdrawn consent takes a profile out of 
 for each relation the two donors' relations to the lost person make plausible
 (`relations.plausible`), or for the relations the caller names. The screen is vectorised
 (`ProfileMatrix`: one pass per locus over the whole side); each pair at or above the report
-floor is then worked out exactly (`pair_lr`, its per-locus factors kept as the evidence),
-with the lineage checks where they apply, the non-genetic LR of the two cases' subjects, and
-the stated prior giving a posterior. Candidates are upserted per (pair, relation) in either
-order of the pair: a rerun refreshes an open candidate and leaves a reviewed one as it was
-reviewed.
+floor is then worked out exactly for each of its relations (`pair_lr`), and becomes one
+candidate under the relation with the highest LR (its per-locus factors kept as the evidence,
+the other relations' LRs beside them), with the lineage checks where they apply, the
+non-genetic LR of the two cases' subjects, and the stated prior giving a posterior.
+Candidates are upserted per pair in either order: a rerun refreshes an open candidate and
+leaves a reviewed one as it was reviewed.
 """
 
 from __future__ import annotations
@@ -103,15 +104,18 @@ def _table(name: str):  # type: ignore[no-untyped-def]
         ) from None
 
 
-def _existing(session: Session, a: int, b: int, relation: str) -> KinshipCandidate | None:
+def _existing(session: Session, a: int, b: int) -> KinshipCandidate | None:
+    """The pair's candidate, whichever way round and under whichever relation it was found."""
     return session.scalar(
-        select(KinshipCandidate).where(
-            KinshipCandidate.relation == relation,
+        select(KinshipCandidate)
+        .where(
             or_(
                 and_(KinshipCandidate.profile_a == a, KinshipCandidate.profile_b == b),
                 and_(KinshipCandidate.profile_a == b, KinshipCandidate.profile_b == a),
             ),
         )
+        .order_by(KinshipCandidate.id)
+        .limit(1)
     )
 
 
@@ -162,15 +166,16 @@ def search_case(
         session.flush()
         found = 0
         for j, other in enumerate(others):
-            for relation in per_pair[j]:
-                assert screen is not None  # a relation to test means a side to screen
-                if screen[union.index(relation), j] < policy.report_floor_log10:
-                    continue
-                row = _candidate(session, search, donor, other, relation, table, policy,
-                                 extras, now)  # fmt: skip
-                if row is not None:
-                    kept.append(row)
-                    found += 1
+            if not per_pair[j]:
+                continue
+            assert screen is not None  # a relation to test means a side to screen
+            if max(screen[union.index(r), j] for r in per_pair[j]) < policy.report_floor_log10:
+                continue
+            row = _candidate(session, search, donor, other, per_pair[j], table, policy,
+                             extras, now)  # fmt: skip
+            if row is not None:
+                kept.append(row)
+                found += 1
         search.candidates = found
         searches.append(search)
     session.flush()
@@ -183,32 +188,46 @@ def search_case(
     return Outcome(searches, kept)
 
 
+def _finite(v: float) -> float | None:
+    return v if math.isfinite(v) else None  # JSON holds no infinity
+
+
 def _candidate(
-    session: Session, search: KinshipSearch, donor: Donor, other: Donor, relation: str,
+    session: Session, search: KinshipSearch, donor: Donor, other: Donor, relations: list[str],
     table: Any, policy: Policy, extras: Extras, now: datetime,
 ) -> KinshipCandidate | None:  # fmt: skip
-    exact = pair_lr(donor.genotypes, other.genotypes, relation, table,
-                    theta=policy.theta, mutation=policy.mutation)  # fmt: skip
-    if not math.isfinite(exact.log10_lr) or exact.log10_lr < policy.report_floor_log10:
+    """One candidate per pair, under the relation with the highest LR; the other relations
+    tested stay in its evidence, so a reviewer sees full against half siblings at a glance."""
+    exact = {
+        r: pair_lr(donor.genotypes, other.genotypes, r, table, theta=policy.theta,
+                   mutation=policy.mutation)
+        for r in relations
+    }  # fmt: skip
+    relation, best = max(exact.items(), key=lambda kv: kv[1].log10_lr)
+    if not math.isfinite(best.log10_lr) or best.log10_lr < policy.report_floor_log10:
         return None
     context_log10, context_parts = extras.context(donor.case, other.case)
-    row = _existing(session, donor.profile.id, other.profile.id, relation)
+    row = _existing(session, donor.profile.id, other.profile.id)
     if row is not None and row.status != "new":
         return row  # reviewed as it stood: a rerun does not change what was decided
     if row is None:
         row = KinshipCandidate(
-            profile_a=donor.profile.id, profile_b=other.profile.id, relation=relation,
-            status="new", created_at=now,
-        )  # fmt: skip
+            profile_a=donor.profile.id, profile_b=other.profile.id, status="new", created_at=now
+        )
         session.add(row)
+    row.relation = relation
     row.search_id = search.id
-    row.log10_lr, row.log10_lr_context = exact.log10_lr, context_log10
+    row.log10_lr, row.log10_lr_context = best.log10_lr, context_log10
     row.prior = policy.prior
-    row.posterior = extras.posterior(exact.log10_lr + context_log10, policy.prior)
-    row.loci_compared = exact.loci_compared
+    row.posterior = extras.posterior(best.log10_lr + context_log10, policy.prior)
+    row.loci_compared = best.loci_compared
     row.lineage = extras.lineage(donor, other)
-    row.evidence = {"loci": exact.factors, "context": context_parts,
-                    "frequencies": table.name}  # fmt: skip
+    row.evidence = {
+        "loci": best.factors,
+        "context": context_parts,
+        "frequencies": table.name,
+        "alternatives": {r: _finite(e.log10_lr) for r, e in exact.items() if r != relation},
+    }
     row.updated_at = now
     session.flush()
     return row

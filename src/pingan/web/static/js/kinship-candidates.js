@@ -16,7 +16,7 @@ addTexts({
   kn_searching: "比对中…", kn_searched: "已比对 {n} 份图谱，得到 {m} 个候选",
   kn_searched_by: "检索方", kn_found: "比中方", kn_rank: "第 {n} 位",
   kn_strong: "强支持", kn_weak: "弱支持", kn_lr: "遗传似然比", kn_lr_context: "非遗传证据似然比", kn_lr_total: "综合似然比",
-  kn_prior: "先验概率", kn_posterior: "后验概率", kn_loci: "比较位点", kn_loci_n: "{n} 个",
+  kn_prior: "先验概率", kn_posterior: "后验概率", kn_loci: "比较位点", kn_loci_n: "{n} 个", kn_alternatives: "其他关系假设的遗传似然比", kn_excluded: "排除",
   kn_reviews: "复核记录", kn_no_reviews: "尚无复核", kn_review_line: "{who}{role} {decision}", kn_you_reviewed: "您已复核此候选",
   kn_evidence: "查看逐位点证据", kn_evidence_title: "逐位点证据", kn_col_a: "检索方等位基因", kn_col_b: "比中方等位基因",
   kn_col_factor: "似然比", kn_total_dna: "合计（遗传）", kn_context: "非遗传证据",
@@ -33,7 +33,7 @@ addTexts({
   kn_searching: "Searching…", kn_searched: "{n} profiles compared, {m} candidates",
   kn_searched_by: "Searched", kn_found: "Found", kn_rank: "No. {n}",
   kn_strong: "Strong", kn_weak: "Weak", kn_lr: "DNA likelihood ratio", kn_lr_context: "Non-genetic likelihood ratio", kn_lr_total: "Combined likelihood ratio",
-  kn_prior: "Prior", kn_posterior: "Posterior", kn_loci: "Loci compared", kn_loci_n: "{n}",
+  kn_prior: "Prior", kn_posterior: "Posterior", kn_loci: "Loci compared", kn_loci_n: "{n}", kn_alternatives: "DNA likelihood ratio under the other relations tested", kn_excluded: "excluded",
   kn_reviews: "Reviews", kn_no_reviews: "Not reviewed yet", kn_review_line: "{who}{role} {decision}", kn_you_reviewed: "You have reviewed this candidate",
   kn_evidence: "Per-locus evidence", kn_evidence_title: "Per-locus evidence", kn_col_a: "Searched alleles", kn_col_b: "Found alleles",
   kn_col_factor: "Likelihood ratio", kn_total_dna: "Total (DNA)", kn_context: "Non-genetic evidence",
@@ -129,9 +129,20 @@ function candidate(x, rank, onChanged) {
       figure("kn_lr_total", tenTo(x.log10_lr_total ?? (x.log10_lr + (x.log10_lr_context || 0)))),
       figure("kn_prior", percent(x.prior)), el("div", { class: "kn-figure kn-posterior", "data-posterior": x.posterior }, el("span", { class: "hint" }, t("kn_posterior")), el("b", {}, percent(x.posterior))),
       figure("kn_loci", fill("kn_loci_n", { n: x.loci_compared }))),
+    alternatives(x.alternatives || {}),
     el("div", { class: "kn-lineage" }, lineageBadge("y", (x.lineage || {}).y), lineageBadge("mt", (x.lineage || {}).mt)),
     reviews(x), x.report ? el("p", { class: "hint kn-report-no" }, fill("kn_report", { no: x.report.number })) : "",
     acts, evidence);
+}
+
+/** The pair's LR under each other relation tested (full against half siblings, say): the
+ * candidate stands under its highest, and a reviewer sees by how much. */
+function alternatives(alts) {
+  const codes = Object.keys(alts);
+  if (!codes.length) return "";
+  return el("p", { class: "hint kn-alternatives" }, t("kn_alternatives"), t("kn_colon"),
+    ...codes.flatMap((c, i) => [i ? t("kn_sep") : "", el("span", { "data-relation": c }, hypothesisName(c), " ",
+      alts[c] == null ? t("kn_excluded") : tenTo(alts[c]))]));
 }
 
 function reviews(x) {
