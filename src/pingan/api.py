@@ -18,6 +18,7 @@ from pingan.http.catalogue import router as catalogue_router
 from pingan.incidents.intake import router as intake_router
 from pingan.incidents.router import router as incidents_router
 from pingan.kinship.match_router import router as kinship_match_router
+from pingan.kinship.photos_router import router as kinship_photos_router
 from pingan.kinship.records_router import router as kinship_records_router
 from pingan.live.router import router as live_router
 from pingan.rosters.router import router as rosters_router
@@ -57,6 +58,7 @@ DOMAIN_ROUTERS = (
     kinship_match_router,
     visits_booking_router,
     kinship_records_router,
+    kinship_photos_router,
     geo_router,
     live_router,
     trust_router,

@@ -27,6 +27,7 @@ from pingan.http.language import RequestLanguage
 from pingan.http.limits import BodySizeLimit
 from pingan.http.security import SecurityHeaders
 from pingan.i18n import text
+from pingan.kinship import photos as kinship_photos
 from pingan.live.hub import LiveHub
 from pingan.trust import signing
 from pingan.trust.certificates import upload
@@ -94,7 +95,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         per_path={upload.PATH: upload.MAX_BYTES},  # a photographed QR code
-        per_pattern=[(visit_recordings.UPLOAD_PATH, settings.visits_recording_max_bytes)],
+        per_pattern=[
+            (visit_recordings.UPLOAD_PATH, settings.visits_recording_max_bytes),
+            (kinship_photos.UPLOAD_PATH, kinship_photos.UPLOAD_LIMIT),  # a case's photo
+        ],
     )
     app.add_middleware(RequestLanguage)  # around the size limit, so its 413 speaks the language
     app.add_middleware(SecurityHeaders)  # added last: outermost, so even a 413 carries them

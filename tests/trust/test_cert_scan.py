@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from pingan import kept_files
 from pingan.trust.certificates import scan
 
 PAYLOAD = "PA1.ed25519-test.eyJuIjoiQzIwMjYwOTMwQUJDREUxMjM0NSJ9.c2lnbmF0dXJl"
@@ -29,7 +30,7 @@ def qr_image(text: str, ext: str = ".png", scale: int = 6) -> bytes:
 def _png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     chunk = b"IHDR" + ihdr
-    return scan.PNG + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return kept_files.PNG + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
 
 
 @pytest.mark.parametrize("ext", [".png", ".jpg"])
@@ -49,7 +50,7 @@ def test_image_kind_by_magic_bytes():
         (PAYLOAD.encode(), "bad_image", 422),  # text, not an image
         (b"GIF89a" + bytes(40), "bad_image", 422),  # an image, not one we read
         (_png_header(100, 100) + b"not pixels", "bad_image", 422),
-        (scan.JPEG + b"\x00" * 64, "bad_image", 422),
+        (kept_files.JPEG + b"\x00" * 64, "bad_image", 422),
         (_png_header(20_000, 20_000), "image_too_large", 413),  # 400 megapixels
         (_png_header(10, 10) + bytes(scan.MAX_BYTES), "image_too_large", 413),
     ],

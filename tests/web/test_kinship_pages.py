@@ -4,12 +4,15 @@ full sibling in the 王 family ranked first and strong; its per-locus evidence r
 reason (audited with it); confirmed with a note. The reviewer, who may neither search nor
 import, confirms it too, makes the signed report and downloads it as a PDF, and records that
 the family was told. A malformed profile file is refused line by line in Chinese and nothing is
-stored; the page switches to English; at phone width nothing runs off the screen."""
+stored; a text file is refused as a photo and a PNG is added and shown as a thumbnail; the page
+switches to English; at phone width nothing runs off the screen."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
 from tests.web.browser import login, new_page, wait_until
@@ -49,7 +52,8 @@ def test_the_analyst_and_the_reviewer_confirm_the_demo_match(
     unsigned = next(p for p in family["persons"] if not p["consent"])
 
     page = new_page(browser, width=1500, height=1000)
-    problems = watch(page, allowed=("/profiles/import",))  # the refused file below
+    # the refused files below (a photo that shows is checked by its drawn width)
+    problems = watch(page, allowed=("/profiles/import", "/photos"))
     try:
         login(page, demo, "analyst")
         assert page.evaluate(
@@ -165,6 +169,26 @@ def test_the_analyst_and_the_reviewer_confirm_the_demo_match(
             refused
         )
         assert {c["id"]: c["profiles"] for c in _cases(demo, analyst)} == before
+
+        # a photo of the case: a text file refused in words, a PNG shown as a thumbnail
+        note, photo = tmp_path / "note.png", tmp_path / "child.png"
+        note.write_text("不是照片", encoding="utf-8")
+        _, png = cv2.imencode(".png", np.full((60, 80, 3), (40, 120, 200), dtype=np.uint8))
+        photo.write_bytes(png.tobytes())
+        form = "#kn-photo-form"
+        page.set_input_files(f"{form} input[name=file]", str(note))
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector(f"{form} .form-note[data-outcome=refused]")
+        assert page.get_attribute(f"{form} .form-note", "data-code") == "bad_photo_type"
+        assert "JPEG 或 PNG" in page.inner_text(f"{form} .form-note")
+        page.set_input_files(f"{form} input[name=file]", str(photo))
+        page.fill(f"{form} input[name=caption]", "1960年保育院合影")
+        page.click(f"{form} button[type=submit]")
+        thumb = ".kn-photos img.kn-thumb"
+        page.wait_for_selector(thumb)
+        wait_until(page, f"document.querySelector('{thumb}').naturalWidth > 0")
+        assert page.evaluate(f"document.querySelector('{thumb}').naturalWidth") == 80
+        assert "1960年保育院合影" in page.inner_text(".kn-photos")
 
         # in English
         page.click("#lang")

@@ -32,6 +32,7 @@ STATUSES = ("open", "matched", "closed")
 SEXES = ("M", "F", "U")
 EARLIEST_YEAR = 1900
 DETAIL_KEYS = ("transfer_records", "adoptive_family", "life_story")
+PHOTOS = "photos"  # also in the details, added one by one (kinship.photos), never by an edit
 LIMITS = {"name": 50, "place": 200, "orphanage": 200, "contact": 100, "place_code": 12}
 
 
@@ -123,7 +124,8 @@ def _apply(row: KinshipCase, vault: Vault, values: Mapping[str, Any], today: dat
             setattr(row, key, values[key])
     if "details" in values:
         details = _details(values["details"] or {})
-        row.details_enc = seal(vault, details)
+        photos = details_of(vault, row).get(PHOTOS)
+        row.details_enc = seal(vault, {**details, PHOTOS: photos} if photos else details)
     if "contact" in values:
         contact = check_text(values["contact"], "contact")
         row.contact_enc = vault.encrypt(contact) if contact else None

@@ -13,7 +13,7 @@ from pingan.auth.actor import Actor
 from pingan.http.deps import ClockDep, SessionDep, VaultDep, audited_read, permit
 from pingan.http.inputs import Id
 from pingan.http.paging import Limit, Offset
-from pingan.kinship import cases, donors, profile_read, profiles_import
+from pingan.kinship import cases, donors, photos, profile_read, profiles_import
 from pingan.kinship.cases import bad
 from pingan.kinship.models import KinshipCase, KinshipPerson
 from pingan.kinship.records_schemas import (
@@ -94,6 +94,8 @@ def _detail(
     else:
         row = cases.get_case(session, case_id)
         details = cases.details_of(vault, row)
+    if cases.PHOTOS in details:
+        details[cases.PHOTOS] = [photos.shown(p) for p in details[cases.PHOTOS]]
     summary = _summaries(session, [row])[0]
     persons = persons_out(session, donors.persons_of(session, row.id))
     return CaseDetail(

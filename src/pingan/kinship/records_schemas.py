@@ -139,6 +139,15 @@ class PersonPublic(BaseModel):
     profile: ProfileBrief | None
 
 
+class PhotoPublic(BaseModel):
+    """A photo of a case as its view lists it; the image is read on its own (audited)."""
+
+    sha256: str
+    media_type: str
+    caption: str
+    added_at: datetime
+
+
 class CaseDetail(CaseSummary):
     persons: list[PersonPublic] = []  # type: ignore[assignment]
     details: dict[str, Any] = {}

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from pingan import kept_files
 from pingan.audit import service as audit
 from pingan.auth.actor import Actor
 from pingan.auth.models import User
@@ -33,7 +32,7 @@ from pingan.i18n import msg
 from pingan.pii.id_number import mask_id_number
 from pingan.pii.name import seal_name
 from pingan.pii.phone import InvalidPhone, mask_phone, normalise_phone
-from pingan.pii.vault import Vault, write_private
+from pingan.pii.vault import Vault
 from pingan.trust.identity import register
 from pingan.trust.identity.service import Level, require_level
 from pingan.trust.identity.subject import same_name
@@ -44,12 +43,6 @@ from pingan.visits.rules import rules
 ACTIVE, SUSPENDED = "active", "suspended"
 PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
 PROOF_DIR = "visit_proofs"  # under the data directory
-# Magic numbers of the proof files the rules accept, and the file ending they are kept with.
-_MAGIC = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
 SELF_ROLES = {"family": Role.CITIZEN, "lawyer": Role.LAWYER}  # who may register as what
 
 
@@ -285,14 +278,7 @@ def reinstate(
 
 
 # -- proofs and ties ------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Proof:
-    sha256: str
-    media_type: str
-    file: str  # the file's name under the proof folder
-
-
-def store_proof(folder: Path, b64: str | None) -> Proof:
+def store_proof(folder: Path, b64: str | None) -> kept_files.Kept:
     """Decode, check size and kind (PDF, JPEG, PNG by their first bytes), keep by SHA-256."""
     if not b64:
         raise _bad("no_proof")
@@ -303,14 +289,10 @@ def store_proof(folder: Path, b64: str | None) -> Proof:
     limit = rules().proof_max_bytes
     if not data or len(data) > limit:
         raise _bad("proof_size", max=limit)
-    kind = next(((t, ext) for magic, t, ext in _MAGIC if data.startswith(magic)), None)
-    if kind is None or kind[0] not in rules().proof_media_types:
+    kind = kept_files.media_type(data)
+    if kind is None or kind not in rules().proof_media_types:
         raise _bad("bad_proof_type", types=", ".join(sorted(rules().proof_media_types)))
-    sha = hashlib.sha256(data).hexdigest()
-    name = sha + kind[1]
-    if not (folder / name).exists():
-        write_private(folder / name, data)
-    return Proof(sha, kind[0], name)
+    return kept_files.keep(folder, data, kind)
 
 
 def read_proof(session: Session, actor: Actor, folder: Path, relation_id: int) -> tuple[bytes, str]:
@@ -331,8 +313,7 @@ def read_proof(session: Session, actor: Actor, folder: Path, relation_id: int) -
         {"proof_sha256": rel.proof_sha256},
     )
     finish(session)
-    media_type = next((t for _, t, ext in _MAGIC if rel.proof_ref.endswith(ext)), "")
-    return data, media_type or "application/octet-stream"
+    return data, kept_files.media_type_of_name(rel.proof_ref)
 
 
 def _relation_audit(rel: VisitRelation, detainee: VisitDetainee) -> dict[str, object]:

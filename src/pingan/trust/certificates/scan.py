@@ -5,25 +5,20 @@ Refusals are `ScanError`s (HTTP 422 with a reason code): `bad_image` (not a PNG 
 undecodable), `image_too_large` (413: over 4 MB, or over 40 megapixels), `no_qr_found`. The pixel
 count is read from the file's header before decoding, because a small compressed file can
 unpack to gigabytes; OpenCV has no such check below its own 2^30-pixel cap, and no library
-here reads only a header, so the two header formats are read by hand (`_dimensions`).
+here reads only a header, so the two header formats are read by hand (`kept_files.image_size`).
 """
 
 from __future__ import annotations
 
-import struct
-
 import cv2
 import numpy as np
 
+from pingan import kept_files
 from pingan.errors import ValidationFailed
 from pingan.i18n import msg
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_PIXELS = 40_000_000
-PNG = b"\x89PNG\r\n\x1a\n"
-JPEG = b"\xff\xd8\xff"
-# JPEG start-of-frame markers (SOF0–SOF15 less DHT, JPG and DAC), which carry the size
-_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
 class ScanError(ValidationFailed):
@@ -32,34 +27,7 @@ class ScanError(ValidationFailed):
 
 def image_kind(data: bytes) -> str | None:
     """ "png" or "jpeg" by the file's magic bytes, else None."""
-    if data.startswith(PNG):
-        return "png"
-    if data.startswith(JPEG):
-        return "jpeg"
-    return None
-
-
-def _dimensions(data: bytes, kind: str) -> tuple[int, int] | None:
-    """(width, height) from the header, or None when the header is broken."""
-    if kind == "png":
-        if data[12:16] != b"IHDR" or len(data) < 24:
-            return None
-        width, height = struct.unpack(">II", data[16:24])
-        return width, height
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if marker in _SOF:
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    return None
+    return {"image/png": "png", "image/jpeg": "jpeg"}.get(kept_files.media_type(data) or "")
 
 
 class ImageTooLarge(ScanError):
@@ -86,8 +54,7 @@ def decode_qr(image_bytes: bytes) -> str:
     """The text of the one QR code in the image (whitespace at the ends removed)."""
     if len(image_bytes) > MAX_BYTES:
         raise _too_large()
-    kind = image_kind(image_bytes)
-    size = _dimensions(image_bytes, kind) if kind else None
+    size = kept_files.image_size(image_bytes)
     if size is None or 0 in size:
         raise ScanError(msg("trust.cert.scan.bad_image"), code="bad_image")
     if size[0] * size[1] > MAX_PIXELS:

@@ -48,12 +48,18 @@ export async function api(path, opts = {}) {
 export const may = (permission) => Boolean(session.user && (session.user.permissions || []).includes(permission));
 export const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body || {}) });
 
-/** Download a file the API serves (exports): a plain link cannot carry the bearer token. */
-export async function saveFile(path, name) {
+/** A file the API serves, as a blob: URL to save or show (an <img> or a link cannot carry the
+ * bearer token); the caller revokes it when done. */
+export async function blobUrl(path) {
   const res = await fetch(path, { headers: { Authorization: "Bearer " + session.token } });
   if (res.status === 401 && session.token) session.onExpired();
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
-  const url = URL.createObjectURL(await res.blob());
+  return URL.createObjectURL(await res.blob());
+}
+
+/** Download a file the API serves (exports): a plain link cannot carry the bearer token. */
+export async function saveFile(path, name) {
+  const url = await blobUrl(path);
   const a = el("a", { href: url, download: name });
   document.body.append(a); a.click(); a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);

@@ -4,13 +4,15 @@
 // from a lab's CSV, all or nothing, a refusal shown line by line. The ranked candidates, their
 // review, report and the power analysis are kinship-candidates.js. Each action is offered only
 // to a role whose permission allows it (policy.yaml kinship.*); the API enforces the same.
-// Names and ID numbers arrive masked; genotypes only after a reason (audited).
+// Names and ID numbers arrive masked; genotypes only after a reason (audited). A case's photos
+// are kinship-photos.js.
 import { api, post, el, $, t, may, session, fieldErrors, showFieldErrors } from "./core.js";
 import { addTexts, fill, onLang, serverText } from "./i18n.js";
 import { beijingText } from "./money.js";
 import { API, RELATIONS, SIDES, CASE_STATUSES, SEXES, KITS, sideName, sideShort, caseStatus, sexName, relationName, kitName, scopeName,
   refusalName, paren, joined, yearRange, dateRange, th, empty, errorLine, q, field, askFor, serverTextOf } from "./kinship-words.js";
 import { drawCandidates, drawSearchBar, drawPowerForm } from "./kinship-candidates.js";
+import { drawPhotos } from "./kinship-photos.js";
 
 addTexts({
   nav_kinship: "寻亲比对", kn_title: "寻亲比对（国家的孩子）", kn_side: "类别", kn_status: "状态", kn_all: "全部",
@@ -201,10 +203,12 @@ export async function openCase(id) {
     d.life_story ? line("kn_story", d.life_story) : "",
     c.contact_masked ? line("kn_contact", c.contact_masked) : "",
     line("kn_created", beijingText(c.created_at)),
+    el("div", { id: "kn-photos-box" }),
     el("h3", {}, t("kn_donors")), el("table", { id: "kn-persons" }), el("div", { id: "kn-person-box" }), errorLine("kn-case-error"),
     may("kinship.case") ? el("button", { type: "button", id: "kn-add-donor", onclick: () => donorForm(c) }, t("kn_add_donor")) : "",
     el("div", { id: "kn-donor-box" }));
   drawPersons(c);
+  drawPhotos($("#kn-photos-box"), c, { onAdded: () => openCase(c.id) });
   drawSearchBar(c, { onSearched: () => Promise.all([drawCases(), openCase(c.id)]) });
   drawPowerForm(c);
   await drawCandidates(c, { onChanged: () => Promise.all([drawCases(), openCase(c.id)]) });
