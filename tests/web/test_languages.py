@@ -77,10 +77,10 @@ ZH_ALLOWED = {
     "API",  # the API docs link: no Chinese name in use
     "Pingan",  # the product's name
     "PTU",  # 快反小组(PTU): the force's own abbreviation in the unit kind's Chinese name
-    "CSV", "PDF", "GeoJSON", "JSON",  # file formats of the exports and imports
+    "CSV", "PDF", "GeoJSON", "JSON", "JPEG", "PNG",  # file formats of the exports and imports
     "HiGHS",  # the solver's proper name
     "Leaflet",  # the map library's attribution, a proper name
-    "km", "m", "s", "min", "h",  # units of measure
+    "km", "m", "s", "min", "h", "MB",  # units of measure
     "F2", "Esc", "Enter", "Shift", "Alt",  # keyboard keys, named as printed on the keys
     "ATM",  # the cash machine, as printed on it and in the banks' Chinese notices (ATM转账)
     "DNA",  # written so in Chinese (DNA检验, DNA图谱), the analyst's role name included
