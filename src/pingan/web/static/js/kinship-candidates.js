@@ -87,7 +87,7 @@ export async function drawCandidates(c, { onChanged }) {
 }
 
 const figure = (key, ...value) => el("div", { class: "kn-figure" }, el("span", { class: "hint" }, t(key)), el("b", {}, ...value));
-const party = (key, x) => el("p", { class: "kn-party" }, el("span", { class: "hint" }, t(key), t("kn_colon")),
+const party = (key, x) => el("p", { class: "kn-party" }, el("span", { class: "hint" }, t(key), t("colon")),
   joined([x.case_no, sideShort(x.side), x.sample_id]), paren(relationName(x.relation_to_subject)));
 
 function candidate(x, rank, onChanged) {
@@ -140,15 +140,15 @@ function candidate(x, rank, onChanged) {
 function alternatives(alts) {
   const codes = Object.keys(alts);
   if (!codes.length) return "";
-  return el("p", { class: "hint kn-alternatives" }, t("kn_alternatives"), t("kn_colon"),
+  return el("p", { class: "hint kn-alternatives" }, t("kn_alternatives"), t("colon"),
     ...codes.flatMap((c, i) => [i ? t("kn_sep") : "", el("span", { "data-relation": c }, hypothesisName(c), " ",
       alts[c] == null ? t("kn_excluded") : tenTo(alts[c]))]));
 }
 
 function reviews(x) {
   const list = x.reviews || [];
-  if (!list.length) return el("p", { class: "hint kn-reviews" }, t("kn_reviews"), t("kn_colon"), t("kn_no_reviews"));
-  return el("div", { class: "kn-reviews" }, el("span", { class: "hint" }, t("kn_reviews"), t("kn_colon")),
+  if (!list.length) return el("p", { class: "hint kn-reviews" }, t("kn_reviews"), t("colon"), t("kn_no_reviews"));
+  return el("div", { class: "kn-reviews" }, el("span", { class: "hint" }, t("kn_reviews"), t("colon")),
     el("ul", {}, ...list.map((r) => el("li", { "data-decision": r.decision, "data-reviewer": r.reviewer },
       fill("kn_review_line", { who: r.reviewer, role: paren(word("role_", r.role)), decision: decisionName(r.decision) }),
       r.note ? t("kn_sep") + r.note : "", " ", el("span", { class: "hint" }, beijingText(r.at))))));
@@ -208,7 +208,7 @@ function powerResult(r) {
     el("table", { id: "kn-power-table" }, th("kn_col_sample", "kn_col_relation", "kn_col_loci", "kn_col_detect", "kn_col_false", "kn_col_median"),
       el("tbody", {}, ...(rows.length ? rows : [empty(6, "kn_no_relatives")]))),
     el("div", { class: "note kn-advice", "data-advice": advice.code || "" },
-      el("b", {}, t("kn_advice"), t("kn_colon"), adviceName(advice.code)),
+      el("b", {}, t("kn_advice"), t("colon"), adviceName(advice.code)),
       advice.text ? serverText(el("p", { class: "kn-advice-text" }), advice.text) : ""),
   ];
 }

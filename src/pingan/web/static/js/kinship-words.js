@@ -38,7 +38,7 @@ addTexts({
   kn_kit_auto: "自动识别", kn_kit_globalfiler: "GlobalFiler", kn_kit_identifiler: "Identifiler", kn_kit_sureid: "SureID",
   kn_kit_expanded: "扩展位点组（全部位点）",
   kn_scope_family_search: "寻亲比对",
-  kn_ten_pow: "10", kn_pct: "{x}%", kn_pct_above: "高于{x}%", kn_pct_below: "低于{x}%", kn_colon: "：", kn_sep: " · ", kn_list: "、", kn_paren: "（{x}）", kn_years: "{a}–{b}年",
+  kn_ten_pow: "10", kn_pct: "{x}%", kn_pct_above: "高于{x}%", kn_pct_below: "低于{x}%", kn_sep: " · ", kn_list: "、", kn_paren: "（{x}）", kn_years: "{a}–{b}年",
   kn_year: "{a}年", kn_date_range: "{a} 至 {b}",
 }, {
   kn_side_adoptee: "Adoptee (the nation's children)", kn_side_family: "Searching family", kn_side_short_adoptee: "Adoptee", kn_side_short_family: "Family",
@@ -62,7 +62,7 @@ addTexts({
   kn_kit_auto: "Detect from the file", kn_kit_globalfiler: "GlobalFiler", kn_kit_identifiler: "Identifiler", kn_kit_sureid: "SureID",
   kn_kit_expanded: "Expanded panel (every locus)",
   kn_scope_family_search: "Family search",
-  kn_ten_pow: "10", kn_pct: "{x}%", kn_pct_above: "over {x}%", kn_pct_below: "under {x}%", kn_colon: ": ", kn_sep: " · ", kn_list: ", ", kn_paren: " ({x})", kn_years: "{a}–{b}",
+  kn_ten_pow: "10", kn_pct: "{x}%", kn_pct_above: "over {x}%", kn_pct_below: "under {x}%", kn_sep: " · ", kn_list: ", ", kn_paren: " ({x})", kn_years: "{a}–{b}",
   kn_year: "{a}", kn_date_range: "{a} to {b}",
 });
 
@@ -124,7 +124,7 @@ export function lineageBadge(kind, check) {
   const status = (check && check.status) || "not_tested";
   const cls = { match: "ok", one_step: "warn", excluded: "bad" }[status] || "sample";
   return el("span", { class: `pill kn-lineage ${cls}`, "data-lineage": kind, "data-status": status },
-    t("kn_lin_" + kind), t("kn_colon"), lineageStatus(status));
+    t("kn_lin_" + kind), t("colon"), lineageStatus(status));
 }
 
 // -- pieces of the desk shared by the case and candidate panels -------------------------------

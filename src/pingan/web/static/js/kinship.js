@@ -72,7 +72,7 @@ const card = (id, key, ...kids) => el("div", { class: "card", id }, el("h2", { "
 const options = (codes, name, { all = false, choose = false } = {}) => [
   ...(all ? [el("option", { value: "" }, t("kn_all"))] : []), ...(choose ? [el("option", { value: "" }, t("kn_choose"))] : []),
   ...codes.map((c) => el("option", { value: c }, name(c)))];
-const line = (key, ...value) => el("p", { class: "kn-line" }, el("span", { class: "hint" }, t(key) + t("kn_colon")), ...value);
+const line = (key, ...value) => el("p", { class: "kn-line" }, el("span", { class: "hint" }, t(key) + t("colon")), ...value);
 
 function build() {
   const top = el("div", { class: "card", id: "kn-top" }, el("h2", { "data-i18n": "kn_title" }, t("kn_title")),
@@ -258,7 +258,7 @@ async function readProfile(p, reason) {
   const loci = Object.entries(f.genotypes || {});
   const rows = loci.map(([locus, pair]) => el("tr", {}, el("td", { class: "kn-locus" }, locus), el("td", {}, (pair || []).join(", "))));
   const y = Object.entries(f.ystr || {}).map(([locus, allele]) => el("tr", { class: "kn-ystr" }, el("td", { class: "kn-locus" }, locus), el("td", {}, String(allele))));
-  const mt = f.mtdna ? el("p", { class: "kn-mtdna" }, t("kn_has_mt"), t("kn_colon"), joined([f.mtdna.range, (f.mtdna.variants || []).join(" ")])) : "";
+  const mt = f.mtdna ? el("p", { class: "kn-mtdna" }, t("kn_has_mt"), t("colon"), joined([f.mtdna.range, (f.mtdna.variants || []).join(" ")])) : "";
   $("#kn-person-box").replaceChildren(el("div", { class: "kn-profile", "data-sample": f.sample_id },
     el("h3", {}, fill("kn_profile_title", { sample: f.sample_id, kit: kitName(f.kit) })),
     el("button", { type: "button", class: "kn-back", onclick: () => $("#kn-person-box").replaceChildren() }, t("kn_back")),
@@ -362,7 +362,7 @@ async function importProfiles(form) {
     result.textContent = t("kn_import_refused");
     // each refused line: its number and the reason in words, then the server's own detail
     list.replaceChildren(...errors.map((x) => el("li", { "data-line": x.line ?? "", "data-code": x.code || "" },
-      x.line != null ? fill("kn_line", { line: x.line }) + t("kn_colon") : "", el("b", {}, refusalName(x.code)),
+      x.line != null ? fill("kn_line", { line: x.line }) + t("colon") : "", el("b", {}, refusalName(x.code)),
       x.message ? serverText(el("span", { class: "kn-detail" }), t("kn_sep") + x.message) : "")));
   }
 }
